@@ -1,0 +1,254 @@
+//! The command line: every command, flag and its help text.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Threshold: the entrance kiosk and check-in service for city facilities.
+///
+/// Shows the access policy, takes visitor and official check-ins, pages staff
+/// and counsel, and keeps a tamper-evident record. Without --config the
+/// built-in demo configuration (a San José branch library) is used.
+///
+/// Exit codes: 0 ok, 1 error, 2 usage, 3 verification failed.
+#[derive(Debug, Parser)]
+#[command(name = "threshold", version, max_term_width = 100)]
+pub struct Cli {
+    /// Configuration file (TOML). Default: the built-in demo configuration.
+    #[arg(long, global = true, value_name = "FILE", env = "THRESHOLD_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Data folder: database, encrypted pages, key. Default: the user's data directory.
+    #[arg(long, global = true, value_name = "DIR", env = "THRESHOLD_DATA")]
+    pub data_dir: Option<PathBuf>,
+    /// Machine-readable output (JSON); a created record is an object with its `id`.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the service: retention now and hourly, until stopped (Ctrl-C or SIGTERM).
+    Run(RunArgs),
+    /// Record a check-in.
+    #[command(subcommand)]
+    Checkin(Box<Checkin>),
+    /// Review and update encounters with officials.
+    #[command(subcommand)]
+    Encounter(Encounter),
+    /// Verify and export the record.
+    #[command(subcommand)]
+    Log(Log),
+    /// Delete personal data past its retention period (see [retention]).
+    Purge {
+        /// Show what would be purged without changing anything.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Check configuration files.
+    #[command(subcommand)]
+    Config(ConfigCmd),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Run the services only, without the kiosk window.
+    #[arg(long)]
+    pub headless: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Checkin {
+    /// A visitor: purpose, and at most a first name or initials.
+    Visitor {
+        /// One of the configured [visitors] purposes.
+        #[arg(long)]
+        purpose: String,
+        /// First name or initials only (optional).
+        #[arg(long)]
+        name: Option<String>,
+        /// The staff member, program or room the visitor is here for (optional).
+        #[arg(long)]
+        host: Option<String>,
+        /// Language used: en, es, vi, zh-Hans, tl.
+        #[arg(long = "lang", default_value = "en")]
+        lang: String,
+        /// Entrance (default: the first configured).
+        #[arg(long)]
+        entrance: Option<String>,
+    },
+    /// An official or agent: opens an encounter and records the document.
+    Official(Box<OfficialArgs>),
+}
+
+#[derive(Debug, Args)]
+pub struct OfficialArgs {
+    /// An officer as "Name;Badge;Agency" (repeat for each officer; badge may be empty).
+    #[arg(long = "officer", required = true, value_name = "NAME;BADGE;AGENCY")]
+    pub officers: Vec<String>,
+    /// judicial-search-warrant, judicial-arrest-warrant, judicial-subpoena,
+    /// court-order, administrative-warrant, agency-form, none.
+    #[arg(long, value_name = "KIND")]
+    pub document_kind: String,
+    /// An image (PNG or JPEG) of one page of the document; repeat for every page.
+    #[arg(long = "page", value_name = "FILE")]
+    pub pages: Vec<PathBuf>,
+    /// The stated purpose of the visit.
+    #[arg(long)]
+    pub purpose: Option<String>,
+    /// The person, records or area sought.
+    #[arg(long, value_name = "TEXT")]
+    pub sought: Option<String>,
+    /// The configured area sought (its public / non-public kind is recorded).
+    #[arg(long, value_name = "NAME")]
+    pub area: Option<String>,
+    /// Exigent circumstances were declared.
+    #[arg(long)]
+    pub exigent: bool,
+    /// A training drill: everything is marked DRILL.
+    #[arg(long)]
+    pub drill: bool,
+    /// Supervisor's name and contact, as given.
+    #[arg(long, value_name = "TEXT")]
+    pub supervisor: Option<String>,
+    /// The court named on the document.
+    #[arg(long)]
+    pub court: Option<String>,
+    /// The judge or officer who signed it.
+    #[arg(long)]
+    pub judge: Option<String>,
+    /// Date issued (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub issued: Option<String>,
+    /// Valid until (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub expires: Option<String>,
+    /// The address named on the document.
+    #[arg(long)]
+    pub address: Option<String>,
+    /// The areas the document names.
+    #[arg(long, value_name = "TEXT")]
+    pub areas_named: Option<String>,
+    /// Entrance (default: the first configured).
+    #[arg(long)]
+    pub entrance: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Encounter {
+    /// List encounters, newest first.
+    List {
+        /// Only encounters not yet closed.
+        #[arg(long)]
+        open: bool,
+    },
+    /// Show an encounter's full record and timeline.
+    Show { id: String },
+    /// Record an acknowledgement (counsel's unlocks outcomes that need it).
+    Ack {
+        id: String,
+        /// Who acknowledges; a configured contact's name records their role.
+        #[arg(long)]
+        by: String,
+    },
+    /// Answer a warrant-checklist question.
+    Checklist {
+        id: String,
+        /// The checklist item id (see `encounter show`).
+        #[arg(long)]
+        item: String,
+        /// yes, no or unclear.
+        #[arg(long)]
+        answer: String,
+        #[arg(long)]
+        by: String,
+    },
+    /// Record counsel's instruction.
+    Instruct {
+        id: String,
+        #[arg(long)]
+        text: String,
+        #[arg(long)]
+        by: String,
+    },
+    /// Add a staff note on conduct or events.
+    Note {
+        id: String,
+        #[arg(long)]
+        text: String,
+        #[arg(long)]
+        by: String,
+    },
+    /// Attach another page image.
+    Page {
+        id: String,
+        #[arg(long = "page", value_name = "FILE")]
+        page: PathBuf,
+    },
+    /// Record the outcome. Outcomes that need counsel require counsel's
+    /// acknowledgement first, or --override-reason stating exigent circumstances.
+    Decide {
+        id: String,
+        /// waited-in-public-area, left, access-judicial-warrant, access-exigent, other.
+        #[arg(long)]
+        outcome: String,
+        #[arg(long)]
+        by: String,
+        #[arg(long, value_name = "TEXT")]
+        counsel_instruction: Option<String>,
+        #[arg(long, value_name = "TEXT")]
+        override_reason: Option<String>,
+    },
+    /// Close the encounter (the officials have left). Needs an outcome.
+    Close {
+        id: String,
+        /// Who closes it (default: the login name).
+        #[arg(long)]
+        by: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Log {
+    /// Check the hash chain, every vault row and page file, and the
+    /// projections. Exits 3 on any alteration.
+    Verify,
+    /// Export the check-in log.
+    Export {
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ExportFormat,
+        /// First day (YYYY-MM-DD, facility time zone), inclusive.
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Last day (YYYY-MM-DD, facility time zone), inclusive.
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        #[arg(long, value_enum)]
+        kind: Option<KindArg>,
+        /// Only visitor check-ins with this purpose.
+        #[arg(long)]
+        purpose: Option<String>,
+        /// Write to FILE instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Jsonl,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum KindArg {
+    Visitor,
+    Encounter,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCmd {
+    /// Validate a configuration file (default: --config, else the demo) and
+    /// print a summary.
+    Check { file: Option<PathBuf> },
+}

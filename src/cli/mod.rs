@@ -1,0 +1,299 @@
+//! The command-line edge: parse, load config and store, call the use cases,
+//! print. Errors become one clear message and an exit code.
+
+mod args;
+mod export;
+mod render;
+mod service;
+
+pub use args::{Cli, Command};
+
+use crate::app::{AppError, Desk, PageImage, SystemClock, TextKind};
+use crate::config::{default_data_dir, Loaded};
+use crate::domain::checkin::VisitorCheckIn;
+use crate::domain::document::DocumentKind;
+use crate::domain::encounter::{
+    ChecklistAnswer, DocumentDetails, EncounterDetails, Officer, Outcome, Via,
+};
+use crate::domain::language::Language;
+use crate::store::{verify, Store};
+use anyhow::{anyhow, Context};
+use args::*;
+use clap::Parser;
+use serde_json::json;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit code when `log verify` finds an alteration.
+pub const EXIT_VERIFY_FAILED: u8 = 3;
+
+/// Parse the command line and run it.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn load_config(cli: &Cli) -> anyhow::Result<Loaded> {
+    match &cli.config {
+        Some(path) => Loaded::from_file(path).map_err(|e| anyhow!("{e}")),
+        None => Ok(Loaded::demo()),
+    }
+}
+
+fn data_dir(cli: &Cli) -> PathBuf {
+    cli.data_dir.clone().unwrap_or_else(default_data_dir)
+}
+
+fn desk(cli: &Cli) -> anyhow::Result<Desk> {
+    let loaded = load_config(cli)?;
+    let dir = data_dir(cli);
+    let store = Store::open(&dir, &loaded.config.facility.id)?;
+    Ok(Desk::new(loaded, store, SystemClock))
+}
+
+fn print_created(cli: &Cli, id: &str, human: String) {
+    if cli.json {
+        println!("{}", json!({ "id": id }));
+    } else {
+        println!("{human}");
+    }
+}
+
+/// Run one parsed command.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match &cli.command {
+        Command::Run(args) => {
+            let loaded = load_config(&cli)?;
+            service::run(loaded, &data_dir(&cli), args)?;
+        }
+        Command::Config(ConfigCmd::Check { file }) => {
+            let loaded = match file.as_ref().or(cli.config.as_ref()) {
+                Some(path) => Loaded::from_file(path).map_err(|e| anyhow!("{e}"))?,
+                None => Loaded::demo(),
+            };
+            render::config_summary(&loaded, cli.json);
+        }
+        Command::Checkin(c) => checkin(&cli, c)?,
+        Command::Encounter(cmd) => return encounter(&cli, cmd),
+        Command::Log(Log::Verify) => {
+            let desk = desk(&cli)?;
+            let report = verify::verify(&desk.store)?;
+            render::verify_report(&report, cli.json);
+            if !report.intact() {
+                return Ok(ExitCode::from(EXIT_VERIFY_FAILED));
+            }
+        }
+        Command::Log(Log::Export {
+            format,
+            from,
+            to,
+            kind,
+            purpose,
+            out,
+        }) => {
+            let desk = desk(&cli)?;
+            let filter = export::filter(
+                &desk.loaded,
+                from.as_deref(),
+                to.as_deref(),
+                *kind,
+                purpose.clone(),
+            )?;
+            let n = export::export(&desk, &filter, *format, out.as_deref())?;
+            if let Some(path) = out {
+                eprintln!("exported {n} row(s) to {}", path.display());
+            }
+        }
+        Command::Purge { dry_run } => {
+            let mut desk = desk(&cli)?;
+            let summary = desk.purge(*dry_run)?;
+            render::purge_summary(&summary, cli.json);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn checkin(cli: &Cli, c: &Checkin) -> anyhow::Result<()> {
+    match c {
+        Checkin::Visitor {
+            purpose,
+            name,
+            host,
+            lang,
+            entrance,
+        } => {
+            let language: Language = lang.parse().map_err(|e| anyhow!("--lang: {e}"))?;
+            let mut desk = desk(cli)?;
+            let entrance = entrance
+                .clone()
+                .unwrap_or_else(|| desk.loaded.config.facility.entrances[0].clone());
+            let id = desk.check_in_visitor(VisitorCheckIn {
+                purpose: purpose.clone(),
+                name: name.clone(),
+                host: host.clone(),
+                language,
+                entrance,
+            })?;
+            print_created(cli, &id, format!("checked in: {id}"));
+        }
+        Checkin::Official(a) => {
+            let (details, pages) = official_input(a)?;
+            let mut desk = desk(cli)?;
+            let id =
+                desk.check_in_official(a.entrance.as_deref(), Via::Cli, a.drill, details, &pages)?;
+            print_created(
+                cli,
+                &id,
+                format!(
+                    "{}encounter opened: {id} ({} page(s) stored)",
+                    if a.drill { "DRILL: " } else { "" },
+                    pages.len()
+                ),
+            );
+        }
+    }
+    Ok(())
+}
+
+fn optional_date(flag: &str, value: &Option<String>) -> anyhow::Result<Option<chrono::NaiveDate>> {
+    value
+        .as_deref()
+        .map(|v| {
+            chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                .map_err(|_| anyhow!("{flag}: found `{v}`; expected a date as YYYY-MM-DD"))
+        })
+        .transpose()
+}
+
+/// Parse and check everything before anything is written: a bad officer,
+/// document kind, date or page image leaves the store untouched.
+fn official_input(a: &OfficialArgs) -> anyhow::Result<(EncounterDetails, Vec<PageImage>)> {
+    let officers = a
+        .officers
+        .iter()
+        .map(|o| o.parse::<Officer>())
+        .collect::<Result<Vec<_>, _>>()?;
+    let document_kind: DocumentKind = a
+        .document_kind
+        .parse()
+        .map_err(|e| anyhow!("--document-kind: {e}"))?;
+    let pages = a
+        .pages
+        .iter()
+        .map(|p| PageImage::from_file(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let details = EncounterDetails {
+        officers,
+        supervisor: a.supervisor.clone(),
+        purpose: a.purpose.clone(),
+        sought: a.sought.clone(),
+        area: a.area.clone().map(|n| (n, false)),
+        exigent: a.exigent,
+        document_kind,
+        document: DocumentDetails {
+            court: a.court.clone(),
+            judge: a.judge.clone(),
+            issued: optional_date("--issued", &a.issued)?,
+            expires: optional_date("--expires", &a.expires)?,
+            address: a.address.clone(),
+            areas_named: a.areas_named.clone(),
+        },
+    };
+    details.validate()?;
+    Ok((details, pages))
+}
+
+fn encounter(cli: &Cli, cmd: &Encounter) -> anyhow::Result<ExitCode> {
+    let mut desk = desk(cli)?;
+    match cmd {
+        Encounter::List { open } => {
+            let rows = crate::store::query::encounters(desk.store.conn(), *open)?;
+            render::encounter_list(&desk.loaded, &rows, cli.json);
+        }
+        Encounter::Show { id } => {
+            let rec = crate::store::query::encounter(desk.store.conn(), id)?
+                .ok_or_else(|| AppError::UnknownEncounter(id.clone()))?;
+            render::encounter_record(&desk.loaded, &rec, cli.json);
+        }
+        Encounter::Ack { id, by } => {
+            let role = desk.acknowledge(id, by, Via::Cli)?;
+            let role = role.map_or("not a configured contact", |r| r.token());
+            if cli.json {
+                println!(
+                    "{}",
+                    json!({ "id": id, "acknowledged_by": by, "role": role })
+                );
+            } else {
+                println!("{id}: acknowledged by {by} ({role})");
+            }
+        }
+        Encounter::Checklist {
+            id,
+            item,
+            answer,
+            by,
+        } => {
+            let answer: ChecklistAnswer = answer
+                .parse()
+                .map_err(|e: String| anyhow!("--answer: {e}"))?;
+            desk.answer_checklist(id, item, answer, by)?;
+            print_created(cli, id, format!("{id}: checklist `{item}` recorded"));
+        }
+        Encounter::Instruct { id, text, by } => {
+            desk.add_text(id, TextKind::CounselInstruction, text, by)?;
+            print_created(cli, id, format!("{id}: counsel's instruction recorded"));
+        }
+        Encounter::Note { id, text, by } => {
+            desk.add_text(id, TextKind::Note, text, by)?;
+            print_created(cli, id, format!("{id}: note recorded"));
+        }
+        Encounter::Page { id, page } => {
+            let image = PageImage::from_file(page)?;
+            let n = desk.attach_page(id, &image)?;
+            if cli.json {
+                println!("{}", json!({ "id": id, "page": n }));
+            } else {
+                println!("{id}: page {n} stored");
+            }
+        }
+        Encounter::Decide {
+            id,
+            outcome,
+            by,
+            counsel_instruction,
+            override_reason,
+        } => {
+            let outcome: Outcome = outcome.parse().map_err(|e| anyhow!("--outcome: {e}"))?;
+            let basis = desk.decide(
+                id,
+                outcome,
+                by,
+                counsel_instruction.as_deref(),
+                override_reason.as_deref(),
+            )?;
+            if cli.json {
+                println!(
+                    "{}",
+                    json!({ "id": id, "outcome": outcome, "basis": basis })
+                );
+            } else {
+                println!("{id}: outcome `{outcome}` recorded ({})", basis.token());
+            }
+        }
+        Encounter::Close { id, by } => {
+            let by = by
+                .clone()
+                .or_else(|| std::env::var("USER").ok())
+                .context("--by: say who closes the encounter")?;
+            desk.close(id, &by)?;
+            print_created(cli, id, format!("{id}: closed"));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,94 @@
+//! `threshold run`: the long-running service on a tokio runtime.
+//!
+//! This version hosts the retention schedule; the alert dispatcher, admin
+//! web and kiosk window join the same runtime as they are built.
+
+use super::args::RunArgs;
+use crate::app::{Desk, SystemClock};
+use crate::config::Loaded;
+use crate::store::Store;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How often retention runs while the service is up.
+const RETENTION_EVERY: Duration = Duration::from_secs(3600);
+
+fn display_available() -> bool {
+    ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
+}
+
+/// Run until Ctrl-C or SIGTERM.
+pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let store = Store::open(data_dir, &loaded.config.facility.id)?;
+    let facility = loaded.config.facility.name.clone();
+    if args.headless {
+        eprintln!("threshold: running headless (services only) for {facility}");
+    } else if !display_available() {
+        eprintln!("threshold: no display (DISPLAY and WAYLAND_DISPLAY are unset); running the services headless for {facility}");
+    } else {
+        eprintln!("threshold: this build has no kiosk window yet; running the services headless for {facility}");
+    }
+    eprintln!(
+        "threshold: data in {}; stop with Ctrl-C",
+        data_dir.display()
+    );
+    let desk = Arc::new(Mutex::new(Desk::new(loaded, store, SystemClock)));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let mut tick = tokio::time::interval(RETENTION_EVERY);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {
+                    let desk = desk.clone();
+                    let result = tokio::task::spawn_blocking(move || {
+                        desk.lock().map_err(|_| anyhow::anyhow!("the store lock was poisoned"))?.purge(false).map_err(anyhow::Error::from)
+                    }).await;
+                    match result {
+                        Ok(Ok(s)) => tracing::info!(checkins = s.checkins, encounters = s.encounters, vault_rows = s.vault_rows, page_files = s.page_files, "retention ran"),
+                        Ok(Err(e)) => tracing::error!(error = %e, "retention failed; it runs again in an hour"),
+                        Err(e) => tracing::error!(error = %e, "retention task stopped unexpectedly"),
+                    }
+                }
+                _ = shutdown() => {
+                    tracing::info!("stopping");
+                    break;
+                }
+            }
+        }
+    });
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

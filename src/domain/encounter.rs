@@ -1,0 +1,485 @@
+//! Encounters: an official or agent at the desk, from arrival to departure,
+//! and the rules for recording what happened.
+
+use crate::domain::document::DocumentKind;
+use crate::domain::policy::OutcomeRule;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// The longest free text accepted in an encounter field.
+pub const MAX_TEXT_CHARS: usize = 2000;
+
+/// One officer present at the desk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Officer {
+    pub name: String,
+    /// Badge number; empty when the officer did not give one.
+    pub badge: String,
+    pub agency: String,
+}
+
+/// Why an `--officer` value could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OfficerParseError {
+    #[error("officer `{found}`: expected \"Name;Badge;Agency\" (three parts separated by `;`, badge may be empty)")]
+    WrongShape { found: String },
+    #[error("officer `{found}`: the {part} is empty")]
+    Empty { found: String, part: &'static str },
+}
+
+impl FromStr for Officer {
+    type Err = OfficerParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let parts: Vec<&str> = s.split(';').map(str::trim).collect();
+        let [name, badge, agency] = parts.as_slice() else {
+            return Err(OfficerParseError::WrongShape { found: s.into() });
+        };
+        for (part, value) in [("name", name), ("agency", agency)] {
+            if value.is_empty() {
+                return Err(OfficerParseError::Empty {
+                    found: s.into(),
+                    part,
+                });
+            }
+        }
+        Ok(Officer {
+            name: name.to_string(),
+            badge: badge.to_string(),
+            agency: agency.to_string(),
+        })
+    }
+}
+
+/// How an encounter was opened or an action taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Via {
+    Cli,
+    Kiosk,
+    StaffMode,
+    PanicButton,
+    AckLink,
+    Sms,
+}
+
+impl Via {
+    pub fn token(self) -> &'static str {
+        match self {
+            Via::Cli => "cli",
+            Via::Kiosk => "kiosk",
+            Via::StaffMode => "staff-mode",
+            Via::PanicButton => "panic-button",
+            Via::AckLink => "ack-link",
+            Via::Sms => "sms",
+        }
+    }
+}
+
+/// The document an official presented, as recorded by staff.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DocumentDetails {
+    pub court: Option<String>,
+    pub judge: Option<String>,
+    pub issued: Option<NaiveDate>,
+    pub expires: Option<NaiveDate>,
+    pub address: Option<String>,
+    pub areas_named: Option<String>,
+}
+
+/// What the officials said and presented. Recorded once the flow has it;
+/// the encounter itself is opened before any of it is typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncounterDetails {
+    pub officers: Vec<Officer>,
+    pub supervisor: Option<String>,
+    pub purpose: Option<String>,
+    /// The person, records or area sought.
+    pub sought: Option<String>,
+    /// A configured area, with whether it is public.
+    pub area: Option<(String, bool)>,
+    pub exigent: bool,
+    pub document_kind: DocumentKind,
+    pub document: DocumentDetails,
+}
+
+/// Why encounter details were refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DetailsRefused {
+    #[error("at least one officer is needed (--officer \"Name;Badge;Agency\")")]
+    NoOfficers,
+    #[error("{field}: at most {MAX_TEXT_CHARS} characters (found {found})")]
+    TooLong { field: &'static str, found: usize },
+    #[error("{field}: control characters are not allowed")]
+    ControlCharacters { field: &'static str },
+    #[error("document dates: valid-until {expires} is before issued {issued}")]
+    DatesReversed {
+        issued: NaiveDate,
+        expires: NaiveDate,
+    },
+}
+
+impl EncounterDetails {
+    /// Check lengths, characters and dates.
+    pub fn validate(&self) -> Result<(), DetailsRefused> {
+        if self.officers.is_empty() {
+            return Err(DetailsRefused::NoOfficers);
+        }
+        let mut fields: Vec<(&'static str, &str)> = Vec::new();
+        for o in &self.officers {
+            fields.extend([
+                ("officer name", o.name.as_str()),
+                ("badge", o.badge.as_str()),
+                ("agency", o.agency.as_str()),
+            ]);
+        }
+        let optional = [
+            ("supervisor", &self.supervisor),
+            ("purpose", &self.purpose),
+            ("sought", &self.sought),
+            ("court", &self.document.court),
+            ("judge", &self.document.judge),
+            ("address", &self.document.address),
+            ("areas named", &self.document.areas_named),
+        ];
+        fields.extend(
+            optional
+                .iter()
+                .filter_map(|(f, v)| v.as_deref().map(|v| (*f, v))),
+        );
+        for (field, value) in fields {
+            check_text(field, value)?;
+        }
+        if let (Some(issued), Some(expires)) = (self.document.issued, self.document.expires) {
+            if expires < issued {
+                return Err(DetailsRefused::DatesReversed { issued, expires });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Check an encounter free-text field: length and control characters.
+/// (Officers' badge numbers are allowed; this is not a visitor field.)
+pub fn check_text(field: &'static str, value: &str) -> Result<(), DetailsRefused> {
+    let n = value.chars().count();
+    if n > MAX_TEXT_CHARS {
+        return Err(DetailsRefused::TooLong { field, found: n });
+    }
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(DetailsRefused::ControlCharacters { field });
+    }
+    Ok(())
+}
+
+/// How an encounter ended at the desk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    WaitedInPublicArea,
+    Left,
+    AccessJudicialWarrant,
+    AccessExigent,
+    Other,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 5] = [
+        Outcome::WaitedInPublicArea,
+        Outcome::Left,
+        Outcome::AccessJudicialWarrant,
+        Outcome::AccessExigent,
+        Outcome::Other,
+    ];
+
+    pub fn token(self) -> &'static str {
+        match self {
+            Outcome::WaitedInPublicArea => "waited-in-public-area",
+            Outcome::Left => "left",
+            Outcome::AccessJudicialWarrant => "access-judicial-warrant",
+            Outcome::AccessExigent => "access-exigent",
+            Outcome::Other => "other",
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.token())
+    }
+}
+
+/// An outcome token that does not exist.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown outcome `{found}`; allowed: waited-in-public-area, left, access-judicial-warrant, access-exigent, other")]
+pub struct UnknownOutcome {
+    pub found: String,
+}
+
+impl FromStr for Outcome {
+    type Err = UnknownOutcome;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Outcome::ALL
+            .into_iter()
+            .find(|o| o.token() == s)
+            .ok_or_else(|| UnknownOutcome { found: s.into() })
+    }
+}
+
+/// An answer to one warrant-checklist question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChecklistAnswer {
+    Yes,
+    No,
+    Unclear,
+}
+
+impl FromStr for ChecklistAnswer {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "yes" => Ok(ChecklistAnswer::Yes),
+            "no" => Ok(ChecklistAnswer::No),
+            "unclear" => Ok(ChecklistAnswer::Unclear),
+            _ => Err(format!("unknown answer `{s}`; allowed: yes, no, unclear")),
+        }
+    }
+}
+
+/// The facts about an encounter that the rules below need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncounterState {
+    pub closed: bool,
+    pub decided: Option<Outcome>,
+    /// `None` until the document has been recorded.
+    pub document_kind: Option<DocumentKind>,
+    pub counsel_acknowledged: bool,
+}
+
+/// On what footing an outcome was recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DecisionBasis {
+    /// The profile does not require counsel for this outcome.
+    NotRequired,
+    /// Counsel acknowledged before the outcome was recorded.
+    CounselAcknowledged,
+    /// Recorded before counsel acknowledged, with a stated reason.
+    ExigentOverride,
+}
+
+impl DecisionBasis {
+    pub fn token(self) -> &'static str {
+        match self {
+            DecisionBasis::NotRequired => "not-required",
+            DecisionBasis::CounselAcknowledged => "counsel-acknowledged",
+            DecisionBasis::ExigentOverride => "exigent-override",
+        }
+    }
+}
+
+/// Why an outcome or a closing was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RuleRefused {
+    #[error("the encounter is closed; nothing more can be recorded")]
+    Closed,
+    #[error("the outcome `{0}` is already recorded; add a note to correct it")]
+    AlreadyDecided(Outcome),
+    #[error("`{outcome}` needs a judicial warrant or court order, but the document recorded is `{presented}`")]
+    NeedsJudicialDocument { outcome: Outcome, presented: String },
+    #[error("`{0}` needs counsel's acknowledgement first; wait for counsel, or record an override with --override-reason stating the exigent circumstances")]
+    CounselNotAcknowledged(Outcome),
+    #[error("the override reason is empty; state the exigent circumstances")]
+    EmptyOverrideReason,
+    #[error("record the outcome before closing (encounter decide)")]
+    NoOutcome,
+}
+
+/// Check whether `rule.outcome` may be recorded now, and on what basis.
+///
+/// The counsel rule: an outcome the profile marks as needing counsel cannot
+/// be recorded before counsel acknowledged, except as an override whose
+/// reason states the exigent circumstances.
+pub fn check_decision(
+    state: &EncounterState,
+    rule: &OutcomeRule,
+    override_reason: Option<&str>,
+) -> Result<DecisionBasis, RuleRefused> {
+    if state.closed {
+        return Err(RuleRefused::Closed);
+    }
+    if let Some(done) = state.decided {
+        return Err(RuleRefused::AlreadyDecided(done));
+    }
+    if rule.requires_judicial_document && !state.document_kind.is_some_and(|k| k.is_judicial()) {
+        return Err(RuleRefused::NeedsJudicialDocument {
+            outcome: rule.outcome,
+            presented: state
+                .document_kind
+                .map_or("not recorded".into(), |k| k.token().to_string()),
+        });
+    }
+    if !rule.requires_counsel_ack {
+        return Ok(DecisionBasis::NotRequired);
+    }
+    if state.counsel_acknowledged {
+        return Ok(DecisionBasis::CounselAcknowledged);
+    }
+    match override_reason.map(str::trim) {
+        None => Err(RuleRefused::CounselNotAcknowledged(rule.outcome)),
+        Some("") => Err(RuleRefused::EmptyOverrideReason),
+        Some(_) => Ok(DecisionBasis::ExigentOverride),
+    }
+}
+
+/// Check whether the encounter may be closed (the officials have left).
+pub fn check_close(state: &EncounterState) -> Result<(), RuleRefused> {
+    if state.closed {
+        return Err(RuleRefused::Closed);
+    }
+    if state.decided.is_none() {
+        return Err(RuleRefused::NoOutcome);
+    }
+    Ok(())
+}
+
+/// Check that a free-text field added after opening (a note, an
+/// instruction) may be recorded.
+pub fn check_open(state: &EncounterState) -> Result<(), RuleRefused> {
+    if state.closed {
+        Err(RuleRefused::Closed)
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::language::Localized;
+
+    fn rule(outcome: Outcome, counsel: bool, judicial: bool) -> OutcomeRule {
+        let t = "x".to_string();
+        OutcomeRule {
+            outcome,
+            label: Localized {
+                en: t.clone(),
+                es: t.clone(),
+                vi: t.clone(),
+                zh_hans: t.clone(),
+                tl: t,
+            },
+            requires_counsel_ack: counsel,
+            requires_judicial_document: judicial,
+        }
+    }
+
+    fn open(kind: Option<DocumentKind>, counsel: bool) -> EncounterState {
+        EncounterState {
+            closed: false,
+            decided: None,
+            document_kind: kind,
+            counsel_acknowledged: counsel,
+        }
+    }
+
+    #[test]
+    fn counsel_rule_blocks_access_before_acknowledgement() {
+        let r = rule(Outcome::AccessJudicialWarrant, true, true);
+        let s = open(Some(DocumentKind::JudicialSearchWarrant), false);
+        assert_eq!(
+            check_decision(&s, &r, None),
+            Err(RuleRefused::CounselNotAcknowledged(
+                Outcome::AccessJudicialWarrant
+            ))
+        );
+        assert_eq!(
+            check_decision(&s, &r, Some("  ")),
+            Err(RuleRefused::EmptyOverrideReason)
+        );
+        assert_eq!(
+            check_decision(&s, &r, Some("fire alarm, person inside")),
+            Ok(DecisionBasis::ExigentOverride)
+        );
+        let acked = open(Some(DocumentKind::JudicialSearchWarrant), true);
+        assert_eq!(
+            check_decision(&acked, &r, None),
+            Ok(DecisionBasis::CounselAcknowledged)
+        );
+    }
+
+    #[test]
+    fn judicial_outcome_needs_judicial_document_even_with_override() {
+        let r = rule(Outcome::AccessJudicialWarrant, true, true);
+        for kind in [
+            None,
+            Some(DocumentKind::AdministrativeWarrant),
+            Some(DocumentKind::None),
+        ] {
+            let err = check_decision(&open(kind, true), &r, Some("reason")).unwrap_err();
+            assert!(matches!(err, RuleRefused::NeedsJudicialDocument { .. }));
+        }
+    }
+
+    #[test]
+    fn outcomes_without_counsel_rule_and_closing() {
+        let r = rule(Outcome::Left, false, false);
+        let mut s = open(Some(DocumentKind::None), false);
+        assert_eq!(check_close(&s), Err(RuleRefused::NoOutcome));
+        assert_eq!(check_decision(&s, &r, None), Ok(DecisionBasis::NotRequired));
+        s.decided = Some(Outcome::Left);
+        assert_eq!(
+            check_decision(&s, &r, None),
+            Err(RuleRefused::AlreadyDecided(Outcome::Left))
+        );
+        assert_eq!(check_close(&s), Ok(()));
+        s.closed = true;
+        assert_eq!(check_close(&s), Err(RuleRefused::Closed));
+        assert_eq!(check_open(&s), Err(RuleRefused::Closed));
+    }
+
+    #[test]
+    fn officers_parse() {
+        let o: Officer = " Ana Ruiz ; 4471 ; ICE ERO ".parse().unwrap();
+        assert_eq!(o.name, "Ana Ruiz");
+        assert_eq!(o.badge, "4471");
+        assert_eq!(o.agency, "ICE ERO");
+        assert!("Ana;;HSI".parse::<Officer>().is_ok());
+        assert!(matches!(
+            "Ana Ruiz".parse::<Officer>(),
+            Err(OfficerParseError::WrongShape { .. })
+        ));
+        assert!(matches!(
+            ";1;HSI".parse::<Officer>(),
+            Err(OfficerParseError::Empty { part: "name", .. })
+        ));
+    }
+
+    #[test]
+    fn details_validation() {
+        let mut d = EncounterDetails {
+            officers: vec![],
+            supervisor: None,
+            purpose: None,
+            sought: None,
+            area: None,
+            exigent: false,
+            document_kind: DocumentKind::None,
+            document: DocumentDetails::default(),
+        };
+        assert_eq!(d.validate(), Err(DetailsRefused::NoOfficers));
+        d.officers.push("A;1;B".parse().unwrap());
+        assert_eq!(d.validate(), Ok(()));
+        d.document.issued = NaiveDate::from_ymd_opt(2026, 11, 2);
+        d.document.expires = NaiveDate::from_ymd_opt(2026, 11, 1);
+        assert!(matches!(
+            d.validate(),
+            Err(DetailsRefused::DatesReversed { .. })
+        ));
+    }
+}

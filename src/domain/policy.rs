@@ -1,0 +1,274 @@
+//! Policy profiles: what a jurisdiction's rules say, as data.
+//!
+//! A profile holds the access rule per area kind, the notice and resource
+//! texts in every kiosk language, the warrant checklist, the document
+//! catalogue and the outcome rules. Profiles live in `assets/policies/`.
+
+use crate::domain::document::DocumentKind;
+use crate::domain::encounter::Outcome;
+use crate::domain::language::Localized;
+use crate::domain::Problem;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// A jurisdiction's access policy, loaded from a profile file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyProfile {
+    /// Token used in config (`policy = "san-jose"`).
+    pub id: String,
+    /// Title shown to administrators.
+    pub name: String,
+    /// True for illustrative profiles that no city has adopted as written.
+    #[serde(default)]
+    pub example: bool,
+    /// The jurisdiction and the rule the profile implements.
+    pub jurisdiction: String,
+    /// The always-on notice at the door.
+    pub notice: Notice,
+    /// Entry rule per area kind.
+    pub access: Access,
+    /// Legal and support resources offered on the kiosk and printed slips.
+    pub resources: Vec<Resource>,
+    /// The warrant checklist staff mode shows.
+    pub checklist: Vec<ChecklistItem>,
+    /// The document catalogue: every [`DocumentKind`] exactly once.
+    pub documents: Vec<DocumentEntry>,
+    /// The outcome rules: every [`Outcome`] exactly once.
+    pub outcomes: Vec<OutcomeRule>,
+}
+
+/// The notice shown on the idle screen and the door sign.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notice {
+    pub title: Localized,
+    pub body: Localized,
+    /// The sentence printed on an official's receipt.
+    pub receipt: Localized,
+}
+
+/// Entry rules for the two kinds of area a facility has.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Access {
+    pub public: AreaRule,
+    #[serde(rename = "non-public")]
+    pub non_public: AreaRule,
+}
+
+/// Who may enter an area kind, and the text explaining it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AreaRule {
+    pub entry: EntryRule,
+    pub text: Localized,
+}
+
+/// What an official needs to enter an area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EntryRule {
+    /// Open to anyone, as to any member of the public.
+    Open,
+    /// Only with a judicial warrant or court order (or exigent circumstances).
+    JudicialWarrantOrCourtOrder,
+    /// Without a judicial document, only when counsel approves.
+    CounselDecides,
+    /// Local policy sets no limit; staff decide, counsel is still notified.
+    StaffDiscretion,
+}
+
+/// One legal or support resource.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Resource {
+    pub id: String,
+    pub name: Localized,
+    pub description: Localized,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+/// One question of the warrant checklist.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChecklistItem {
+    pub id: String,
+    pub question: Localized,
+    pub help: Localized,
+}
+
+/// A document kind with its plain description.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentEntry {
+    pub kind: DocumentKind,
+    pub label: Localized,
+    pub description: Localized,
+}
+
+/// What recording an outcome requires under this profile.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeRule {
+    pub outcome: Outcome,
+    pub label: Localized,
+    /// Counsel must have acknowledged first, or staff record an override with a reason.
+    pub requires_counsel_ack: bool,
+    /// Only allowed when the document presented is judicial.
+    #[serde(default)]
+    pub requires_judicial_document: bool,
+}
+
+impl PolicyProfile {
+    /// The rule for `outcome`. Validation guarantees every outcome has one.
+    pub fn outcome_rule(&self, outcome: Outcome) -> Option<&OutcomeRule> {
+        self.outcomes.iter().find(|r| r.outcome == outcome)
+    }
+
+    /// The catalogue entry for `kind`.
+    pub fn document(&self, kind: DocumentKind) -> Option<&DocumentEntry> {
+        self.documents.iter().find(|d| d.kind == kind)
+    }
+
+    /// The checklist item with `id`.
+    pub fn checklist_item(&self, id: &str) -> Option<&ChecklistItem> {
+        self.checklist.iter().find(|c| c.id == id)
+    }
+
+    /// Everything wrong with the profile, each at the key it concerns.
+    pub fn problems(&self) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        if !is_token(&self.id) {
+            problems.push(Problem::new(
+                "id",
+                format!(
+                    "found `{}`; allowed: lower-case letters, digits and hyphens",
+                    self.id
+                ),
+            ));
+        }
+        let mut texts: Vec<(String, &Localized)> = vec![
+            ("notice.title".into(), &self.notice.title),
+            ("notice.body".into(), &self.notice.body),
+            ("notice.receipt".into(), &self.notice.receipt),
+            ("access.public.text".into(), &self.access.public.text),
+            (
+                "access.non-public.text".into(),
+                &self.access.non_public.text,
+            ),
+        ];
+        if self.access.public.entry != EntryRule::Open {
+            problems.push(Problem::new(
+                "access.public.entry",
+                "public areas are open to everyone; allowed: open",
+            ));
+        }
+        check_ids(
+            &mut problems,
+            "resources",
+            self.resources.iter().map(|r| r.id.as_str()),
+        );
+        for (i, r) in self.resources.iter().enumerate() {
+            texts.push((format!("resources[{i}].name"), &r.name));
+            texts.push((format!("resources[{i}].description"), &r.description));
+            if r.phone.is_none() && r.url.is_none() {
+                problems.push(Problem::new(
+                    format!("resources[{i}]"),
+                    "a resource needs a `phone` or a `url`",
+                ));
+            }
+        }
+        if self.checklist.is_empty() {
+            problems.push(Problem::new(
+                "checklist",
+                "the warrant checklist needs at least one item",
+            ));
+        }
+        check_ids(
+            &mut problems,
+            "checklist",
+            self.checklist.iter().map(|c| c.id.as_str()),
+        );
+        for (i, c) in self.checklist.iter().enumerate() {
+            texts.push((format!("checklist[{i}].question"), &c.question));
+            texts.push((format!("checklist[{i}].help"), &c.help));
+        }
+        let kinds: Vec<DocumentKind> = self.documents.iter().map(|d| d.kind).collect();
+        for (i, d) in self.documents.iter().enumerate() {
+            if kinds.iter().filter(|k| **k == d.kind).count() > 1 {
+                problems.push(Problem::new(
+                    format!("documents[{i}].kind"),
+                    format!("`{}` is listed more than once", d.kind),
+                ));
+            }
+            texts.push((format!("documents[{i}].label"), &d.label));
+            texts.push((format!("documents[{i}].description"), &d.description));
+        }
+        for kind in DocumentKind::ALL {
+            if !kinds.contains(&kind) {
+                problems.push(Problem::new(
+                    "documents",
+                    format!("the catalogue lacks `{kind}`; every document kind needs an entry"),
+                ));
+            }
+        }
+        let outcomes: Vec<Outcome> = self.outcomes.iter().map(|o| o.outcome).collect();
+        for (i, o) in self.outcomes.iter().enumerate() {
+            if outcomes.iter().filter(|x| **x == o.outcome).count() > 1 {
+                problems.push(Problem::new(
+                    format!("outcomes[{i}].outcome"),
+                    format!("`{}` is listed more than once", o.outcome),
+                ));
+            }
+            texts.push((format!("outcomes[{i}].label"), &o.label));
+        }
+        for outcome in Outcome::ALL {
+            if !outcomes.contains(&outcome) {
+                problems.push(Problem::new(
+                    "outcomes",
+                    format!("the outcome rules lack `{outcome}`; every outcome needs a rule"),
+                ));
+            }
+        }
+        for (path, text) in texts {
+            for lang in text.blank_languages() {
+                problems.push(Problem::new(
+                    format!("{path}.{lang}"),
+                    "the text is empty; every kiosk language needs a translation",
+                ));
+            }
+        }
+        problems
+    }
+}
+
+fn check_ids<'a>(problems: &mut Vec<Problem>, list: &str, ids: impl Iterator<Item = &'a str>) {
+    let mut seen = BTreeSet::new();
+    for (i, id) in ids.enumerate() {
+        if !is_token(id) {
+            problems.push(Problem::new(
+                format!("{list}[{i}].id"),
+                format!("found `{id}`; allowed: lower-case letters, digits and hyphens"),
+            ));
+        }
+        if !seen.insert(id) {
+            problems.push(Problem::new(
+                format!("{list}[{i}].id"),
+                format!("`{id}` is used more than once"),
+            ));
+        }
+    }
+}
+
+/// A lower-case token of letters, digits and hyphens.
+pub fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !s.starts_with('-')
+}

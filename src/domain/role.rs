@@ -1,0 +1,24 @@
+//! The roles of the people Threshold pages.
+
+use serde::{Deserialize, Serialize};
+
+/// A contact's role; escalation tiers page roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    DesignatedStaff,
+    Counsel,
+    Manager,
+    RapidResponse,
+}
+
+impl Role {
+    pub fn token(self) -> &'static str {
+        match self {
+            Role::DesignatedStaff => "designated-staff",
+            Role::Counsel => "counsel",
+            Role::Manager => "manager",
+            Role::RapidResponse => "rapid-response",
+        }
+    }
+}

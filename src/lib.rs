@@ -1,0 +1,10 @@
+//! Threshold: the entrance kiosk and check-in service for city facilities.
+//!
+//! See `DESIGN.md` for the architecture: `domain` (pure rules), `app` (use
+//! cases), `store` (SQLite journal, vault, pages), `config`, `cli`.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod store;

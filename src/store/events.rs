@@ -1,0 +1,191 @@
+//! The journal's event kinds and their JSON bodies.
+//!
+//! Bodies hold tokens, flags, times and references; every piece of personal
+//! data or free text is in the vault and referenced by a [`VaultRef`].
+
+use crate::domain::document::DocumentKind;
+use crate::domain::encounter::{ChecklistAnswer, DecisionBasis, Outcome, Via};
+use crate::domain::language::Language;
+use serde::{Deserialize, Serialize};
+
+/// A reference to a vault row: its id and the salted SHA-256 commitment
+/// `SHA-256(salt ‖ value)` as lower-case hex.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VaultRef {
+    pub vault: String,
+    pub commit: String,
+}
+
+/// A reference to an encrypted page file: its id and the SHA-256 of the
+/// plaintext image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageRef {
+    pub page: String,
+    pub sha256: String,
+    pub bytes: u64,
+    pub media: String,
+}
+
+/// Every kind of journal entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    CheckinRecorded,
+    EncounterOpened,
+    DetailsRecorded,
+    PageCaptured,
+    Acknowledged,
+    ChecklistAnswered,
+    InstructionRecorded,
+    Decided,
+    NoteAdded,
+    Closed,
+    Purged,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 11] = [
+        EventKind::CheckinRecorded,
+        EventKind::EncounterOpened,
+        EventKind::DetailsRecorded,
+        EventKind::PageCaptured,
+        EventKind::Acknowledged,
+        EventKind::ChecklistAnswered,
+        EventKind::InstructionRecorded,
+        EventKind::Decided,
+        EventKind::NoteAdded,
+        EventKind::Closed,
+        EventKind::Purged,
+    ];
+
+    /// The token stored in the journal's `kind` column.
+    pub fn token(self) -> &'static str {
+        match self {
+            EventKind::CheckinRecorded => "checkin.recorded",
+            EventKind::EncounterOpened => "encounter.opened",
+            EventKind::DetailsRecorded => "encounter.details-recorded",
+            EventKind::PageCaptured => "encounter.page-captured",
+            EventKind::Acknowledged => "encounter.acknowledged",
+            EventKind::ChecklistAnswered => "encounter.checklist-answered",
+            EventKind::InstructionRecorded => "encounter.instruction-recorded",
+            EventKind::Decided => "encounter.decided",
+            EventKind::NoteAdded => "encounter.note-added",
+            EventKind::Closed => "encounter.closed",
+            EventKind::Purged => "retention.purged",
+        }
+    }
+
+    /// The kind for a stored token.
+    pub fn from_token(s: &str) -> Option<EventKind> {
+        EventKind::ALL.into_iter().find(|k| k.token() == s)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckinRecorded {
+    pub purpose: String,
+    pub language: Language,
+    pub entrance: String,
+    pub name: Option<VaultRef>,
+    pub host: Option<VaultRef>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EncounterOpened {
+    pub entrance: String,
+    pub via: Via,
+    pub drill: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficerRefs {
+    pub name: VaultRef,
+    pub badge: VaultRef,
+    pub agency: VaultRef,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DetailsRecorded {
+    pub officers: Vec<OfficerRefs>,
+    pub supervisor: Option<VaultRef>,
+    pub purpose: Option<VaultRef>,
+    pub sought: Option<VaultRef>,
+    pub area: Option<String>,
+    pub area_public: Option<bool>,
+    pub exigent: bool,
+    pub document_kind: DocumentKind,
+    pub court: Option<VaultRef>,
+    pub judge: Option<VaultRef>,
+    pub issued: Option<chrono::NaiveDate>,
+    pub expires: Option<chrono::NaiveDate>,
+    pub address: Option<VaultRef>,
+    pub areas_named: Option<VaultRef>,
+    pub by: Option<VaultRef>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageCaptured {
+    pub number: u32,
+    pub page: PageRef,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Acknowledged {
+    pub by: VaultRef,
+    /// The contact's role when the name matches a configured contact.
+    pub role: Option<crate::domain::role::Role>,
+    pub via: Via,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChecklistAnswered {
+    pub item: String,
+    pub answer: ChecklistAnswer,
+    pub by: VaultRef,
+}
+
+/// A note or counsel's instruction.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TextAdded {
+    pub text: VaultRef,
+    pub by: VaultRef,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decided {
+    pub outcome: Outcome,
+    pub basis: DecisionBasis,
+    pub by: VaultRef,
+    pub override_reason: Option<VaultRef>,
+    pub counsel_instruction: Option<VaultRef>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Closed {
+    pub by: VaultRef,
+}
+
+/// What a retention run removed. The chain still verifies: the references
+/// stay, the vault rows and page files are gone.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Purged {
+    pub checkins: Vec<String>,
+    pub encounters: Vec<String>,
+    pub vault: Vec<String>,
+    pub pages: Vec<String>,
+    /// Records older than these times were due.
+    pub visitor_cutoff: String,
+    pub encounter_cutoff: String,
+}

@@ -1,0 +1,170 @@
+//! Embedded schema migrations, tracked in `PRAGMA user_version`.
+//!
+//! Each migration runs in its own transaction together with the version bump.
+//! A database from a newer version of Threshold is refused, never downgraded.
+
+use rusqlite::Connection;
+
+/// Marks a SQLite file as Threshold's (`PRAGMA application_id`, "THRS").
+pub const APPLICATION_ID: i32 = 0x5448_5253;
+
+/// The migrations, in order; migration `i` brings the schema to version `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the journal, the vault and the projections.
+    r#"
+    CREATE TABLE journal (
+        seq      INTEGER PRIMARY KEY,
+        at       TEXT NOT NULL,
+        facility TEXT NOT NULL,
+        kind     TEXT NOT NULL,
+        subject  TEXT NOT NULL,
+        body     TEXT NOT NULL,
+        hash     BLOB NOT NULL
+    );
+    CREATE TABLE vault (
+        id    TEXT PRIMARY KEY,
+        salt  BLOB NOT NULL,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE checkins (
+        id         TEXT PRIMARY KEY,
+        seq        INTEGER NOT NULL,
+        at         TEXT NOT NULL,
+        entrance   TEXT NOT NULL,
+        purpose    TEXT NOT NULL,
+        language   TEXT NOT NULL,
+        name_vault TEXT,
+        host_vault TEXT,
+        purged     INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE encounters (
+        id               TEXT PRIMARY KEY,
+        seq              INTEGER NOT NULL,
+        opened_at        TEXT NOT NULL,
+        entrance         TEXT NOT NULL,
+        via              TEXT NOT NULL,
+        drill            INTEGER NOT NULL,
+        exigent          INTEGER NOT NULL DEFAULT 0,
+        document_kind    TEXT,
+        area             TEXT,
+        area_public      INTEGER,
+        purpose_vault    TEXT,
+        officers         INTEGER NOT NULL DEFAULT 0,
+        pages            INTEGER NOT NULL DEFAULT 0,
+        acks             INTEGER NOT NULL DEFAULT 0,
+        first_ack_at     TEXT,
+        counsel_ack_at   TEXT,
+        instructions     INTEGER NOT NULL DEFAULT 0,
+        notes            INTEGER NOT NULL DEFAULT 0,
+        outcome          TEXT,
+        decided_at       TEXT,
+        basis            TEXT,
+        closed_at        TEXT,
+        purged           INTEGER NOT NULL DEFAULT 0,
+        last_seq         INTEGER NOT NULL
+    );
+    CREATE TABLE pages (
+        id           TEXT PRIMARY KEY,
+        encounter_id TEXT NOT NULL,
+        seq          INTEGER NOT NULL,
+        number       INTEGER NOT NULL,
+        sha256       TEXT NOT NULL,
+        bytes        INTEGER NOT NULL,
+        media        TEXT NOT NULL,
+        purged       INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE checklist_answers (
+        encounter_id TEXT NOT NULL,
+        item         TEXT NOT NULL,
+        answer       TEXT NOT NULL,
+        seq          INTEGER NOT NULL,
+        PRIMARY KEY (encounter_id, item)
+    );
+    "#,
+    // 2: indexes for the log queries, timelines and retention.
+    r#"
+    CREATE INDEX journal_subject ON journal (subject, seq);
+    CREATE INDEX checkins_at ON checkins (at);
+    CREATE INDEX checkins_purpose_at ON checkins (purpose, at);
+    CREATE INDEX encounters_opened_at ON encounters (opened_at);
+    CREATE INDEX encounters_open ON encounters (closed_at, opened_at);
+    CREATE INDEX pages_encounter ON pages (encounter_id, number);
+    "#,
+];
+
+/// The schema version this build writes.
+pub fn latest() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+/// Why migrating failed.
+#[derive(Debug, thiserror::Error)]
+pub enum MigrationError {
+    #[error("this database was written by a newer version of Threshold (schema version {found}; this build understands up to {supported}); upgrade Threshold, or point --data-dir at another folder")]
+    TooNew { found: i64, supported: i64 },
+    #[error("this SQLite file is not a Threshold database (application id {0:#x}); point --data-dir at a Threshold data folder")]
+    NotThreshold(i32),
+    #[error("schema migration {version} failed: {source}")]
+    Failed {
+        version: i64,
+        source: rusqlite::Error,
+    },
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// Bring the schema to `target` (normally [`latest`]).
+pub fn migrate_to(conn: &mut Connection, target: i64) -> Result<(), MigrationError> {
+    let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if app_id != 0 && app_id != APPLICATION_ID {
+        return Err(MigrationError::NotThreshold(app_id));
+    }
+    if current > latest() {
+        return Err(MigrationError::TooNew {
+            found: current,
+            supported: latest(),
+        });
+    }
+    for version in (current + 1)..=target {
+        let sql = MIGRATIONS[(version - 1) as usize];
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)
+            .and_then(|()| tx.pragma_update(None, "user_version", version))
+            .and_then(|()| tx.pragma_update(None, "application_id", APPLICATION_ID))
+            .map_err(|source| MigrationError::Failed { version, source })?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_apply_cleanly_and_are_idempotent() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate_to(&mut conn, latest()).unwrap();
+        migrate_to(&mut conn, latest()).unwrap();
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, latest());
+    }
+
+    #[test]
+    fn newer_and_foreign_databases_are_refused() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", latest() + 1)
+            .unwrap();
+        let err = migrate_to(&mut conn, latest()).unwrap_err();
+        assert!(err.to_string().contains("newer version of Threshold"));
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "application_id", 42).unwrap();
+        assert!(matches!(
+            migrate_to(&mut conn, latest()),
+            Err(MigrationError::NotThreshold(42))
+        ));
+    }
+}

@@ -1,0 +1,332 @@
+//! The durable record: SQLite (WAL, `synchronous=FULL`) holding the
+//! hash-chained journal, the vault and the projections; encrypted page files
+//! beside it. Every use case's writes happen in one transaction.
+
+pub mod events;
+pub mod journal;
+pub mod migrations;
+pub mod pages;
+pub mod projections;
+pub mod query;
+pub mod retention;
+pub mod vault;
+pub mod verify;
+
+use chrono::{DateTime, Utc};
+use events::{EventKind, PageRef, VaultRef};
+use journal::Entry;
+use migrations::MigrationError;
+use pages::{PageError, PageVault};
+use rand::Rng;
+use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// File names inside the data folder.
+pub const DB_FILE: &str = "threshold.db";
+pub const PAGES_DIR: &str = "pages";
+pub const KEY_FILE: &str = "keys/page.key";
+
+/// How long a writer waits for another process's transaction.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Why the store could not do what was asked. Each names the file to look at.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create the data folder {path}: {source}", path = .path.display())]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot open the database {path}: {source}", path = .path.display())]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("database {path}: {source}", path = .path.display())]
+    Migration {
+        path: PathBuf,
+        source: MigrationError,
+    },
+    #[error("the disk holding {path} is full; free space and try again (nothing from this action was recorded)", path = .path.display())]
+    DiskFull { path: PathBuf },
+    #[error("the database {path} stayed locked by another Threshold process for {BUSY_TIMEOUT:?}; try again", path = .path.display())]
+    Busy { path: PathBuf },
+    #[error("the database {path} is read-only; give the service user write access to the data folder", path = .path.display())]
+    ReadOnly { path: PathBuf },
+    #[error("database {path}: {source}", path = .path.display())]
+    Sqlite {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error(transparent)]
+    Page(#[from] PageError),
+    #[error("journal entry could not be projected: {0}")]
+    Projection(#[from] projections::ProjectionError),
+    #[error("cannot encode a journal body: {0}")]
+    Encode(#[from] serde_json::Error),
+}
+
+impl StoreError {
+    fn sqlite(path: &Path, source: rusqlite::Error) -> StoreError {
+        let path = path.to_path_buf();
+        match source.sqlite_error_code() {
+            Some(ErrorCode::DiskFull) => StoreError::DiskFull { path },
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy { path },
+            Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path },
+            _ => StoreError::Sqlite { path, source },
+        }
+    }
+}
+
+/// Format a time the way the journal stores it (sortable, millisecond UTC).
+pub fn timestamp(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// Create the data folder readable by its owner only (it holds personal
+/// data); an existing folder keeps the permissions its installer gave it.
+fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::DirBuilderExt;
+    if dir.is_dir() {
+        return Ok(());
+    }
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|source| StoreError::DataDir {
+            path: dir.to_path_buf(),
+            source,
+        })
+}
+
+/// The open data folder.
+pub struct Store {
+    conn: Connection,
+    pages: PageVault,
+    db_path: PathBuf,
+    data_dir: PathBuf,
+    facility: String,
+}
+
+/// Apply the per-connection settings: WAL, full fsync at commit, wait for
+/// other writers, and zero deleted content so purged data leaves the file.
+pub fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "secure_delete", "ON")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+impl Store {
+    /// Open (creating and migrating as needed) the data folder, recording
+    /// entries under `facility`.
+    pub fn open(data_dir: &Path, facility: &str) -> Result<Store, StoreError> {
+        create_private_dir(data_dir)?;
+        let db_path = data_dir.join(DB_FILE);
+        let mut conn = Connection::open_with_flags(
+            &db_path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| StoreError::Open {
+            path: db_path.clone(),
+            source,
+        })?;
+        configure(&conn).map_err(|e| StoreError::sqlite(&db_path, e))?;
+        migrations::migrate_to(&mut conn, migrations::latest()).map_err(|source| match source {
+            MigrationError::Sqlite(e) => StoreError::sqlite(&db_path, e),
+            source => StoreError::Migration {
+                path: db_path.clone(),
+                source,
+            },
+        })?;
+        let has_pages: bool = conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM pages)", [], |r| r.get(0))
+            .map_err(|e| StoreError::sqlite(&db_path, e))?;
+        let pages = PageVault::open(
+            &data_dir.join(KEY_FILE),
+            &data_dir.join(PAGES_DIR),
+            !has_pages,
+        )?;
+        Ok(Store {
+            conn,
+            pages,
+            db_path,
+            data_dir: data_dir.to_path_buf(),
+            facility: facility.to_string(),
+        })
+    }
+
+    /// The connection, for reads.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// The encrypted page files.
+    pub fn pages(&self) -> &PageVault {
+        &self.pages
+    }
+
+    /// The data folder.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// The database file.
+    pub fn db_path(&self) -> &Path {
+        &self.db_path
+    }
+
+    /// Map a SQLite error to one naming the database file.
+    pub fn err(&self, e: rusqlite::Error) -> StoreError {
+        StoreError::sqlite(&self.db_path, e)
+    }
+
+    /// Run `f` in one write transaction stamped `at`. Page files written in a
+    /// transaction that does not commit are removed again.
+    pub fn write<T, E>(
+        &mut self,
+        at: DateTime<Utc>,
+        f: impl FnOnce(&mut Writer<'_>) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let db_path = self.db_path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| StoreError::sqlite(&db_path, e))?;
+        let mut w = Writer {
+            tx,
+            pages: &self.pages,
+            at: timestamp(at),
+            facility: &self.facility,
+            db_path: &db_path,
+            written: Vec::new(),
+        };
+        let result = f(&mut w);
+        let Writer {
+            tx, pages, written, ..
+        } = w;
+        let outcome = match result {
+            Ok(value) => tx
+                .commit()
+                .map(|()| value)
+                .map_err(|e| StoreError::sqlite(&db_path, e).into()),
+            Err(e) => Err(e),
+        };
+        if outcome.is_err() {
+            for id in written {
+                // Best effort: the journal never referenced these files.
+                let _ = pages.delete(&id);
+            }
+        }
+        outcome
+    }
+}
+
+/// A write transaction in progress.
+pub struct Writer<'a> {
+    tx: Transaction<'a>,
+    pages: &'a PageVault,
+    at: String,
+    facility: &'a str,
+    db_path: &'a Path,
+    written: Vec<String>,
+}
+
+impl Writer<'_> {
+    fn err(&self, e: rusqlite::Error) -> StoreError {
+        StoreError::sqlite(self.db_path, e)
+    }
+
+    /// The transaction, for reads that must see this transaction's writes.
+    pub fn conn(&self) -> &Connection {
+        &self.tx
+    }
+
+    /// The timestamp every entry of this transaction carries.
+    pub fn at(&self) -> &str {
+        &self.at
+    }
+
+    /// Put personal data or free text in the vault.
+    pub fn seal(&mut self, value: &str) -> Result<VaultRef, StoreError> {
+        vault::seal(&self.tx, value).map_err(|e| self.err(e))
+    }
+
+    /// [`Writer::seal`] for an optional value.
+    pub fn seal_opt(&mut self, value: Option<&str>) -> Result<Option<VaultRef>, StoreError> {
+        value.map(|v| self.seal(v)).transpose()
+    }
+
+    /// Delete vault rows (retention).
+    pub fn delete_vault(&mut self, ids: &[String]) -> Result<usize, StoreError> {
+        vault::delete(&self.tx, ids).map_err(|e| self.err(e))
+    }
+
+    /// Append an entry and update the projections.
+    pub fn append<B: Serialize>(
+        &mut self,
+        kind: EventKind,
+        subject: &str,
+        body: &B,
+    ) -> Result<Entry, StoreError> {
+        let body = serde_json::to_string(body)?;
+        let entry = journal::append(
+            &self.tx,
+            &self.at,
+            self.facility,
+            kind.token(),
+            subject,
+            &body,
+        )
+        .map_err(|e| self.err(e))?;
+        projections::apply(&self.tx, &entry)?;
+        Ok(entry)
+    }
+
+    /// Encrypt and write a page image; the file is removed if the
+    /// transaction does not commit.
+    pub fn put_page(&mut self, image: &[u8], media: &str) -> Result<PageRef, StoreError> {
+        let id = hex::encode(rand::random::<[u8; 16]>());
+        self.written.push(id.clone());
+        let sha256 = self.pages.write(&id, image)?;
+        Ok(PageRef {
+            page: id,
+            sha256,
+            bytes: image.len() as u64,
+            media: media.to_string(),
+        })
+    }
+
+    /// A fresh, unused reference such as `E-7K2M9Q4P` for `table`.
+    pub fn fresh_id(&self, prefix: &str, table: &str, len: usize) -> Result<String, StoreError> {
+        // Crockford base32: no I, L, O or U, so references read aloud well.
+        const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+        let mut rng = rand::thread_rng();
+        loop {
+            let id: String = std::iter::once(format!("{prefix}-"))
+                .chain((0..len).map(|_| (ALPHABET[rng.gen_range(0..32)] as char).to_string()))
+                .collect();
+            let taken: bool = self
+                .tx
+                .query_row(
+                    &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1)"),
+                    [&id],
+                    |r| r.get(0),
+                )
+                .map_err(|e| self.err(e))?;
+            if !taken {
+                return Ok(id);
+            }
+        }
+    }
+}

@@ -1,0 +1,534 @@
+//! Reads for the CLI, kiosk and admin web: encounter lists and records, and
+//! the check-in log with filters, pages and exports.
+
+use super::events::*;
+use super::journal::{self, Entry};
+use super::vault;
+use crate::domain::document::DocumentKind;
+use crate::domain::encounter::{EncounterState, Outcome};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+
+/// Shown wherever retention has removed a value.
+pub const PURGED: &str = "[purged]";
+
+/// One line of the encounter list.
+#[derive(Debug, Clone, Serialize)]
+pub struct EncounterRow {
+    pub id: String,
+    pub opened_at: String,
+    pub entrance: String,
+    pub drill: bool,
+    pub document_kind: Option<String>,
+    pub officers: i64,
+    pub pages: i64,
+    pub acknowledgements: i64,
+    pub counsel_acknowledged_at: Option<String>,
+    pub outcome: Option<String>,
+    pub closed_at: Option<String>,
+}
+
+/// Encounters, newest first; only those not yet closed when `open_only`.
+pub fn encounters(conn: &Connection, open_only: bool) -> rusqlite::Result<Vec<EncounterRow>> {
+    let sql = format!(
+        "SELECT id, opened_at, entrance, drill, document_kind, officers, pages, acks, counsel_ack_at, outcome, closed_at
+         FROM encounters {} ORDER BY opened_at DESC, id",
+        if open_only { "WHERE closed_at IS NULL" } else { "" }
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map([], |r| {
+        Ok(EncounterRow {
+            id: r.get(0)?,
+            opened_at: r.get(1)?,
+            entrance: r.get(2)?,
+            drill: r.get(3)?,
+            document_kind: r.get(4)?,
+            officers: r.get(5)?,
+            pages: r.get(6)?,
+            acknowledgements: r.get(7)?,
+            counsel_acknowledged_at: r.get(8)?,
+            outcome: r.get(9)?,
+            closed_at: r.get(10)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// The facts the encounter rules need, or `None` for an unknown id.
+pub fn encounter_state(conn: &Connection, id: &str) -> rusqlite::Result<Option<EncounterState>> {
+    conn.query_row(
+        "SELECT closed_at IS NOT NULL, outcome, document_kind, counsel_ack_at IS NOT NULL FROM encounters WHERE id = ?1",
+        [id],
+        |r| {
+            let outcome: Option<String> = r.get(1)?;
+            let kind: Option<String> = r.get(2)?;
+            Ok(EncounterState {
+                closed: r.get(0)?,
+                decided: outcome.and_then(|o| o.parse::<Outcome>().ok()),
+                document_kind: kind.and_then(|k| k.parse::<DocumentKind>().ok()),
+                counsel_acknowledged: r.get(3)?,
+            })
+        },
+    )
+    .optional()
+}
+
+/// An officer as recorded.
+#[derive(Debug, Clone, Serialize)]
+pub struct OfficerView {
+    pub name: String,
+    pub badge: String,
+    pub agency: String,
+}
+
+/// A page of the presented document.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageView {
+    pub number: u32,
+    pub id: String,
+    pub sha256: String,
+    pub bytes: u64,
+    pub media: String,
+    pub captured_at: String,
+}
+
+/// Something a person did, with who and when.
+#[derive(Debug, Clone, Serialize)]
+pub struct Act {
+    pub at: String,
+    pub by: String,
+    pub text: String,
+}
+
+/// One entry of an encounter's timeline.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimelineItem {
+    pub seq: i64,
+    pub at: String,
+    pub kind: String,
+    pub summary: String,
+}
+
+/// Everything recorded about one encounter.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct EncounterRecord {
+    pub id: String,
+    pub facility: String,
+    pub entrance: String,
+    pub via: String,
+    pub drill: bool,
+    pub opened_at: String,
+    pub closed_at: Option<String>,
+    pub closed_by: Option<String>,
+    pub officers: Vec<OfficerView>,
+    pub supervisor: Option<String>,
+    pub purpose: Option<String>,
+    pub sought: Option<String>,
+    pub area: Option<String>,
+    pub area_public: Option<bool>,
+    pub exigent: bool,
+    pub document_kind: Option<String>,
+    pub court: Option<String>,
+    pub judge: Option<String>,
+    pub issued: Option<String>,
+    pub expires: Option<String>,
+    pub address: Option<String>,
+    pub areas_named: Option<String>,
+    pub pages: Vec<PageView>,
+    /// Latest answer per checklist item: (item, answer, by).
+    pub checklist: Vec<(String, String, String)>,
+    /// Acknowledgements: text is "role via path".
+    pub acknowledgements: Vec<Act>,
+    pub counsel_instructions: Vec<Act>,
+    pub outcome: Option<String>,
+    pub decision_basis: Option<String>,
+    pub decided: Option<Act>,
+    pub override_reason: Option<String>,
+    pub notes: Vec<Act>,
+    pub purged: bool,
+    pub timeline: Vec<TimelineItem>,
+}
+
+/// The value behind a reference, or [`PURGED`].
+pub fn reveal(conn: &Connection, r: &VaultRef) -> rusqlite::Result<String> {
+    Ok(vault::open(conn, r)?.unwrap_or_else(|| PURGED.to_string()))
+}
+
+fn reveal_opt(conn: &Connection, r: &Option<VaultRef>) -> rusqlite::Result<Option<String>> {
+    r.as_ref().map(|r| reveal(conn, r)).transpose()
+}
+
+/// Why a record could not be read back.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("journal entry {seq} ({kind}) has a body that does not match its kind: {source}; run `threshold log verify`")]
+    Body {
+        seq: i64,
+        kind: String,
+        source: serde_json::Error,
+    },
+}
+
+/// The journal entries about `subject`, oldest first.
+pub fn entries_for(conn: &Connection, subject: &str) -> rusqlite::Result<Vec<Entry>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, at, facility, kind, subject, body, hash FROM journal WHERE subject = ?1 ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([subject], journal::from_row)?;
+    rows.collect()
+}
+
+fn body<T: serde::de::DeserializeOwned>(e: &Entry) -> Result<T, ReadError> {
+    serde_json::from_str(&e.body).map_err(|source| ReadError::Body {
+        seq: e.seq,
+        kind: e.kind.clone(),
+        source,
+    })
+}
+
+/// The full record of encounter `id`, rebuilt from its journal entries.
+pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>, ReadError> {
+    let entries = entries_for(conn, id)?;
+    if entries.is_empty() {
+        return Ok(None);
+    }
+    let mut rec = EncounterRecord {
+        id: id.to_string(),
+        ..Default::default()
+    };
+    for e in &entries {
+        let summary = match EventKind::from_token(&e.kind) {
+            Some(EventKind::EncounterOpened) => {
+                let b: EncounterOpened = body(e)?;
+                rec.facility = e.facility.clone();
+                rec.entrance = b.entrance.clone();
+                rec.via = b.via.token().into();
+                rec.drill = b.drill;
+                rec.opened_at = e.at.clone();
+                format!(
+                    "{}opened at entrance {} via {}",
+                    if b.drill { "DRILL: " } else { "" },
+                    b.entrance,
+                    b.via.token()
+                )
+            }
+            Some(EventKind::DetailsRecorded) => {
+                let b: DetailsRecorded = body(e)?;
+                rec.officers = b
+                    .officers
+                    .iter()
+                    .map(|o| {
+                        Ok(OfficerView {
+                            name: reveal(conn, &o.name)?,
+                            badge: reveal(conn, &o.badge)?,
+                            agency: reveal(conn, &o.agency)?,
+                        })
+                    })
+                    .collect::<rusqlite::Result<_>>()?;
+                rec.supervisor = reveal_opt(conn, &b.supervisor)?;
+                rec.purpose = reveal_opt(conn, &b.purpose)?;
+                rec.sought = reveal_opt(conn, &b.sought)?;
+                rec.area = b.area.clone();
+                rec.area_public = b.area_public;
+                rec.exigent = b.exigent;
+                rec.document_kind = Some(b.document_kind.token().into());
+                rec.court = reveal_opt(conn, &b.court)?;
+                rec.judge = reveal_opt(conn, &b.judge)?;
+                rec.issued = b.issued.map(|d| d.to_string());
+                rec.expires = b.expires.map(|d| d.to_string());
+                rec.address = reveal_opt(conn, &b.address)?;
+                rec.areas_named = reveal_opt(conn, &b.areas_named)?;
+                format!(
+                    "details recorded: {} officer(s), document {}{}",
+                    b.officers.len(),
+                    b.document_kind,
+                    if b.exigent {
+                        ", exigent circumstances declared"
+                    } else {
+                        ""
+                    }
+                )
+            }
+            Some(EventKind::PageCaptured) => {
+                let b: PageCaptured = body(e)?;
+                rec.pages.push(PageView {
+                    number: b.number,
+                    id: b.page.page.clone(),
+                    sha256: b.page.sha256.clone(),
+                    bytes: b.page.bytes,
+                    media: b.page.media.clone(),
+                    captured_at: e.at.clone(),
+                });
+                format!(
+                    "page {} captured ({} bytes, sha256 {}…)",
+                    b.number,
+                    b.page.bytes,
+                    &b.page.sha256[..12.min(b.page.sha256.len())]
+                )
+            }
+            Some(EventKind::Acknowledged) => {
+                let b: Acknowledged = body(e)?;
+                let by = reveal(conn, &b.by)?;
+                let role = b.role.map_or("staff", |r| r.token());
+                rec.acknowledgements.push(Act {
+                    at: e.at.clone(),
+                    by: by.clone(),
+                    text: format!("{role} via {}", b.via.token()),
+                });
+                format!("acknowledged by {by} ({role}) via {}", b.via.token())
+            }
+            Some(EventKind::ChecklistAnswered) => {
+                let b: ChecklistAnswered = body(e)?;
+                let by = reveal(conn, &b.by)?;
+                let answer = serde_json::to_value(b.answer)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default();
+                rec.checklist.retain(|(item, _, _)| *item != b.item);
+                rec.checklist
+                    .push((b.item.clone(), answer.clone(), by.clone()));
+                format!("checklist {}: {answer} (by {by})", b.item)
+            }
+            Some(EventKind::InstructionRecorded) => {
+                let b: TextAdded = body(e)?;
+                let act = Act {
+                    at: e.at.clone(),
+                    by: reveal(conn, &b.by)?,
+                    text: reveal(conn, &b.text)?,
+                };
+                let s = format!("counsel's instruction recorded by {}", act.by);
+                rec.counsel_instructions.push(act);
+                s
+            }
+            Some(EventKind::NoteAdded) => {
+                let b: TextAdded = body(e)?;
+                let act = Act {
+                    at: e.at.clone(),
+                    by: reveal(conn, &b.by)?,
+                    text: reveal(conn, &b.text)?,
+                };
+                let s = format!("note by {}", act.by);
+                rec.notes.push(act);
+                s
+            }
+            Some(EventKind::Decided) => {
+                let b: Decided = body(e)?;
+                let by = reveal(conn, &b.by)?;
+                rec.outcome = Some(b.outcome.token().into());
+                rec.decision_basis = Some(b.basis.token().into());
+                rec.override_reason = reveal_opt(conn, &b.override_reason)?;
+                rec.decided = Some(Act {
+                    at: e.at.clone(),
+                    by: by.clone(),
+                    text: b.outcome.token().into(),
+                });
+                if let Some(instr) = reveal_opt(conn, &b.counsel_instruction)? {
+                    rec.counsel_instructions.push(Act {
+                        at: e.at.clone(),
+                        by: by.clone(),
+                        text: instr,
+                    });
+                }
+                format!(
+                    "outcome {} recorded by {by} ({})",
+                    b.outcome,
+                    b.basis.token()
+                )
+            }
+            Some(EventKind::Closed) => {
+                let b: Closed = body(e)?;
+                let by = reveal(conn, &b.by)?;
+                rec.closed_at = Some(e.at.clone());
+                rec.closed_by = Some(by.clone());
+                format!("closed by {by}")
+            }
+            Some(EventKind::Purged) => {
+                rec.purged = true;
+                "personal data and page images purged (retention)".into()
+            }
+            Some(EventKind::CheckinRecorded) | None => format!("entry of kind {}", e.kind),
+        };
+        rec.timeline.push(TimelineItem {
+            seq: e.seq,
+            at: e.at.clone(),
+            kind: e.kind.clone(),
+            summary,
+        });
+    }
+    rec.purged |= conn
+        .query_row("SELECT purged FROM encounters WHERE id = ?1", [id], |r| {
+            r.get::<_, bool>(0)
+        })
+        .optional()?
+        .unwrap_or(false);
+    Ok(Some(rec))
+}
+
+/// Which records a log query returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LogKind {
+    Visitor,
+    Encounter,
+}
+
+/// Filters for the check-in log. Times are journal timestamps (UTC);
+/// `from` is inclusive and `to` exclusive.
+#[derive(Debug, Clone, Default)]
+pub struct LogFilter {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub kind: Option<LogKind>,
+    pub purpose: Option<String>,
+}
+
+/// One row of the log, as exported.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LogRow {
+    pub kind: &'static str,
+    pub id: String,
+    pub at: String,
+    pub entrance: String,
+    pub purpose: Option<String>,
+    pub language: Option<String>,
+    pub name: Option<String>,
+    pub host: Option<String>,
+    pub document_kind: Option<String>,
+    pub drill: Option<bool>,
+    pub outcome: Option<String>,
+    pub closed_at: Option<String>,
+    pub purged: bool,
+}
+
+/// Call `f` for every log row matching `filter`, oldest first.
+pub fn for_each_log_row(
+    conn: &Connection,
+    filter: &LogFilter,
+    mut f: impl FnMut(LogRow) -> std::io::Result<()>,
+) -> Result<u64, LogError> {
+    let from = filter.from.clone().unwrap_or_default();
+    let to = filter.to.clone().unwrap_or_else(|| "~".into());
+    let mut n = 0;
+    let visitors = filter.kind != Some(LogKind::Encounter);
+    // A purpose filter names visitor purposes; encounters have free-text purposes.
+    let encounters = filter.kind != Some(LogKind::Visitor) && filter.purpose.is_none();
+    if visitors {
+        let mut stmt = conn.prepare(
+            "SELECT c.id, c.at, c.entrance, c.purpose, c.language,
+                    CASE WHEN c.name_vault IS NULL THEN NULL ELSE COALESCE(n.value, '[purged]') END,
+                    CASE WHEN c.host_vault IS NULL THEN NULL ELSE COALESCE(h.value, '[purged]') END,
+                    c.purged
+             FROM checkins c
+             LEFT JOIN vault n ON n.id = c.name_vault
+             LEFT JOIN vault h ON h.id = c.host_vault
+             WHERE c.at >= ?1 AND c.at < ?2 AND (?3 IS NULL OR c.purpose = ?3)
+             ORDER BY c.at, c.id",
+        )?;
+        let mut rows = stmt.query(params![from, to, filter.purpose])?;
+        while let Some(r) = rows.next()? {
+            f(LogRow {
+                kind: "visitor",
+                id: r.get(0)?,
+                at: r.get(1)?,
+                entrance: r.get(2)?,
+                purpose: r.get(3)?,
+                language: r.get(4)?,
+                name: r.get(5)?,
+                host: r.get(6)?,
+                document_kind: None,
+                drill: None,
+                outcome: None,
+                closed_at: None,
+                purged: r.get(7)?,
+            })?;
+            n += 1;
+        }
+    }
+    if encounters {
+        let mut stmt = conn.prepare(
+            "SELECT e.id, e.opened_at, e.entrance,
+                    CASE WHEN e.purpose_vault IS NULL THEN NULL ELSE COALESCE(p.value, '[purged]') END,
+                    e.document_kind, e.drill, e.outcome, e.closed_at, e.purged
+             FROM encounters e LEFT JOIN vault p ON p.id = e.purpose_vault
+             WHERE e.opened_at >= ?1 AND e.opened_at < ?2
+             ORDER BY e.opened_at, e.id",
+        )?;
+        let mut rows = stmt.query(params![from, to])?;
+        while let Some(r) = rows.next()? {
+            f(LogRow {
+                kind: "encounter",
+                id: r.get(0)?,
+                at: r.get(1)?,
+                entrance: r.get(2)?,
+                purpose: r.get(3)?,
+                language: None,
+                name: None,
+                host: None,
+                document_kind: r.get(4)?,
+                drill: Some(r.get(5)?),
+                outcome: r.get(6)?,
+                closed_at: r.get(7)?,
+                purged: r.get(8)?,
+            })?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// Why a log read or export failed.
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("writing the export failed: {0}")]
+    Write(#[from] std::io::Error),
+}
+
+/// One page of visitor check-ins, newest first, for screens: at most `limit`
+/// rows strictly before the `(at, id)` cursor.
+pub fn checkins_page(
+    conn: &Connection,
+    filter: &LogFilter,
+    before: Option<(&str, &str)>,
+    limit: u32,
+) -> rusqlite::Result<Vec<LogRow>> {
+    let (b_at, b_id) = before.unwrap_or(("~", "~"));
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.id, c.at, c.entrance, c.purpose, c.language, c.purged
+         FROM checkins c
+         WHERE c.at >= ?1 AND c.at < ?2 AND (?3 IS NULL OR c.purpose = ?3)
+           AND (c.at < ?4 OR (c.at = ?4 AND c.id < ?5))
+         ORDER BY c.at DESC, c.id DESC LIMIT ?6",
+    )?;
+    let rows = stmt.query_map(
+        params![
+            filter.from.clone().unwrap_or_default(),
+            filter.to.clone().unwrap_or_else(|| "~".into()),
+            filter.purpose,
+            b_at,
+            b_id,
+            limit
+        ],
+        |r| {
+            Ok(LogRow {
+                kind: "visitor",
+                id: r.get(0)?,
+                at: r.get(1)?,
+                entrance: r.get(2)?,
+                purpose: r.get(3)?,
+                language: r.get(4)?,
+                name: None,
+                host: None,
+                document_kind: None,
+                drill: None,
+                outcome: None,
+                closed_at: None,
+                purged: r.get(5)?,
+            })
+        },
+    )?;
+    rows.collect()
+}

@@ -1,0 +1,169 @@
+//! Retention: purge visitors' personal data after `visitor_days` and closed
+//! encounters' personal data and page images after `encounter_years`.
+//!
+//! Each batch deletes vault rows and journals a `retention.purged` entry in
+//! one transaction; page files are removed after it commits. The chain still
+//! verifies afterwards, and the deleted bytes leave the database file
+//! (`secure_delete`, then a WAL checkpoint that truncates the log).
+
+use super::events::{EventKind, Purged};
+use super::query::entries_for;
+use super::verify::collect_refs;
+use super::{Store, StoreError};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// Subjects per `retention.purged` entry, to keep bodies small.
+const BATCH: usize = 500;
+
+/// What a purge removed, or would remove with `--dry-run`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PurgeSummary {
+    pub dry_run: bool,
+    pub visitor_cutoff: String,
+    pub encounter_cutoff: String,
+    pub checkins: usize,
+    pub encounters: usize,
+    pub vault_rows: usize,
+    pub page_files: usize,
+    /// Journal entries written.
+    pub entries: usize,
+}
+
+struct Due {
+    subject: String,
+    is_checkin: bool,
+    vault: Vec<String>,
+    pages: Vec<String>,
+}
+
+fn due(
+    store: &Store,
+    visitor_cutoff: &str,
+    encounter_cutoff: &str,
+) -> Result<Vec<Due>, StoreError> {
+    let conn = store.conn();
+    let mut out = Vec::new();
+    let mut stmt = conn
+        .prepare(
+            "SELECT id, name_vault, host_vault FROM checkins
+             WHERE purged = 0 AND at < ?1 AND (name_vault IS NOT NULL OR host_vault IS NOT NULL)
+             ORDER BY at",
+        )
+        .map_err(|e| store.err(e))?;
+    let rows = stmt
+        .query_map([visitor_cutoff], |r| {
+            let vault: Vec<String> = [r.get::<_, Option<String>>(1)?, r.get(2)?]
+                .into_iter()
+                .flatten()
+                .collect();
+            Ok(Due {
+                subject: r.get(0)?,
+                is_checkin: true,
+                vault,
+                pages: Vec::new(),
+            })
+        })
+        .map_err(|e| store.err(e))?;
+    for row in rows {
+        out.push(row.map_err(|e| store.err(e))?);
+    }
+    let ids: Vec<String> = conn
+        .prepare("SELECT id FROM encounters WHERE purged = 0 AND closed_at IS NOT NULL AND closed_at < ?1 ORDER BY closed_at")
+        .and_then(|mut s| s.query_map([encounter_cutoff], |r| r.get(0))?.collect())
+        .map_err(|e| store.err(e))?;
+    for id in ids {
+        let (mut vault, mut pages) = (Vec::new(), Vec::new());
+        for e in entries_for(conn, &id).map_err(|e| store.err(e))? {
+            if let Ok(body) = serde_json::from_str::<serde_json::Value>(&e.body) {
+                collect_refs(&body, &mut vault, &mut pages);
+            }
+        }
+        out.push(Due {
+            subject: id,
+            is_checkin: false,
+            vault: vault.into_iter().map(|r| r.id).collect(),
+            pages: pages.into_iter().map(|r| r.id).collect(),
+        });
+    }
+    Ok(out)
+}
+
+/// Purge what is due at `now`; with `dry_run`, only count it.
+pub fn purge(
+    store: &mut Store,
+    now: DateTime<Utc>,
+    visitor_days: u32,
+    encounter_years: u32,
+    dry_run: bool,
+) -> Result<PurgeSummary, StoreError> {
+    let visitor_cutoff = super::timestamp(now - chrono::Duration::days(visitor_days as i64));
+    let encounter_cutoff = super::timestamp(
+        now.checked_sub_months(chrono::Months::new(12 * encounter_years))
+            .unwrap_or(DateTime::<Utc>::MIN_UTC),
+    );
+    let due = due(store, &visitor_cutoff, &encounter_cutoff)?;
+    let mut summary = PurgeSummary {
+        dry_run,
+        visitor_cutoff: visitor_cutoff.clone(),
+        encounter_cutoff: encounter_cutoff.clone(),
+        ..Default::default()
+    };
+    for batch in due.chunks(BATCH) {
+        let mut body = Purged {
+            visitor_cutoff: visitor_cutoff.clone(),
+            encounter_cutoff: encounter_cutoff.clone(),
+            ..Default::default()
+        };
+        for d in batch {
+            if d.is_checkin {
+                body.checkins.push(d.subject.clone());
+            } else {
+                body.encounters.push(d.subject.clone());
+            }
+            body.vault.extend(d.vault.iter().cloned());
+            body.pages.extend(d.pages.iter().cloned());
+        }
+        summary.checkins += body.checkins.len();
+        summary.encounters += body.encounters.len();
+        summary.vault_rows += body.vault.len();
+        summary.page_files += body.pages.len();
+        if dry_run {
+            continue;
+        }
+        let pages = body.pages.clone();
+        store.write(now, |w| -> Result<(), StoreError> {
+            w.delete_vault(&body.vault)?;
+            w.append(EventKind::Purged, "retention", &body)?;
+            Ok(())
+        })?;
+        summary.entries += 1;
+        for id in pages {
+            store.pages().delete(&id)?;
+        }
+    }
+    if !dry_run {
+        sweep_leftovers(store)?;
+        // Move the zeroed pages into the main file and empty the WAL, so the
+        // purged text is in neither.
+        store
+            .conn()
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .map_err(|e| store.err(e))?;
+    }
+    Ok(summary)
+}
+
+/// Remove files of pages already purged (left by a crash between the commit
+/// and the file deletion).
+fn sweep_leftovers(store: &Store) -> Result<(), StoreError> {
+    let purged: Vec<String> = store
+        .conn()
+        .prepare("SELECT id FROM pages WHERE purged = 1")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .map_err(|e| store.err(e))?;
+    for id in purged {
+        store.pages().delete(&id)?;
+    }
+    Ok(())
+}
