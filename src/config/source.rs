@@ -57,7 +57,7 @@ impl<'a> Source<'a> {
         toml::from_str(self.text).map_err(|e| {
             let span = e.span().unwrap_or(0..0);
             let key = self.path_at(span.start);
-            let message = e.message().trim().replace('\n', " ");
+            let message = plain_types(e.message().trim().replace('\n', " "));
             SourceErrors(vec![self.at_span(span, key, message)])
         })
     }
@@ -193,6 +193,23 @@ fn first_span(fallback: Range<usize>, value: &Spanned<DeValue<'_>>) -> Range<usi
             .unwrap_or(fallback),
         _ => value.span(),
     }
+}
+
+/// Serde names Rust types ("expected u32"); say what a reader can act on.
+fn plain_types(message: String) -> String {
+    [
+        ("u8", "a whole number"),
+        ("u16", "a whole number"),
+        ("u32", "a whole number"),
+        ("u64", "a whole number"),
+        ("i64", "a whole number"),
+        ("a sequence", "a list [ ... ]"),
+        ("a string", "a quoted string"),
+    ]
+    .iter()
+    .fold(message, |m, (rust, plain)| {
+        m.replace(&format!("expected {rust}"), &format!("expected {plain}"))
+    })
 }
 
 /// 1-based line and column of a byte offset.

@@ -133,11 +133,15 @@ pub fn verify(store: &Store) -> Result<Report, StoreError> {
                 findings.push(at(
                     e.seq,
                     &e.kind,
-                    format!(
-                        "entries {} to {} are missing (deleted) before this one",
-                        prev_seq + 1,
-                        e.seq - 1
-                    ),
+                    if e.seq == prev_seq + 2 {
+                        format!("entry {} before this one is missing (deleted)", prev_seq + 1)
+                    } else {
+                        format!(
+                            "entries {} to {} before this one are missing (deleted), or the order was changed",
+                            prev_seq + 1,
+                            e.seq - 1
+                        )
+                    },
                 ));
             }
             if e.expected_hash(&prev_hash) != e.hash {

@@ -1,0 +1,400 @@
+//! The command line as users and scripts meet it: help, exit codes, JSON,
+//! bad input that writes nothing, and exports.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+
+fn id_of(out: &std::process::Output) -> String {
+    assert!(out.status.success(), "{}", stderr(out));
+    let v: serde_json::Value = serde_json::from_str(stdout(out).trim()).unwrap();
+    v["id"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn help_explains_every_command_and_usage_errors_exit_2() {
+    let out = bin().arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let help = stdout(&out);
+    for cmd in [
+        "run",
+        "checkin",
+        "encounter",
+        "log",
+        "purge",
+        "config",
+        "--data-dir",
+        "--json",
+        "Exit codes",
+    ] {
+        assert!(help.contains(cmd), "--help lacks {cmd}");
+    }
+    let enc = stdout(&bin().args(["encounter", "--help"]).output().unwrap());
+    for cmd in [
+        "list",
+        "show",
+        "ack",
+        "decide",
+        "close",
+        "checklist",
+        "note",
+        "instruct",
+        "page",
+    ] {
+        assert!(enc.contains(cmd), "encounter --help lacks {cmd}");
+    }
+    assert_eq!(
+        bin().arg("frobnicate").output().unwrap().status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        bin()
+            .args(["checkin", "visitor"])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn bad_official_input_gives_a_clear_error_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.png");
+    std::fs::write(&good, png(1)).unwrap();
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "not an image").unwrap();
+    let cut = dir.path().join("cut.png");
+    std::fs::write(&cut, &png(2)[..60]).unwrap();
+    let data = dir.path().join("data");
+    let g = good.to_str().unwrap();
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["--document-kind", "i-200", "--page", g],
+            "unknown document kind `i-200`",
+        ),
+        (
+            &["--document-kind", "none", "--page", "/nonexistent/p1.png"],
+            "/nonexistent/p1.png: cannot read",
+        ),
+        (
+            &[
+                "--document-kind",
+                "none",
+                "--page",
+                g,
+                "--page",
+                text.to_str().unwrap(),
+            ],
+            "not a PNG or JPEG",
+        ),
+        (
+            &["--document-kind", "none", "--page", cut.to_str().unwrap()],
+            "cannot be decoded",
+        ),
+        (
+            &["--document-kind", "none", "--issued", "27/11/2026"],
+            "--issued: found `27/11/2026`",
+        ),
+        (
+            &["--document-kind", "none", "--area", "Roof"],
+            "unknown area `Roof`",
+        ),
+    ];
+    for (args, says) in cases {
+        let out = bin()
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["checkin", "official", "--officer", "A. Ruiz;4471;ICE"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
+        assert_eq!(journal_len(&data), 0, "{args:?} wrote to the journal");
+        let pages = data.join("pages");
+        let files = if pages.exists() {
+            std::fs::read_dir(&pages).unwrap().count()
+        } else {
+            0
+        };
+        assert_eq!(files, 0, "{args:?} left a page file");
+    }
+    let out = cli(
+        &data,
+        &[
+            "checkin",
+            "official",
+            "--officer",
+            "A. Ruiz",
+            "--document-kind",
+            "none",
+        ],
+    );
+    assert!(
+        stderr(&out).contains("\"Name;Badge;Agency\""),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn the_encounter_lifecycle_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let page = d.join("p.png");
+    std::fs::write(&page, png(3)).unwrap();
+    let p = page.to_str().unwrap();
+    let id = id_of(&cli(
+        d,
+        &[
+            "--json",
+            "checkin",
+            "official",
+            "--officer",
+            "Ana Ruiz;4471;ICE ERO",
+            "--officer",
+            "Ben Cole;;HSI",
+            "--document-kind",
+            "judicial-search-warrant",
+            "--page",
+            p,
+            "--court",
+            "N.D. Cal.",
+            "--judge",
+            "Hon. A. Kim",
+            "--issued",
+            "2026-11-20",
+            "--expires",
+            "2026-12-04",
+            "--area",
+            "Workroom",
+            "--drill",
+        ],
+    ));
+    assert!(id.starts_with("E-"));
+    let out = cli(
+        d,
+        &[
+            "encounter",
+            "decide",
+            &id,
+            "--outcome",
+            "access-judicial-warrant",
+            "--by",
+            "Dana",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("needs counsel's acknowledgement first"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(cli(d, &["encounter", "ack", &id, "--by", "Rosa Delgado"])
+        .status
+        .success());
+    assert!(cli(d, &["encounter", "page", &id, "--page", p])
+        .status
+        .success());
+    let out = cli(
+        d,
+        &[
+            "--json",
+            "encounter",
+            "decide",
+            &id,
+            "--outcome",
+            "access-judicial-warrant",
+            "--by",
+            "Dana",
+        ],
+    );
+    assert!(
+        stdout(&out).contains("counsel-acknowledged"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(cli(d, &["encounter", "close", &id, "--by", "Dana"])
+        .status
+        .success());
+    let list = stdout(&cli(d, &["--json", "encounter", "list", "--open"]));
+    assert_eq!(list.trim(), "[]");
+    let show = stdout(&cli(d, &["encounter", "show", &id]));
+    for s in [
+        "[DRILL]",
+        "Ana Ruiz, badge 4471, ICE ERO",
+        "(no badge given)",
+        "Workroom (non-public)",
+        "N.D. Cal.",
+        "page 2",
+        "Rosa Delgado (counsel via cli)",
+    ] {
+        assert!(show.contains(s), "show lacks {s}:\n{show}");
+    }
+    let out = cli(d, &["encounter", "show", "E-NOPE"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("no encounter `E-NOPE`"));
+}
+
+fn export(d: &Path, args: &[&str]) -> String {
+    let mut all = vec!["log", "export"];
+    all.extend_from_slice(args);
+    let out = cli(d, &all);
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out)
+}
+
+#[test]
+fn exports_in_csv_and_jsonl_with_filters() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    id_of(&cli(
+        d,
+        &[
+            "--json",
+            "checkin",
+            "visitor",
+            "--purpose",
+            "program",
+            "--name",
+            "Mai",
+            "--lang",
+            "vi",
+        ],
+    ));
+    id_of(&cli(
+        d,
+        &[
+            "--json",
+            "checkin",
+            "visitor",
+            "--purpose",
+            "appointment",
+            "--host",
+            "=HYPERLINK(\"x\")",
+        ],
+    ));
+    id_of(&cli(
+        d,
+        &[
+            "--json",
+            "checkin",
+            "official",
+            "--officer",
+            "A;1;ICE",
+            "--document-kind",
+            "none",
+        ],
+    ));
+    let csv = export(d, &["--format", "csv"]);
+    let mut rows = csv::Reader::from_reader(csv.as_bytes());
+    let headers = rows.headers().unwrap().clone();
+    assert_eq!(&headers[0], "kind");
+    let records: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 3);
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    assert_eq!(&records[0][col("name")], "Mai");
+    assert_eq!(&records[0][col("language")], "vi");
+    assert!(
+        records[1][col("host")].starts_with("'="),
+        "a formula must not reach a spreadsheet: {csv}"
+    );
+    assert_eq!(&records[2][col("kind")], "encounter");
+    assert!(records[0][col("local_time")].ends_with("PST"), "{csv}");
+
+    let jsonl = export(
+        d,
+        &[
+            "--format",
+            "jsonl",
+            "--kind",
+            "visitor",
+            "--purpose",
+            "program",
+        ],
+    );
+    let lines: Vec<serde_json::Value> = jsonl
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["name"], "Mai");
+    assert_eq!(
+        export(
+            d,
+            &[
+                "--kind",
+                "encounter",
+                "--from",
+                "2000-01-01",
+                "--to",
+                "2000-01-02"
+            ]
+        )
+        .lines()
+        .count(),
+        1
+    );
+
+    let out_file = d.join("log.csv");
+    let out = cli(d, &["log", "export", "--out", out_file.to_str().unwrap()]);
+    assert!(out.status.success());
+    assert!(stderr(&out).contains("exported 3 row(s)"));
+    assert_eq!(std::fs::read_to_string(&out_file).unwrap(), csv);
+
+    let out = cli(
+        d,
+        &[
+            "log",
+            "export",
+            "--from",
+            "2026-12-01",
+            "--to",
+            "2026-11-01",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("before --from"));
+    let out = cli(d, &["log", "export", "--purpose", "immigration"]);
+    assert!(stderr(&out).contains("unknown purpose"), "{}", stderr(&out));
+    let out = cli(d, &["log", "export", "--out", "/nonexistent/dir/log.csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("/nonexistent/dir/log"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn purge_and_verify_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    id_of(&cli(
+        d,
+        &[
+            "--json",
+            "checkin",
+            "visitor",
+            "--purpose",
+            "program",
+            "--name",
+            "Mai",
+        ],
+    ));
+    let out = cli(d, &["purge", "--dry-run"]);
+    assert!(
+        stdout(&out).starts_with("would purge: 0 visitor check-in(s)"),
+        "{}",
+        stdout(&out)
+    );
+    let out = cli(d, &["--json", "log", "verify"]);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["entries"], 1);
+    assert_eq!(v["head_seq"], 1);
+    assert_eq!(v["head_hash"].as_str().unwrap().len(), 64);
+}

@@ -1,0 +1,85 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use std::cell::Cell;
+use std::io::Cursor;
+use std::path::Path;
+use std::process::{Command, Output};
+use std::rc::Rc;
+use threshold::app::{Clock, Desk};
+use threshold::config::Loaded;
+use threshold::store::Store;
+
+/// The `threshold` binary built for these tests.
+pub fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_threshold"))
+}
+
+/// Run the CLI against `data_dir` with the demo config.
+pub fn cli(data_dir: &Path, args: &[&str]) -> Output {
+    bin()
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .env_remove("THRESHOLD_CONFIG")
+        .output()
+        .expect("the threshold binary runs")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A small valid PNG of a "page", different for each `seed`.
+pub fn png(seed: u8) -> Vec<u8> {
+    let img = image::GrayImage::from_fn(64, 90, |x, y| {
+        image::Luma([((x * 3 + y * 5) as u8).wrapping_add(seed)])
+    });
+    let mut out = Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+/// A clock the test moves by hand.
+#[derive(Clone)]
+pub struct TestClock(pub Rc<Cell<DateTime<Utc>>>);
+
+impl TestClock {
+    pub fn at(y: i32, m: u32, d: u32, h: u32) -> TestClock {
+        TestClock(Rc::new(Cell::new(
+            Utc.with_ymd_and_hms(y, m, d, h, 0, 0).unwrap(),
+        )))
+    }
+    pub fn advance(&self, by: Duration) {
+        self.0.set(self.0.get() + by);
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.0.get()
+    }
+}
+
+/// A desk on the demo config in `dir`, driven by `clock`.
+pub fn desk(dir: &Path, clock: TestClock) -> Desk<TestClock> {
+    let loaded = Loaded::demo();
+    let store = Store::open(dir, &loaded.config.facility.id).unwrap();
+    Desk::new(loaded, store, clock)
+}
+
+/// Number of journal entries in the data dir's database.
+pub fn journal_len(dir: &Path) -> i64 {
+    let db = dir.join("threshold.db");
+    if !db.exists() {
+        return 0;
+    }
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row("SELECT COUNT(*) FROM journal", [], |r| r.get(0))
+        .unwrap()
+}

@@ -1,0 +1,306 @@
+//! Every configuration error names the file, line and key, what was found
+//! and what is allowed.
+
+mod common;
+
+use common::*;
+use threshold::config::Loaded;
+
+const EXAMPLE: &str = include_str!("../deploy/threshold.example.toml");
+
+/// Replace `from` in the example with `to`, load it, and check the error
+/// names `key`, the line where `marker` stands, and says `says`.
+fn expect_error(from: &str, to: &str, key: &str, marker: &str, says: &str) {
+    assert!(
+        EXAMPLE.contains(from),
+        "the example no longer contains {from:?}"
+    );
+    let text = EXAMPLE.replacen(from, to, 1);
+    let err = Loaded::from_text("site.toml", &text, std::path::Path::new("."))
+        .err()
+        .unwrap_or_else(|| panic!("replacing {from:?} with {to:?} was accepted"))
+        .to_string();
+    let line = text
+        .lines()
+        .position(|l| l.contains(marker))
+        .unwrap_or_else(|| panic!("marker {marker:?} not found"))
+        + 1;
+    assert!(
+        err.starts_with(&format!("site.toml:{line}:")),
+        "expected line {line} for {key}: {err}"
+    );
+    assert!(
+        err.contains(&format!("`{key}`")),
+        "expected key {key}: {err}"
+    );
+    assert!(err.contains(says), "expected {says:?}: {err}");
+}
+
+#[test]
+fn the_example_and_the_demo_pass() {
+    let l = Loaded::from_text("ex", EXAMPLE, std::path::Path::new(".")).unwrap();
+    assert!(l.warnings.is_empty(), "{:?}", l.warnings);
+    Loaded::demo();
+}
+
+#[test]
+fn type_and_enum_errors() {
+    expect_error(
+        "kind = \"city-hall\"",
+        "kind = \"city hall\"",
+        "facility.kind",
+        "city hall",
+        "community-center",
+    );
+    expect_error(
+        "visitor_days = 30",
+        "visitor_days = \"30\"",
+        "retention.visitor_days",
+        "visitor_days = \"30\"",
+        "expected a whole number",
+    );
+    expect_error(
+        "role = \"manager\"",
+        "role = \"boss\"",
+        "contacts[2].role",
+        "\"boss\"",
+        "designated-staff",
+    );
+    expect_error(
+        "languages = [\"en\", \"es\"",
+        "languages = [\"en\", \"fr\"",
+        "facility.languages[1]",
+        "\"fr\"",
+        "zh-Hans",
+    );
+    expect_error(
+        "{ name = \"Records room\", kind = \"non-public\" }",
+        "{ name = \"Records room\", kind = \"private\" }",
+        "facility.areas[4].kind",
+        "\"private\"",
+        "non-public",
+    );
+}
+
+#[test]
+fn unknown_keys_are_refused_everywhere() {
+    expect_error(
+        "kind = \"city-hall\"",
+        "kind = \"city-hall\"\ncolour = \"red\"",
+        "facility.colour",
+        "colour",
+        "unknown field",
+    );
+    expect_error(
+        "name = \"Facility manager\"",
+        "name = \"Facility manager\"\nbirthplace = \"x\"",
+        "contacts[2].birthplace",
+        "birthplace",
+        "unknown field",
+    );
+    expect_error(
+        "[alerts]\n",
+        "[alerts]\nsmtp = 1\n",
+        "alerts.smtp",
+        "smtp = 1",
+        "unknown field",
+    );
+    expect_error(
+        "ack_within_s = 60",
+        "ack_within_s = 60\nescalate = true",
+        "escalation.tiers[0].escalate",
+        "escalate",
+        "unknown field",
+    );
+}
+
+#[test]
+fn validation_errors() {
+    expect_error(
+        "timezone = \"America/Los_Angeles\"",
+        "timezone = \"Pacific\"",
+        "facility.timezone",
+        "Pacific",
+        "IANA",
+    );
+    expect_error(
+        "id = \"sj-city-hall-east\"",
+        "id = \"SJ City Hall\"",
+        "facility.id",
+        "SJ City Hall",
+        "lower-case",
+    );
+    expect_error(
+        "email = \"frontdesk@example.org\"",
+        "email = \"frontdesk\"",
+        "contacts[0].email",
+        "\"frontdesk\"",
+        "name@example.org",
+    );
+    expect_error(
+        "phone = \"+14085550150\"",
+        "phone = \"408-555-0150\"",
+        "contacts[0].phone",
+        "408-555-0150",
+        "+14085550100",
+    );
+    expect_error(
+        "webhook = \"https://hooks.example.org/threshold/counsel\"",
+        "webhook = \"http://hooks.example.org/x\"",
+        "contacts[1].webhook",
+        "http://hooks",
+        "https://",
+    );
+    expect_error(
+        "email = \"facilities@example.org\"",
+        "language = \"en\"",
+        "contacts[2]",
+        "name = \"Facility manager\"",
+        "at least one of",
+    );
+    expect_error(
+        "ack_within_s = 60",
+        "ack_within_s = 0",
+        "escalation.tiers[0].ack_within_s",
+        "ack_within_s = 0",
+        "5 to 3600",
+    );
+    expect_error(
+        "visitor_days = 30",
+        "visitor_days = 0",
+        "retention.visitor_days",
+        "visitor_days = 0",
+        "1 to 3650",
+    );
+    expect_error(
+        "encounter_years = 7",
+        "encounter_years = 500",
+        "retention.encounter_years",
+        "encounter_years = 500",
+        "1 to 100",
+    );
+    expect_error(
+        "policy = \"san-jose\"",
+        "policy = \"oakland\"",
+        "facility.policy",
+        "oakland",
+        "example-no-ban",
+    );
+    expect_error(
+        "policy = \"san-jose\"",
+        "policy = \"missing-profile.toml\"",
+        "facility.policy",
+        "missing-profile",
+        "cannot read profile file",
+    );
+    expect_error(
+        "entrances = [\"east\", \"north\"]",
+        "entrances = [\"east\", \"east\"]",
+        "facility.entrances[1]",
+        "entrances",
+        "more than once",
+    );
+    expect_error(
+        "\"public-meeting\"",
+        "\"Public Meeting\"",
+        "visitors.purposes[2]",
+        "Public Meeting",
+        "lower-case",
+    );
+    expect_error(
+        "role = \"counsel\"",
+        "role = \"manager\"",
+        "contacts",
+        "[[contacts]]",
+        "role = \"counsel\"",
+    );
+}
+
+#[test]
+fn syntax_errors_name_the_line() {
+    let text = EXAMPLE.replacen("kind = \"city-hall\"", "kind = \"city-hall", 1);
+    let err = Loaded::from_text("site.toml", &text, std::path::Path::new("."))
+        .unwrap_err()
+        .to_string();
+    let line = text
+        .lines()
+        .position(|l| l.contains("kind = \"city-hall"))
+        .unwrap()
+        + 1;
+    assert!(err.starts_with(&format!("site.toml:{line}:")), "{err}");
+}
+
+#[test]
+fn config_check_reports_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        EXAMPLE.replacen("kind = \"city-hall\"", "kind = \"castle\"", 1),
+    )
+    .unwrap();
+    let out = bin().args(["config", "check"]).arg(&bad).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("bad.toml:") && err.contains("`facility.kind`") && err.contains("castle"),
+        "{err}"
+    );
+    let out = bin()
+        .args(["config", "check", "/nonexistent/site.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("/nonexistent/site.toml: cannot read"),
+        "{}",
+        stderr(&out)
+    );
+    let out = bin()
+        .args(["config", "check", "deploy/threshold.example.toml"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("OK"));
+    // A profile given by path is loaded relative to the config file.
+    let profile = dir.path().join("mine.toml");
+    std::fs::write(
+        &profile,
+        include_str!("../assets/policies/example-no-ban.toml")
+            .replace("id = \"example-no-ban\"", "id = \"mine\""),
+    )
+    .unwrap();
+    let cfg = dir.path().join("site.toml");
+    std::fs::write(
+        &cfg,
+        EXAMPLE.replacen("policy = \"san-jose\"", "policy = \"mine.toml\"", 1),
+    )
+    .unwrap();
+    let out = bin()
+        .args(["--json", "config", "check"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("\"policy\":\"mine\""),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn warnings_are_shown_but_do_not_fail() {
+    let text = EXAMPLE.replacen(
+        "notify = [\"designated-staff\", \"counsel\"]",
+        "notify = [\"designated-staff\"]",
+        1,
+    );
+    let l = Loaded::from_text("w.toml", &text, std::path::Path::new(".")).unwrap();
+    let w: Vec<String> = l.warnings.iter().map(ToString::to_string).collect();
+    assert!(
+        w.iter()
+            .any(|w| w.contains("counsel is not in the first tier")),
+        "{w:?}"
+    );
+}

@@ -1,0 +1,238 @@
+//! `log verify` catches every hand edit of the record: any column of any
+//! table, a deleted or added row, a changed or missing page file.
+
+mod common;
+
+use chrono::Duration;
+use common::*;
+use rusqlite::Connection;
+use std::path::Path;
+use threshold::app::{PageImage, TextKind};
+use threshold::domain::checkin::VisitorCheckIn;
+use threshold::domain::document::DocumentKind;
+use threshold::domain::encounter::*;
+use threshold::domain::language::Language;
+
+const TABLES: [&str; 6] = [
+    "journal",
+    "vault",
+    "checkins",
+    "encounters",
+    "pages",
+    "checklist_answers",
+];
+
+/// A data dir holding one of everything the record can hold.
+fn fixture(dir: &Path) -> String {
+    let clock = TestClock::at(2026, 11, 27, 17);
+    let mut desk = desk(dir, clock.clone());
+    for name in ["Lan", "J.D."] {
+        desk.check_in_visitor(VisitorCheckIn {
+            purpose: "program".into(),
+            name: Some(name.into()),
+            host: Some("Teen lab".into()),
+            language: Language::Vietnamese,
+            entrance: "main".into(),
+        })
+        .unwrap();
+    }
+    let id = desk.open_encounter(None, Via::Kiosk, false).unwrap();
+    desk.record_details(
+        &id,
+        EncounterDetails {
+            officers: vec!["Ana Ruiz;4471;ICE ERO".parse().unwrap()],
+            supervisor: Some("Sgt. Lee".into()),
+            purpose: Some("interview".into()),
+            sought: Some("records".into()),
+            area: Some(("Workroom".into(), false)),
+            exigent: false,
+            document_kind: DocumentKind::JudicialSubpoena,
+            document: DocumentDetails {
+                court: Some("N.D. Cal.".into()),
+                judge: Some("Hon. Ortiz".into()),
+                issued: chrono::NaiveDate::from_ymd_opt(2026, 11, 20),
+                expires: chrono::NaiveDate::from_ymd_opt(2026, 12, 4),
+                address: Some("1 Main St".into()),
+                areas_named: Some("records room".into()),
+            },
+        },
+        "Dana",
+    )
+    .unwrap();
+    for seed in [1, 2] {
+        desk.attach_page(&id, &PageImage::from_bytes("page", png(seed)).unwrap())
+            .unwrap();
+    }
+    clock.advance(Duration::seconds(30));
+    desk.acknowledge(&id, "Rosa Delgado", Via::Cli).unwrap();
+    desk.answer_checklist(&id, "names-court", ChecklistAnswer::Yes, "Dana")
+        .unwrap();
+    desk.add_text(
+        &id,
+        TextKind::CounselInstruction,
+        "Refer to my office",
+        "Rosa Delgado",
+    )
+    .unwrap();
+    desk.decide(&id, Outcome::WaitedInPublicArea, "Dana", None, None)
+        .unwrap();
+    desk.add_text(&id, TextKind::Note, "Polite", "Dana")
+        .unwrap();
+    desk.close(&id, "Dana").unwrap();
+    id
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walk(from) {
+        let rel = entry.strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(&entry, &dest).unwrap();
+    }
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Copy the pristine fixture, apply `edit`, run `log verify`.
+fn verify_after(pristine: &Path, edit: impl FnOnce(&Path)) -> (i32, String) {
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(pristine, copy.path());
+    edit(copy.path());
+    let out = cli(copy.path(), &["log", "verify"]);
+    (
+        out.status.code().unwrap_or(-1),
+        stdout(&out) + &stderr(&out),
+    )
+}
+
+fn sql(dir: &Path, statement: &str) {
+    let conn = Connection::open(dir.join("threshold.db")).unwrap();
+    let changed = conn.execute(statement, []).unwrap();
+    assert_eq!(changed, 1, "{statement}");
+}
+
+fn pristine() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    // Fold the WAL into the main file so copies are self-contained.
+    let conn = Connection::open(dir.path().join("threshold.db")).unwrap();
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .unwrap();
+    dir
+}
+
+#[test]
+fn the_untouched_fixture_verifies() {
+    let p = pristine();
+    let (code, out) = verify_after(p.path(), |_| {});
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("entries         12"), "{out}");
+}
+
+#[test]
+fn editing_any_column_of_any_table_is_caught() {
+    let p = pristine();
+    let conn = Connection::open(p.path().join("threshold.db")).unwrap();
+    let mut cases = 0;
+    for table in TABLES {
+        let columns: Vec<String> = conn
+            .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(!columns.is_empty());
+        for column in columns {
+            // Change the value in the last row to something different of
+            // the same kind, as someone with the sqlite3 tool would.
+            let statement = format!(
+                "UPDATE {table} SET {column} = CASE typeof({column})
+                    WHEN 'integer' THEN {column} + 1
+                    WHEN 'text' THEN {column} || 'x'
+                    WHEN 'blob' THEN zeroblob(length({column}))
+                    ELSE 'x' END
+                 WHERE rowid = (SELECT MAX(rowid) FROM {table})"
+            );
+            let (code, out) = verify_after(p.path(), |d| sql(d, &statement));
+            assert_eq!(code, 3, "editing {table}.{column} was not caught:\n{out}");
+            assert!(out.contains("ALTERED"), "{table}.{column}: {out}");
+            cases += 1;
+        }
+    }
+    assert!(cases >= 50, "only {cases} columns checked");
+}
+
+#[test]
+fn deleted_and_added_rows_are_caught() {
+    let p = pristine();
+    let cases = [
+        "DELETE FROM journal WHERE seq = 5",
+        "DELETE FROM journal WHERE seq = (SELECT MAX(seq) FROM journal)",
+        "DELETE FROM vault WHERE rowid = 3",
+        "DELETE FROM checkins WHERE rowid = 1",
+        "DELETE FROM encounters WHERE rowid = 1",
+        "DELETE FROM pages WHERE rowid = 2",
+        "DELETE FROM checklist_answers WHERE rowid = 1",
+        "INSERT INTO vault (id, salt, value) VALUES ('00ff', X'00', 'planted')",
+        "INSERT INTO checkins (id, seq, at, entrance, purpose, language) VALUES ('V-PLANTED', 99, '2026-01-01', 'main', 'program', 'en')",
+    ];
+    for statement in cases {
+        let (code, out) = verify_after(p.path(), |d| sql(d, statement));
+        assert_eq!(code, 3, "`{statement}` was not caught:\n{out}");
+    }
+}
+
+#[test]
+fn the_first_bad_entry_is_named_by_seq_and_kind() {
+    let p = pristine();
+    let (code, out) = verify_after(p.path(), |d| {
+        sql(d, "UPDATE journal SET body = replace(body, 'judicial-subpoena', 'judicial-search-warrant') WHERE seq = 4")
+    });
+    assert_eq!(code, 3);
+    assert!(
+        out.contains("ALTERED: first bad entry seq 4 (encounter.details-recorded)"),
+        "{out}"
+    );
+    // A changed name in the vault is placed at the entry that references it.
+    let (code, out) = verify_after(p.path(), |d| {
+        sql(d, "UPDATE vault SET value = 'Mai' WHERE value = 'Lan'")
+    });
+    assert_eq!(code, 3);
+    assert!(
+        out.contains("first bad entry seq 1 (checkin.recorded)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn changed_or_missing_page_files_are_caught() {
+    let p = pristine();
+    let first_page = |d: &Path| walk(&d.join("pages")).into_iter().next().unwrap();
+    let (code, out) = verify_after(p.path(), |d| {
+        let f = first_page(d);
+        let mut bytes = std::fs::read(&f).unwrap();
+        let mid = bytes.len() / 2;
+        bytes[mid] ^= 0x01;
+        std::fs::write(&f, bytes).unwrap();
+    });
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains("encounter.page-captured"), "{out}");
+    let (code, out) = verify_after(p.path(), |d| std::fs::remove_file(first_page(d)).unwrap());
+    assert_eq!(code, 3, "{out}");
+    let (code, out) = verify_after(p.path(), |d| {
+        std::fs::write(d.join("pages/0123.page"), b"planted").unwrap()
+    });
+    assert_eq!(code, 3, "{out}");
+}
