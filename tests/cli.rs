@@ -398,3 +398,46 @@ fn purge_and_verify_on_the_command_line() {
     assert_eq!(v["head_seq"], 1);
     assert_eq!(v["head_hash"].as_str().unwrap().len(), 64);
 }
+
+#[test]
+fn run_without_a_display_says_so_and_stops_cleanly_on_sigterm() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = bin()
+        .arg("--data-dir")
+        .arg(dir.path())
+        .arg("run")
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert!(
+        first.contains("no display") && first.contains("headless"),
+        "{first}"
+    );
+    // Wait for the service loop to be up (its first retention run is logged).
+    let mut seen = vec![first];
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let done = line.contains("retention ran");
+        seen.push(line);
+        if done {
+            break;
+        }
+    }
+    assert!(seen.iter().any(|l| l.contains("retention ran")), "{seen:?}");
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let rest: Vec<String> = lines.map(Result::unwrap).collect();
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "exit {exit:?}; {rest:?}");
+    assert!(rest.iter().any(|l| l.contains("stopping")), "{rest:?}");
+    assert!(!rest.iter().any(|l| l.contains("panicked")), "{rest:?}");
+}

@@ -16,7 +16,7 @@ fn a_version_1_database_migrates_and_keeps_its_data() {
         let mut conn = Connection::open(dir.path().join("threshold.db")).unwrap();
         migrations::migrate_to(&mut conn, 1).unwrap();
         let tx = conn.transaction().unwrap();
-        let name = vault::seal(&tx, "Lan").unwrap();
+        let name = vault::seal(&tx, vault::id_for(1, 1), "Lan").unwrap();
         let body = serde_json::to_string(&CheckinRecorded {
             purpose: "program".into(),
             language: threshold::domain::language::Language::Tagalog,
@@ -27,6 +27,7 @@ fn a_version_1_database_migrates_and_keeps_its_data() {
         .unwrap();
         let e = journal::append(
             &tx,
+            journal::head(&tx).unwrap(),
             "2025-06-01T17:00:00.000Z",
             "sj-demo-branch",
             EventKind::CheckinRecorded.token(),

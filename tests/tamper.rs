@@ -180,12 +180,12 @@ fn deleted_and_added_rows_are_caught() {
     let cases = [
         "DELETE FROM journal WHERE seq = 5",
         "DELETE FROM journal WHERE seq = (SELECT MAX(seq) FROM journal)",
-        "DELETE FROM vault WHERE rowid = 3",
+        "DELETE FROM vault WHERE id = (SELECT id FROM vault ORDER BY id LIMIT 1 OFFSET 2)",
         "DELETE FROM checkins WHERE rowid = 1",
         "DELETE FROM encounters WHERE rowid = 1",
         "DELETE FROM pages WHERE rowid = 2",
         "DELETE FROM checklist_answers WHERE rowid = 1",
-        "INSERT INTO vault (id, salt, value) VALUES ('00ff', X'00', 'planted')",
+        "INSERT INTO vault (id, salt, value) VALUES (9999, X'00', 'planted')",
         "INSERT INTO checkins (id, seq, at, entrance, purpose, language) VALUES ('V-PLANTED', 99, '2026-01-01', 'main', 'program', 'en')",
     ];
     for statement in cases {

@@ -109,7 +109,7 @@ impl<C: Clock> Desk<C> {
         let facility = &self.loaded.config.facility;
         let entry = entry.validate(&self.loaded.config.visitors.purposes, &facility.entrances)?;
         self.store.write(self.clock.now(), |w| {
-            let id = w.fresh_id("V", "checkins", 10)?;
+            let id = w.fresh_ordered_id("V", "checkins")?;
             let body = CheckinRecorded {
                 purpose: entry.purpose.clone(),
                 language: entry.language,

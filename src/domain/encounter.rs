@@ -10,6 +10,8 @@ use std::str::FromStr;
 
 /// The longest free text accepted in an encounter field.
 pub const MAX_TEXT_CHARS: usize = 2000;
+/// The most officers one encounter records.
+pub const MAX_OFFICERS: usize = 50;
 
 /// One officer present at the desk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,6 +111,8 @@ pub struct EncounterDetails {
 pub enum DetailsRefused {
     #[error("at least one officer is needed (--officer \"Name;Badge;Agency\")")]
     NoOfficers,
+    #[error("at most {MAX_OFFICERS} officers can be recorded (found {0})")]
+    TooManyOfficers(usize),
     #[error("{field}: at most {MAX_TEXT_CHARS} characters (found {found})")]
     TooLong { field: &'static str, found: usize },
     #[error("{field}: control characters are not allowed")]
@@ -125,6 +129,9 @@ impl EncounterDetails {
     pub fn validate(&self) -> Result<(), DetailsRefused> {
         if self.officers.is_empty() {
             return Err(DetailsRefused::NoOfficers);
+        }
+        if self.officers.len() > MAX_OFFICERS {
+            return Err(DetailsRefused::TooManyOfficers(self.officers.len()));
         }
         let mut fields: Vec<(&'static str, &str)> = Vec::new();
         for o in &self.officers {

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VaultRef {
-    pub vault: String,
+    pub vault: i64,
     pub commit: String,
 }
 
@@ -78,7 +78,33 @@ impl EventKind {
 
     /// The kind for a stored token.
     pub fn from_token(s: &str) -> Option<EventKind> {
-        EventKind::ALL.into_iter().find(|k| k.token() == s)
+        Some(match s {
+            "checkin.recorded" => EventKind::CheckinRecorded,
+            "encounter.opened" => EventKind::EncounterOpened,
+            "encounter.details-recorded" => EventKind::DetailsRecorded,
+            "encounter.page-captured" => EventKind::PageCaptured,
+            "encounter.acknowledged" => EventKind::Acknowledged,
+            "encounter.checklist-answered" => EventKind::ChecklistAnswered,
+            "encounter.instruction-recorded" => EventKind::InstructionRecorded,
+            "encounter.decided" => EventKind::Decided,
+            "encounter.note-added" => EventKind::NoteAdded,
+            "encounter.closed" => EventKind::Closed,
+            "retention.purged" => EventKind::Purged,
+            _ => return None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_round_trip() {
+        for kind in EventKind::ALL {
+            assert_eq!(EventKind::from_token(kind.token()), Some(kind));
+        }
+        assert_eq!(EventKind::from_token("checkin"), None);
     }
 }
 
@@ -183,7 +209,7 @@ pub struct Closed {
 pub struct Purged {
     pub checkins: Vec<String>,
     pub encounters: Vec<String>,
-    pub vault: Vec<String>,
+    pub vault: Vec<i64>,
     pub pages: Vec<String>,
     /// Records older than these times were due.
     pub visitor_cutoff: String,

@@ -74,17 +74,18 @@ pub fn head(tx: &Transaction<'_>) -> rusqlite::Result<(i64, [u8; 32])> {
     })
 }
 
-/// Append one entry after the current head. The caller holds a write
+/// Append one entry after `prev`, the head read in this same write
 /// transaction (`BEGIN IMMEDIATE`), so the chain stays linear across processes.
 pub fn append(
     tx: &Transaction<'_>,
+    prev: (i64, [u8; 32]),
     at: &str,
     facility: &str,
     kind: &str,
     subject: &str,
     body: &str,
 ) -> rusqlite::Result<Entry> {
-    let (prev_seq, prev_hash) = head(tx)?;
+    let (prev_seq, prev_hash) = prev;
     let seq = prev_seq + 1;
     let hash = chain_hash(&prev_hash, seq, at, facility, kind, subject, body);
     tx.prepare_cached(

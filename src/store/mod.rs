@@ -8,6 +8,7 @@ pub mod migrations;
 pub mod pages;
 pub mod projections;
 pub mod query;
+pub mod refs;
 pub mod retention;
 pub mod vault;
 pub mod verify;
@@ -66,6 +67,8 @@ pub enum StoreError {
     Projection(#[from] projections::ProjectionError),
     #[error("cannot encode a journal body: {0}")]
     Encode(#[from] serde_json::Error),
+    #[error("one journal entry may hold at most {} personal values", vault::PER_ENTRY - 1)]
+    EntryTooLarge,
 }
 
 impl StoreError {
@@ -101,6 +104,10 @@ fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
             source,
         })
 }
+
+/// Crockford base32: no I, L, O or U, so references read aloud well; in
+/// ASCII order, so encoded numbers sort as strings.
+const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 /// The open data folder.
 pub struct Store {
@@ -203,10 +210,14 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| StoreError::sqlite(&db_path, e))?;
+        let head = journal::head(&tx).map_err(|e| StoreError::sqlite(&db_path, e))?;
         let mut w = Writer {
             tx,
+            head,
+            sealed: 0,
             pages: &self.pages,
             at: timestamp(at),
+            at_time: at,
             facility: &self.facility,
             db_path: &db_path,
             written: Vec::new(),
@@ -235,8 +246,14 @@ impl Store {
 /// A write transaction in progress.
 pub struct Writer<'a> {
     tx: Transaction<'a>,
+    /// The chain head as of this transaction's last append, and how many
+    /// values have been sealed for the next entry (vault ids derive from its
+    /// seq and that count).
+    head: (i64, [u8; 32]),
+    sealed: i64,
     pages: &'a PageVault,
     at: String,
+    at_time: DateTime<Utc>,
     facility: &'a str,
     db_path: &'a Path,
     written: Vec<String>,
@@ -259,7 +276,12 @@ impl Writer<'_> {
 
     /// Put personal data or free text in the vault.
     pub fn seal(&mut self, value: &str) -> Result<VaultRef, StoreError> {
-        vault::seal(&self.tx, value).map_err(|e| self.err(e))
+        if self.sealed + 1 >= vault::PER_ENTRY {
+            return Err(StoreError::EntryTooLarge);
+        }
+        self.sealed += 1;
+        let id = vault::id_for(self.head.0 + 1, self.sealed);
+        vault::seal(&self.tx, id, value).map_err(|e| self.err(e))
     }
 
     /// [`Writer::seal`] for an optional value.
@@ -268,7 +290,7 @@ impl Writer<'_> {
     }
 
     /// Delete vault rows (retention).
-    pub fn delete_vault(&mut self, ids: &[String]) -> Result<usize, StoreError> {
+    pub fn delete_vault(&mut self, ids: &[i64]) -> Result<usize, StoreError> {
         vault::delete(&self.tx, ids).map_err(|e| self.err(e))
     }
 
@@ -282,6 +304,7 @@ impl Writer<'_> {
         let body = serde_json::to_string(body)?;
         let entry = journal::append(
             &self.tx,
+            self.head,
             &self.at,
             self.facility,
             kind.token(),
@@ -290,6 +313,8 @@ impl Writer<'_> {
         )
         .map_err(|e| self.err(e))?;
         projections::apply(&self.tx, &entry)?;
+        self.head = (entry.seq, entry.hash);
+        self.sealed = 0;
         Ok(entry)
     }
 
@@ -307,26 +332,49 @@ impl Writer<'_> {
         })
     }
 
-    /// A fresh, unused reference such as `E-7K2M9Q4P` for `table`.
+    /// A fresh, unused random reference such as `E-7K2M9Q4P` for `table`:
+    /// short enough to read aloud from a receipt.
     pub fn fresh_id(&self, prefix: &str, table: &str, len: usize) -> Result<String, StoreError> {
-        // Crockford base32: no I, L, O or U, so references read aloud well.
-        const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
         let mut rng = rand::thread_rng();
         loop {
-            let id: String = std::iter::once(format!("{prefix}-"))
-                .chain((0..len).map(|_| (ALPHABET[rng.gen_range(0..32)] as char).to_string()))
+            let id: String = (0..len)
+                .map(|_| CROCKFORD[rng.gen_range(0..32)] as char)
                 .collect();
-            let taken: bool = self
-                .tx
-                .query_row(
-                    &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1)"),
-                    [&id],
-                    |r| r.get(0),
-                )
-                .map_err(|e| self.err(e))?;
-            if !taken {
+            let id = format!("{prefix}-{id}");
+            if !self.taken(table, &id)? {
                 return Ok(id);
             }
         }
+    }
+
+    /// A fresh reference that sorts by time, such as `V-1KQ7M2BXYZ`: seven
+    /// characters of the Unix second, then three random ones. New rows land
+    /// at the end of the indexes instead of on random pages, which keeps each
+    /// durable commit small.
+    pub fn fresh_ordered_id(&self, prefix: &str, table: &str) -> Result<String, StoreError> {
+        let secs = self.at_time.timestamp().clamp(0, (1 << 35) - 1) as u64;
+        let time: String = (0..7)
+            .rev()
+            .map(|i| CROCKFORD[((secs >> (5 * i)) & 31) as usize] as char)
+            .collect();
+        let mut rng = rand::thread_rng();
+        loop {
+            let tail: String = (0..3)
+                .map(|_| CROCKFORD[rng.gen_range(0..32)] as char)
+                .collect();
+            let id = format!("{prefix}-{time}{tail}");
+            if !self.taken(table, &id)? {
+                return Ok(id);
+            }
+        }
+    }
+
+    fn taken(&self, table: &str, id: &str) -> Result<bool, StoreError> {
+        self.tx
+            .prepare_cached(&format!(
+                "SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1)"
+            ))
+            .and_then(|mut s| s.query_row([id], |r| r.get(0)))
+            .map_err(|e| self.err(e))
     }
 }

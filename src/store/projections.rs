@@ -35,7 +35,7 @@ pub fn apply(conn: &Connection, e: &Entry) -> Result<(), ProjectionError> {
     let kind = EventKind::from_token(&e.kind)
         .ok_or_else(|| ProjectionError::UnknownKind(e.kind.clone()))?;
     let id = e.subject.as_str();
-    let vault_id = |r: &Option<VaultRef>| r.as_ref().map(|r| r.vault.clone());
+    let vault_id = |r: &Option<VaultRef>| r.as_ref().map(|r| r.vault);
     match kind {
         EventKind::CheckinRecorded => {
             let b: CheckinRecorded = serde_json::from_str(&e.body)?;

@@ -171,10 +171,12 @@ pub enum ReadError {
     },
 }
 
-/// The journal entries about `subject`, oldest first.
+/// The journal entries about encounter `subject`, oldest first (check-ins
+/// are left out of the index this reads).
 pub fn entries_for(conn: &Connection, subject: &str) -> rusqlite::Result<Vec<Entry>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT seq, at, facility, kind, subject, body, hash FROM journal WHERE subject = ?1 ORDER BY seq",
+        "SELECT seq, at, facility, kind, subject, body, hash FROM journal
+         WHERE subject = ?1 AND kind <> 'checkin.recorded' ORDER BY seq",
     )?;
     let rows = stmt.query_map([subject], journal::from_row)?;
     rows.collect()
@@ -495,40 +497,49 @@ pub fn checkins_page(
     before: Option<(&str, &str)>,
     limit: u32,
 ) -> rusqlite::Result<Vec<LogRow>> {
+    // Only the conditions in use appear in the SQL, so the planner walks
+    // the (purpose, at, id) or (at, id) index backwards and stops at `limit`.
+    let from = filter.from.clone().unwrap_or_default();
+    let to = filter.to.clone().unwrap_or_else(|| "~".into());
     let (b_at, b_id) = before.unwrap_or(("~", "~"));
-    let mut stmt = conn.prepare_cached(
+    let sql = format!(
         "SELECT c.id, c.at, c.entrance, c.purpose, c.language, c.purged
          FROM checkins c
-         WHERE c.at >= ?1 AND c.at < ?2 AND (?3 IS NULL OR c.purpose = ?3)
-           AND (c.at < ?4 OR (c.at = ?4 AND c.id < ?5))
-         ORDER BY c.at DESC, c.id DESC LIMIT ?6",
-    )?;
-    let rows = stmt.query_map(
-        params![
-            filter.from.clone().unwrap_or_default(),
-            filter.to.clone().unwrap_or_else(|| "~".into()),
-            filter.purpose,
-            b_at,
-            b_id,
-            limit
-        ],
-        |r| {
-            Ok(LogRow {
-                kind: "visitor",
-                id: r.get(0)?,
-                at: r.get(1)?,
-                entrance: r.get(2)?,
-                purpose: r.get(3)?,
-                language: r.get(4)?,
-                name: None,
-                host: None,
-                document_kind: None,
-                drill: None,
-                outcome: None,
-                closed_at: None,
-                purged: r.get(5)?,
-            })
-        },
-    )?;
+         WHERE c.at >= :from AND c.at < :to {} AND (c.at, c.id) < (:at, :id)
+         ORDER BY c.at DESC, c.id DESC LIMIT :limit",
+        if filter.purpose.is_some() {
+            "AND c.purpose = :purpose"
+        } else {
+            ""
+        }
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut params: Vec<(&str, &dyn rusqlite::ToSql)> = vec![
+        (":from", &from),
+        (":to", &to),
+        (":at", &b_at),
+        (":id", &b_id),
+        (":limit", &limit),
+    ];
+    if let Some(p) = &filter.purpose {
+        params.push((":purpose", p));
+    }
+    let rows = stmt.query_map(params.as_slice(), |r| {
+        Ok(LogRow {
+            kind: "visitor",
+            id: r.get(0)?,
+            at: r.get(1)?,
+            entrance: r.get(2)?,
+            purpose: r.get(3)?,
+            language: r.get(4)?,
+            name: None,
+            host: None,
+            document_kind: None,
+            drill: None,
+            outcome: None,
+            closed_at: None,
+            purged: r.get(5)?,
+        })
+    })?;
     rows.collect()
 }

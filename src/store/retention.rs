@@ -8,7 +8,7 @@
 
 use super::events::{EventKind, Purged};
 use super::query::entries_for;
-use super::verify::collect_refs;
+use super::refs;
 use super::{Store, StoreError};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -33,7 +33,7 @@ pub struct PurgeSummary {
 struct Due {
     subject: String,
     is_checkin: bool,
-    vault: Vec<String>,
+    vault: Vec<i64>,
     pages: Vec<String>,
 }
 
@@ -53,7 +53,7 @@ fn due(
         .map_err(|e| store.err(e))?;
     let rows = stmt
         .query_map([visitor_cutoff], |r| {
-            let vault: Vec<String> = [r.get::<_, Option<String>>(1)?, r.get(2)?]
+            let vault: Vec<i64> = [r.get::<_, Option<i64>>(1)?, r.get(2)?]
                 .into_iter()
                 .flatten()
                 .collect();
@@ -75,15 +75,15 @@ fn due(
     for id in ids {
         let (mut vault, mut pages) = (Vec::new(), Vec::new());
         for e in entries_for(conn, &id).map_err(|e| store.err(e))? {
-            if let Ok(body) = serde_json::from_str::<serde_json::Value>(&e.body) {
-                collect_refs(&body, &mut vault, &mut pages);
-            }
+            let found = refs::scan(&e.body);
+            vault.extend(found.vault.into_iter().map(|(id, _)| id));
+            pages.extend(found.pages.into_iter().map(|(id, _)| id.to_string()));
         }
         out.push(Due {
             subject: id,
             is_checkin: false,
-            vault: vault.into_iter().map(|r| r.id).collect(),
-            pages: pages.into_iter().map(|r| r.id).collect(),
+            vault,
+            pages,
         });
     }
     Ok(out)
