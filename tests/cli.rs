@@ -6,6 +6,13 @@ mod common;
 use common::*;
 use std::path::Path;
 
+/// Check a visitor in through the CLI; returns the reference.
+fn check_in_visitor(d: &Path, extra: &[&str]) -> String {
+    let mut args = vec!["--json", "checkin", "visitor"];
+    args.extend_from_slice(extra);
+    id_of(&cli(d, &args))
+}
+
 fn id_of(out: &std::process::Output) -> String {
     assert!(out.status.success(), "{}", stderr(out));
     let v: serde_json::Value = serde_json::from_str(stdout(out).trim()).unwrap();
@@ -251,32 +258,14 @@ fn export(d: &Path, args: &[&str]) -> String {
 fn exports_in_csv_and_jsonl_with_filters() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    id_of(&cli(
+    check_in_visitor(
         d,
-        &[
-            "--json",
-            "checkin",
-            "visitor",
-            "--purpose",
-            "program",
-            "--name",
-            "Mai",
-            "--lang",
-            "vi",
-        ],
-    ));
-    id_of(&cli(
+        &["--purpose", "program", "--name", "Mai", "--lang", "vi"],
+    );
+    check_in_visitor(
         d,
-        &[
-            "--json",
-            "checkin",
-            "visitor",
-            "--purpose",
-            "appointment",
-            "--host",
-            "=HYPERLINK(\"x\")",
-        ],
-    ));
+        &["--purpose", "appointment", "--host", "=HYPERLINK(\"x\")"],
+    );
     id_of(&cli(
         d,
         &[
@@ -373,18 +362,7 @@ fn exports_in_csv_and_jsonl_with_filters() {
 fn purge_and_verify_on_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    id_of(&cli(
-        d,
-        &[
-            "--json",
-            "checkin",
-            "visitor",
-            "--purpose",
-            "program",
-            "--name",
-            "Mai",
-        ],
-    ));
+    check_in_visitor(d, &["--purpose", "program", "--name", "Mai"]);
     let out = cli(d, &["purge", "--dry-run"]);
     assert!(
         stdout(&out).starts_with("would purge: 0 visitor check-in(s)"),

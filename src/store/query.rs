@@ -404,6 +404,35 @@ pub struct LogRow {
     pub purged: bool,
 }
 
+/// The columns of a visitor row of the log, names and hosts from the vault
+/// (`[purged]` once retention removed them).
+const VISITOR_SELECT: &str = "SELECT c.id, c.at, c.entrance, c.purpose, c.language,
+        CASE WHEN c.name_vault IS NULL THEN NULL ELSE COALESCE(n.value, '[purged]') END,
+        CASE WHEN c.host_vault IS NULL THEN NULL ELSE COALESCE(h.value, '[purged]') END,
+        c.purged
+     FROM checkins c
+     LEFT JOIN vault n ON n.id = c.name_vault
+     LEFT JOIN vault h ON h.id = c.host_vault";
+
+/// A visitor row read with [`VISITOR_SELECT`].
+fn visitor_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LogRow> {
+    Ok(LogRow {
+        kind: "visitor",
+        id: r.get(0)?,
+        at: r.get(1)?,
+        entrance: r.get(2)?,
+        purpose: r.get(3)?,
+        language: r.get(4)?,
+        name: r.get(5)?,
+        host: r.get(6)?,
+        document_kind: None,
+        drill: None,
+        outcome: None,
+        closed_at: None,
+        purged: r.get(7)?,
+    })
+}
+
 /// Call `f` for every log row matching `filter`, oldest first.
 pub fn for_each_log_row(
     conn: &Connection,
@@ -417,34 +446,14 @@ pub fn for_each_log_row(
     // A purpose filter names visitor purposes; encounters have free-text purposes.
     let encounters = filter.kind != Some(LogKind::Visitor) && filter.purpose.is_none();
     if visitors {
-        let mut stmt = conn.prepare(
-            "SELECT c.id, c.at, c.entrance, c.purpose, c.language,
-                    CASE WHEN c.name_vault IS NULL THEN NULL ELSE COALESCE(n.value, '[purged]') END,
-                    CASE WHEN c.host_vault IS NULL THEN NULL ELSE COALESCE(h.value, '[purged]') END,
-                    c.purged
-             FROM checkins c
-             LEFT JOIN vault n ON n.id = c.name_vault
-             LEFT JOIN vault h ON h.id = c.host_vault
+        let mut stmt = conn.prepare(&format!(
+            "{VISITOR_SELECT}
              WHERE c.at >= ?1 AND c.at < ?2 AND (?3 IS NULL OR c.purpose = ?3)
-             ORDER BY c.at, c.id",
-        )?;
+             ORDER BY c.at, c.id"
+        ))?;
         let mut rows = stmt.query(params![from, to, filter.purpose])?;
         while let Some(r) = rows.next()? {
-            f(LogRow {
-                kind: "visitor",
-                id: r.get(0)?,
-                at: r.get(1)?,
-                entrance: r.get(2)?,
-                purpose: r.get(3)?,
-                language: r.get(4)?,
-                name: r.get(5)?,
-                host: r.get(6)?,
-                document_kind: None,
-                drill: None,
-                outcome: None,
-                closed_at: None,
-                purged: r.get(7)?,
-            })?;
+            f(visitor_row(r)?)?;
             n += 1;
         }
     }
@@ -503,8 +512,7 @@ pub fn checkins_page(
     let to = filter.to.clone().unwrap_or_else(|| "~".into());
     let (b_at, b_id) = before.unwrap_or(("~", "~"));
     let sql = format!(
-        "SELECT c.id, c.at, c.entrance, c.purpose, c.language, c.purged
-         FROM checkins c
+        "{VISITOR_SELECT}
          WHERE c.at >= :from AND c.at < :to {} AND (c.at, c.id) < (:at, :id)
          ORDER BY c.at DESC, c.id DESC LIMIT :limit",
         if filter.purpose.is_some() {
@@ -524,22 +532,6 @@ pub fn checkins_page(
     if let Some(p) = &filter.purpose {
         params.push((":purpose", p));
     }
-    let rows = stmt.query_map(params.as_slice(), |r| {
-        Ok(LogRow {
-            kind: "visitor",
-            id: r.get(0)?,
-            at: r.get(1)?,
-            entrance: r.get(2)?,
-            purpose: r.get(3)?,
-            language: r.get(4)?,
-            name: None,
-            host: None,
-            document_kind: None,
-            drill: None,
-            outcome: None,
-            closed_at: None,
-            purged: r.get(5)?,
-        })
-    })?;
+    let rows = stmt.query_map(params.as_slice(), visitor_row)?;
     rows.collect()
 }
