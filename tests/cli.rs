@@ -419,3 +419,18 @@ fn run_without_a_display_says_so_and_stops_cleanly_on_sigterm() {
     assert!(rest.iter().any(|l| l.contains("stopping")), "{rest:?}");
     assert!(!rest.iter().any(|l| l.contains("panicked")), "{rest:?}");
 }
+
+#[test]
+fn a_damaged_database_is_named_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("threshold.db"), "x".repeat(4096)).unwrap();
+    let out = cli(dir.path(), &["checkin", "visitor", "--purpose", "program"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("threshold.db is damaged or is not a SQLite database"),
+        "{err}"
+    );
+    assert!(err.contains("restore it from a backup"), "{err}");
+    assert_eq!(err.lines().count(), 1, "one clear line: {err}");
+}

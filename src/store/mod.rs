@@ -56,6 +56,8 @@ pub enum StoreError {
     Busy { path: PathBuf },
     #[error("the database {path} is read-only; give the service user write access to the data folder", path = .path.display())]
     ReadOnly { path: PathBuf },
+    #[error("{path} is damaged or is not a SQLite database; restore it from a backup, or point --data-dir at another folder", path = .path.display())]
+    Damaged { path: PathBuf },
     #[error("database {path}: {source}", path = .path.display())]
     Sqlite {
         path: PathBuf,
@@ -78,6 +80,9 @@ impl StoreError {
             Some(ErrorCode::DiskFull) => StoreError::DiskFull { path },
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy { path },
             Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path },
+            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
+                StoreError::Damaged { path }
+            }
             _ => StoreError::Sqlite { path, source },
         }
     }
