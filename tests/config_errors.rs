@@ -38,9 +38,67 @@ fn expect_error(from: &str, to: &str, key: &str, marker: &str, says: &str) {
 
 #[test]
 fn the_example_and_the_demo_pass() {
-    let l = Loaded::from_text("ex", EXAMPLE, std::path::Path::new(".")).unwrap();
+    // Beside its secret file, the example has nothing to warn about.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("webhook.secret"), "s3cret\n").unwrap();
+    let l = Loaded::from_text("ex", EXAMPLE, dir.path()).unwrap();
     assert!(l.warnings.is_empty(), "{:?}", l.warnings);
+    assert_eq!(l.webhook_secret().unwrap().unwrap(), b"s3cret");
+    // Without it, it still loads, and says what is missing.
+    let l = Loaded::from_text("ex", EXAMPLE, std::path::Path::new("/nonexistent")).unwrap();
+    let w: Vec<String> = l.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].contains("`alerts.webhook.secret_file`") && w[0].contains("cannot be signed"),
+        "{w:?}"
+    );
     Loaded::demo();
+}
+
+#[test]
+fn channels_must_be_reachable_and_sendable() {
+    expect_error(
+        "channels = [\"webhook\"]",
+        "channels = [\"webhook\", \"sms\"]",
+        "contacts[0].channels[1]",
+        "channels = [",
+        "cannot be sent by this version",
+    );
+    expect_error(
+        "webhook = \"https://hooks.example.org/threshold/front-desk\"\n",
+        "",
+        "contacts[0].channels[0]",
+        "channels = [",
+        "has no `webhook` URL",
+    );
+    expect_error(
+        "channels = [\"webhook\"]",
+        "channels = []",
+        "contacts[0].channels",
+        "channels = []",
+        "pages nobody",
+    );
+    expect_error(
+        "fallback_after_s = 30",
+        "fallback_after_s = 1",
+        "escalation.tiers[0].fallback_after_s",
+        "fallback_after_s = 1",
+        "5 to 3600",
+    );
+    expect_error(
+        "timeout_s = 10",
+        "timeout_s = 0",
+        "alerts.webhook.timeout_s",
+        "timeout_s = 0",
+        "1 to 120",
+    );
+    expect_error(
+        "style = \"slack\"",
+        "style = \"discord\"",
+        "alerts.webhook.style",
+        "discord",
+        "teams",
+    );
 }
 
 #[test]
@@ -152,7 +210,7 @@ fn validation_errors() {
         "https://",
     );
     expect_error(
-        "email = \"facilities@example.org\"",
+        "email = \"facilities@example.org\"\nwebhook = \"https://hooks.example.org/threshold/facilities\"",
         "language = \"en\"",
         "contacts[2]",
         "name = \"Facility manager\"",

@@ -9,7 +9,7 @@ pub use source::{line_col, Located, Source, SourceErrors};
 
 use crate::domain::language::Language;
 use crate::domain::policy::{is_token, PolicyProfile};
-pub use crate::domain::role::Role;
+pub use crate::domain::role::{Channel, Role};
 use crate::domain::Problem;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -33,15 +33,57 @@ pub struct Config {
     pub retention: Retention,
     #[serde(default)]
     pub visitors: Visitors,
-    /// Reserved for the alerts channels (SMTP, webhook, SMS).
+    /// How pages are sent.
     #[serde(default)]
-    pub alerts: Reserved,
+    pub alerts: Alerts,
     /// Reserved for the serial peripherals.
     #[serde(default)]
     pub devices: Reserved,
     /// Reserved for the admin web.
     #[serde(default)]
     pub admin: Reserved,
+}
+
+/// How pages are sent.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Alerts {
+    /// Drills page the rapid-response tier too (default: they do not).
+    #[serde(default)]
+    pub drill_pages_rapid_response: bool,
+    /// Webhooks (Slack, Microsoft Teams, or plain JSON), signed with HMAC-SHA256.
+    #[serde(default)]
+    pub webhook: Option<WebhookSettings>,
+}
+
+/// `[alerts.webhook]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookSettings {
+    /// File holding the HMAC secret (relative to the config file).
+    pub secret_file: PathBuf,
+    #[serde(default)]
+    pub style: WebhookStyle,
+    /// Seconds before a webhook request is given up as failed.
+    #[serde(default = "default_webhook_timeout")]
+    pub timeout_s: u32,
+}
+
+fn default_webhook_timeout() -> u32 {
+    10
+}
+
+/// The JSON shape a webhook receives.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WebhookStyle {
+    /// Threshold's own JSON object.
+    #[default]
+    Plain,
+    /// A Slack incoming webhook (`{"text": ...}`).
+    Slack,
+    /// A Microsoft Teams incoming webhook (MessageCard).
+    Teams,
 }
 
 /// A section whose keys arrive in a later version; it must be empty now.
@@ -135,6 +177,10 @@ pub struct Contact {
     pub webhook: Option<String>,
     #[serde(default)]
     pub language: Option<Language>,
+    /// Channels in the order they are tried (default: every channel the
+    /// contact has an address for and this version can send: webhook).
+    #[serde(default)]
+    pub channels: Option<Vec<Channel>>,
 }
 
 /// Who is paged, in what order, and how long each tier has to answer.
@@ -149,6 +195,14 @@ pub struct Escalation {
 pub struct Tier {
     pub notify: Vec<Role>,
     pub ack_within_s: u32,
+    /// Seconds after a page is sent before, without an acknowledgement, the
+    /// contact's next channel is tried.
+    #[serde(default = "default_fallback_after_s")]
+    pub fallback_after_s: u32,
+}
+
+fn default_fallback_after_s() -> u32 {
+    30
 }
 
 impl Default for Escalation {
@@ -156,6 +210,7 @@ impl Default for Escalation {
         let tier = |notify: Vec<Role>, ack_within_s| Tier {
             notify,
             ack_within_s,
+            fallback_after_s: default_fallback_after_s(),
         };
         Escalation {
             tiers: vec![
@@ -225,7 +280,12 @@ pub struct Loaded {
     pub origin: String,
     /// Legal but questionable settings, for `config check`.
     pub warnings: Vec<Located>,
+    /// The config file's folder: relative paths in it resolve here.
+    pub base_dir: PathBuf,
 }
+
+/// The channels this version of Threshold can send.
+pub const SENDABLE: [Channel; 1] = [Channel::Webhook];
 
 /// Why a configuration could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -280,12 +340,21 @@ impl Loaded {
             }
             profiles::ProfileError::Invalid(errors) => ConfigError::Invalid(errors),
         })?;
-        let warnings = source.locate(config.warnings()).0;
+        let mut warnings = config.warnings();
+        if let Some(w) = &config.alerts.webhook {
+            if let Err(e) = read_secret(&base.join(&w.secret_file)) {
+                warnings.push(Problem::new(
+                    "alerts.webhook.secret_file",
+                    format!("{e}; webhook pages cannot be signed or sent until it can be read"),
+                ));
+            }
+        }
         Ok(Loaded {
+            warnings: source.locate(warnings).0,
             config,
             profile,
             origin: name.to_string(),
-            warnings,
+            base_dir: base.to_path_buf(),
         })
     }
 
@@ -308,6 +377,28 @@ impl Loaded {
             .map(|a| a.kind == AreaKind::Public)
     }
 
+    /// The channels `contact` is paged on, in order: the configured list, or
+    /// every channel they have an address for that is set up and sendable.
+    pub fn channels_of(&self, contact: &Contact) -> Vec<Channel> {
+        match &contact.channels {
+            Some(list) => list.clone(),
+            None => [Channel::Webhook, Channel::Email, Channel::Sms]
+                .into_iter()
+                .filter(|c| SENDABLE.contains(c) && self.config.channel_ready(contact, *c))
+                .collect(),
+        }
+    }
+
+    /// The webhook signing secret, read from `[alerts.webhook] secret_file`.
+    pub fn webhook_secret(&self) -> Result<Option<Vec<u8>>, SecretError> {
+        self.config
+            .alerts
+            .webhook
+            .as_ref()
+            .map(|w| read_secret(&self.base_dir.join(&w.secret_file)))
+            .transpose()
+    }
+
     /// The role of the contact called `name`, if any.
     pub fn role_of(&self, name: &str) -> Option<Role> {
         self.config
@@ -319,6 +410,16 @@ impl Loaded {
 }
 
 impl Config {
+    /// Whether `contact` has an address for `channel` and the channel's
+    /// section is configured.
+    pub fn channel_ready(&self, contact: &Contact, channel: Channel) -> bool {
+        match channel {
+            Channel::Webhook => contact.webhook.is_some() && self.alerts.webhook.is_some(),
+            Channel::Email => contact.email.is_some(),
+            Channel::Sms => contact.phone.is_some(),
+        }
+    }
+
     /// Everything wrong, each at its key.
     pub fn problems(&self) -> Vec<Problem> {
         let mut p = Vec::new();
@@ -426,6 +527,36 @@ impl Config {
                 }
             }
         }
+        for (i, c) in self.contacts.iter().enumerate() {
+            for (j, channel) in c.channels.iter().flatten().enumerate() {
+                let at = format!("contacts[{i}].channels[{j}]");
+                let token = channel.token();
+                if !SENDABLE.contains(channel) {
+                    p.push(Problem::new(at, format!("`{token}` cannot be sent by this version of Threshold yet; allowed: webhook")));
+                } else if !self.channel_ready(c, *channel) {
+                    let needs = match channel {
+                        Channel::Webhook if c.webhook.is_none() => {
+                            "the contact has no `webhook` URL"
+                        }
+                        Channel::Webhook => "it needs an [alerts.webhook] section",
+                        Channel::Email => "the contact has no `email`",
+                        Channel::Sms => "the contact has no `phone`",
+                    };
+                    p.push(Problem::new(at, format!("`{token}` is listed but {needs}")));
+                }
+            }
+            if c.channels.as_ref().is_some_and(|l| l.is_empty()) {
+                p.push(Problem::new(format!("contacts[{i}].channels"), "an empty list pages nobody; remove the key to use every channel the contact has"));
+            }
+        }
+        if let Some(w) = &self.alerts.webhook {
+            if !(1..=120).contains(&w.timeout_s) {
+                p.push(Problem::new(
+                    "alerts.webhook.timeout_s",
+                    format!("found {}; allowed: 1 to 120 seconds", w.timeout_s),
+                ));
+            }
+        }
         unique(
             &mut p,
             "contacts",
@@ -442,6 +573,12 @@ impl Config {
                 p.push(Problem::new(
                     format!("escalation.tiers[{i}].notify"),
                     "list the roles this tier pages",
+                ));
+            }
+            if !(5..=3600).contains(&t.fallback_after_s) {
+                p.push(Problem::new(
+                    format!("escalation.tiers[{i}].fallback_after_s"),
+                    format!("found {}; allowed: 5 to 3600 seconds", t.fallback_after_s),
                 ));
             }
             if !(5..=3600).contains(&t.ack_within_s) {
@@ -510,6 +647,17 @@ impl Config {
         {
             w.push(Problem::new("escalation.tiers[0].notify", "counsel is not in the first tier; counsel is paged at once for every encounter anyway, as the policy requires"));
         }
+        for (i, c) in self.contacts.iter().enumerate() {
+            let reachable = match &c.channels {
+                Some(list) => !list.is_empty(),
+                None => [Channel::Webhook, Channel::Email, Channel::Sms]
+                    .into_iter()
+                    .any(|ch| SENDABLE.contains(&ch) && self.channel_ready(c, ch)),
+            };
+            if !reachable {
+                w.push(Problem::new(format!("contacts[{i}]"), format!("{} cannot be paged: this version sends webhooks only; give the contact a `webhook` and add an [alerts.webhook] section", c.name)));
+            }
+        }
         if !self
             .facility
             .areas
@@ -535,6 +683,34 @@ fn unique(p: &mut Vec<Problem>, path: &str, items: impl Iterator<Item = String>)
             ));
         }
     }
+}
+
+/// Why a secret file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SecretError {
+    #[error("cannot read {path}: {source}", path = .path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is empty", path = .path.display())]
+    Empty { path: PathBuf },
+}
+
+/// Read a secret file; surrounding whitespace (a trailing newline) is not
+/// part of the secret.
+pub fn read_secret(path: &Path) -> Result<Vec<u8>, SecretError> {
+    let bytes = std::fs::read(path).map_err(|source| SecretError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let secret = bytes.trim_ascii().to_vec();
+    if secret.is_empty() {
+        return Err(SecretError::Empty {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(secret)
 }
 
 /// Where data lives when no `--data-dir` or `THRESHOLD_DATA` is given.

@@ -22,3 +22,22 @@ impl Role {
         }
     }
 }
+
+/// A way a contact is paged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Channel {
+    Email,
+    Webhook,
+    Sms,
+}
+
+impl Channel {
+    pub fn token(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Webhook => "webhook",
+            Channel::Sms => "sms",
+        }
+    }
+}
