@@ -145,7 +145,7 @@ fn official_flow_enforces_counsel_rule_and_records_everything() {
         "Staff office is non-public in the demo config"
     );
     assert!(rec.closed_at.is_some());
-    assert_eq!(rec.timeline.len(), 11);
+    assert_eq!(rec.timeline.len(), 12, "opened, tier 1 paged, details, 2 pages, 2 acks, checklist, instruction, decided, note, closed");
     let page0 = desk.store.pages().read(&rec.pages[0].id).unwrap();
     assert_eq!(page0, png(1));
     assert!(verify(&desk.store).unwrap().intact());

@@ -13,19 +13,22 @@ use threshold::domain::document::DocumentKind;
 use threshold::domain::encounter::*;
 use threshold::domain::language::Language;
 
-const TABLES: [&str; 6] = [
+const TABLES: [&str; 7] = [
     "journal",
     "vault",
     "checkins",
     "encounters",
     "pages",
     "checklist_answers",
+    "outbox",
 ];
 
 /// A data dir holding one of everything the record can hold.
 fn fixture(dir: &Path) -> String {
     let clock = TestClock::at(2026, 11, 27, 17);
-    let mut desk = desk(dir, clock.clone());
+    // Contacts reachable by webhook, so the encounter queues pages too.
+    let loaded = alerting_config(dir, "https://hooks.example.org", "");
+    let mut desk = desk_with(dir, loaded, clock.clone());
     for name in ["Lan", "J.D."] {
         desk.check_in_visitor(VisitorCheckIn {
             purpose: "program".into(),
@@ -137,7 +140,9 @@ fn the_untouched_fixture_verifies() {
     let p = pristine();
     let (code, out) = verify_after(p.path(), |_| {});
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("entries         12"), "{out}");
+    // 2 check-ins; opened, tier paged, 3 pages queued, details, 2 pages,
+    // acknowledged, checklist, instruction, decided, note, closed.
+    assert!(out.contains("entries         16"), "{out}");
 }
 
 #[test]
@@ -198,11 +203,11 @@ fn deleted_and_added_rows_are_caught() {
 fn the_first_bad_entry_is_named_by_seq_and_kind() {
     let p = pristine();
     let (code, out) = verify_after(p.path(), |d| {
-        sql(d, "UPDATE journal SET body = replace(body, 'judicial-subpoena', 'judicial-search-warrant') WHERE seq = 4")
+        sql(d, "UPDATE journal SET body = replace(body, 'judicial-subpoena', 'judicial-search-warrant') WHERE kind = 'encounter.details-recorded'")
     });
     assert_eq!(code, 3);
     assert!(
-        out.contains("ALTERED: first bad entry seq 4 (encounter.details-recorded)"),
+        out.contains("ALTERED: first bad entry seq 8 (encounter.details-recorded)"),
         "{out}"
     );
     // A changed name in the vault is placed at the entry that references it.

@@ -5,6 +5,7 @@ mod page_image;
 
 pub use page_image::{PageImage, PageImageError, MAX_PAGE_BYTES};
 
+use crate::alerts::plan;
 use crate::config::Loaded;
 use crate::domain::checkin::{CheckInRefused, VisitorCheckIn};
 use crate::domain::encounter::{
@@ -123,7 +124,8 @@ impl<C: Clock> Desk<C> {
     }
 
     /// Open an encounter before anything is typed (the kiosk's first
-    /// official screen, staff mode's one tap, the panic button).
+    /// official screen, staff mode's one tap, the panic button). The first
+    /// tier's pages are queued in the same transaction.
     pub fn open_encounter(
         &mut self,
         entrance: Option<&str>,
@@ -131,8 +133,13 @@ impl<C: Clock> Desk<C> {
         drill: bool,
     ) -> Result<String, AppError> {
         let entrance = self.entrance(entrance)?;
-        self.store
-            .write(self.clock.now(), |w| open_in(w, &entrance, via, drill))
+        let now = self.clock.now();
+        let loaded = &self.loaded;
+        self.store.write(now, |w| {
+            let id = open_in(w, &entrance, via, drill)?;
+            plan::page_tier(w, loaded, &id, 0, drill, now)?;
+            Ok(id)
+        })
     }
 
     /// Check details against the facility's areas and the length rules.
@@ -185,8 +192,11 @@ impl<C: Clock> Desk<C> {
     ) -> Result<String, AppError> {
         let entrance = self.entrance(entrance)?;
         let details = self.checked_details(details)?;
-        self.store.write(self.clock.now(), |w| {
+        let now = self.clock.now();
+        let loaded = &self.loaded;
+        self.store.write(now, |w| {
             let id = open_in(w, &entrance, via, drill)?;
+            plan::page_tier(w, loaded, &id, 0, drill, now)?;
             details_in(w, &id, &details, None)?;
             for (i, page) in pages.iter().enumerate() {
                 page_in(w, &id, i as u32 + 1, page)?;

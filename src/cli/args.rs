@@ -39,6 +39,9 @@ pub enum Command {
     /// Verify and export the record.
     #[command(subcommand)]
     Log(Log),
+    /// Check the alert channels.
+    #[command(subcommand)]
+    Alerts(AlertsCmd),
     /// Delete personal data past its retention period (see [retention]).
     Purge {
         /// Show what would be purged without changing anything.
@@ -244,6 +247,13 @@ pub enum ExportFormat {
 pub enum KindArg {
     Visitor,
     Encounter,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AlertsCmd {
+    /// Send a test message through every channel of every contact and print
+    /// the results. Exits 1 if any failed.
+    Test,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,6 +1,7 @@
 //! The command-line edge: parse, load config and store, call the use cases,
 //! print. Errors become one clear message and an exit code.
 
+mod alerts_test;
 mod args;
 mod export;
 mod render;
@@ -122,6 +123,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let n = export::export(&desk, &filter, *format, out.as_deref())?;
             if let Some(path) = out {
                 eprintln!("exported {n} row(s) to {}", path.display());
+            }
+        }
+        Command::Alerts(AlertsCmd::Test) => {
+            let loaded = load_config(&cli)?;
+            if !alerts_test::run(&loaded, cli.json)? {
+                return Ok(ExitCode::from(1));
             }
         }
         Command::Purge { dry_run } => {

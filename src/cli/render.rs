@@ -248,6 +248,20 @@ pub fn encounter_record(l: &Loaded, r: &EncounterRecord, as_json: bool) {
             item.id, item.question.en
         );
     }
+    for n in &r.notifications {
+        let state = match (&n.sent_at, &n.last_error) {
+            (Some(at), _) => format!("delivered {}", local(l, at)),
+            (None, Some(err)) => format!("NOT delivered after {} attempt(s): {err}", n.attempts),
+            (None, None) => "queued".into(),
+        };
+        println!(
+            "  paged         {} ({}) via {}, tier {}: {state}",
+            n.contact,
+            n.role,
+            n.channel,
+            n.tier + 1
+        );
+    }
     for a in &r.acknowledgements {
         println!(
             "  acknowledged  {} by {} ({})",

@@ -1,9 +1,9 @@
-//! `threshold run`: the long-running service on a tokio runtime.
-//!
-//! This version hosts the retention schedule; the alert dispatcher, admin
-//! web and kiosk window join the same runtime as they are built.
+//! `threshold run`: the long-running service on a tokio runtime: the alert
+//! dispatcher and the retention schedule. The admin web and the kiosk window
+//! join the same runtime as they are built.
 
 use super::args::RunArgs;
+use crate::alerts::{Channels, Dispatcher};
 use crate::app::{Desk, SystemClock};
 use crate::config::Loaded;
 use crate::store::Store;
@@ -13,6 +13,9 @@ use std::time::Duration;
 
 /// How often retention runs while the service is up.
 const RETENTION_EVERY: Duration = Duration::from_secs(3600);
+/// How often the dispatcher looks for due pages, escalations and pages
+/// queued by other processes.
+const ALERT_POLL: Duration = Duration::from_millis(250);
 
 fn display_available() -> bool {
     ["DISPLAY", "WAYLAND_DISPLAY"]
@@ -30,6 +33,13 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
         .with_writer(std::io::stderr)
         .init();
     let store = Store::open(data_dir, &loaded.config.facility.id)?;
+    let channels = Channels::from_config(&loaded)?;
+    let dispatcher = Dispatcher::new(
+        loaded.clone(),
+        Store::open(data_dir, &loaded.config.facility.id)?,
+        channels,
+        SystemClock,
+    );
     let facility = loaded.config.facility.name.clone();
     if args.headless {
         eprintln!("threshold: running headless (services only) for {facility}");
@@ -48,6 +58,12 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let mut stopped_alerts = stopped.clone();
+        let alerts = tokio::spawn(dispatcher.run(ALERT_POLL, async move {
+            let _ = stopped_alerts.wait_for(|s| *s).await;
+        }));
+        drop(stopped);
         let mut tick = tokio::time::interval(RETENTION_EVERY);
         loop {
             tokio::select! {
@@ -64,6 +80,10 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
                 }
                 _ = shutdown() => {
                     tracing::info!("stopping");
+                    let _ = stop.send(true);
+                    if let Err(e) = alerts.await {
+                        tracing::error!(error = %e, "the alert dispatcher stopped unexpectedly");
+                    }
                     break;
                 }
             }

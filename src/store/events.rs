@@ -42,10 +42,14 @@ pub enum EventKind {
     NoteAdded,
     Closed,
     Purged,
+    TierPaged,
+    AlertQueued,
+    AlertSent,
+    AlertFailed,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 11] = [
+    pub const ALL: [EventKind; 15] = [
         EventKind::CheckinRecorded,
         EventKind::EncounterOpened,
         EventKind::DetailsRecorded,
@@ -57,6 +61,10 @@ impl EventKind {
         EventKind::NoteAdded,
         EventKind::Closed,
         EventKind::Purged,
+        EventKind::TierPaged,
+        EventKind::AlertQueued,
+        EventKind::AlertSent,
+        EventKind::AlertFailed,
     ];
 
     /// The token stored in the journal's `kind` column.
@@ -73,6 +81,10 @@ impl EventKind {
             EventKind::NoteAdded => "encounter.note-added",
             EventKind::Closed => "encounter.closed",
             EventKind::Purged => "retention.purged",
+            EventKind::TierPaged => "alert.tier-paged",
+            EventKind::AlertQueued => "alert.queued",
+            EventKind::AlertSent => "alert.sent",
+            EventKind::AlertFailed => "alert.failed",
         }
     }
 
@@ -90,6 +102,10 @@ impl EventKind {
             "encounter.note-added" => EventKind::NoteAdded,
             "encounter.closed" => EventKind::Closed,
             "retention.purged" => EventKind::Purged,
+            "alert.tier-paged" => EventKind::TierPaged,
+            "alert.queued" => EventKind::AlertQueued,
+            "alert.sent" => EventKind::AlertSent,
+            "alert.failed" => EventKind::AlertFailed,
             _ => return None,
         })
     }
@@ -214,4 +230,54 @@ pub struct Purged {
     /// Records older than these times were due.
     pub visitor_cutoff: String,
     pub encounter_cutoff: String,
+}
+
+/// An escalation tier was paged; the next one is due at `deadline` unless
+/// someone acknowledges (none after the last tier).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TierPaged {
+    pub tier: u32,
+    pub deadline: Option<String>,
+}
+
+/// A page put in the outbox. `key` = encounter/tier/contact/channel, so the
+/// same page is never queued twice.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertQueued {
+    pub key: String,
+    pub tier: u32,
+    /// The contact's name as configured.
+    pub contact: String,
+    pub role: crate::domain::role::Role,
+    pub channel: crate::domain::role::Channel,
+    pub due_at: String,
+    /// Seconds after sending before the contact's next channel is tried
+    /// (none when this is their last channel).
+    pub fallback_after_s: Option<u32>,
+    /// The page on the previous channel this one follows up.
+    pub follows: Option<String>,
+}
+
+/// A page was delivered (the receiver accepted it).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertSent {
+    pub key: String,
+    pub attempt: u32,
+    pub detail: String,
+    /// When the next channel is tried if nobody has acknowledged.
+    pub fallback_at: Option<String>,
+}
+
+/// An attempt failed. With `retry_at` it is tried again then; without, this
+/// channel is given up (and the next one, if any, is queued).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertFailed {
+    pub key: String,
+    pub attempt: u32,
+    pub error: String,
+    pub retry_at: Option<String>,
 }

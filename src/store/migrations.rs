@@ -93,6 +93,30 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX encounters_open ON encounters (closed_at, opened_at);
     CREATE INDEX pages_encounter ON pages (encounter_id, number);
     "#,
+    // 3: alerts: the escalation state of each encounter and the outbox.
+    r#"
+    ALTER TABLE encounters ADD COLUMN tier INTEGER;
+    ALTER TABLE encounters ADD COLUMN tier_deadline TEXT;
+    CREATE TABLE outbox (
+        key              TEXT PRIMARY KEY,
+        encounter_id     TEXT NOT NULL,
+        seq              INTEGER NOT NULL,
+        tier             INTEGER NOT NULL,
+        contact          TEXT NOT NULL,
+        role             TEXT NOT NULL,
+        channel          TEXT NOT NULL,
+        state            TEXT NOT NULL,
+        due_at           TEXT NOT NULL,
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        last_error       TEXT,
+        sent_at          TEXT,
+        fallback_after_s INTEGER,
+        fallback_at      TEXT
+    );
+    CREATE INDEX outbox_due ON outbox (state, due_at);
+    CREATE INDEX outbox_fallback ON outbox (fallback_at) WHERE fallback_at IS NOT NULL;
+    CREATE INDEX encounters_escalation ON encounters (tier_deadline) WHERE tier_deadline IS NOT NULL;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -265,7 +265,8 @@ pub struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    fn err(&self, e: rusqlite::Error) -> StoreError {
+    /// Map a SQLite error to one naming the database file.
+    pub fn err(&self, e: rusqlite::Error) -> StoreError {
         StoreError::sqlite(self.db_path, e)
     }
 

@@ -15,6 +15,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("encounters", "id"),
     ("pages", "id"),
     ("checklist_answers", "encounter_id, item"),
+    ("outbox", "key"),
 ];
 
 /// Why an entry could not be projected.
@@ -64,6 +65,50 @@ pub fn apply(conn: &Connection, e: &Entry) -> Result<(), ProjectionError> {
             .execute(params![id, e.seq, e.at, b.entrance, b.via.token(), b.drill])?;
             return Ok(());
         }
+        EventKind::AlertQueued => {
+            let b: AlertQueued = serde_json::from_str(&e.body)?;
+            conn.prepare_cached(
+                "INSERT INTO outbox (key, encounter_id, seq, tier, contact, role, channel, state, due_at, fallback_after_s)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9)",
+            )?
+            .execute(params![
+                b.key,
+                id,
+                e.seq,
+                b.tier,
+                b.contact,
+                b.role.token(),
+                b.channel.token(),
+                b.due_at,
+                b.fallback_after_s
+            ])?;
+            if let Some(prev) = b.follows {
+                conn.prepare_cached("UPDATE outbox SET fallback_at = NULL WHERE key = ?1")?
+                    .execute([prev])?;
+            }
+            return Ok(());
+        }
+        EventKind::AlertSent => {
+            let b: AlertSent = serde_json::from_str(&e.body)?;
+            let n = conn
+                .prepare_cached(
+                    "UPDATE outbox SET state = 'sent', attempts = ?2, sent_at = ?3, last_error = NULL, fallback_at = ?4
+                     WHERE key = ?1",
+                )?
+                .execute(params![b.key, b.attempt, e.at, b.fallback_at])?;
+            return dangling_outbox(n, b.key);
+        }
+        EventKind::AlertFailed => {
+            let b: AlertFailed = serde_json::from_str(&e.body)?;
+            let n = conn
+                .prepare_cached(
+                    "UPDATE outbox SET attempts = ?2, last_error = ?3,
+                     state = CASE WHEN ?4 IS NULL THEN 'failed' ELSE 'retry' END,
+                     due_at = COALESCE(?4, due_at) WHERE key = ?1",
+                )?
+                .execute(params![b.key, b.attempt, b.error, b.retry_at])?;
+            return dangling_outbox(n, b.key);
+        }
         EventKind::Purged => {
             let b: Purged = serde_json::from_str(&e.body)?;
             for (table, ids) in [
@@ -83,6 +128,13 @@ pub fn apply(conn: &Connection, e: &Entry) -> Result<(), ProjectionError> {
     }
     // Everything else updates an existing encounter.
     let touched = match kind {
+        EventKind::TierPaged => {
+            let b: TierPaged = serde_json::from_str(&e.body)?;
+            conn.prepare_cached(
+                "UPDATE encounters SET tier = ?2, tier_deadline = CASE WHEN first_ack_at IS NULL THEN ?3 END, last_seq = ?4 WHERE id = ?1",
+            )?
+            .execute(params![id, b.tier, b.deadline, e.seq])?
+        }
         EventKind::DetailsRecorded => {
             let b: DetailsRecorded = serde_json::from_str(&e.body)?;
             conn.prepare_cached(
@@ -130,7 +182,7 @@ pub fn apply(conn: &Connection, e: &Entry) -> Result<(), ProjectionError> {
             conn.prepare_cached(
                 "UPDATE encounters SET acks = acks + 1, first_ack_at = COALESCE(first_ack_at, ?2),
                  counsel_ack_at = CASE WHEN ?3 THEN COALESCE(counsel_ack_at, ?2) ELSE counsel_ack_at END,
-                 last_seq = ?4 WHERE id = ?1",
+                 tier_deadline = NULL, last_seq = ?4 WHERE id = ?1",
             )?
             .execute(params![id, e.at, counsel, e.seq])?
         }
@@ -177,7 +229,12 @@ pub fn apply(conn: &Connection, e: &Entry) -> Result<(), ProjectionError> {
             )?
             .execute(params![id, e.at, e.seq])?
         }
-        EventKind::CheckinRecorded | EventKind::EncounterOpened | EventKind::Purged => {
+        EventKind::CheckinRecorded
+        | EventKind::EncounterOpened
+        | EventKind::Purged
+        | EventKind::AlertQueued
+        | EventKind::AlertSent
+        | EventKind::AlertFailed => {
             unreachable!("handled above")
         }
     };
@@ -185,6 +242,16 @@ pub fn apply(conn: &Connection, e: &Entry) -> Result<(), ProjectionError> {
         return Err(ProjectionError::Dangling {
             what: "encounter",
             id: id.to_string(),
+        });
+    }
+    Ok(())
+}
+
+fn dangling_outbox(updated: usize, key: String) -> Result<(), ProjectionError> {
+    if updated == 0 {
+        return Err(ProjectionError::Dangling {
+            what: "page",
+            id: key,
         });
     }
     Ok(())

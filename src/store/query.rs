@@ -100,6 +100,20 @@ pub struct Act {
     pub text: String,
 }
 
+/// One page sent (or being sent) about an encounter.
+#[derive(Debug, Clone, Serialize)]
+pub struct Notification {
+    pub key: String,
+    pub tier: u32,
+    pub contact: String,
+    pub role: String,
+    pub channel: String,
+    pub queued_at: String,
+    pub sent_at: Option<String>,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+}
+
 /// One entry of an encounter's timeline.
 #[derive(Debug, Clone, Serialize)]
 pub struct TimelineItem {
@@ -145,6 +159,8 @@ pub struct EncounterRecord {
     pub decided: Option<Act>,
     pub override_reason: Option<String>,
     pub notes: Vec<Act>,
+    /// Who was paged, on which channel, and when it was delivered.
+    pub notifications: Vec<Notification>,
     pub purged: bool,
     pub timeline: Vec<TimelineItem>,
 }
@@ -345,6 +361,64 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
                 rec.closed_at = Some(e.at.clone());
                 rec.closed_by = Some(by.clone());
                 format!("closed by {by}")
+            }
+            Some(EventKind::TierPaged) => {
+                let b: TierPaged = body(e)?;
+                format!("escalation tier {} paged", b.tier + 1)
+            }
+            Some(EventKind::AlertQueued) => {
+                let b: AlertQueued = body(e)?;
+                let s = format!(
+                    "page to {} ({}) queued via {}",
+                    b.contact,
+                    b.role.token(),
+                    b.channel.token()
+                );
+                rec.notifications.push(Notification {
+                    key: b.key,
+                    tier: b.tier,
+                    contact: b.contact,
+                    role: b.role.token().into(),
+                    channel: b.channel.token().into(),
+                    queued_at: e.at.clone(),
+                    sent_at: None,
+                    attempts: 0,
+                    last_error: None,
+                });
+                s
+            }
+            Some(EventKind::AlertSent) => {
+                let b: AlertSent = body(e)?;
+                let n = rec.notifications.iter_mut().find(|n| n.key == b.key);
+                let who = n.as_ref().map_or(b.key.clone(), |n| {
+                    format!("{} via {}", n.contact, n.channel)
+                });
+                if let Some(n) = n {
+                    n.sent_at = Some(e.at.clone());
+                    n.attempts = b.attempt;
+                    n.last_error = None;
+                }
+                format!("page to {who} delivered (attempt {})", b.attempt)
+            }
+            Some(EventKind::AlertFailed) => {
+                let b: AlertFailed = body(e)?;
+                let n = rec.notifications.iter_mut().find(|n| n.key == b.key);
+                let who = n.as_ref().map_or(b.key.clone(), |n| {
+                    format!("{} via {}", n.contact, n.channel)
+                });
+                if let Some(n) = n {
+                    n.attempts = b.attempt;
+                    n.last_error = Some(b.error.clone());
+                }
+                let next = if b.retry_at.is_some() {
+                    "will retry"
+                } else {
+                    "channel given up"
+                };
+                format!(
+                    "page to {who} failed (attempt {}): {}; {next}",
+                    b.attempt, b.error
+                )
             }
             Some(EventKind::Purged) => {
                 rec.purged = true;

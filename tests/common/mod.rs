@@ -55,6 +55,10 @@ impl TestClock {
             Utc.with_ymd_and_hms(y, m, d, h, 0, 0).unwrap(),
         )))
     }
+    /// Starting now, for tests where another process records with the real clock.
+    pub fn real_now() -> TestClock {
+        TestClock(Rc::new(Cell::new(Utc::now())))
+    }
     pub fn advance(&self, by: Duration) {
         self.0.set(self.0.get() + by);
     }
@@ -82,4 +86,38 @@ pub fn journal_len(dir: &Path) -> i64 {
     let conn = rusqlite::Connection::open(db).unwrap();
     conn.query_row("SELECT COUNT(*) FROM journal", [], |r| r.get(0))
         .unwrap()
+}
+
+/// The demo config with every contact reachable by webhook at `base_url`
+/// (`{base_url}/<role>/<n>`), signed with the secret `test-secret`; written
+/// to `dir/alerting.toml` (with `webhook.secret` beside it) and loaded.
+pub fn alerting_config(dir: &Path, base_url: &str, extra: &str) -> Loaded {
+    let mut text = threshold::config::DEMO_CONFIG.to_string();
+    let mut n = 0;
+    for role in ["designated-staff", "counsel", "manager", "rapid-response"] {
+        let needle = format!("role = \"{role}\"\n");
+        let mut out = String::new();
+        for (i, part) in text.split(&needle).enumerate() {
+            if i > 0 {
+                n += 1;
+                out.push_str(&needle);
+                out.push_str(&format!("webhook = \"{base_url}/{role}/{n}\"\n"));
+            }
+            out.push_str(part);
+        }
+        text = out;
+    }
+    text.push_str(
+        "\n[alerts.webhook]\nsecret_file = \"webhook.secret\"\nstyle = \"plain\"\ntimeout_s = 2\n",
+    );
+    text.push_str(extra);
+    std::fs::write(dir.join("webhook.secret"), "test-secret\n").unwrap();
+    std::fs::write(dir.join("alerting.toml"), &text).unwrap();
+    Loaded::from_file(&dir.join("alerting.toml")).unwrap()
+}
+
+/// A desk on `loaded` in `dir`, driven by `clock`.
+pub fn desk_with(dir: &Path, loaded: Loaded, clock: TestClock) -> Desk<TestClock> {
+    let store = Store::open(dir, &loaded.config.facility.id).unwrap();
+    Desk::new(loaded, store, clock)
 }

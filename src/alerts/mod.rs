@@ -1,0 +1,112 @@
+//! Alerts: the outbox, the dispatcher that sends it, escalation from tier to
+//! tier until someone acknowledges, and the channels behind [`Notifier`].
+
+pub mod dispatcher;
+pub mod message;
+pub mod plan;
+pub mod webhook;
+
+pub use dispatcher::{Dispatcher, Tick};
+
+use crate::config::{Channel, Contact, Loaded, SecretError};
+use message::{EncounterFacts, Message};
+use std::future::Future;
+
+/// One page to deliver.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub key: String,
+    /// A test message from `threshold alerts test`, not a page.
+    pub test: bool,
+    pub tier: u32,
+    pub facility: String,
+    pub contact: Contact,
+    pub channel: Channel,
+    pub facts: EncounterFacts,
+    pub message: Message,
+}
+
+/// Why a page was not delivered; journaled with the attempt.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error("no {0} channel is configured")]
+    NotConfigured(&'static str),
+    #[error("the contact has no {0} address")]
+    NoAddress(&'static str),
+    #[error("{url} answered HTTP {status}")]
+    Status { url: String, status: u16 },
+    #[error("{url}: {reason}")]
+    Network { url: String, reason: String },
+    #[error("the contact is no longer in the configuration")]
+    ContactGone,
+    #[error("the encounter is missing from the database; run `threshold log verify`")]
+    EncounterGone,
+}
+
+impl SendError {
+    /// Whether trying the same channel again may succeed.
+    pub fn transient(&self) -> bool {
+        match self {
+            SendError::NotConfigured(_)
+            | SendError::NoAddress(_)
+            | SendError::ContactGone
+            | SendError::EncounterGone => false,
+            SendError::Status { status, .. } => *status >= 500 || *status == 408 || *status == 429,
+            SendError::Network { .. } => true,
+        }
+    }
+}
+
+/// A way of delivering pages.
+pub trait Notifier {
+    /// Deliver `page`; on success, a short note of how (journaled).
+    fn send(&self, page: &Outgoing) -> impl Future<Output = Result<String, SendError>> + Send;
+}
+
+/// Why the channels could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("[alerts.webhook] secret_file: {0}")]
+    Secret(#[from] SecretError),
+    #[error("cannot set up the HTTPS client for webhooks: {0}")]
+    Http(#[from] reqwest::Error),
+}
+
+/// The configured channels.
+pub struct Channels {
+    webhook: Option<webhook::WebhookNotifier>,
+}
+
+impl Channels {
+    /// Set up every configured channel; a missing secret is an error here.
+    pub fn from_config(loaded: &Loaded) -> Result<Channels, SetupError> {
+        let webhook = match (&loaded.config.alerts.webhook, loaded.webhook_secret()?) {
+            (Some(settings), Some(secret)) => {
+                Some(webhook::WebhookNotifier::new(settings, secret)?)
+            }
+            _ => None,
+        };
+        Ok(Channels { webhook })
+    }
+}
+
+impl Notifier for Channels {
+    async fn send(&self, page: &Outgoing) -> Result<String, SendError> {
+        match page.channel {
+            Channel::Webhook => {
+                let notifier = self
+                    .webhook
+                    .as_ref()
+                    .ok_or(SendError::NotConfigured("webhook"))?;
+                let url = page
+                    .contact
+                    .webhook
+                    .as_deref()
+                    .ok_or(SendError::NoAddress("webhook"))?;
+                notifier.post(url, page).await
+            }
+            Channel::Email => Err(SendError::NotConfigured("email")),
+            Channel::Sms => Err(SendError::NotConfigured("sms")),
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! Pages by HTTPS webhook: plain JSON, or the Slack and Microsoft Teams
+//! incoming-webhook formats, with an `X-Threshold-Signature` header
+//! (`sha256=` and the hex HMAC-SHA256 of the exact body, keyed with the
+//! secret from `[alerts.webhook] secret_file`) and the page's idempotency
+//! key in `X-Threshold-Key`.
+
+use super::{Outgoing, SendError};
+use crate::config::{WebhookSettings, WebhookStyle};
+use hmac::{Hmac, Mac};
+use serde_json::json;
+use sha2::Sha256;
+use std::time::Duration;
+
+/// Sends webhook pages.
+pub struct WebhookNotifier {
+    client: reqwest::Client,
+    secret: Vec<u8>,
+    style: WebhookStyle,
+}
+
+/// `sha256=<hex HMAC-SHA256(secret, body)>`.
+pub fn signature(secret: &[u8], body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes keys of any length");
+    mac.update(body);
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+impl WebhookNotifier {
+    pub fn new(
+        settings: &WebhookSettings,
+        secret: Vec<u8>,
+    ) -> Result<WebhookNotifier, reqwest::Error> {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(settings.timeout_s as u64))
+            .user_agent(concat!("threshold/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(WebhookNotifier {
+            client,
+            secret,
+            style: settings.style,
+        })
+    }
+
+    /// The JSON body for `page` in the configured style.
+    pub fn body(&self, page: &Outgoing) -> serde_json::Value {
+        match self.style {
+            WebhookStyle::Plain => json!({
+                "type": if page.test { "threshold.test" } else { "threshold.page" },
+                "key": page.key,
+                "encounter": page.facts.id,
+                "tier": page.tier + 1,
+                "drill": page.facts.drill,
+                "facility": page.facility,
+                "headline": page.message.headline,
+                "text": page.message.text,
+                "facts": page.facts,
+            }),
+            WebhookStyle::Slack => json!({ "text": page.message.text }),
+            WebhookStyle::Teams => json!({
+                "@type": "MessageCard",
+                "@context": "https://schema.org/extensions",
+                "summary": page.message.headline,
+                "themeColor": if page.facts.drill { "808080" } else { "C50F1F" },
+                "title": page.message.headline,
+                // Teams renders Markdown: a blank line separates paragraphs.
+                "text": page.message.text.lines().skip(1).collect::<Vec<_>>().join("\n\n"),
+            }),
+        }
+    }
+
+    /// POST `page` to `url`; the receiver's 2xx status is the delivery.
+    pub async fn post(&self, url: &str, page: &Outgoing) -> Result<String, SendError> {
+        let body = serde_json::to_vec(&self.body(page)).expect("JSON values serialise");
+        let response = self
+            .client
+            .post(url)
+            .header("content-type", "application/json")
+            .header("x-threshold-signature", signature(&self.secret, &body))
+            .header("x-threshold-key", &page.key)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| SendError::Network {
+                url: url.to_string(),
+                reason: without_url(&e),
+            })?;
+        let status = response.status();
+        if status.is_success() {
+            Ok(format!("HTTP {}", status.as_u16()))
+        } else {
+            Err(SendError::Status {
+                url: url.to_string(),
+                status: status.as_u16(),
+            })
+        }
+    }
+}
+
+/// reqwest's message, without the URL it repeats (the error names it once).
+fn without_url(e: &reqwest::Error) -> String {
+    let mut e = std::error::Error::source(e).map_or(e.to_string(), |s| s.to_string());
+    if e.is_empty() {
+        e = "request failed".into();
+    }
+    e
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signature_is_hmac_sha256_hex() {
+        // RFC 4231 test case 2.
+        assert_eq!(
+            signature(b"Jefe", b"what do ya want for nothing?"),
+            "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+}

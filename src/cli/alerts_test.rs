@@ -1,0 +1,91 @@
+//! `threshold alerts test`: a test message through every configured channel
+//! of every contact, for the installer. Nothing is journaled.
+
+use crate::alerts::message::{compose_test, EncounterFacts};
+use crate::alerts::{Channels, Notifier, Outgoing};
+use crate::config::Loaded;
+use crate::domain::language::Language;
+use crate::store::timestamp;
+use serde_json::json;
+
+/// Send the test messages and print a table; returns whether all arrived.
+pub fn run(loaded: &Loaded, as_json: bool) -> anyhow::Result<bool> {
+    let channels = Channels::from_config(loaded)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let now = chrono::Utc::now();
+    let mut rows = Vec::new();
+    runtime.block_on(async {
+        for contact in &loaded.config.contacts {
+            let list = loaded.channels_of(contact);
+            if list.is_empty() {
+                rows.push((
+                    contact,
+                    None,
+                    Err("no channel reaches this contact".to_string()),
+                ));
+            }
+            for channel in list {
+                let page = Outgoing {
+                    key: format!(
+                        "test/{}/{}/{}",
+                        contact.name,
+                        channel.token(),
+                        timestamp(now)
+                    ),
+                    test: true,
+                    tier: 0,
+                    facility: loaded.config.facility.name.clone(),
+                    contact: contact.clone(),
+                    channel,
+                    facts: EncounterFacts {
+                        id: "TEST".into(),
+                        opened_at: timestamp(now),
+                        entrance: loaded.config.facility.entrances[0].clone(),
+                        drill: false,
+                        exigent: false,
+                        document_kind: None,
+                        area: None,
+                        area_public: None,
+                        officers: 0,
+                    },
+                    message: compose_test(loaded, contact.language.unwrap_or(Language::English)),
+                };
+                let result = channels.send(&page).await.map_err(|e| e.to_string());
+                rows.push((contact, Some(channel), result));
+            }
+        }
+    });
+    let ok = rows.iter().all(|(_, _, r)| r.is_ok());
+    if as_json {
+        let list: Vec<_> = rows
+            .iter()
+            .map(|(c, ch, r)| {
+                json!({
+                    "contact": c.name, "role": c.role.token(), "channel": ch.map(|c| c.token()),
+                    "ok": r.is_ok(), "result": match r { Ok(s) | Err(s) => s },
+                })
+            })
+            .collect();
+        println!("{}", serde_json::Value::Array(list));
+    } else {
+        println!("{:<28} {:<17} {:<8} result", "contact", "role", "channel");
+        for (c, ch, r) in &rows {
+            let result = match r {
+                Ok(detail) => format!("ok ({detail})"),
+                Err(e) => format!("FAILED: {e}"),
+            };
+            println!(
+                "{:<28} {:<17} {:<8} {result}",
+                c.name,
+                c.role.token(),
+                ch.map_or("-", |c| c.token())
+            );
+        }
+        if rows.is_empty() {
+            println!("no contacts are configured");
+        }
+    }
+    Ok(ok)
+}
