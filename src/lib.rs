@@ -3,6 +3,7 @@
 //! See `DESIGN.md` for the architecture: `domain` (pure rules), `app` (use
 //! cases), `store` (SQLite journal, vault, pages), `config`, `cli`.
 
+pub mod admin;
 pub mod alerts;
 pub mod app;
 pub mod cli;

@@ -103,6 +103,7 @@ fn dispatcher(
         Channels::from_config(loaded).unwrap(),
         clock,
     )
+    .unwrap()
 }
 
 fn journal_kinds(dir: &std::path::Path, kind: &str) -> i64 {

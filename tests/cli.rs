@@ -381,7 +381,16 @@ fn purge_and_verify_on_the_command_line() {
 fn run_without_a_display_says_so_and_stops_cleanly_on_sigterm() {
     use std::io::{BufRead, BufReader};
     let dir = tempfile::tempdir().unwrap();
+    // The demo config, listening on a free port.
+    let config = dir.path().join("demo.toml");
+    let text = format!(
+        "{}\n[admin]\nlisten = \"127.0.0.1:0\"\n",
+        threshold::config::DEMO_CONFIG
+    );
+    std::fs::write(&config, text).unwrap();
     let mut child = bin()
+        .arg("--config")
+        .arg(&config)
         .arg("--data-dir")
         .arg(dir.path())
         .arg("run")

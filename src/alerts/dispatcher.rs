@@ -8,6 +8,7 @@
 //! crash between a delivery and its journal entry sends that page again,
 //! with the same idempotency key, so receivers can drop the repeat.
 
+use super::ack_link::{issue, link_id, AckKey, Claim};
 use super::message::{compose, EncounterFacts};
 use super::plan::{self, PlannedPage};
 use super::{Notifier, Outgoing, SendError};
@@ -15,6 +16,7 @@ use crate::app::Clock;
 use crate::config::{Channel, Loaded};
 use crate::domain::language::Language;
 use crate::store::events::{AlertFailed, AlertSent, EventKind};
+use crate::store::keys::KeyError;
 use crate::store::{timestamp, Store, StoreError};
 use chrono::{DateTime, Utc};
 use rand::Rng;
@@ -63,6 +65,7 @@ pub struct Dispatcher<N: Notifier, C: Clock> {
     store: Store,
     notifier: N,
     clock: C,
+    ack: AckKey,
 }
 
 fn channel(token: &str) -> Channel {
@@ -74,13 +77,29 @@ fn channel(token: &str) -> Channel {
 }
 
 impl<N: Notifier, C: Clock> Dispatcher<N, C> {
-    pub fn new(loaded: Loaded, store: Store, notifier: N, clock: C) -> Self {
-        Dispatcher {
+    /// A dispatcher for `store`'s data folder (whose link key it loads).
+    pub fn new(loaded: Loaded, store: Store, notifier: N, clock: C) -> Result<Self, KeyError> {
+        let ack = AckKey::open(store.data_dir())?;
+        Ok(Dispatcher {
             loaded,
             store,
             notifier,
             clock,
-        }
+            ack,
+        })
+    }
+
+    /// The acknowledge link for a page, when `[admin] public_url` is set.
+    fn ack_url(&self, due: &Due, now: DateTime<Utc>) -> Option<String> {
+        let base = self.loaded.config.admin.public_url.as_deref()?;
+        let claim = Claim {
+            encounter: due.encounter.clone(),
+            contact: due.contact.clone(),
+            expires: now
+                + chrono::Duration::seconds(self.loaded.config.alerts.ack_link_ttl_s as i64),
+            link: link_id(&due.key),
+        };
+        Some(format!("{base}/ack/{}", issue(&self.ack, &claim)))
     }
 
     /// The store, for reads.
@@ -273,6 +292,7 @@ impl<N: Notifier, C: Clock> Dispatcher<N, C> {
         let result = match (&contact, &facts) {
             (Some(contact), Some((facts, _))) => {
                 let lang = contact.language.unwrap_or(Language::English);
+                let url = self.ack_url(&due, self.clock.now());
                 let page = Outgoing {
                     key: due.key.clone(),
                     test: false,
@@ -280,7 +300,7 @@ impl<N: Notifier, C: Clock> Dispatcher<N, C> {
                     facility: self.loaded.config.facility.name.clone(),
                     contact: contact.clone(),
                     channel: due.channel,
-                    message: compose(&self.loaded, facts, due.tier, lang),
+                    message: compose(&self.loaded, facts, due.tier, lang, url.as_deref()),
                     facts: facts.clone(),
                 };
                 self.notifier.send(&page).await

@@ -42,6 +42,7 @@ struct Words {
     exigent: &'static str,
     escalated: &'static str,
     acknowledge: &'static str,
+    open_link: &'static str,
 }
 
 fn words(lang: Language) -> Words {
@@ -58,6 +59,7 @@ fn words(lang: Language) -> Words {
             exigent: "Exigent circumstances declared.",
             escalated: "Escalated: nobody has acknowledged yet.",
             acknowledge: "Reference {id}. To acknowledge: threshold encounter ack {id} --by \"your name\"",
+            open_link: "Reference {id}. To acknowledge, open: {url}",
         },
         Language::Spanish => Words {
             drill: "simulacro",
@@ -71,6 +73,7 @@ fn words(lang: Language) -> Words {
             exigent: "Se declararon circunstancias urgentes.",
             escalated: "Escalado: nadie ha confirmado todavía.",
             acknowledge: "Referencia {id}. Para confirmar: threshold encounter ack {id} --by \"su nombre\"",
+            open_link: "Referencia {id}. Para confirmar, abra: {url}",
         },
         Language::Vietnamese => Words {
             drill: "diễn tập",
@@ -84,6 +87,7 @@ fn words(lang: Language) -> Words {
             exigent: "Đã tuyên bố tình huống khẩn cấp.",
             escalated: "Đã chuyển cấp: chưa ai xác nhận.",
             acknowledge: "Mã {id}. Để xác nhận: threshold encounter ack {id} --by \"tên của bạn\"",
+            open_link: "Mã {id}. Để xác nhận, hãy mở: {url}",
         },
         Language::ChineseSimplified => Words {
             drill: "演练",
@@ -97,6 +101,7 @@ fn words(lang: Language) -> Words {
             exigent: "已宣称紧急情况。",
             escalated: "已升级：尚无人确认。",
             acknowledge: "编号 {id}。确认方式：threshold encounter ack {id} --by \"您的姓名\"",
+            open_link: "编号 {id}。请打开以下链接确认：{url}",
         },
         Language::Tagalog => Words {
             drill: "pagsasanay",
@@ -110,12 +115,20 @@ fn words(lang: Language) -> Words {
             exigent: "Idineklara ang kagyat na sitwasyon.",
             escalated: "Itinaas na: wala pang kumumpirma.",
             acknowledge: "Reference {id}. Para kumpirmahin: threshold encounter ack {id} --by \"inyong pangalan\"",
+            open_link: "Reference {id}. Para kumpirmahin, buksan: {url}",
         },
     }
 }
 
-/// Compose the page about `facts` for tier `tier` in `lang`.
-pub fn compose(loaded: &Loaded, facts: &EncounterFacts, tier: u32, lang: Language) -> Message {
+/// Compose the page about `facts` for tier `tier` in `lang`, with the
+/// acknowledge link when there is one.
+pub fn compose(
+    loaded: &Loaded,
+    facts: &EncounterFacts,
+    tier: u32,
+    lang: Language,
+    ack_url: Option<&str>,
+) -> Message {
     let w = words(lang);
     let time = DateTime::parse_from_rfc3339(&facts.opened_at)
         .map(|t| {
@@ -161,7 +174,10 @@ pub fn compose(loaded: &Loaded, facts: &EncounterFacts, tier: u32, lang: Languag
     if tier > 0 {
         parts.push(w.escalated.to_string());
     }
-    parts.push(w.acknowledge.replace("{id}", &facts.id));
+    parts.push(match ack_url {
+        Some(url) => w.open_link.replace("{id}", &facts.id).replace("{url}", url),
+        None => w.acknowledge.replace("{id}", &facts.id),
+    });
     Message {
         headline,
         text: parts.join("\n"),
@@ -206,7 +222,7 @@ mod tests {
     fn every_language_says_everything_and_drills_say_so_first() {
         let loaded = Loaded::demo();
         for lang in Language::ALL {
-            let m = compose(&loaded, &facts(true), 1, lang);
+            let m = compose(&loaded, &facts(true), 1, lang, None);
             assert!(m.text.starts_with("DRILL — "), "{lang}: {}", m.text);
             assert!(m.text.contains("E-7K2M9Q4P"), "{lang}");
             assert!(
@@ -225,11 +241,22 @@ mod tests {
                 m.text
             );
             assert_eq!(m.text.lines().count(), 7, "{lang}: {}", m.text);
-            let real = compose(&loaded, &facts(false), 0, lang);
+            let real = compose(
+                &loaded,
+                &facts(false),
+                0,
+                lang,
+                Some("https://t.example/ack/x.y"),
+            );
+            assert!(
+                real.text.ends_with("https://t.example/ack/x.y"),
+                "{lang}: {}",
+                real.text
+            );
             assert!(!real.text.contains("DRILL"), "{lang}");
             assert_eq!(real.text.lines().count(), 6, "{lang}: not escalated");
         }
-        let vi = compose(&loaded, &facts(false), 0, Language::Vietnamese);
+        let vi = compose(&loaded, &facts(false), 0, Language::Vietnamese, None);
         assert!(vi.text.contains("Lệnh hành chính của ICE"), "{}", vi.text);
     }
 }

@@ -1,6 +1,7 @@
 //! Alerts: the outbox, the dispatcher that sends it, escalation from tier to
 //! tier until someone acknowledges, and the channels behind [`Notifier`].
 
+pub mod ack_link;
 pub mod dispatcher;
 pub mod message;
 pub mod plan;

@@ -5,6 +5,7 @@ mod page_image;
 
 pub use page_image::{PageImage, PageImageError, MAX_PAGE_BYTES};
 
+use crate::alerts::ack_link::Claim;
 use crate::alerts::plan;
 use crate::config::Loaded;
 use crate::domain::checkin::{CheckInRefused, VisitorCheckIn};
@@ -18,6 +19,7 @@ use crate::store::query::{self, ReadError};
 use crate::store::retention::{self, PurgeSummary};
 use crate::store::{Store, StoreError, Writer};
 use chrono::{DateTime, Utc};
+use rusqlite::OptionalExtension;
 
 /// The source of the current time; tests use a fixed or stepping clock.
 pub trait Clock {
@@ -57,6 +59,8 @@ pub enum AppError {
     UnknownEntrance { found: String, allowed: String },
     #[error("unknown area `{found}`; allowed: {allowed}")]
     UnknownArea { found: String, allowed: String },
+    #[error("this acknowledge link was already used at {at}")]
+    LinkUsed { at: String },
     #[error("unknown checklist item `{found}`; allowed: {allowed}")]
     UnknownChecklistItem { found: String, allowed: String },
     #[error("{field} is empty; give {what}")]
@@ -231,8 +235,43 @@ impl<C: Clock> Desk<C> {
                 by: w.seal(by)?,
                 role,
                 via,
+                link: None,
             };
             w.append(EventKind::Acknowledged, id, &body)?;
+            Ok(role)
+        })
+    }
+
+    /// Whether a link can still acknowledge: the encounter is open and the
+    /// link unused.
+    pub fn link_status(&self, encounter: &str, link: &str) -> Result<(), AppError> {
+        check_open(&self.state(encounter)?)?;
+        let used: Option<String> = self
+            .store
+            .conn()
+            .query_row("SELECT at FROM used_links WHERE link = ?1", [link], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        match used {
+            Some(at) => Err(AppError::LinkUsed { at }),
+            None => Ok(()),
+        }
+    }
+
+    /// Record the acknowledgement a signed link carries, once: the link's
+    /// contact acknowledges, with their configured role.
+    pub fn acknowledge_link(&mut self, claim: &Claim) -> Result<Option<Role>, AppError> {
+        self.link_status(&claim.encounter, &claim.link)?;
+        let role = self.loaded.role_of(&claim.contact);
+        self.store.write(self.clock.now(), |w| {
+            let body = Acknowledged {
+                by: w.seal(&claim.contact)?,
+                role,
+                via: Via::AckLink,
+                link: Some(claim.link.clone()),
+            };
+            w.append(EventKind::Acknowledged, &claim.encounter, &body)?;
             Ok(role)
         })
     }

@@ -3,10 +3,13 @@
 //! join the same runtime as they are built.
 
 use super::args::RunArgs;
+use crate::admin::{self, AppState};
+use crate::alerts::ack_link::AckKey;
 use crate::alerts::{Channels, Dispatcher};
 use crate::app::{Desk, SystemClock};
 use crate::config::Loaded;
 use crate::store::Store;
+use anyhow::Context;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -39,7 +42,14 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
         Store::open(data_dir, &loaded.config.facility.id)?,
         channels,
         SystemClock,
-    );
+    )?;
+    let ack = AckKey::open(data_dir)?;
+    let listen = loaded.config.admin.listen;
+    let listener = std::net::TcpListener::bind(listen).with_context(|| {
+        format!("[admin] listen: cannot listen on {listen}; is another program using it?")
+    })?;
+    listener.set_nonblocking(true)?;
+    let listen = listener.local_addr()?;
     let facility = loaded.config.facility.name.clone();
     if args.headless {
         eprintln!("threshold: running headless (services only) for {facility}");
@@ -52,7 +62,14 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
         "threshold: data in {}; stop with Ctrl-C",
         data_dir.display()
     );
+    eprintln!("threshold: acknowledge links served on http://{listen}");
+    let web_loaded = Arc::new(loaded.clone());
     let desk = Arc::new(Mutex::new(Desk::new(loaded, store, SystemClock)));
+    let web_state = AppState {
+        desk: desk.clone(),
+        loaded: web_loaded,
+        ack,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -63,6 +80,15 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
         let alerts = tokio::spawn(dispatcher.run(ALERT_POLL, async move {
             let _ = stopped_alerts.wait_for(|s| *s).await;
         }));
+        let mut stopped_web = stopped.clone();
+        let web = tokio::spawn(async move {
+            let listener = tokio::net::TcpListener::from_std(listener)?;
+            axum::serve(listener, admin::router(web_state))
+                .with_graceful_shutdown(async move {
+                    let _ = stopped_web.wait_for(|s| *s).await;
+                })
+                .await
+        });
         drop(stopped);
         let mut tick = tokio::time::interval(RETENTION_EVERY);
         loop {
@@ -83,6 +109,11 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
                     let _ = stop.send(true);
                     if let Err(e) = alerts.await {
                         tracing::error!(error = %e, "the alert dispatcher stopped unexpectedly");
+                    }
+                    match web.await {
+                        Ok(Ok(())) => {}
+                        Ok(Err(e)) => tracing::error!(error = %e, "the web server failed"),
+                        Err(e) => tracing::error!(error = %e, "the web server stopped unexpectedly"),
                     }
                     break;
                 }

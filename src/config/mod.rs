@@ -39,13 +39,13 @@ pub struct Config {
     /// Reserved for the serial peripherals.
     #[serde(default)]
     pub devices: Reserved,
-    /// Reserved for the admin web.
+    /// The web server: acknowledge links now, the admin pages later.
     #[serde(default)]
-    pub admin: Reserved,
+    pub admin: Admin,
 }
 
 /// How pages are sent.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Alerts {
     /// Drills page the rapid-response tier too (default: they do not).
@@ -54,6 +54,50 @@ pub struct Alerts {
     /// Webhooks (Slack, Microsoft Teams, or plain JSON), signed with HMAC-SHA256.
     #[serde(default)]
     pub webhook: Option<WebhookSettings>,
+    /// How long an acknowledge link in a page stays valid.
+    #[serde(default = "default_ack_link_ttl_s")]
+    pub ack_link_ttl_s: u32,
+}
+
+fn default_ack_link_ttl_s() -> u32 {
+    12 * 3600
+}
+
+impl Default for Alerts {
+    fn default() -> Self {
+        Alerts {
+            drill_pages_rapid_response: false,
+            webhook: None,
+            ack_link_ttl_s: default_ack_link_ttl_s(),
+        }
+    }
+}
+
+/// `[admin]`: the service's web server.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Admin {
+    /// Address the web server listens on.
+    #[serde(default = "default_listen")]
+    pub listen: std::net::SocketAddr,
+    /// The address people's phones use to reach it, e.g.
+    /// `https://threshold.library.example.org`; pages carry acknowledge
+    /// links only when it is set.
+    #[serde(default)]
+    pub public_url: Option<String>,
+}
+
+fn default_listen() -> std::net::SocketAddr {
+    std::net::SocketAddr::from(([127, 0, 0, 1], 8080))
+}
+
+impl Default for Admin {
+    fn default() -> Self {
+        Admin {
+            listen: default_listen(),
+            public_url: None,
+        }
+    }
 }
 
 /// `[alerts.webhook]`.
@@ -549,6 +593,23 @@ impl Config {
                 p.push(Problem::new(format!("contacts[{i}].channels"), "an empty list pages nobody; remove the key to use every channel the contact has"));
             }
         }
+        if !(60..=7 * 24 * 3600).contains(&self.alerts.ack_link_ttl_s) {
+            p.push(Problem::new(
+                "alerts.ack_link_ttl_s",
+                format!(
+                    "found {}; allowed: 60 to 604800 seconds (a week)",
+                    self.alerts.ack_link_ttl_s
+                ),
+            ));
+        }
+        if let Some(url) = &self.admin.public_url {
+            let ok = (url.starts_with("https://") || url.starts_with("http://"))
+                && !url.ends_with('/')
+                && !url.contains(char::is_whitespace);
+            if !ok {
+                p.push(Problem::new("admin.public_url", format!("found `{url}`; allowed: an http(s):// address without a trailing slash, e.g. https://threshold.library.example.org")));
+            }
+        }
         if let Some(w) = &self.alerts.webhook {
             if !(1..=120).contains(&w.timeout_s) {
                 p.push(Problem::new(
@@ -718,4 +779,39 @@ pub fn default_data_dir() -> PathBuf {
     dirs::data_dir()
         .unwrap_or_else(|| PathBuf::from("."))
         .join("threshold")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absent_sections_take_the_documented_defaults() {
+        let l = Loaded::demo();
+        assert!(l.config.alerts.webhook.is_none());
+        assert_eq!(l.config.alerts.ack_link_ttl_s, 12 * 3600);
+        assert_eq!(l.config.admin.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(l.config.retention.visitor_days, 30);
+        assert_eq!(l.config.escalation.tiers.len(), 3);
+        assert_eq!(l.config.escalation.tiers[0].fallback_after_s, 30);
+        // A config with only the required keys.
+        let minimal = r#"
+[facility]
+id = "x"
+name = "X"
+kind = "library"
+timezone = "UTC"
+entrances = ["main"]
+areas = [{ name = "Office", kind = "non-public" }]
+
+[[contacts]]
+name = "C"
+role = "counsel"
+email = "c@example.org"
+"#;
+        let l = Loaded::from_text("m.toml", minimal, Path::new(".")).unwrap();
+        assert_eq!(l.config.alerts.ack_link_ttl_s, 12 * 3600);
+        assert_eq!(l.config.facility.languages.len(), 5);
+        assert_eq!(l.config.visitors.purposes.len(), 5);
+    }
 }

@@ -184,6 +184,9 @@ pub struct Acknowledged {
     /// The contact's role when the name matches a configured contact.
     pub role: Option<crate::domain::role::Role>,
     pub via: Via,
+    /// The acknowledge link used, which can never be used again.
+    #[serde(default)]
+    pub link: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

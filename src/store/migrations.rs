@@ -116,6 +116,12 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX outbox_due ON outbox (state, due_at);
     CREATE INDEX outbox_fallback ON outbox (fallback_at) WHERE fallback_at IS NOT NULL;
     CREATE INDEX encounters_escalation ON encounters (tier_deadline) WHERE tier_deadline IS NOT NULL;
+    CREATE TABLE used_links (
+        link         TEXT PRIMARY KEY,
+        encounter_id TEXT NOT NULL,
+        seq          INTEGER NOT NULL,
+        at           TEXT NOT NULL
+    );
     "#,
 ];
 

@@ -4,6 +4,7 @@
 
 pub mod events;
 pub mod journal;
+pub mod keys;
 pub mod migrations;
 pub mod pages;
 pub mod projections;
@@ -28,6 +29,7 @@ use std::time::Duration;
 pub const DB_FILE: &str = "threshold.db";
 pub const PAGES_DIR: &str = "pages";
 pub const KEY_FILE: &str = "keys/page.key";
+pub const ACK_KEY_FILE: &str = "keys/ack.key";
 
 /// How long a writer waits for another process's transaction.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);

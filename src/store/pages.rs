@@ -11,7 +11,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 8] = b"THRPAGE1";
@@ -25,12 +25,8 @@ pub enum PageError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("page key {path} is readable by other users (mode {mode:o}); run `chmod 600 {path}`", path = .path.display())]
-    KeyPermissions { path: PathBuf, mode: u32 },
-    #[error("page key {path} is {len} bytes, expected 32; restore it from backup", path = .path.display())]
-    KeyLength { path: PathBuf, len: usize },
-    #[error("page key {path} is missing but the database holds document pages; restore the key file from backup (a new key cannot read existing pages)", path = .path.display())]
-    KeyMissing { path: PathBuf },
+    #[error("page key: {0}")]
+    Key(#[from] super::keys::KeyError),
     #[error("page file {path} is not a Threshold page or has been altered", path = .path.display())]
     Altered { path: PathBuf },
 }
@@ -59,29 +55,7 @@ impl PageVault {
                 .create(dir)
                 .map_err(io(dir))?;
         }
-        if !key_path.exists() {
-            if !may_create {
-                return Err(PageError::KeyMissing {
-                    path: key_path.to_path_buf(),
-                });
-            }
-            create_key(key_path)?;
-        }
-        let meta = fs::metadata(key_path).map_err(io(key_path))?;
-        let mode = meta.permissions().mode() & 0o777;
-        if mode & 0o077 != 0 {
-            return Err(PageError::KeyPermissions {
-                path: key_path.to_path_buf(),
-                mode,
-            });
-        }
-        let key = fs::read(key_path).map_err(io(key_path))?;
-        if key.len() != 32 {
-            return Err(PageError::KeyLength {
-                path: key_path.to_path_buf(),
-                len: key.len(),
-            });
-        }
+        let key = super::keys::load(key_path, may_create)?;
         Ok(PageVault {
             cipher: XChaCha20Poly1305::new_from_slice(&key).expect("32-byte key"),
             dir: dir.to_path_buf(),
@@ -169,28 +143,6 @@ impl PageVault {
     }
 }
 
-fn create_key(path: &Path) -> Result<(), PageError> {
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).map_err(io(parent))?;
-        fs::set_permissions(parent, fs::Permissions::from_mode(0o700)).map_err(io(parent))?;
-    }
-    let mut key = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut key);
-    let mut f = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(io(path))?;
-    f.write_all(&key)
-        .and_then(|()| f.sync_all())
-        .map_err(io(path))?;
-    if let Some(parent) = path.parent() {
-        sync_dir(parent)?;
-    }
-    Ok(())
-}
-
 fn sync_dir(dir: &Path) -> Result<(), PageError> {
     File::open(dir).and_then(|d| d.sync_all()).map_err(io(dir))
 }
@@ -198,6 +150,8 @@ fn sync_dir(dir: &Path) -> Result<(), PageError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::keys::KeyError;
+    use std::os::unix::fs::PermissionsExt;
 
     #[test]
     fn round_trip_and_tamper_detection() {
@@ -205,7 +159,7 @@ mod tests {
         let key = dir.path().join("keys/page.key");
         assert!(matches!(
             PageVault::open(&key, &dir.path().join("pages"), false),
-            Err(PageError::KeyMissing { .. })
+            Err(PageError::Key(KeyError::Missing { .. }))
         ));
         let v = PageVault::open(&key, &dir.path().join("pages"), true).unwrap();
         let mode = fs::metadata(&key).unwrap().permissions().mode() & 0o777;
@@ -225,7 +179,7 @@ mod tests {
         fs::set_permissions(&key, fs::Permissions::from_mode(0o644)).unwrap();
         assert!(matches!(
             PageVault::open(&key, &dir.path().join("pages"), false),
-            Err(PageError::KeyPermissions { .. })
+            Err(PageError::Key(KeyError::Permissions { .. }))
         ));
     }
 }

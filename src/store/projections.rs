@@ -16,6 +16,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("pages", "id"),
     ("checklist_answers", "encounter_id, item"),
     ("outbox", "key"),
+    ("used_links", "link"),
 ];
 
 /// Why an entry could not be projected.
@@ -178,6 +179,12 @@ pub fn apply(conn: &Connection, e: &Entry) -> Result<(), ProjectionError> {
         }
         EventKind::Acknowledged => {
             let b: Acknowledged = serde_json::from_str(&e.body)?;
+            if let Some(link) = &b.link {
+                conn.prepare_cached(
+                    "INSERT INTO used_links (link, encounter_id, seq, at) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![link, id, e.seq, e.at])?;
+            }
             let counsel = b.role == Some(crate::domain::role::Role::Counsel);
             conn.prepare_cached(
                 "UPDATE encounters SET acks = acks + 1, first_ack_at = COALESCE(first_ack_at, ?2),
