@@ -9,4 +9,5 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod html;
 pub mod store;

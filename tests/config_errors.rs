@@ -41,15 +41,24 @@ fn the_example_and_the_demo_pass() {
     // Beside its secret file, the example has nothing to warn about.
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("webhook.secret"), "s3cret\n").unwrap();
+    std::fs::write(dir.path().join("smtp.password"), "hunter2\n").unwrap();
     let l = Loaded::from_text("ex", EXAMPLE, dir.path()).unwrap();
     assert!(l.warnings.is_empty(), "{:?}", l.warnings);
     assert_eq!(l.webhook_secret().unwrap().unwrap(), b"s3cret");
+    assert_eq!(l.smtp_password().unwrap().unwrap(), b"hunter2");
     // Without it, it still loads, and says what is missing.
     let l = Loaded::from_text("ex", EXAMPLE, std::path::Path::new("/nonexistent")).unwrap();
     let w: Vec<String> = l.warnings.iter().map(ToString::to_string).collect();
-    assert_eq!(w.len(), 1, "{w:?}");
+    assert_eq!(w.len(), 2, "{w:?}");
     assert!(
-        w[0].contains("`alerts.webhook.secret_file`") && w[0].contains("cannot be signed"),
+        w.iter()
+            .any(|w| w.contains("`alerts.webhook.secret_file`") && w.contains("cannot be signed")),
+        "{w:?}"
+    );
+    assert!(
+        w.iter()
+            .any(|w| w.contains("`alerts.smtp.password_file`")
+                && w.contains("e-mail cannot be sent")),
         "{w:?}"
     );
     Loaded::demo();
@@ -158,9 +167,9 @@ fn unknown_keys_are_refused_everywhere() {
     );
     expect_error(
         "[alerts]\n",
-        "[alerts]\nsmtp = 1\n",
-        "alerts.smtp",
-        "smtp = 1",
+        "[alerts]\nfax = 1\n",
+        "alerts.fax",
+        "fax = 1",
         "unknown field",
     );
     expect_error(
@@ -360,5 +369,53 @@ fn warnings_are_shown_but_do_not_fail() {
         w.iter()
             .any(|w| w.contains("counsel is not in the first tier")),
         "{w:?}"
+    );
+}
+
+#[test]
+fn smtp_settings_are_checked() {
+    expect_error(
+        "from = \"Threshold at City Hall East <threshold@example.org>\"",
+        "from = \"threshold at example\"",
+        "alerts.smtp.from",
+        "threshold at example",
+        "Threshold <threshold@",
+    );
+    expect_error(
+        "username = \"threshold\"\n",
+        "",
+        "alerts.smtp",
+        "[alerts.smtp]",
+        "go together",
+    );
+    expect_error(
+        "tls = \"starttls\"",
+        "tls = \"ssl\"",
+        "alerts.smtp.tls",
+        "\"ssl\"",
+        "starttls",
+    );
+    expect_error(
+        "port = 587",
+        "port = 0",
+        "alerts.smtp.port",
+        "port = 0",
+        "1 to 65535",
+    );
+    expect_error(
+        "port = 587",
+        "port = 70000",
+        "alerts.smtp.port",
+        "port = 70000",
+        "",
+    );
+    let text = EXAMPLE.replacen("tls = \"starttls\"", "tls = \"none\"", 1);
+    let l = Loaded::from_text("w.toml", &text, std::path::Path::new(".")).unwrap();
+    assert!(
+        l.warnings
+            .iter()
+            .any(|w| w.key == "alerts.smtp.tls" && w.message.contains("unencrypted")),
+        "{:?}",
+        l.warnings
     );
 }

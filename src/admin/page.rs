@@ -4,14 +4,7 @@ use crate::domain::language::Language;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
-/// Escape text for HTML.
-pub fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
+pub use crate::html::escape;
 
 /// A page with `title` and already-escaped `body_html`, never cached.
 pub fn page(status: StatusCode, lang: Language, title: &str, body_html: &str) -> Response {

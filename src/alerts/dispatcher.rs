@@ -278,6 +278,36 @@ impl<N: Notifier, C: Clock> Dispatcher<N, C> {
             .map_err(|e| self.store.err(e))
     }
 
+    /// The page images to attach: e-mail only, and only when configured.
+    fn attachments(&self, due: &Due) -> Result<Vec<super::PageAttachment>, StoreError> {
+        let attach = self
+            .loaded
+            .config
+            .alerts
+            .smtp
+            .as_ref()
+            .is_some_and(|s| s.attach_pages);
+        if due.channel != Channel::Email || !attach {
+            return Ok(Vec::new());
+        }
+        let pages: Vec<(String, u32, String)> = self
+            .store
+            .conn()
+            .prepare_cached("SELECT id, number, media FROM pages WHERE encounter_id = ?1 AND purged = 0 ORDER BY number")
+            .and_then(|mut s| s.query_map([&due.encounter], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect())
+            .map_err(|e| self.store.err(e))?;
+        pages
+            .into_iter()
+            .map(|(id, number, media)| {
+                Ok(super::PageAttachment {
+                    number,
+                    media,
+                    bytes: self.store.pages().read(&id)?,
+                })
+            })
+            .collect()
+    }
+
     /// Send one page and journal the outcome. Returns whether it was delivered.
     async fn send(&mut self, due: Due) -> Result<bool, StoreError> {
         let attempt = due.attempts + 1;
@@ -302,6 +332,7 @@ impl<N: Notifier, C: Clock> Dispatcher<N, C> {
                     channel: due.channel,
                     message: compose(&self.loaded, facts, due.tier, lang, url.as_deref()),
                     facts: facts.clone(),
+                    attachments: self.attachments(&due)?,
                 };
                 self.notifier.send(&page).await
             }

@@ -3,6 +3,7 @@
 
 pub mod ack_link;
 pub mod dispatcher;
+pub mod email;
 pub mod message;
 pub mod plan;
 pub mod webhook;
@@ -25,6 +26,16 @@ pub struct Outgoing {
     pub channel: Channel,
     pub facts: EncounterFacts,
     pub message: Message,
+    /// Page images, for e-mail when `[alerts.smtp] attach_pages` is set.
+    pub attachments: Vec<PageAttachment>,
+}
+
+/// A page image attached to an e-mail.
+#[derive(Debug, Clone)]
+pub struct PageAttachment {
+    pub number: u32,
+    pub media: String,
+    pub bytes: Vec<u8>,
 }
 
 /// Why a page was not delivered; journaled with the attempt.
@@ -38,6 +49,12 @@ pub enum SendError {
     Status { url: String, status: u16 },
     #[error("{url}: {reason}")]
     Network { url: String, reason: String },
+    #[error("SMTP server {host}: {reason}")]
+    Smtp {
+        host: String,
+        reason: String,
+        permanent: bool,
+    },
     #[error("the contact is no longer in the configuration")]
     ContactGone,
     #[error("the encounter is missing from the database; run `threshold log verify`")]
@@ -54,6 +71,7 @@ impl SendError {
             | SendError::EncounterGone => false,
             SendError::Status { status, .. } => *status >= 500 || *status == 408 || *status == 429,
             SendError::Network { .. } => true,
+            SendError::Smtp { permanent, .. } => !permanent,
         }
     }
 }
@@ -71,11 +89,16 @@ pub enum SetupError {
     Secret(#[from] SecretError),
     #[error("cannot set up the HTTPS client for webhooks: {0}")]
     Http(#[from] reqwest::Error),
+    #[error("[alerts.smtp] password_file: {0}")]
+    SmtpPassword(SecretError),
+    #[error("[alerts.smtp]: {0}")]
+    Smtp(#[from] lettre::transport::smtp::Error),
 }
 
 /// The configured channels.
 pub struct Channels {
     webhook: Option<webhook::WebhookNotifier>,
+    email: Option<email::EmailNotifier>,
 }
 
 impl Channels {
@@ -87,7 +110,14 @@ impl Channels {
             }
             _ => None,
         };
-        Ok(Channels { webhook })
+        let email = match &loaded.config.alerts.smtp {
+            Some(settings) => {
+                let password = loaded.smtp_password().map_err(SetupError::SmtpPassword)?;
+                Some(email::EmailNotifier::new(settings, password)?)
+            }
+            None => None,
+        };
+        Ok(Channels { webhook, email })
     }
 }
 
@@ -106,7 +136,18 @@ impl Notifier for Channels {
                     .ok_or(SendError::NoAddress("webhook"))?;
                 notifier.post(url, page).await
             }
-            Channel::Email => Err(SendError::NotConfigured("email")),
+            Channel::Email => {
+                let notifier = self
+                    .email
+                    .as_ref()
+                    .ok_or(SendError::NotConfigured("email"))?;
+                let to = page
+                    .contact
+                    .email
+                    .as_deref()
+                    .ok_or(SendError::NoAddress("email"))?;
+                notifier.send(to, page).await
+            }
             Channel::Sms => Err(SendError::NotConfigured("sms")),
         }
     }

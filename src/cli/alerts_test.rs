@@ -51,6 +51,7 @@ pub fn run(loaded: &Loaded, as_json: bool) -> anyhow::Result<bool> {
                         officers: 0,
                     },
                     message: compose_test(loaded, contact.language.unwrap_or(Language::English)),
+                    attachments: Vec::new(),
                 };
                 let result = channels.send(&page).await.map_err(|e| e.to_string());
                 rows.push((contact, Some(channel), result));

@@ -57,6 +57,61 @@ pub struct Alerts {
     /// How long an acknowledge link in a page stays valid.
     #[serde(default = "default_ack_link_ttl_s")]
     pub ack_link_ttl_s: u32,
+    /// E-mail through an SMTP server.
+    #[serde(default)]
+    pub smtp: Option<SmtpSettings>,
+}
+
+/// `[alerts.smtp]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpSettings {
+    pub host: String,
+    /// Default: 587 with `starttls`, 465 with `tls`, 25 with `none`.
+    #[serde(default)]
+    pub port: Option<u16>,
+    #[serde(default)]
+    pub tls: SmtpTls,
+    /// The sender, e.g. `Threshold <threshold@library.example.org>`.
+    pub from: String,
+    #[serde(default)]
+    pub username: Option<String>,
+    /// File holding the password (relative to the config file).
+    #[serde(default)]
+    pub password_file: Option<PathBuf>,
+    #[serde(default = "default_smtp_timeout")]
+    pub timeout_s: u32,
+    /// Attach the document's page images to e-mail pages (default: no).
+    #[serde(default)]
+    pub attach_pages: bool,
+}
+
+fn default_smtp_timeout() -> u32 {
+    15
+}
+
+/// How the SMTP connection is protected.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SmtpTls {
+    /// Plain text; only for a relay on this machine or a trusted network.
+    None,
+    /// Upgrade a plain connection with STARTTLS (usually port 587).
+    #[default]
+    Starttls,
+    /// TLS from the first byte (usually port 465).
+    Tls,
+}
+
+impl SmtpSettings {
+    /// The port, or the usual one for `tls`.
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(match self.tls {
+            SmtpTls::None => 25,
+            SmtpTls::Starttls => 587,
+            SmtpTls::Tls => 465,
+        })
+    }
 }
 
 fn default_ack_link_ttl_s() -> u32 {
@@ -69,6 +124,7 @@ impl Default for Alerts {
             drill_pages_rapid_response: false,
             webhook: None,
             ack_link_ttl_s: default_ack_link_ttl_s(),
+            smtp: None,
         }
     }
 }
@@ -329,7 +385,7 @@ pub struct Loaded {
 }
 
 /// The channels this version of Threshold can send.
-pub const SENDABLE: [Channel; 1] = [Channel::Webhook];
+pub const SENDABLE: [Channel; 2] = [Channel::Webhook, Channel::Email];
 
 /// Why a configuration could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -385,6 +441,19 @@ impl Loaded {
             profiles::ProfileError::Invalid(errors) => ConfigError::Invalid(errors),
         })?;
         let mut warnings = config.warnings();
+        if let Some(file) = config
+            .alerts
+            .smtp
+            .as_ref()
+            .and_then(|s| s.password_file.as_ref())
+        {
+            if let Err(e) = read_secret(&base.join(file)) {
+                warnings.push(Problem::new(
+                    "alerts.smtp.password_file",
+                    format!("{e}; e-mail cannot be sent until it can be read"),
+                ));
+            }
+        }
         if let Some(w) = &config.alerts.webhook {
             if let Err(e) = read_secret(&base.join(&w.secret_file)) {
                 warnings.push(Problem::new(
@@ -433,6 +502,17 @@ impl Loaded {
         }
     }
 
+    /// The SMTP password, read from `[alerts.smtp] password_file`.
+    pub fn smtp_password(&self) -> Result<Option<Vec<u8>>, SecretError> {
+        self.config
+            .alerts
+            .smtp
+            .as_ref()
+            .and_then(|s| s.password_file.as_ref())
+            .map(|f| read_secret(&self.base_dir.join(f)))
+            .transpose()
+    }
+
     /// The webhook signing secret, read from `[alerts.webhook] secret_file`.
     pub fn webhook_secret(&self) -> Result<Option<Vec<u8>>, SecretError> {
         self.config
@@ -459,7 +539,7 @@ impl Config {
     pub fn channel_ready(&self, contact: &Contact, channel: Channel) -> bool {
         match channel {
             Channel::Webhook => contact.webhook.is_some() && self.alerts.webhook.is_some(),
-            Channel::Email => contact.email.is_some(),
+            Channel::Email => contact.email.is_some() && self.alerts.smtp.is_some(),
             Channel::Sms => contact.phone.is_some(),
         }
     }
@@ -538,10 +618,7 @@ impl Config {
                 ));
             }
             if let Some(e) = &c.email {
-                let ok = e.split_once('@').is_some_and(|(u, d)| {
-                    !u.is_empty() && d.contains('.') && !e.contains(char::is_whitespace)
-                });
-                if !ok {
+                if e.parse::<lettre::Address>().is_err() {
                     p.push(Problem::new(
                         at("email"),
                         format!("found `{e}`; allowed: an address like name@example.org"),
@@ -576,14 +653,15 @@ impl Config {
                 let at = format!("contacts[{i}].channels[{j}]");
                 let token = channel.token();
                 if !SENDABLE.contains(channel) {
-                    p.push(Problem::new(at, format!("`{token}` cannot be sent by this version of Threshold yet; allowed: webhook")));
+                    p.push(Problem::new(at, format!("`{token}` cannot be sent by this version of Threshold yet; allowed: webhook, email")));
                 } else if !self.channel_ready(c, *channel) {
                     let needs = match channel {
                         Channel::Webhook if c.webhook.is_none() => {
                             "the contact has no `webhook` URL"
                         }
                         Channel::Webhook => "it needs an [alerts.webhook] section",
-                        Channel::Email => "the contact has no `email`",
+                        Channel::Email if c.email.is_none() => "the contact has no `email`",
+                        Channel::Email => "it needs an [alerts.smtp] section",
                         Channel::Sms => "the contact has no `phone`",
                     };
                     p.push(Problem::new(at, format!("`{token}` is listed but {needs}")));
@@ -591,6 +669,35 @@ impl Config {
             }
             if c.channels.as_ref().is_some_and(|l| l.is_empty()) {
                 p.push(Problem::new(format!("contacts[{i}].channels"), "an empty list pages nobody; remove the key to use every channel the contact has"));
+            }
+        }
+        if let Some(smtp) = &self.alerts.smtp {
+            if smtp.host.trim().is_empty() {
+                p.push(Problem::new(
+                    "alerts.smtp.host",
+                    "give the SMTP server's host name",
+                ));
+            }
+            if smtp.from.parse::<lettre::message::Mailbox>().is_err() {
+                p.push(Problem::new("alerts.smtp.from", format!("found `{}`; allowed: an address like \"Threshold <threshold@library.example.org>\"", smtp.from)));
+            }
+            if smtp.username.is_some() != smtp.password_file.is_some() {
+                p.push(Problem::new(
+                    "alerts.smtp",
+                    "`username` and `password_file` go together: give both or neither",
+                ));
+            }
+            if smtp.port == Some(0) {
+                p.push(Problem::new(
+                    "alerts.smtp.port",
+                    "found 0; allowed: 1 to 65535",
+                ));
+            }
+            if !(1..=120).contains(&smtp.timeout_s) {
+                p.push(Problem::new(
+                    "alerts.smtp.timeout_s",
+                    format!("found {}; allowed: 1 to 120 seconds", smtp.timeout_s),
+                ));
             }
         }
         if !(60..=7 * 24 * 3600).contains(&self.alerts.ack_link_ttl_s) {
@@ -716,7 +823,13 @@ impl Config {
                     .any(|ch| SENDABLE.contains(&ch) && self.channel_ready(c, ch)),
             };
             if !reachable {
-                w.push(Problem::new(format!("contacts[{i}]"), format!("{} cannot be paged: this version sends webhooks only; give the contact a `webhook` and add an [alerts.webhook] section", c.name)));
+                w.push(Problem::new(format!("contacts[{i}]"), format!("{} cannot be paged: give the contact a `webhook` or an `email`, with an [alerts.webhook] or [alerts.smtp] section", c.name)));
+            }
+        }
+        if let Some(smtp) = &self.alerts.smtp {
+            let local = ["localhost", "127.0.0.1", "::1"].contains(&smtp.host.as_str());
+            if smtp.tls == SmtpTls::None && !local {
+                w.push(Problem::new("alerts.smtp.tls", format!("`none` sends encounter details to {} unencrypted; use `starttls` or `tls` unless it is a relay on a trusted network", smtp.host)));
             }
         }
         if !self

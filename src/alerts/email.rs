@@ -1,0 +1,121 @@
+//! Pages by e-mail through an SMTP server (lettre, rustls): plain text and
+//! HTML, the encounter summary and the acknowledge link; the document's page
+//! images only when `[alerts.smtp] attach_pages` is set. The Message-ID
+//! derives from the page's idempotency key, so a page sent again after a
+//! crash carries the same one.
+
+use super::{Outgoing, SendError};
+use crate::config::{SmtpSettings, SmtpTls};
+use crate::html::escape;
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use sha2::{Digest, Sha256};
+use std::time::Duration;
+
+/// Sends e-mail pages.
+pub struct EmailNotifier {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+    host: String,
+}
+
+/// `<hash of key@sender's domain>`.
+pub fn message_id(key: &str, from: &Mailbox) -> String {
+    let hash = hex::encode(&Sha256::digest(key.as_bytes())[..16]);
+    format!("<{hash}@{}>", from.email.domain())
+}
+
+impl EmailNotifier {
+    pub fn new(
+        settings: &SmtpSettings,
+        password: Option<Vec<u8>>,
+    ) -> Result<EmailNotifier, lettre::transport::smtp::Error> {
+        let host = settings.host.as_str();
+        let builder = match settings.tls {
+            SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
+            SmtpTls::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)?,
+            SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host)?,
+        };
+        let mut builder = builder
+            .port(settings.port())
+            .timeout(Some(Duration::from_secs(settings.timeout_s as u64)));
+        if let (Some(user), Some(password)) = (&settings.username, password) {
+            builder = builder.credentials(Credentials::new(
+                user.clone(),
+                String::from_utf8_lossy(&password).into_owned(),
+            ));
+        }
+        Ok(EmailNotifier {
+            transport: builder.build(),
+            from: settings.from.parse().expect("validated at load"),
+            host: settings.host.clone(),
+        })
+    }
+
+    /// The e-mail for `page` to `to`.
+    pub fn message(&self, to: &str, page: &Outgoing) -> Result<Message, SendError> {
+        let to: Mailbox = to
+            .parse()
+            .map_err(|_| SendError::NoAddress("valid email"))?;
+        let html: String = page
+            .message
+            .text
+            .lines()
+            .map(
+                |line| match line.find("http://").or_else(|| line.find("https://")) {
+                    Some(i) => {
+                        let url = escape(&line[i..]);
+                        format!("<p>{}<a href=\"{url}\">{url}</a></p>", escape(&line[..i]))
+                    }
+                    None => format!("<p>{}</p>", escape(line)),
+                },
+            )
+            .collect();
+        let body = MultiPart::alternative_plain_html(page.message.text.clone(), html);
+        let body = page
+            .attachments
+            .iter()
+            .fold(MultiPart::mixed().multipart(body), |m, a| {
+                let extension = if a.media == "image/jpeg" {
+                    "jpg"
+                } else {
+                    "png"
+                };
+                let part: SinglePart =
+                    Attachment::new(format!("{}-page-{}.{extension}", page.facts.id, a.number))
+                        .body(
+                            a.bytes.clone(),
+                            ContentType::parse(&a.media).unwrap_or(ContentType::TEXT_PLAIN),
+                        );
+                m.singlepart(part)
+            });
+        Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(page.message.headline.clone())
+            .message_id(Some(message_id(&page.key, &self.from)))
+            .multipart(body)
+            .map_err(|e| SendError::Smtp {
+                host: self.host.clone(),
+                reason: e.to_string(),
+                permanent: true,
+            })
+    }
+
+    /// Send `page` to `to`; the server's acceptance is the delivery.
+    pub async fn send(&self, to: &str, page: &Outgoing) -> Result<String, SendError> {
+        let message = self.message(to, page)?;
+        let response = self
+            .transport
+            .send(message)
+            .await
+            .map_err(|e| SendError::Smtp {
+                host: self.host.clone(),
+                reason: e.to_string(),
+                permanent: e.is_permanent(),
+            })?;
+        Ok(format!("SMTP {}", response.code()))
+    }
+}
