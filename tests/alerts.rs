@@ -384,3 +384,66 @@ async fn alerts_test_reaches_every_contact_and_reports_failures() {
         "a test message is not journaled"
     );
 }
+
+#[tokio::test]
+async fn sms_through_an_http_gateway_with_basic_auth() {
+    use base64::Engine;
+    let got = Arc::new(Mutex::new(Vec::<(HashMap<String, String>, String)>::new()));
+    let record = got.clone();
+    let gateway = Router::new().route(
+        "/sms",
+        post(
+            move |axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>,
+                  headers: HeaderMap| {
+                let record = record.clone();
+                async move {
+                    let auth = headers
+                        .get("authorization")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("")
+                        .to_string();
+                    record.lock().unwrap().push((q, auth));
+                    StatusCode::OK
+                }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let gw = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, gateway).await.unwrap() });
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("sms.credentials"), "gw-user:gw-pass\n").unwrap();
+    let extra = format!("\n[alerts.sms]\ngateway_url = \"{gw}/sms?to={{to}}&text={{text}}\"\ngateway_credentials_file = \"sms.credentials\"\n");
+    let mut loaded = alerting_config(dir.path(), "https://hooks.invalid", &extra);
+    for c in &mut loaded.config.contacts {
+        c.channels = Some(vec![threshold::config::Channel::Sms]);
+    }
+    let clock = TestClock::at(2026, 11, 27, 18);
+    let mut desk = desk_with(dir.path(), loaded.clone(), clock.clone());
+    desk.open_encounter(None, Via::Kiosk, false).unwrap();
+    assert_eq!(
+        dispatcher(dir.path(), &loaded, clock)
+            .tick()
+            .await
+            .unwrap()
+            .sent,
+        3
+    );
+    let got = got.lock().unwrap().clone();
+    assert_eq!(got.len(), 3);
+    let expected_auth = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode("gw-user:gw-pass")
+    );
+    assert!(got.iter().all(|(_, auth)| *auth == expected_auth));
+    let counsel = got
+        .iter()
+        .find(|(q, _)| q["to"] == "+14085550120")
+        .expect("counsel's phone");
+    assert!(
+        counsel.0["text"].starts_with("Funcionarios en el mostrador"),
+        "{:?}",
+        counsel.0
+    );
+}

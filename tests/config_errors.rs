@@ -42,6 +42,7 @@ fn the_example_and_the_demo_pass() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("webhook.secret"), "s3cret\n").unwrap();
     std::fs::write(dir.path().join("smtp.password"), "hunter2\n").unwrap();
+    std::fs::write(dir.path().join("sms.credentials"), "user:pw\n").unwrap();
     let l = Loaded::from_text("ex", EXAMPLE, dir.path()).unwrap();
     assert!(l.warnings.is_empty(), "{:?}", l.warnings);
     assert_eq!(l.webhook_secret().unwrap().unwrap(), b"s3cret");
@@ -49,7 +50,7 @@ fn the_example_and_the_demo_pass() {
     // Without it, it still loads, and says what is missing.
     let l = Loaded::from_text("ex", EXAMPLE, std::path::Path::new("/nonexistent")).unwrap();
     let w: Vec<String> = l.warnings.iter().map(ToString::to_string).collect();
-    assert_eq!(w.len(), 2, "{w:?}");
+    assert_eq!(w.len(), 3, "{w:?}");
     assert!(
         w.iter()
             .any(|w| w.contains("`alerts.webhook.secret_file`") && w.contains("cannot be signed")),
@@ -68,10 +69,10 @@ fn the_example_and_the_demo_pass() {
 fn channels_must_be_reachable_and_sendable() {
     expect_error(
         "channels = [\"webhook\"]",
-        "channels = [\"webhook\", \"sms\"]",
+        "channels = [\"webhook\", \"fax\"]",
         "contacts[0].channels[1]",
         "channels = [",
-        "cannot be sent by this version",
+        "unknown variant `fax`",
     );
     expect_error(
         "webhook = \"https://hooks.example.org/threshold/front-desk\"\n",
@@ -418,4 +419,44 @@ fn smtp_settings_are_checked() {
         "{:?}",
         l.warnings
     );
+}
+
+#[test]
+fn sms_settings_are_checked() {
+    // The example's own [alerts.sms], emptied, then refilled per case.
+    let start = EXAMPLE.find("gateway_url = ").unwrap();
+    let end = start + EXAMPLE[start..].find("timeout_s = 30").unwrap();
+    let base = format!("{}{}", &EXAMPLE[..start], &EXAMPLE[end..]);
+    let base = base.replacen("[alerts.sms]\n", "[alerts.sms]\n{EXTRA}", 1);
+    let check = |extra: &str, key: &str, says: &str| {
+        let text = base.replace("{EXTRA}", extra);
+        let err = Loaded::from_text("s.toml", &text, std::path::Path::new("."))
+            .expect_err("refused")
+            .to_string();
+        assert!(
+            err.contains(&format!("`{key}`")) && err.contains(says),
+            "{err}"
+        );
+    };
+    check("", "alerts.sms", "exactly one of");
+    check(
+        "gateway_url = \"https://sms.example.org/send\"\n",
+        "alerts.sms.gateway_url",
+        "{to} and {text}",
+    );
+    check(
+        "gateway_url = \"http://sms.example.org/?to={to}&text={text}\"\n",
+        "alerts.sms.gateway_url",
+        "https://",
+    );
+    check(
+        "modem = \"/dev/ttyUSB0\"\n",
+        "alerts.sms.modem",
+        "use `gateway_url`",
+    );
+    let ok = base.replace(
+        "{EXTRA}",
+        "gateway_url = \"https://sms.example.org/send?to={to}&text={text}\"\n",
+    );
+    Loaded::from_text("s.toml", &ok, std::path::Path::new(".")).unwrap();
 }

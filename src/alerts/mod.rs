@@ -6,6 +6,7 @@ pub mod dispatcher;
 pub mod email;
 pub mod message;
 pub mod plan;
+pub mod sms_gateway;
 pub mod webhook;
 
 pub use dispatcher::{Dispatcher, Tick};
@@ -93,12 +94,17 @@ pub enum SetupError {
     SmtpPassword(SecretError),
     #[error("[alerts.smtp]: {0}")]
     Smtp(#[from] lettre::transport::smtp::Error),
+    #[error("[alerts.sms] gateway_credentials_file: {0}")]
+    GatewaySecret(SecretError),
+    #[error("[alerts.sms] gateway: {0}")]
+    Gateway(#[from] sms_gateway::GatewayError),
 }
 
 /// The configured channels.
 pub struct Channels {
     webhook: Option<webhook::WebhookNotifier>,
     email: Option<email::EmailNotifier>,
+    sms: Option<sms_gateway::SmsGateway>,
 }
 
 impl Channels {
@@ -117,7 +123,27 @@ impl Channels {
             }
             None => None,
         };
-        Ok(Channels { webhook, email })
+        let sms = match loaded
+            .config
+            .alerts
+            .sms
+            .as_ref()
+            .and_then(|s| s.gateway_url.as_ref().map(|u| (s, u)))
+        {
+            Some((settings, url)) => {
+                let credentials = loaded
+                    .sms_gateway_credentials()
+                    .map_err(SetupError::GatewaySecret)?;
+                let timeout = std::time::Duration::from_secs(settings.timeout_s as u64);
+                Some(sms_gateway::SmsGateway::new(url, credentials, timeout)?)
+            }
+            None => None,
+        };
+        Ok(Channels {
+            webhook,
+            email,
+            sms,
+        })
     }
 }
 
@@ -148,7 +174,15 @@ impl Notifier for Channels {
                     .ok_or(SendError::NoAddress("email"))?;
                 notifier.send(to, page).await
             }
-            Channel::Sms => Err(SendError::NotConfigured("sms")),
+            Channel::Sms => {
+                let gateway = self.sms.as_ref().ok_or(SendError::NotConfigured("sms"))?;
+                let to = page
+                    .contact
+                    .phone
+                    .as_deref()
+                    .ok_or(SendError::NoAddress("phone"))?;
+                gateway.send(to, &page.message.text).await
+            }
         }
     }
 }

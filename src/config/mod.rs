@@ -60,6 +60,40 @@ pub struct Alerts {
     /// E-mail through an SMTP server.
     #[serde(default)]
     pub smtp: Option<SmtpSettings>,
+    /// Text messages through a GSM modem or an HTTP gateway.
+    #[serde(default)]
+    pub sms: Option<SmsSettings>,
+}
+
+/// `[alerts.sms]`: one of a modem or a gateway.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsSettings {
+    /// The modem's serial port (a stable udev name), e.g. `/dev/threshold-modem`.
+    #[serde(default)]
+    pub modem: Option<PathBuf>,
+    #[serde(default = "default_baud")]
+    pub baud: u32,
+    /// File holding the SIM PIN, when the SIM asks for one.
+    #[serde(default)]
+    pub sim_pin_file: Option<PathBuf>,
+    /// An HTTP SMS gateway: a URL with `{to}` and `{text}`, which are filled
+    /// in (URL-encoded) and POSTed.
+    #[serde(default)]
+    pub gateway_url: Option<String>,
+    /// File holding `user:password` for the gateway (HTTP basic auth).
+    #[serde(default)]
+    pub gateway_credentials_file: Option<PathBuf>,
+    #[serde(default = "default_sms_timeout")]
+    pub timeout_s: u32,
+}
+
+fn default_baud() -> u32 {
+    115_200
+}
+
+fn default_sms_timeout() -> u32 {
+    30
 }
 
 /// `[alerts.smtp]`.
@@ -125,6 +159,7 @@ impl Default for Alerts {
             webhook: None,
             ack_link_ttl_s: default_ack_link_ttl_s(),
             smtp: None,
+            sms: None,
         }
     }
 }
@@ -385,7 +420,7 @@ pub struct Loaded {
 }
 
 /// The channels this version of Threshold can send.
-pub const SENDABLE: [Channel; 2] = [Channel::Webhook, Channel::Email];
+pub const SENDABLE: [Channel; 3] = [Channel::Webhook, Channel::Email, Channel::Sms];
 
 /// Why a configuration could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -454,6 +489,19 @@ impl Loaded {
                 ));
             }
         }
+        if let Some(file) = config
+            .alerts
+            .sms
+            .as_ref()
+            .and_then(|s| s.gateway_credentials_file.as_ref())
+        {
+            if let Err(e) = read_secret(&base.join(file)) {
+                warnings.push(Problem::new(
+                    "alerts.sms.gateway_credentials_file",
+                    format!("{e}; text messages cannot be sent until it can be read"),
+                ));
+            }
+        }
         if let Some(w) = &config.alerts.webhook {
             if let Err(e) = read_secret(&base.join(&w.secret_file)) {
                 warnings.push(Problem::new(
@@ -502,6 +550,17 @@ impl Loaded {
         }
     }
 
+    /// The SMS gateway's `user:password`, read from `gateway_credentials_file`.
+    pub fn sms_gateway_credentials(&self) -> Result<Option<Vec<u8>>, SecretError> {
+        self.config
+            .alerts
+            .sms
+            .as_ref()
+            .and_then(|s| s.gateway_credentials_file.as_ref())
+            .map(|f| read_secret(&self.base_dir.join(f)))
+            .transpose()
+    }
+
     /// The SMTP password, read from `[alerts.smtp] password_file`.
     pub fn smtp_password(&self) -> Result<Option<Vec<u8>>, SecretError> {
         self.config
@@ -540,7 +599,7 @@ impl Config {
         match channel {
             Channel::Webhook => contact.webhook.is_some() && self.alerts.webhook.is_some(),
             Channel::Email => contact.email.is_some() && self.alerts.smtp.is_some(),
-            Channel::Sms => contact.phone.is_some(),
+            Channel::Sms => contact.phone.is_some() && self.alerts.sms.is_some(),
         }
     }
 
@@ -662,7 +721,8 @@ impl Config {
                         Channel::Webhook => "it needs an [alerts.webhook] section",
                         Channel::Email if c.email.is_none() => "the contact has no `email`",
                         Channel::Email => "it needs an [alerts.smtp] section",
-                        Channel::Sms => "the contact has no `phone`",
+                        Channel::Sms if c.phone.is_none() => "the contact has no `phone`",
+                        Channel::Sms => "it needs an [alerts.sms] section",
                     };
                     p.push(Problem::new(at, format!("`{token}` is listed but {needs}")));
                 }
@@ -697,6 +757,39 @@ impl Config {
                 p.push(Problem::new(
                     "alerts.smtp.timeout_s",
                     format!("found {}; allowed: 1 to 120 seconds", smtp.timeout_s),
+                ));
+            }
+        }
+        if let Some(sms) = &self.alerts.sms {
+            match (&sms.modem, &sms.gateway_url) {
+                (Some(_), Some(_)) | (None, None) => p.push(Problem::new(
+                    "alerts.sms",
+                    "give exactly one of `modem` (a serial port) and `gateway_url`",
+                )),
+                (None, Some(url)) => {
+                    let ok = (url.starts_with("https://")
+                        || url.starts_with("http://127.0.0.1")
+                        || url.starts_with("http://localhost"))
+                        && url.contains("{to}")
+                        && url.contains("{text}");
+                    if !ok {
+                        p.push(Problem::new("alerts.sms.gateway_url", format!("found `{url}`; allowed: an https:// URL containing {{to}} and {{text}}")));
+                    }
+                }
+                (Some(_), None) => {
+                    p.push(Problem::new("alerts.sms.modem", "a GSM modem cannot be used by this version of Threshold yet; use `gateway_url`"));
+                    if sms.gateway_credentials_file.is_some() {
+                        p.push(Problem::new(
+                            "alerts.sms.gateway_credentials_file",
+                            "goes with `gateway_url`, not with `modem`",
+                        ));
+                    }
+                }
+            }
+            if !(1..=120).contains(&sms.timeout_s) {
+                p.push(Problem::new(
+                    "alerts.sms.timeout_s",
+                    format!("found {}; allowed: 1 to 120 seconds", sms.timeout_s),
                 ));
             }
         }
