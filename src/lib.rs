@@ -8,6 +8,7 @@ pub mod alerts;
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod devices;
 pub mod domain;
 pub mod html;
 pub mod store;

@@ -61,6 +61,17 @@ pub fn link_id(page_key: &str) -> String {
     hex::encode(&digest[..16])
 }
 
+/// The six-digit code a contact texts back (`ACK <code>`) to acknowledge
+/// the page with key `page_key`.
+pub fn sms_code(key: &AckKey, page_key: &str) -> String {
+    let tag = key
+        .mac(format!("sms\n{page_key}").as_bytes())
+        .finalize()
+        .into_bytes();
+    let n = u32::from_be_bytes([tag[0], tag[1], tag[2], tag[3]]) % 1_000_000;
+    format!("{n:06}")
+}
+
 /// Issue the token for `claim`.
 pub fn issue(key: &AckKey, claim: &Claim) -> String {
     let text = format!(

@@ -8,8 +8,8 @@
 //! crash between a delivery and its journal entry sends that page again,
 //! with the same idempotency key, so receivers can drop the repeat.
 
-use super::ack_link::{issue, link_id, AckKey, Claim};
-use super::message::{compose, EncounterFacts};
+use super::ack_link::{issue, link_id, sms_code, AckKey, Claim};
+use super::message::{compose, AckWays, EncounterFacts};
 use super::plan::{self, PlannedPage};
 use super::{Notifier, Outgoing, SendError};
 use crate::app::Clock;
@@ -43,6 +43,8 @@ pub fn backoff(attempt: u32, jitter: f64) -> Duration {
 /// What one tick did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Tick {
+    /// Encounters acknowledged by SMS reply.
+    pub acknowledged: usize,
     pub escalated: usize,
     pub fallbacks: usize,
     pub sent: usize,
@@ -133,6 +135,7 @@ impl<N: Notifier, C: Clock> Dispatcher<N, C> {
     pub async fn tick(&mut self) -> Result<Tick, StoreError> {
         let mut tick = Tick::default();
         let now = self.clock.now();
+        tick.acknowledged = self.read_replies(now).await?;
         tick.escalated = self.escalate(now)?;
         tick.fallbacks = self.fall_back(now)?;
         for due in self.due(now)? {
@@ -143,6 +146,83 @@ impl<N: Notifier, C: Clock> Dispatcher<N, C> {
             }
         }
         Ok(tick)
+    }
+
+    /// Act on `ACK <code>` replies: the sender must be a configured contact
+    /// and the code one of theirs for an open encounter; anything else
+    /// acknowledges nothing.
+    async fn read_replies(&mut self, now: DateTime<Utc>) -> Result<usize, StoreError> {
+        if !self.notifier.takes_replies() {
+            return Ok(0);
+        }
+        let replies = match self.notifier.replies().await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read text-message replies");
+                return Ok(0);
+            }
+        };
+        let mut n = 0;
+        for reply in replies {
+            let digits = |s: &str| {
+                s.chars()
+                    .filter(|c| c.is_ascii_digit() || *c == '+')
+                    .collect::<String>()
+            };
+            let Some(contact) = self
+                .loaded
+                .config
+                .contacts
+                .iter()
+                .find(|c| c.phone.as_deref().map(digits) == Some(digits(&reply.from)))
+            else {
+                tracing::warn!(
+                    "a text message from a number that is not a configured contact was ignored"
+                );
+                continue;
+            };
+            let words: Vec<String> = reply
+                .text
+                .split_whitespace()
+                .map(str::to_uppercase)
+                .collect();
+            let code = match words.as_slice() {
+                [ack, code] if ack == "ACK" => code.clone(),
+                _ => {
+                    tracing::warn!(contact = %contact.name, "a text message that is not `ACK <code>` was ignored");
+                    continue;
+                }
+            };
+            let keys: Vec<(String, String)> = self
+                .store
+                .conn()
+                .prepare_cached(
+                    "SELECT o.key, o.encounter_id FROM outbox o JOIN encounters e ON e.id = o.encounter_id
+                     WHERE o.contact = ?1 AND o.channel = 'sms' AND e.closed_at IS NULL",
+                )
+                .and_then(|mut s| s.query_map([&contact.name], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+                .map_err(|e| self.store.err(e))?;
+            let Some((_, encounter)) = keys
+                .iter()
+                .find(|(key, _)| sms_code(&self.ack, key) == code)
+            else {
+                tracing::warn!(contact = %contact.name, "an `ACK` with a code that matches no open encounter was ignored");
+                continue;
+            };
+            let (name, role) = (contact.name.clone(), contact.role);
+            self.store.write(now, |w| {
+                crate::app::acknowledge_in(
+                    w,
+                    encounter,
+                    &name,
+                    Some(role),
+                    crate::domain::encounter::Via::Sms,
+                    None,
+                )
+            })?;
+            n += 1;
+        }
+        Ok(n)
     }
 
     fn escalate(&mut self, now: DateTime<Utc>) -> Result<usize, StoreError> {
@@ -323,6 +403,12 @@ impl<N: Notifier, C: Clock> Dispatcher<N, C> {
             (Some(contact), Some((facts, _))) => {
                 let lang = contact.language.unwrap_or(Language::English);
                 let url = self.ack_url(&due, self.clock.now());
+                let code = (due.channel == Channel::Sms && self.notifier.takes_replies())
+                    .then(|| sms_code(&self.ack, &due.key));
+                let ways = AckWays {
+                    url: url.as_deref(),
+                    sms_code: code.as_deref(),
+                };
                 let page = Outgoing {
                     key: due.key.clone(),
                     test: false,
@@ -330,7 +416,7 @@ impl<N: Notifier, C: Clock> Dispatcher<N, C> {
                     facility: self.loaded.config.facility.name.clone(),
                     contact: contact.clone(),
                     channel: due.channel,
-                    message: compose(&self.loaded, facts, due.tier, lang, url.as_deref()),
+                    message: compose(&self.loaded, facts, due.tier, lang, ways),
                     facts: facts.clone(),
                     attachments: self.attachments(&due)?,
                 };

@@ -43,6 +43,7 @@ struct Words {
     escalated: &'static str,
     acknowledge: &'static str,
     open_link: &'static str,
+    reply: &'static str,
 }
 
 fn words(lang: Language) -> Words {
@@ -60,6 +61,7 @@ fn words(lang: Language) -> Words {
             escalated: "Escalated: nobody has acknowledged yet.",
             acknowledge: "Reference {id}. To acknowledge: threshold encounter ack {id} --by \"your name\"",
             open_link: "Reference {id}. To acknowledge, open: {url}",
+            reply: "Or reply ACK {code} to this message.",
         },
         Language::Spanish => Words {
             drill: "simulacro",
@@ -74,6 +76,7 @@ fn words(lang: Language) -> Words {
             escalated: "Escalado: nadie ha confirmado todavía.",
             acknowledge: "Referencia {id}. Para confirmar: threshold encounter ack {id} --by \"su nombre\"",
             open_link: "Referencia {id}. Para confirmar, abra: {url}",
+            reply: "O responda ACK {code} a este mensaje.",
         },
         Language::Vietnamese => Words {
             drill: "diễn tập",
@@ -88,6 +91,7 @@ fn words(lang: Language) -> Words {
             escalated: "Đã chuyển cấp: chưa ai xác nhận.",
             acknowledge: "Mã {id}. Để xác nhận: threshold encounter ack {id} --by \"tên của bạn\"",
             open_link: "Mã {id}. Để xác nhận, hãy mở: {url}",
+            reply: "Hoặc trả lời ACK {code} cho tin nhắn này.",
         },
         Language::ChineseSimplified => Words {
             drill: "演练",
@@ -102,6 +106,7 @@ fn words(lang: Language) -> Words {
             escalated: "已升级：尚无人确认。",
             acknowledge: "编号 {id}。确认方式：threshold encounter ack {id} --by \"您的姓名\"",
             open_link: "编号 {id}。请打开以下链接确认：{url}",
+            reply: "或回复 ACK {code} 确认。",
         },
         Language::Tagalog => Words {
             drill: "pagsasanay",
@@ -116,18 +121,27 @@ fn words(lang: Language) -> Words {
             escalated: "Itinaas na: wala pang kumumpirma.",
             acknowledge: "Reference {id}. Para kumpirmahin: threshold encounter ack {id} --by \"inyong pangalan\"",
             open_link: "Reference {id}. Para kumpirmahin, buksan: {url}",
+            reply: "O sumagot ng ACK {code} sa mensaheng ito.",
         },
     }
 }
 
-/// Compose the page about `facts` for tier `tier` in `lang`, with the
-/// acknowledge link when there is one.
+/// How the reader of a page can acknowledge it, besides the CLI.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AckWays<'a> {
+    /// A signed link.
+    pub url: Option<&'a str>,
+    /// A code to text back (`ACK <code>`), for pages by SMS through a modem.
+    pub sms_code: Option<&'a str>,
+}
+
+/// Compose the page about `facts` for tier `tier` in `lang`.
 pub fn compose(
     loaded: &Loaded,
     facts: &EncounterFacts,
     tier: u32,
     lang: Language,
-    ack_url: Option<&str>,
+    ack: AckWays<'_>,
 ) -> Message {
     let w = words(lang);
     let time = DateTime::parse_from_rfc3339(&facts.opened_at)
@@ -174,10 +188,13 @@ pub fn compose(
     if tier > 0 {
         parts.push(w.escalated.to_string());
     }
-    parts.push(match ack_url {
+    parts.push(match ack.url {
         Some(url) => w.open_link.replace("{id}", &facts.id).replace("{url}", url),
         None => w.acknowledge.replace("{id}", &facts.id),
     });
+    if let Some(code) = ack.sms_code {
+        parts.push(w.reply.replace("{code}", code));
+    }
     Message {
         headline,
         text: parts.join("\n"),
@@ -222,7 +239,7 @@ mod tests {
     fn every_language_says_everything_and_drills_say_so_first() {
         let loaded = Loaded::demo();
         for lang in Language::ALL {
-            let m = compose(&loaded, &facts(true), 1, lang, None);
+            let m = compose(&loaded, &facts(true), 1, lang, AckWays::default());
             assert!(m.text.starts_with("DRILL — "), "{lang}: {}", m.text);
             assert!(m.text.contains("E-7K2M9Q4P"), "{lang}");
             assert!(
@@ -246,7 +263,10 @@ mod tests {
                 &facts(false),
                 0,
                 lang,
-                Some("https://t.example/ack/x.y"),
+                AckWays {
+                    url: Some("https://t.example/ack/x.y"),
+                    sms_code: None,
+                },
             );
             assert!(
                 real.text.ends_with("https://t.example/ack/x.y"),
@@ -256,7 +276,22 @@ mod tests {
             assert!(!real.text.contains("DRILL"), "{lang}");
             assert_eq!(real.text.lines().count(), 6, "{lang}: not escalated");
         }
-        let vi = compose(&loaded, &facts(false), 0, Language::Vietnamese, None);
+        let vi = compose(
+            &loaded,
+            &facts(false),
+            0,
+            Language::Vietnamese,
+            AckWays {
+                url: None,
+                sms_code: Some("123456"),
+            },
+        );
         assert!(vi.text.contains("Lệnh hành chính của ICE"), "{}", vi.text);
+        assert!(
+            vi.text
+                .ends_with("Hoặc trả lời ACK 123456 cho tin nhắn này."),
+            "{}",
+            vi.text
+        );
     }
 }

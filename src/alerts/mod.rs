@@ -7,6 +7,7 @@ pub mod email;
 pub mod message;
 pub mod plan;
 pub mod sms_gateway;
+pub mod sms_modem;
 pub mod webhook;
 
 pub use dispatcher::{Dispatcher, Tick};
@@ -56,6 +57,12 @@ pub enum SendError {
         reason: String,
         permanent: bool,
     },
+    #[error("modem {port}: {reason}")]
+    Modem {
+        port: String,
+        reason: String,
+        transient: bool,
+    },
     #[error("the contact is no longer in the configuration")]
     ContactGone,
     #[error("the encounter is missing from the database; run `threshold log verify`")]
@@ -73,14 +80,32 @@ impl SendError {
             SendError::Status { status, .. } => *status >= 500 || *status == 408 || *status == 429,
             SendError::Network { .. } => true,
             SendError::Smtp { permanent, .. } => !permanent,
+            SendError::Modem { transient, .. } => *transient,
         }
     }
+}
+
+/// A text message received, e.g. `ACK 123456`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub from: String,
+    pub text: String,
 }
 
 /// A way of delivering pages.
 pub trait Notifier {
     /// Deliver `page`; on success, a short note of how (journaled).
     fn send(&self, page: &Outgoing) -> impl Future<Output = Result<String, SendError>> + Send;
+
+    /// Whether text messages can be answered (`Reply ACK <code>`).
+    fn takes_replies(&self) -> bool {
+        false
+    }
+
+    /// Replies received since the last call.
+    fn replies(&self) -> impl Future<Output = Result<Vec<Reply>, SendError>> + Send {
+        async { Ok(Vec::new()) }
+    }
 }
 
 /// Why the channels could not be set up.
@@ -98,6 +123,8 @@ pub enum SetupError {
     GatewaySecret(SecretError),
     #[error("[alerts.sms] gateway: {0}")]
     Gateway(#[from] sms_gateway::GatewayError),
+    #[error("[alerts.sms] sim_pin_file: {0}")]
+    SimPin(SecretError),
 }
 
 /// The configured channels.
@@ -105,6 +132,7 @@ pub struct Channels {
     webhook: Option<webhook::WebhookNotifier>,
     email: Option<email::EmailNotifier>,
     sms: Option<sms_gateway::SmsGateway>,
+    modem: Option<sms_modem::SmsModem>,
 }
 
 impl Channels {
@@ -139,10 +167,31 @@ impl Channels {
             }
             None => None,
         };
+        let modem = match loaded
+            .config
+            .alerts
+            .sms
+            .as_ref()
+            .and_then(|s| s.modem.as_ref().map(|m| (s, m)))
+        {
+            Some((settings, path)) => {
+                let pin = loaded.sim_pin().map_err(SetupError::SimPin)?;
+                let pin = pin.map(|p| String::from_utf8_lossy(&p).into_owned());
+                let timeout = std::time::Duration::from_secs(settings.timeout_s as u64);
+                Some(sms_modem::SmsModem::new(
+                    path.clone(),
+                    settings.baud,
+                    timeout,
+                    pin,
+                ))
+            }
+            None => None,
+        };
         Ok(Channels {
             webhook,
             email,
             sms,
+            modem,
         })
     }
 }
@@ -175,14 +224,28 @@ impl Notifier for Channels {
                 notifier.send(to, page).await
             }
             Channel::Sms => {
-                let gateway = self.sms.as_ref().ok_or(SendError::NotConfigured("sms"))?;
                 let to = page
                     .contact
                     .phone
                     .as_deref()
                     .ok_or(SendError::NoAddress("phone"))?;
-                gateway.send(to, &page.message.text).await
+                match (&self.modem, &self.sms) {
+                    (Some(modem), _) => modem.send(to, &page.message.text).await,
+                    (None, Some(gateway)) => gateway.send(to, &page.message.text).await,
+                    (None, None) => Err(SendError::NotConfigured("sms")),
+                }
             }
+        }
+    }
+
+    fn takes_replies(&self) -> bool {
+        self.modem.is_some()
+    }
+
+    async fn replies(&self) -> Result<Vec<Reply>, SendError> {
+        match &self.modem {
+            Some(modem) => modem.replies().await,
+            None => Ok(Vec::new()),
         }
     }
 }

@@ -231,13 +231,7 @@ impl<C: Clock> Desk<C> {
         let by = check_by(by)?;
         let role = self.loaded.role_of(by);
         self.store.write(self.clock.now(), |w| {
-            let body = Acknowledged {
-                by: w.seal(by)?,
-                role,
-                via,
-                link: None,
-            };
-            w.append(EventKind::Acknowledged, id, &body)?;
+            acknowledge_in(w, id, by, role, via, None)?;
             Ok(role)
         })
     }
@@ -265,13 +259,14 @@ impl<C: Clock> Desk<C> {
         self.link_status(&claim.encounter, &claim.link)?;
         let role = self.loaded.role_of(&claim.contact);
         self.store.write(self.clock.now(), |w| {
-            let body = Acknowledged {
-                by: w.seal(&claim.contact)?,
+            acknowledge_in(
+                w,
+                &claim.encounter,
+                &claim.contact,
                 role,
-                via: Via::AckLink,
-                link: Some(claim.link.clone()),
-            };
-            w.append(EventKind::Acknowledged, &claim.encounter, &body)?;
+                Via::AckLink,
+                Some(claim.link.clone()),
+            )?;
             Ok(role)
         })
     }
@@ -433,6 +428,26 @@ fn check_by(by: &str) -> Result<&str, AppError> {
         });
     }
     Ok(by)
+}
+
+/// Journal that `by` (with `role`, if a configured contact) acknowledged
+/// encounter `id` via `via`. Shared by the desk, links and SMS replies.
+pub fn acknowledge_in(
+    w: &mut Writer<'_>,
+    id: &str,
+    by: &str,
+    role: Option<Role>,
+    via: Via,
+    link: Option<String>,
+) -> Result<(), StoreError> {
+    let body = Acknowledged {
+        by: w.seal(by)?,
+        role,
+        via,
+        link,
+    };
+    w.append(EventKind::Acknowledged, id, &body)?;
+    Ok(())
 }
 
 fn open_in(w: &mut Writer<'_>, entrance: &str, via: Via, drill: bool) -> Result<String, AppError> {

@@ -561,6 +561,17 @@ impl Loaded {
             .transpose()
     }
 
+    /// The SIM PIN, read from `[alerts.sms] sim_pin_file`.
+    pub fn sim_pin(&self) -> Result<Option<Vec<u8>>, SecretError> {
+        self.config
+            .alerts
+            .sms
+            .as_ref()
+            .and_then(|s| s.sim_pin_file.as_ref())
+            .map(|f| read_secret(&self.base_dir.join(f)))
+            .transpose()
+    }
+
     /// The SMTP password, read from `[alerts.smtp] password_file`.
     pub fn smtp_password(&self) -> Result<Option<Vec<u8>>, SecretError> {
         self.config
@@ -777,7 +788,6 @@ impl Config {
                     }
                 }
                 (Some(_), None) => {
-                    p.push(Problem::new("alerts.sms.modem", "a GSM modem cannot be used by this version of Threshold yet; use `gateway_url`"));
                     if sms.gateway_credentials_file.is_some() {
                         p.push(Problem::new(
                             "alerts.sms.gateway_credentials_file",
@@ -917,6 +927,11 @@ impl Config {
             };
             if !reachable {
                 w.push(Problem::new(format!("contacts[{i}]"), format!("{} cannot be paged: give the contact a `webhook` or an `email`, with an [alerts.webhook] or [alerts.smtp] section", c.name)));
+            }
+        }
+        if let Some(path) = self.alerts.sms.as_ref().and_then(|s| s.modem.as_ref()) {
+            if !path.exists() {
+                w.push(Problem::new("alerts.sms.modem", format!("no device at {} now; text messages fail until the modem is plugged in (Threshold picks it up without a restart)", path.display())));
             }
         }
         if let Some(smtp) = &self.alerts.smtp {
