@@ -108,6 +108,80 @@ fn without_url(e: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::alerts::message::{EncounterFacts, Message};
+    use crate::config::{Channel, Contact, Role};
+
+    fn page(drill: bool) -> Outgoing {
+        Outgoing {
+            key: "E-1/0/Rosa/webhook".into(),
+            test: false,
+            tier: 0,
+            facility: "Library".into(),
+            contact: Contact {
+                name: "Rosa".into(),
+                role: Role::Counsel,
+                email: None,
+                phone: None,
+                webhook: Some("https://hooks.example.org/x".into()),
+                language: None,
+                channels: None,
+            },
+            channel: Channel::Webhook,
+            facts: EncounterFacts {
+                id: "E-1".into(),
+                opened_at: "2026-11-27T18:00:00.000Z".into(),
+                entrance: "main".into(),
+                drill,
+                exigent: false,
+                document_kind: None,
+                area: None,
+                area_public: None,
+                officers: 1,
+            },
+            message: Message {
+                headline: "DRILL — Officials at the desk".into(),
+                text: "DRILL — Officials at the desk\nDocument: none.\nReference E-1.".into(),
+            },
+            attachments: Vec::new(),
+        }
+    }
+
+    fn notifier(style: WebhookStyle) -> WebhookNotifier {
+        let settings = WebhookSettings {
+            secret_file: "x".into(),
+            style,
+            timeout_s: 5,
+        };
+        WebhookNotifier::new(&settings, b"k".to_vec()).unwrap()
+    }
+
+    #[test]
+    fn slack_teams_and_plain_shapes() {
+        let p = page(true);
+        let slack = notifier(WebhookStyle::Slack).body(&p);
+        assert_eq!(slack, json!({ "text": p.message.text }));
+        let teams = notifier(WebhookStyle::Teams).body(&p);
+        assert_eq!(teams["@type"], "MessageCard");
+        assert_eq!(teams["@context"], "https://schema.org/extensions");
+        assert_eq!(teams["title"], p.message.headline);
+        assert_eq!(teams["themeColor"], "808080", "drills are grey");
+        assert_eq!(
+            teams["text"], "Document: none.\n\nReference E-1.",
+            "paragraphs for Markdown, headline once"
+        );
+        assert_eq!(
+            notifier(WebhookStyle::Teams).body(&page(false))["themeColor"],
+            "C50F1F"
+        );
+        let plain = notifier(WebhookStyle::Plain).body(&p);
+        assert_eq!(plain["type"], "threshold.page");
+        assert_eq!(plain["key"], "E-1/0/Rosa/webhook");
+        assert_eq!(
+            (plain["tier"].as_u64(), plain["drill"].as_bool()),
+            (Some(1), Some(true))
+        );
+        assert_eq!(plain["facts"]["officers"], 1);
+    }
 
     #[test]
     fn signature_is_hmac_sha256_hex() {
