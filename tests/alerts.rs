@@ -14,10 +14,7 @@ use common::*;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use threshold::alerts::webhook::signature;
-use threshold::alerts::{Channels, Dispatcher};
-use threshold::config::Loaded;
 use threshold::domain::encounter::Via;
-use threshold::store::Store;
 
 /// One request the receiver got.
 #[derive(Clone, Debug)]
@@ -89,21 +86,6 @@ async fn receiver(inbox: Inbox) -> String {
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     format!("http://{addr}")
-}
-
-fn dispatcher(
-    dir: &std::path::Path,
-    loaded: &Loaded,
-    clock: TestClock,
-) -> Dispatcher<Channels, TestClock> {
-    let store = Store::open(dir, &loaded.config.facility.id).unwrap();
-    Dispatcher::new(
-        loaded.clone(),
-        store,
-        Channels::from_config(loaded).unwrap(),
-        clock,
-    )
-    .unwrap()
 }
 
 fn journal_kinds(dir: &std::path::Path, kind: &str) -> i64 {

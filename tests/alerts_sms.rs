@@ -7,25 +7,8 @@ mod modem_sim;
 
 use common::*;
 use modem_sim::{ModemSim, Options};
-use threshold::alerts::{Channels, Dispatcher};
-use threshold::config::{Channel, Loaded};
+use threshold::config::Channel;
 use threshold::domain::encounter::Via;
-use threshold::store::Store;
-
-fn dispatcher(
-    dir: &std::path::Path,
-    loaded: &Loaded,
-    clock: TestClock,
-) -> Dispatcher<Channels, TestClock> {
-    let store = Store::open(dir, &loaded.config.facility.id).unwrap();
-    Dispatcher::new(
-        loaded.clone(),
-        store,
-        Channels::from_config(loaded).unwrap(),
-        clock,
-    )
-    .unwrap()
-}
 
 #[tokio::test]
 async fn pages_by_modem_and_acknowledgement_by_reply() {

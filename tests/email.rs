@@ -7,10 +7,8 @@ use chrono::Duration;
 use common::*;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use threshold::alerts::{Channels, Dispatcher};
 use threshold::config::{Channel, Loaded};
 use threshold::domain::encounter::Via;
-use threshold::store::Store;
 
 /// The SMTP sink process and the folder it writes messages to.
 struct SmtpSink {
@@ -69,21 +67,6 @@ fn smtp_section(port: u16, attach: bool) -> String {
     format!(
         "\n[alerts.smtp]\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\nfrom = \"Threshold <threshold@example.org>\"\ntimeout_s = 5\nattach_pages = {attach}\n"
     )
-}
-
-fn dispatcher(
-    dir: &std::path::Path,
-    loaded: &Loaded,
-    clock: TestClock,
-) -> Dispatcher<Channels, TestClock> {
-    let store = Store::open(dir, &loaded.config.facility.id).unwrap();
-    Dispatcher::new(
-        loaded.clone(),
-        store,
-        Channels::from_config(loaded).unwrap(),
-        clock,
-    )
-    .unwrap()
 }
 
 #[tokio::test]

@@ -121,3 +121,14 @@ pub fn desk_with(dir: &Path, loaded: Loaded, clock: TestClock) -> Desk<TestClock
     let store = Store::open(dir, &loaded.config.facility.id).unwrap();
     Desk::new(loaded, store, clock)
 }
+
+/// A dispatcher with the configured channels over `dir`'s store.
+pub fn dispatcher(
+    dir: &Path,
+    loaded: &Loaded,
+    clock: TestClock,
+) -> threshold::alerts::Dispatcher<threshold::alerts::Channels, TestClock> {
+    let store = Store::open(dir, &loaded.config.facility.id).unwrap();
+    let channels = threshold::alerts::Channels::from_config(loaded).unwrap();
+    threshold::alerts::Dispatcher::new(loaded.clone(), store, channels, clock).unwrap()
+}
