@@ -1,0 +1,370 @@
+//! Checking a parsed configuration: every problem at its key, and the
+//! legal but questionable settings `config check` warns about.
+
+use super::*;
+use crate::domain::policy::is_token;
+use std::collections::BTreeSet;
+
+impl Config {
+    /// Whether `contact` has an address for `channel` and the channel's
+    /// section is configured.
+    pub fn channel_ready(&self, contact: &Contact, channel: Channel) -> bool {
+        match channel {
+            Channel::Webhook => contact.webhook.is_some() && self.alerts.webhook.is_some(),
+            Channel::Email => contact.email.is_some() && self.alerts.smtp.is_some(),
+            Channel::Sms => contact.phone.is_some() && self.alerts.sms.is_some(),
+        }
+    }
+
+    /// Everything wrong, each at its key.
+    pub fn problems(&self) -> Vec<Problem> {
+        let mut p = Vec::new();
+        let f = &self.facility;
+        if !is_token(&f.id) {
+            p.push(Problem::new(
+                "facility.id",
+                format!(
+                    "found `{}`; allowed: lower-case letters, digits and hyphens (at most 64)",
+                    f.id
+                ),
+            ));
+        }
+        if f.name.trim().is_empty() {
+            p.push(Problem::new("facility.name", "the facility needs a name"));
+        }
+        if f.timezone.parse::<chrono_tz::Tz>().is_err() {
+            p.push(Problem::new(
+                "facility.timezone",
+                format!(
+                    "found `{}`; allowed: an IANA time zone such as `America/Los_Angeles`",
+                    f.timezone
+                ),
+            ));
+        }
+        if f.languages.is_empty() {
+            p.push(Problem::new(
+                "facility.languages",
+                "list at least one language; allowed: en, es, vi, zh-Hans, tl",
+            ));
+        }
+        unique(
+            &mut p,
+            "facility.languages",
+            f.languages.iter().map(|l| l.code().to_string()),
+        );
+        if f.entrances.is_empty() {
+            p.push(Problem::new(
+                "facility.entrances",
+                "list at least one entrance, e.g. [\"main\"]",
+            ));
+        }
+        unique(&mut p, "facility.entrances", f.entrances.iter().cloned());
+        for (i, e) in f.entrances.iter().enumerate() {
+            if e.trim().is_empty() {
+                p.push(Problem::new(
+                    format!("facility.entrances[{i}]"),
+                    "an entrance name is empty",
+                ));
+            }
+        }
+        if f.areas.is_empty() {
+            p.push(Problem::new(
+                "facility.areas",
+                "list the facility's areas, each with kind = \"public\" or \"non-public\"",
+            ));
+        }
+        unique(
+            &mut p,
+            "facility.areas",
+            f.areas.iter().map(|a| a.name.clone()),
+        );
+        for (i, c) in self.contacts.iter().enumerate() {
+            let at = |k: &str| format!("contacts[{i}].{k}");
+            if c.name.trim().is_empty() {
+                p.push(Problem::new(at("name"), "the contact needs a name"));
+            }
+            if c.email.is_none() && c.phone.is_none() && c.webhook.is_none() {
+                p.push(Problem::new(
+                    format!("contacts[{i}]"),
+                    "give at least one of `email`, `phone`, `webhook`",
+                ));
+            }
+            if let Some(e) = &c.email {
+                if e.parse::<lettre::Address>().is_err() {
+                    p.push(Problem::new(
+                        at("email"),
+                        format!("found `{e}`; allowed: an address like name@example.org"),
+                    ));
+                }
+            }
+            if let Some(ph) = &c.phone {
+                let digits = ph.strip_prefix('+').unwrap_or("");
+                if digits.len() < 8
+                    || digits.len() > 15
+                    || !digits.chars().all(|d| d.is_ascii_digit())
+                {
+                    p.push(Problem::new(at("phone"), format!("found `{ph}`; allowed: international format, + and 8 to 15 digits, e.g. +14085550100")));
+                }
+            }
+            if let Some(w) = &c.webhook {
+                let local = w.starts_with("http://127.0.0.1")
+                    || w.starts_with("http://localhost")
+                    || w.starts_with("http://[::1]");
+                if !w.starts_with("https://") && !local {
+                    p.push(Problem::new(
+                        at("webhook"),
+                        format!(
+                            "found `{w}`; allowed: an https:// URL (http:// only to this machine)"
+                        ),
+                    ));
+                }
+            }
+        }
+        for (i, c) in self.contacts.iter().enumerate() {
+            for (j, channel) in c.channels.iter().flatten().enumerate() {
+                let at = format!("contacts[{i}].channels[{j}]");
+                let token = channel.token();
+                if !SENDABLE.contains(channel) {
+                    p.push(Problem::new(at, format!("`{token}` cannot be sent by this version of Threshold yet; allowed: webhook, email")));
+                } else if !self.channel_ready(c, *channel) {
+                    let needs = match channel {
+                        Channel::Webhook if c.webhook.is_none() => {
+                            "the contact has no `webhook` URL"
+                        }
+                        Channel::Webhook => "it needs an [alerts.webhook] section",
+                        Channel::Email if c.email.is_none() => "the contact has no `email`",
+                        Channel::Email => "it needs an [alerts.smtp] section",
+                        Channel::Sms if c.phone.is_none() => "the contact has no `phone`",
+                        Channel::Sms => "it needs an [alerts.sms] section",
+                    };
+                    p.push(Problem::new(at, format!("`{token}` is listed but {needs}")));
+                }
+            }
+            if c.channels.as_ref().is_some_and(|l| l.is_empty()) {
+                p.push(Problem::new(format!("contacts[{i}].channels"), "an empty list pages nobody; remove the key to use every channel the contact has"));
+            }
+        }
+        if let Some(smtp) = &self.alerts.smtp {
+            if smtp.host.trim().is_empty() {
+                p.push(Problem::new(
+                    "alerts.smtp.host",
+                    "give the SMTP server's host name",
+                ));
+            }
+            if smtp.from.parse::<lettre::message::Mailbox>().is_err() {
+                p.push(Problem::new("alerts.smtp.from", format!("found `{}`; allowed: an address like \"Threshold <threshold@library.example.org>\"", smtp.from)));
+            }
+            if smtp.username.is_some() != smtp.password_file.is_some() {
+                p.push(Problem::new(
+                    "alerts.smtp",
+                    "`username` and `password_file` go together: give both or neither",
+                ));
+            }
+            if smtp.port == Some(0) {
+                p.push(Problem::new(
+                    "alerts.smtp.port",
+                    "found 0; allowed: 1 to 65535",
+                ));
+            }
+            if !(1..=120).contains(&smtp.timeout_s) {
+                p.push(Problem::new(
+                    "alerts.smtp.timeout_s",
+                    format!("found {}; allowed: 1 to 120 seconds", smtp.timeout_s),
+                ));
+            }
+        }
+        if let Some(sms) = &self.alerts.sms {
+            match (&sms.modem, &sms.gateway_url) {
+                (Some(_), Some(_)) | (None, None) => p.push(Problem::new(
+                    "alerts.sms",
+                    "give exactly one of `modem` (a serial port) and `gateway_url`",
+                )),
+                (None, Some(url)) => {
+                    let ok = (url.starts_with("https://")
+                        || url.starts_with("http://127.0.0.1")
+                        || url.starts_with("http://localhost"))
+                        && url.contains("{to}")
+                        && url.contains("{text}");
+                    if !ok {
+                        p.push(Problem::new("alerts.sms.gateway_url", format!("found `{url}`; allowed: an https:// URL containing {{to}} and {{text}}")));
+                    }
+                }
+                (Some(_), None) => {
+                    if sms.gateway_credentials_file.is_some() {
+                        p.push(Problem::new(
+                            "alerts.sms.gateway_credentials_file",
+                            "goes with `gateway_url`, not with `modem`",
+                        ));
+                    }
+                }
+            }
+            if !(1..=120).contains(&sms.timeout_s) {
+                p.push(Problem::new(
+                    "alerts.sms.timeout_s",
+                    format!("found {}; allowed: 1 to 120 seconds", sms.timeout_s),
+                ));
+            }
+        }
+        if !(60..=7 * 24 * 3600).contains(&self.alerts.ack_link_ttl_s) {
+            p.push(Problem::new(
+                "alerts.ack_link_ttl_s",
+                format!(
+                    "found {}; allowed: 60 to 604800 seconds (a week)",
+                    self.alerts.ack_link_ttl_s
+                ),
+            ));
+        }
+        if let Some(url) = &self.admin.public_url {
+            let ok = (url.starts_with("https://") || url.starts_with("http://"))
+                && !url.ends_with('/')
+                && !url.contains(char::is_whitespace);
+            if !ok {
+                p.push(Problem::new("admin.public_url", format!("found `{url}`; allowed: an http(s):// address without a trailing slash, e.g. https://threshold.library.example.org")));
+            }
+        }
+        if let Some(w) = &self.alerts.webhook {
+            if !(1..=120).contains(&w.timeout_s) {
+                p.push(Problem::new(
+                    "alerts.webhook.timeout_s",
+                    format!("found {}; allowed: 1 to 120 seconds", w.timeout_s),
+                ));
+            }
+        }
+        unique(
+            &mut p,
+            "contacts",
+            self.contacts.iter().map(|c| c.name.to_lowercase()),
+        );
+        if !self.contacts.iter().any(|c| c.role == Role::Counsel) {
+            p.push(Problem::new("contacts", "no contact has role = \"counsel\"; the policy requires counsel to be notified of every encounter"));
+        }
+        if self.escalation.tiers.is_empty() {
+            p.push(Problem::new("escalation.tiers", "list at least one tier"));
+        }
+        for (i, t) in self.escalation.tiers.iter().enumerate() {
+            if t.notify.is_empty() {
+                p.push(Problem::new(
+                    format!("escalation.tiers[{i}].notify"),
+                    "list the roles this tier pages",
+                ));
+            }
+            if !(5..=3600).contains(&t.fallback_after_s) {
+                p.push(Problem::new(
+                    format!("escalation.tiers[{i}].fallback_after_s"),
+                    format!("found {}; allowed: 5 to 3600 seconds", t.fallback_after_s),
+                ));
+            }
+            if !(5..=3600).contains(&t.ack_within_s) {
+                p.push(Problem::new(
+                    format!("escalation.tiers[{i}].ack_within_s"),
+                    format!("found {}; allowed: 5 to 3600 seconds", t.ack_within_s),
+                ));
+            }
+        }
+        let r = &self.retention;
+        if !(1..=3650).contains(&r.visitor_days) {
+            p.push(Problem::new(
+                "retention.visitor_days",
+                format!("found {}; allowed: 1 to 3650 days", r.visitor_days),
+            ));
+        }
+        if !(1..=100).contains(&r.encounter_years) {
+            p.push(Problem::new(
+                "retention.encounter_years",
+                format!("found {}; allowed: 1 to 100 years", r.encounter_years),
+            ));
+        }
+        if self.visitors.purposes.is_empty() {
+            p.push(Problem::new(
+                "visitors.purposes",
+                "list at least one purpose",
+            ));
+        }
+        for (i, purpose) in self.visitors.purposes.iter().enumerate() {
+            if !is_token(purpose) {
+                p.push(Problem::new(
+                    format!("visitors.purposes[{i}]"),
+                    format!("found `{purpose}`; allowed: lower-case letters, digits and hyphens"),
+                ));
+            }
+        }
+        unique(
+            &mut p,
+            "visitors.purposes",
+            self.visitors.purposes.iter().cloned(),
+        );
+        p
+    }
+
+    /// Legal but questionable settings.
+    pub fn warnings(&self) -> Vec<Problem> {
+        let mut w = Vec::new();
+        for (i, t) in self.escalation.tiers.iter().enumerate() {
+            for role in &t.notify {
+                if !self.contacts.iter().any(|c| c.role == *role) {
+                    w.push(Problem::new(
+                        format!("escalation.tiers[{i}].notify"),
+                        format!(
+                            "no contact has role `{}`; this tier pages nobody in that role",
+                            role.token()
+                        ),
+                    ));
+                }
+            }
+        }
+        if self
+            .escalation
+            .tiers
+            .first()
+            .is_some_and(|t| !t.notify.contains(&Role::Counsel))
+        {
+            w.push(Problem::new("escalation.tiers[0].notify", "counsel is not in the first tier; counsel is paged at once for every encounter anyway, as the policy requires"));
+        }
+        for (i, c) in self.contacts.iter().enumerate() {
+            let reachable = match &c.channels {
+                Some(list) => !list.is_empty(),
+                None => [Channel::Webhook, Channel::Email, Channel::Sms]
+                    .into_iter()
+                    .any(|ch| SENDABLE.contains(&ch) && self.channel_ready(c, ch)),
+            };
+            if !reachable {
+                w.push(Problem::new(format!("contacts[{i}]"), format!("{} cannot be paged: give the contact a `webhook` or an `email`, with an [alerts.webhook] or [alerts.smtp] section", c.name)));
+            }
+        }
+        if let Some(path) = self.alerts.sms.as_ref().and_then(|s| s.modem.as_ref()) {
+            if !path.exists() {
+                w.push(Problem::new("alerts.sms.modem", format!("no device at {} now; text messages fail until the modem is plugged in (Threshold picks it up without a restart)", path.display())));
+            }
+        }
+        if let Some(smtp) = &self.alerts.smtp {
+            let local = ["localhost", "127.0.0.1", "::1"].contains(&smtp.host.as_str());
+            if smtp.tls == SmtpTls::None && !local {
+                w.push(Problem::new("alerts.smtp.tls", format!("`none` sends encounter details to {} unencrypted; use `starttls` or `tls` unless it is a relay on a trusted network", smtp.host)));
+            }
+        }
+        if !self
+            .facility
+            .areas
+            .iter()
+            .any(|a| a.kind == AreaKind::NonPublic)
+        {
+            w.push(Problem::new(
+                "facility.areas",
+                "no area is non-public; the access policy protects non-public areas",
+            ));
+        }
+        w
+    }
+}
+
+fn unique(p: &mut Vec<Problem>, path: &str, items: impl Iterator<Item = String>) {
+    let mut seen = BTreeSet::new();
+    for (i, item) in items.enumerate() {
+        if !seen.insert(item.clone()) {
+            p.push(Problem::new(
+                format!("{path}[{i}]"),
+                format!("`{item}` is listed more than once"),
+            ));
+        }
+    }
+}
