@@ -13,7 +13,7 @@ use threshold::domain::document::DocumentKind;
 use threshold::domain::encounter::*;
 use threshold::domain::language::Language;
 
-const TABLES: [&str; 7] = [
+const TABLES: [&str; 8] = [
     "journal",
     "vault",
     "checkins",
@@ -21,6 +21,7 @@ const TABLES: [&str; 7] = [
     "pages",
     "checklist_answers",
     "outbox",
+    "used_links",
 ];
 
 /// A data dir holding one of everything the record can hold.
@@ -68,6 +69,14 @@ fn fixture(dir: &Path) -> String {
     }
     clock.advance(Duration::seconds(30));
     desk.acknowledge(&id, "Rosa Delgado", Via::Cli).unwrap();
+    // An acknowledgement by signed link, so `used_links` has a row too.
+    let claim = threshold::alerts::ack_link::Claim {
+        encounter: id.clone(),
+        contact: "Dana Whitfield".into(),
+        expires: chrono::Utc::now() + Duration::hours(1),
+        link: threshold::alerts::ack_link::link_id("fixture"),
+    };
+    desk.acknowledge_link(&claim).unwrap();
     desk.answer_checklist(&id, "names-court", ChecklistAnswer::Yes, "Dana")
         .unwrap();
     desk.add_text(
@@ -141,8 +150,8 @@ fn the_untouched_fixture_verifies() {
     let (code, out) = verify_after(p.path(), |_| {});
     assert_eq!(code, 0, "{out}");
     // 2 check-ins; opened, tier paged, 3 pages queued, details, 2 pages,
-    // acknowledged, checklist, instruction, decided, note, closed.
-    assert!(out.contains("entries         16"), "{out}");
+    // 2 acknowledgements, checklist, instruction, decided, note, closed.
+    assert!(out.contains("entries         17"), "{out}");
 }
 
 #[test]
