@@ -347,6 +347,8 @@ fn exports_in_csv_and_jsonl_with_filters() {
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("before --from"));
+    let out = cli(d, &["log", "export", "--to", "262143-12-31"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let out = cli(d, &["log", "export", "--purpose", "immigration"]);
     assert!(stderr(&out).contains("unknown purpose"), "{}", stderr(&out));
     let out = cli(d, &["log", "export", "--out", "/nonexistent/dir/log.csv"]);

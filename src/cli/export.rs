@@ -48,7 +48,13 @@ pub fn filter(
     }
     Ok(LogFilter {
         from: from_day.map(midnight),
-        to: to_day.map(|d| midnight(d.succ_opt().expect("a representable date"))),
+        to: to_day
+            .map(|d| {
+                d.succ_opt()
+                    .map(midnight)
+                    .ok_or_else(|| anyhow!("--to: {d} is too far in the future"))
+            })
+            .transpose()?,
         kind: kind.map(|k| match k {
             KindArg::Visitor => LogKind::Visitor,
             KindArg::Encounter => LogKind::Encounter,
