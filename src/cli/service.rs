@@ -34,7 +34,9 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
+
     let store = Store::open(data_dir, &loaded.config.facility.id)?;
     let channels = Channels::from_config(&loaded)?;
     let dispatcher = Dispatcher::new(
@@ -63,6 +65,9 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
         data_dir.display()
     );
     eprintln!("threshold: acknowledge links served on http://{listen}");
+    for warning in &loaded.warnings {
+        tracing::warn!("config: {warning}");
+    }
     let web_loaded = Arc::new(loaded.clone());
     let desk = Arc::new(Mutex::new(Desk::new(loaded, store, SystemClock)));
     let web_state = AppState {

@@ -328,7 +328,7 @@ impl Config {
                     .any(|ch| SENDABLE.contains(&ch) && self.channel_ready(c, ch)),
             };
             if !reachable {
-                w.push(Problem::new(format!("contacts[{i}]"), format!("{} cannot be paged: give the contact a `webhook` or an `email`, with an [alerts.webhook] or [alerts.smtp] section", c.name)));
+                w.push(Problem::new(format!("contacts[{i}]"), format!("{} cannot be paged: give the contact a `webhook`, `email` or `phone` and set up [alerts.webhook], [alerts.smtp] or [alerts.sms]", c.name)));
             }
         }
         if let Some(path) = self.alerts.sms.as_ref().and_then(|s| s.modem.as_ref()) {
