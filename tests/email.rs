@@ -19,17 +19,39 @@ struct SmtpSink {
 
 impl SmtpSink {
     fn start(port: Option<u16>) -> SmtpSink {
+        let mut cmd = Command::new("python3");
+        cmd.arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/support/smtp_sink.py"
+        ));
+        Self::spawn(cmd, port.map(|p| p.to_string()).into_iter().collect())
+    }
+
+    /// The TLS server (`starttls` or `tls`) with `cert` and `key`.
+    fn start_tls(cert: &std::path::Path, key: &std::path::Path, mode: &str) -> SmtpSink {
+        let mut cmd = Command::new("python3");
+        cmd.arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/support/smtp_tls_sink.py"
+        ));
+        let args = vec![
+            cert.display().to_string(),
+            key.display().to_string(),
+            mode.to_string(),
+        ];
+        Self::spawn(cmd, args)
+    }
+
+    /// Start the script in `cmd` writing to a fresh folder, with `args`
+    /// after the folder; read the port it prints.
+    fn spawn(mut cmd: Command, args: Vec<String>) -> SmtpSink {
         let out = tempfile::tempdir().unwrap();
-        let mut child = Command::new("python3")
-            .arg(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/support/smtp_sink.py"
-            ))
+        let mut child = cmd
             .arg(out.path())
-            .args(port.map(|p| p.to_string()))
+            .args(args)
             .stdout(Stdio::piped())
             .spawn()
-            .expect("python3 runs the SMTP sink");
+            .expect("python3 runs the SMTP server");
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
@@ -37,7 +59,7 @@ impl SmtpSink {
         let port = line
             .trim()
             .parse()
-            .unwrap_or_else(|_| panic!("the sink printed {line:?}"));
+            .unwrap_or_else(|_| panic!("the server printed {line:?}"));
         SmtpSink { child, out, port }
     }
 
@@ -239,4 +261,141 @@ async fn smtp_down_falls_back_to_the_webhook_and_nothing_is_sent_twice_when_it_r
             && n.last_error
                 .as_deref()
                 .is_some_and(|e| e.contains("SMTP server 127.0.0.1"))));
+}
+
+/// A private CA and a certificate for `localhost` signed by it, made with
+/// the openssl command line: (ca.pem, server.pem, server.key).
+fn private_ca(
+    dir: &std::path::Path,
+) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .current_dir(dir)
+            .args(args)
+            .output()
+            .expect("openssl runs");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    let mut ca = vec![
+        "req",
+        "-x509",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Threshold Test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    ];
+    ca.extend(ec);
+    ca.extend([
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    ]);
+    openssl(&ca);
+    let mut csr = vec![
+        "req",
+        "-subj",
+        "/CN=localhost",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+    ];
+    csr.extend(ec);
+    openssl(&csr);
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "server.ext",
+        "-out",
+        "server.pem",
+    ]);
+    (
+        dir.join("ca.pem"),
+        dir.join("server.pem"),
+        dir.join("server.key"),
+    )
+}
+
+async fn send_one(dir: &std::path::Path, smtp: &str) -> (threshold::alerts::Tick, String) {
+    let text = format!("{}{smtp}", threshold::config::DEMO_CONFIG);
+    std::fs::write(dir.join("mail.toml"), text).unwrap();
+    let mut loaded = Loaded::from_file(&dir.join("mail.toml")).unwrap();
+    loaded.config.contacts.retain(|c| c.name == "Rosa Delgado");
+    let clock = TestClock::at(2026, 11, 27, 18);
+    let mut desk = desk_with(dir, loaded.clone(), clock.clone());
+    let id = desk.open_encounter(None, Via::Kiosk, false).unwrap();
+    let tick = dispatcher(dir, &loaded, clock).tick().await.unwrap();
+    let rec = threshold::store::query::encounter(desk.store.conn(), &id)
+        .unwrap()
+        .unwrap();
+    (
+        tick,
+        rec.notifications[0].last_error.clone().unwrap_or_default(),
+    )
+}
+
+#[tokio::test]
+async fn starttls_and_tls_with_a_private_ca() {
+    for mode in ["starttls", "tls"] {
+        let dir = tempfile::tempdir().unwrap();
+        let (ca, cert, key) = private_ca(dir.path());
+        let sink = SmtpSink::start_tls(&cert, &key, mode);
+        let smtp = |ca: &str| {
+            format!(
+                "\n[alerts.smtp]\nhost = \"localhost\"\nport = {}\ntls = \"{mode}\"\nfrom = \"Threshold <threshold@example.org>\"\ntimeout_s = 5\n{ca}",
+                sink.port
+            )
+        };
+        // Without the private CA, the server's certificate is not trusted.
+        let (tick, error) = send_one(dir.path(), &smtp("")).await;
+        assert_eq!(tick.failed, 1, "{mode}: {error}");
+        assert!(
+            error.to_lowercase().contains("certificate"),
+            "{mode}: the error says why: {error}"
+        );
+        assert!(sink.messages().is_empty());
+        // With it, the message goes over TLS.
+        let other = tempfile::tempdir().unwrap();
+        std::fs::copy(&ca, other.path().join("ca.pem")).unwrap();
+        let (tick, error) = send_one(other.path(), &smtp("ca_file = \"ca.pem\"\n")).await;
+        assert_eq!(tick.sent, 1, "{mode}: {error}");
+        let mail = sink.messages();
+        assert_eq!(mail.len(), 1, "{mode}");
+        assert!(
+            mail[0].starts_with("X-Rcpt-To: rosa.delgado@example.org"),
+            "{mode}: {}",
+            mail[0]
+        );
+    }
 }

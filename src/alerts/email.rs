@@ -10,6 +10,7 @@ use crate::html::escape;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sha2::{Digest, Sha256};
 use std::time::Duration;
@@ -28,15 +29,33 @@ pub fn message_id(key: &str, from: &Mailbox) -> String {
 }
 
 impl EmailNotifier {
+    /// `ca_pem`: further CA certificates (PEM) to trust besides the web's roots.
     pub fn new(
         settings: &SmtpSettings,
         password: Option<Vec<u8>>,
+        ca_pem: Option<Vec<u8>>,
     ) -> Result<EmailNotifier, lettre::transport::smtp::Error> {
         let host = settings.host.as_str();
+        let tls = || -> Result<TlsParameters, lettre::transport::smtp::Error> {
+            let mut params = TlsParameters::builder(host.to_string());
+            let pem = ca_pem
+                .as_deref()
+                .map(String::from_utf8_lossy)
+                .unwrap_or_default();
+            let blocks = pem
+                .split_inclusive("-----END CERTIFICATE-----")
+                .filter(|b| b.contains("BEGIN CERTIFICATE"));
+            for block in blocks {
+                params =
+                    params.add_root_certificate(Certificate::from_pem(block.trim().as_bytes())?);
+            }
+            params.build()
+        };
+        let plain = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host);
         let builder = match settings.tls {
-            SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
-            SmtpTls::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)?,
-            SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host)?,
+            SmtpTls::None => plain,
+            SmtpTls::Starttls => plain.tls(Tls::Required(tls()?)),
+            SmtpTls::Tls => plain.tls(Tls::Wrapper(tls()?)),
         };
         let mut builder = builder
             .port(settings.port())

@@ -119,6 +119,8 @@ pub enum SetupError {
     SmtpPassword(SecretError),
     #[error("[alerts.smtp]: {0}")]
     Smtp(#[from] lettre::transport::smtp::Error),
+    #[error("[alerts.smtp] ca_file: {0}")]
+    SmtpCa(SecretError),
     #[error("[alerts.sms] gateway_credentials_file: {0}")]
     GatewaySecret(SecretError),
     #[error("[alerts.sms] gateway: {0}")]
@@ -147,7 +149,8 @@ impl Channels {
         let email = match &loaded.config.alerts.smtp {
             Some(settings) => {
                 let password = loaded.smtp_password().map_err(SetupError::SmtpPassword)?;
-                Some(email::EmailNotifier::new(settings, password)?)
+                let ca = loaded.smtp_ca().map_err(SetupError::SmtpCa)?;
+                Some(email::EmailNotifier::new(settings, password, ca)?)
             }
             None => None,
         };

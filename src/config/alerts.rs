@@ -78,6 +78,11 @@ pub struct SmtpSettings {
     /// Attach the document's page images to e-mail pages (default: no).
     #[serde(default)]
     pub attach_pages: bool,
+    /// PEM file of further CA certificates to trust for the server's
+    /// certificate (an internal relay with a private CA), relative to the
+    /// config file. The public web's roots are always trusted.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
 }
 
 fn default_smtp_timeout() -> u32 {

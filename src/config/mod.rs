@@ -301,6 +301,14 @@ impl Loaded {
             profiles::ProfileError::Invalid(errors) => ConfigError::Invalid(errors),
         })?;
         let mut warnings = config.warnings();
+        if let Some(file) = config.alerts.smtp.as_ref().and_then(|s| s.ca_file.as_ref()) {
+            if let Err(e) = read_secret(&base.join(file)) {
+                warnings.push(Problem::new(
+                    "alerts.smtp.ca_file",
+                    format!("{e}; the SMTP server's certificate cannot be checked against it"),
+                ));
+            }
+        }
         if let Some(file) = config
             .alerts
             .smtp
@@ -382,6 +390,17 @@ impl Loaded {
             .sms
             .as_ref()
             .and_then(|s| s.gateway_credentials_file.as_ref())
+            .map(|f| read_secret(&self.base_dir.join(f)))
+            .transpose()
+    }
+
+    /// Extra CA certificates for the SMTP server, from `[alerts.smtp] ca_file`.
+    pub fn smtp_ca(&self) -> Result<Option<Vec<u8>>, SecretError> {
+        self.config
+            .alerts
+            .smtp
+            .as_ref()
+            .and_then(|s| s.ca_file.as_ref())
             .map(|f| read_secret(&self.base_dir.join(f)))
             .transpose()
     }
