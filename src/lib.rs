@@ -12,3 +12,4 @@ pub mod devices;
 pub mod domain;
 pub mod html;
 pub mod store;
+pub mod ui;

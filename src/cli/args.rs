@@ -51,6 +51,24 @@ pub enum Command {
     /// Check configuration files.
     #[command(subcommand)]
     Config(ConfigCmd),
+    /// Render a kiosk screen to a PNG without a display.
+    Screenshot {
+        /// The screen: idle, start.
+        #[arg(long, default_value = "idle")]
+        screen: String,
+        /// Language: en, es, vi, zh-Hans, tl.
+        #[arg(long = "lang", default_value = "en")]
+        lang: String,
+        /// Size in pixels, WIDTHxHEIGHT (portrait 1080x1920, landscape 1920x1080).
+        #[arg(long, default_value = "1080x1920")]
+        size: String,
+        /// With the large-text setting on.
+        #[arg(long)]
+        large_text: bool,
+        /// The PNG file to write.
+        #[arg(long, value_name = "FILE.png")]
+        out: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ mod alerts_test;
 mod args;
 mod export;
 mod render;
+mod screenshot;
 mod service;
 
 pub use args::{Cli, Command};
@@ -130,6 +131,27 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if !alerts_test::run(&loaded, cli.json)? {
                 return Ok(ExitCode::from(1));
             }
+        }
+        Command::Screenshot {
+            screen,
+            lang,
+            size,
+            large_text,
+            out,
+        } => {
+            let loaded = load_config(&cli)?;
+            let screen = screen
+                .parse()
+                .map_err(|e: String| anyhow!("--screen: {e}"))?;
+            let lang: Language = lang.parse().map_err(|e| anyhow!("--lang: {e}"))?;
+            screenshot::run(
+                &loaded,
+                screen,
+                lang,
+                screenshot::size(size)?,
+                *large_text,
+                out,
+            )?;
         }
         Command::Purge { dry_run } => {
             let mut desk = desk(&cli)?;

@@ -53,12 +53,13 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
     listener.set_nonblocking(true)?;
     let listen = listener.local_addr()?;
     let facility = loaded.config.facility.name.clone();
+    let window = !args.headless && display_available();
     if args.headless {
         eprintln!("threshold: running headless (services only) for {facility}");
-    } else if !display_available() {
+    } else if !window {
         eprintln!("threshold: no display (DISPLAY and WAYLAND_DISPLAY are unset); running the services headless for {facility}");
     } else {
-        eprintln!("threshold: this build has no kiosk window yet; running the services headless for {facility}");
+        eprintln!("threshold: opening the kiosk window for {facility}");
     }
     eprintln!(
         "threshold: data in {}; stop with Ctrl-C",
@@ -68,6 +69,7 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
     for warning in &loaded.warnings {
         tracing::warn!("config: {warning}");
     }
+    let kiosk_loaded = loaded.clone();
     let web_loaded = Arc::new(loaded.clone());
     let desk = Arc::new(Mutex::new(Desk::new(loaded, store, SystemClock)));
     let web_state = AppState {
@@ -79,7 +81,11 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    runtime.block_on(async move {
+    // The services run on their own thread; the main thread belongs to the
+    // kiosk window (Slint's event loop) when there is one.
+    let (window_closed, mut window_gone) = tokio::sync::oneshot::channel::<()>();
+    let services = std::thread::spawn(move || {
+        runtime.block_on(async move {
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let mut stopped_alerts = stopped.clone();
         let alerts = tokio::spawn(dispatcher.run(ALERT_POLL, async move {
@@ -109,7 +115,7 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
                         Err(e) => tracing::error!(error = %e, "retention task stopped unexpectedly"),
                     }
                 }
-                _ = shutdown() => {
+                _ = stop_requested(&mut window_gone) => {
                     tracing::info!("stopping");
                     let _ = stop.send(true);
                     if let Err(e) = alerts.await {
@@ -124,8 +130,27 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
                 }
             }
         }
+    })
     });
+    if window {
+        if let Err(e) = crate::ui::run_window(&kiosk_loaded) {
+            eprintln!("threshold: cannot open the kiosk window on this display ({e}); running the services headless");
+        } else {
+            let _ = window_closed.send(());
+        }
+    }
+    services
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     Ok(())
+}
+
+/// Resolves on Ctrl-C, SIGTERM, or when the kiosk window was closed.
+async fn stop_requested(window_gone: &mut tokio::sync::oneshot::Receiver<()>) {
+    tokio::select! {
+        _ = shutdown() => {}
+        Ok(()) = window_gone => {}
+    }
 }
 
 async fn shutdown() {
