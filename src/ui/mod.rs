@@ -3,7 +3,6 @@
 //! platform that renders screens to PNG without a display.
 
 pub mod headless;
-mod texts;
 
 slint::include_modules!();
 
@@ -110,13 +109,11 @@ pub fn present(ui: &Kiosk, loaded: &Loaded, lang: Language, screen: ScreenName) 
     idle.set_language_codes(std::rc::Rc::new(slint::VecModel::from(codes)).into());
     idle.set_current_language(languages.iter().position(|l| *l == lang).unwrap_or(0) as i32);
     let kiosk = ui.global::<KioskAdapter>();
-    let t = texts::chrome(lang);
     kiosk.set_language_code(lang.code().into());
-    kiosk.set_tap_to_begin(t.tap_to_begin.into());
-    kiosk.set_visiting(t.visiting.into());
-    kiosk.set_official(t.official.into());
-    kiosk.set_resources(t.resources.into());
-    kiosk.set_large_text_label(t.larger_text.into());
+    // English is the source language of the @tr strings.
+    if let Err(e) = slint::select_bundled_translation(lang.code()) {
+        tracing::error!(lang = lang.code(), error = ?e, "no bundled translation; showing English");
+    }
     kiosk.set_screen(match screen {
         ScreenName::Idle => Screen::Idle,
         ScreenName::Start => Screen::Start,
