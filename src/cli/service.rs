@@ -1,6 +1,6 @@
-//! `threshold run`: the long-running service on a tokio runtime: the alert
-//! dispatcher and the retention schedule. The admin web and the kiosk window
-//! join the same runtime as they are built.
+//! `threshold run`: the services on a tokio runtime of their own thread (the
+//! alert dispatcher, the acknowledge-link web server, retention), and the
+//! kiosk window on the main thread when there is a display.
 
 use super::args::RunArgs;
 use crate::admin::{self, AppState};
