@@ -186,6 +186,43 @@ pub enum WebhookStyle {
     Teams,
 }
 
+impl super::Config {
+    /// The files the config names for secrets and certificates: the key,
+    /// the file (relative to the config file), and what fails without it.
+    pub fn secret_files(&self) -> [(&'static str, Option<&Path>, &'static str); 5] {
+        let a = &self.alerts;
+        let smtp = a.smtp.as_ref();
+        let sms = a.sms.as_ref();
+        [
+            (
+                "alerts.webhook.secret_file",
+                a.webhook.as_ref().map(|w| w.secret_file.as_path()),
+                "webhook pages cannot be signed or sent until it can be read",
+            ),
+            (
+                "alerts.smtp.password_file",
+                smtp.and_then(|s| s.password_file.as_deref()),
+                "e-mail cannot be sent until it can be read",
+            ),
+            (
+                "alerts.smtp.ca_file",
+                smtp.and_then(|s| s.ca_file.as_deref()),
+                "the SMTP server's certificate cannot be checked against it",
+            ),
+            (
+                "alerts.sms.gateway_credentials_file",
+                sms.and_then(|s| s.gateway_credentials_file.as_deref()),
+                "text messages cannot be sent until it can be read",
+            ),
+            (
+                "alerts.sms.sim_pin_file",
+                sms.and_then(|s| s.sim_pin_file.as_deref()),
+                "the SIM cannot be unlocked until it can be read",
+            ),
+        ]
+    }
+}
+
 /// Why a secret file could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {

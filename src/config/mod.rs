@@ -301,46 +301,11 @@ impl Loaded {
             profiles::ProfileError::Invalid(errors) => ConfigError::Invalid(errors),
         })?;
         let mut warnings = config.warnings();
-        if let Some(file) = config.alerts.smtp.as_ref().and_then(|s| s.ca_file.as_ref()) {
-            if let Err(e) = read_secret(&base.join(file)) {
-                warnings.push(Problem::new(
-                    "alerts.smtp.ca_file",
-                    format!("{e}; the SMTP server's certificate cannot be checked against it"),
-                ));
-            }
-        }
-        if let Some(file) = config
-            .alerts
-            .smtp
-            .as_ref()
-            .and_then(|s| s.password_file.as_ref())
-        {
-            if let Err(e) = read_secret(&base.join(file)) {
-                warnings.push(Problem::new(
-                    "alerts.smtp.password_file",
-                    format!("{e}; e-mail cannot be sent until it can be read"),
-                ));
-            }
-        }
-        if let Some(file) = config
-            .alerts
-            .sms
-            .as_ref()
-            .and_then(|s| s.gateway_credentials_file.as_ref())
-        {
-            if let Err(e) = read_secret(&base.join(file)) {
-                warnings.push(Problem::new(
-                    "alerts.sms.gateway_credentials_file",
-                    format!("{e}; text messages cannot be sent until it can be read"),
-                ));
-            }
-        }
-        if let Some(w) = &config.alerts.webhook {
-            if let Err(e) = read_secret(&base.join(&w.secret_file)) {
-                warnings.push(Problem::new(
-                    "alerts.webhook.secret_file",
-                    format!("{e}; webhook pages cannot be signed or sent until it can be read"),
-                ));
+        for (key, file, without) in config.secret_files() {
+            if let Some(file) = file {
+                if let Err(e) = read_secret(&base.join(file)) {
+                    warnings.push(Problem::new(key, format!("{e}; {without}")));
+                }
             }
         }
         Ok(Loaded {
@@ -383,58 +348,42 @@ impl Loaded {
         }
     }
 
+    /// The contents of the file the config names at `key` (see
+    /// [`Config::secret_files`]), if it names one.
+    fn configured_file(&self, key: &str) -> Result<Option<Vec<u8>>, SecretError> {
+        let file = self
+            .config
+            .secret_files()
+            .into_iter()
+            .find(|(k, _, _)| *k == key)
+            .and_then(|(_, file, _)| file);
+        file.map(|f| read_secret(&self.base_dir.join(f)))
+            .transpose()
+    }
+
     /// The SMS gateway's `user:password`, read from `gateway_credentials_file`.
     pub fn sms_gateway_credentials(&self) -> Result<Option<Vec<u8>>, SecretError> {
-        self.config
-            .alerts
-            .sms
-            .as_ref()
-            .and_then(|s| s.gateway_credentials_file.as_ref())
-            .map(|f| read_secret(&self.base_dir.join(f)))
-            .transpose()
+        self.configured_file("alerts.sms.gateway_credentials_file")
     }
 
     /// Extra CA certificates for the SMTP server, from `[alerts.smtp] ca_file`.
     pub fn smtp_ca(&self) -> Result<Option<Vec<u8>>, SecretError> {
-        self.config
-            .alerts
-            .smtp
-            .as_ref()
-            .and_then(|s| s.ca_file.as_ref())
-            .map(|f| read_secret(&self.base_dir.join(f)))
-            .transpose()
+        self.configured_file("alerts.smtp.ca_file")
     }
 
     /// The SIM PIN, read from `[alerts.sms] sim_pin_file`.
     pub fn sim_pin(&self) -> Result<Option<Vec<u8>>, SecretError> {
-        self.config
-            .alerts
-            .sms
-            .as_ref()
-            .and_then(|s| s.sim_pin_file.as_ref())
-            .map(|f| read_secret(&self.base_dir.join(f)))
-            .transpose()
+        self.configured_file("alerts.sms.sim_pin_file")
     }
 
     /// The SMTP password, read from `[alerts.smtp] password_file`.
     pub fn smtp_password(&self) -> Result<Option<Vec<u8>>, SecretError> {
-        self.config
-            .alerts
-            .smtp
-            .as_ref()
-            .and_then(|s| s.password_file.as_ref())
-            .map(|f| read_secret(&self.base_dir.join(f)))
-            .transpose()
+        self.configured_file("alerts.smtp.password_file")
     }
 
     /// The webhook signing secret, read from `[alerts.webhook] secret_file`.
     pub fn webhook_secret(&self) -> Result<Option<Vec<u8>>, SecretError> {
-        self.config
-            .alerts
-            .webhook
-            .as_ref()
-            .map(|w| read_secret(&self.base_dir.join(&w.secret_file)))
-            .transpose()
+        self.configured_file("alerts.webhook.secret_file")
     }
 
     /// The role of the contact called `name`, if any.
