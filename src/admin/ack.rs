@@ -75,10 +75,7 @@ fn examine(state: &AppState, token: &str) -> Result<(Claim, Language), LinkRefus
     let claim = check(&state.ack, token, Utc::now())?;
     let lang = state
         .loaded
-        .config
-        .contacts
-        .iter()
-        .find(|c| c.name == claim.contact)
+        .contact(&claim.contact)
         .and_then(|c| c.language)
         .unwrap_or(Language::English);
     Ok((claim, lang))

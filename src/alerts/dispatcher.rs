@@ -285,12 +285,7 @@ impl<N: Notifier, C: Clock> Dispatcher<N, C> {
         contact: &str,
         current: Channel,
     ) -> Option<PlannedPage> {
-        let c = self
-            .loaded
-            .config
-            .contacts
-            .iter()
-            .find(|c| c.name == contact)?;
+        let c = self.loaded.contact(contact)?;
         let (next, fallback_after_s) =
             plan::next_channel(&self.loaded, contact, current, tier as usize)?;
         Some(PlannedPage {
@@ -391,13 +386,7 @@ impl<N: Notifier, C: Clock> Dispatcher<N, C> {
     /// Send one page and journal the outcome. Returns whether it was delivered.
     async fn send(&mut self, due: Due) -> Result<bool, StoreError> {
         let attempt = due.attempts + 1;
-        let contact = self
-            .loaded
-            .config
-            .contacts
-            .iter()
-            .find(|c| c.name == due.contact)
-            .cloned();
+        let contact = self.loaded.contact(&due.contact).cloned();
         let facts = self.facts(&due.encounter)?;
         let result = match (&contact, &facts) {
             (Some(contact), Some((facts, _))) => {

@@ -39,15 +39,20 @@ pub struct PlannedPage {
     pub fallback_after_s: Option<u32>,
 }
 
-/// The pages of tier `tier`: each contact in its roles, on their first channel.
-pub fn tier_pages(loaded: &Loaded, encounter: &str, tier: usize, drill: bool) -> Vec<PlannedPage> {
-    let roles = tier_roles(loaded, tier, drill);
-    let fallback = loaded
+/// Seconds tier `tier` waits before a contact's next channel.
+fn fallback_after(loaded: &Loaded, tier: usize) -> Option<u32> {
+    loaded
         .config
         .escalation
         .tiers
         .get(tier)
-        .map(|t| t.fallback_after_s);
+        .map(|t| t.fallback_after_s)
+}
+
+/// The pages of tier `tier`: each contact in its roles, on their first channel.
+pub fn tier_pages(loaded: &Loaded, encounter: &str, tier: usize, drill: bool) -> Vec<PlannedPage> {
+    let roles = tier_roles(loaded, tier, drill);
+    let fallback = fallback_after(loaded, tier);
     loaded
         .config
         .contacts
@@ -75,16 +80,11 @@ pub fn next_channel(
     current: Channel,
     tier: usize,
 ) -> Option<(Channel, Option<u32>)> {
-    let c = loaded.config.contacts.iter().find(|c| c.name == contact)?;
+    let c = loaded.contact(contact)?;
     let channels = loaded.channels_of(c);
     let i = channels.iter().position(|ch| *ch == current)?;
     let next = *channels.get(i + 1)?;
-    let fallback = loaded
-        .config
-        .escalation
-        .tiers
-        .get(tier)
-        .map(|t| t.fallback_after_s);
+    let fallback = fallback_after(loaded, tier);
     Some((next, fallback.filter(|_| i + 2 < channels.len())))
 }
 

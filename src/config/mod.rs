@@ -386,7 +386,14 @@ impl Loaded {
         self.configured_file("alerts.webhook.secret_file")
     }
 
-    /// The role of the contact called `name`, if any.
+    /// The contact whose configured name is exactly `name` (as pages and
+    /// links record it).
+    pub fn contact(&self, name: &str) -> Option<&Contact> {
+        self.config.contacts.iter().find(|c| c.name == name)
+    }
+
+    /// The role of the contact called `name`, if any: matched ignoring case
+    /// and surrounding spaces, as people type names with `--by`.
     pub fn role_of(&self, name: &str) -> Option<Role> {
         self.config
             .contacts

@@ -142,6 +142,16 @@ fn body<T: serde::de::DeserializeOwned>(e: &Entry) -> Result<T, ReadError> {
     })
 }
 
+/// A note or an instruction entry as who said what, when.
+fn text_act(conn: &Connection, e: &Entry) -> Result<Act, ReadError> {
+    let b: TextAdded = body(e)?;
+    Ok(Act {
+        at: e.at.clone(),
+        by: reveal(conn, &b.by)?,
+        text: reveal(conn, &b.text)?,
+    })
+}
+
 /// The full record of encounter `id`, rebuilt from its journal entries.
 pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>, ReadError> {
     let entries = entries_for(conn, id)?;
@@ -246,23 +256,13 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
                 format!("checklist {}: {answer} (by {by})", b.item)
             }
             Some(EventKind::InstructionRecorded) => {
-                let b: TextAdded = body(e)?;
-                let act = Act {
-                    at: e.at.clone(),
-                    by: reveal(conn, &b.by)?,
-                    text: reveal(conn, &b.text)?,
-                };
+                let act = text_act(conn, e)?;
                 let s = format!("counsel's instruction recorded by {}", act.by);
                 rec.counsel_instructions.push(act);
                 s
             }
             Some(EventKind::NoteAdded) => {
-                let b: TextAdded = body(e)?;
-                let act = Act {
-                    at: e.at.clone(),
-                    by: reveal(conn, &b.by)?,
-                    text: reveal(conn, &b.text)?,
-                };
+                let act = text_act(conn, e)?;
                 let s = format!("note by {}", act.by);
                 rec.notes.push(act);
                 s
