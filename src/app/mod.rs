@@ -1,6 +1,7 @@
 //! Use cases the CLI, kiosk and admin web all call: check in, open an
 //! encounter, attach a page, acknowledge, decide, close, purge.
 
+pub mod kiosk;
 mod page_image;
 
 pub use page_image::{PageImage, PageImageError, MAX_PAGE_BYTES};

@@ -51,9 +51,15 @@ pub enum Command {
     /// Check configuration files.
     #[command(subcommand)]
     Config(ConfigCmd),
+    /// Staff mode: make the PIN hash for [[kiosk.staff]].
+    #[command(subcommand)]
+    Staff(StaffCmd),
     /// Render a kiosk screen to a PNG without a display.
     Screenshot {
-        /// The screen: idle, start.
+        /// The screen: idle, start, visitor-purpose, visitor-details,
+        /// visitor-done, official-notice, official-officers, official-visit,
+        /// official-document, official-capture, official-review,
+        /// official-waiting, resources, staff-pin, staff-home, staff-encounter.
         #[arg(long, default_value = "idle")]
         screen: String,
         /// Language: en, es, vi, zh-Hans, tl.
@@ -76,6 +82,17 @@ pub struct RunArgs {
     /// Run the services only, without the kiosk window.
     #[arg(long)]
     pub headless: bool,
+    /// Simulated peripherals and the demo page source (generated pages),
+    /// whatever [kiosk] capture says.
+    #[arg(long)]
+    pub simulate: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StaffCmd {
+    /// Read a PIN (4 to 12 digits) from standard input and print its Argon2id
+    /// hash for `pin_hash`. The PIN itself is never stored.
+    HashPin,
 }
 
 #[derive(Debug, Subcommand)]

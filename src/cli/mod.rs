@@ -153,6 +153,19 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 out,
             )?;
         }
+        Command::Staff(StaffCmd::HashPin) => {
+            let mut pin = String::new();
+            std::io::stdin()
+                .read_line(&mut pin)
+                .context("cannot read the PIN from standard input")?;
+            let pin = pin.trim();
+            if !(4..=12).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(anyhow!(
+                    "the PIN must be 4 to 12 digits (the staff keypad has digits only)"
+                ));
+            }
+            println!("{}", crate::app::kiosk::hash_pin(pin));
+        }
         Command::Purge { dry_run } => {
             let mut desk = desk(&cli)?;
             let summary = desk.purge(*dry_run)?;

@@ -2,11 +2,13 @@
 //! at load so that nothing silently falls back to a default when wrong.
 
 mod alerts;
+mod kiosk;
 mod profiles;
 mod source;
 mod validate;
 
 pub use alerts::*;
+pub use kiosk::*;
 pub use profiles::{builtin_profile_names, load_profile};
 pub use source::{line_col, Located, Source, SourceErrors};
 
@@ -44,6 +46,9 @@ pub struct Config {
     /// The web server: acknowledge links now, the admin pages later.
     #[serde(default)]
     pub admin: Admin,
+    /// The kiosk screen: idle timeout, page capture, staff mode.
+    #[serde(default)]
+    pub kiosk: Kiosk,
 }
 
 /// A section whose keys arrive in a later version; it must be empty now.
@@ -213,6 +218,9 @@ impl Default for Retention {
 #[serde(deny_unknown_fields)]
 pub struct Visitors {
     pub purposes: Vec<String>,
+    /// Labels for purposes that are not built in.
+    #[serde(default)]
+    pub labels: PurposeLabels,
 }
 
 impl Default for Visitors {
@@ -227,6 +235,7 @@ impl Default for Visitors {
             ]
             .map(String::from)
             .to_vec(),
+            labels: PurposeLabels::new(),
         }
     }
 }

@@ -293,6 +293,7 @@ impl Config {
             "visitors.purposes",
             self.visitors.purposes.iter().cloned(),
         );
+        self.kiosk_problems(&mut p);
         p
     }
 
@@ -353,6 +354,7 @@ impl Config {
                 "no area is non-public; the access policy protects non-public areas",
             ));
         }
+        self.kiosk_warnings(&mut w);
         w
     }
 }

@@ -1,0 +1,600 @@
+//! The kiosk controller's flows and rules against a real desk over a
+//! temporary store (and a wrapper that makes the store fail on demand).
+
+use super::*;
+use crate::app::{Desk, PageImage, SystemClock};
+use crate::domain::encounter::{DecisionBasis, Outcome};
+use crate::store::query::{EncounterRecord, EncounterRow};
+use crate::store::Store;
+use chrono::{DateTime, Utc};
+
+/// The demo facility with e-mail set up, so opening an encounter queues
+/// pages (nothing is sent: no dispatcher runs here).
+fn desk(dir: &std::path::Path) -> Desk {
+    let text = format!(
+        "{}\n[alerts.smtp]\nhost = \"127.0.0.1\"\nport = 2525\ntls = \"none\"\nfrom = \"kiosk@example.org\"\n",
+        crate::config::DEMO_CONFIG
+    );
+    let loaded = Loaded::from_text("test", &text, dir).unwrap();
+    let store = Store::open(dir, &loaded.config.facility.id).unwrap();
+    Desk::new(loaded, store, SystemClock)
+}
+
+fn session(desk: &Desk, t: Instant) -> Session {
+    Session::new(&desk.loaded, Box::new(DemoSource::default()), t)
+}
+
+fn typed(s: &mut Session, d: &mut impl KioskDesk, field: Field, text: &str, t: Instant) {
+    s.handle(d, Action::Focus(field), t);
+    for c in text.chars() {
+        s.handle(d, Action::Key(c.to_string()), t);
+    }
+}
+
+fn outbox_rows(d: &Desk, id: &str) -> i64 {
+    d.store
+        .conn()
+        .query_row(
+            "SELECT COUNT(*) FROM outbox WHERE encounter_id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+/// Walk the official flow to the review screen.
+fn official_to_review(s: &mut Session, d: &mut Desk, t: Instant) {
+    s.handle(d, Action::Begin, t);
+    s.handle(d, Action::Start(StartChoice::Official), t);
+    s.handle(d, Action::OfficialNext, t);
+    typed(s, d, Field::Agency, "ICE ERO", t);
+    typed(s, d, Field::OfficerName, "Ana Ruiz", t);
+    typed(s, d, Field::OfficerBadge, "4471", t);
+    s.handle(d, Action::AddOfficer, t);
+    typed(s, d, Field::OfficerName, "Tomás Ng", t);
+    s.handle(d, Action::OfficialNext, t);
+    assert_eq!(s.screen(), Screen::OfficialVisit);
+    typed(s, d, Field::Sought, "records of a program participant", t);
+    s.handle(d, Action::SetExigent(false), t);
+    s.handle(d, Action::OfficialNext, t);
+    let admin = d
+        .loaded
+        .profile
+        .documents
+        .iter()
+        .position(|x| x.kind == DocumentKind::AdministrativeWarrant)
+        .unwrap();
+    s.handle(d, Action::PickDocument(admin), t);
+    s.handle(d, Action::OfficialNext, t);
+    assert_eq!(s.screen(), Screen::OfficialCapture);
+    for _ in 0..2 {
+        s.handle(d, Action::Capture, t);
+        s.handle(d, Action::KeepPage, t);
+    }
+    s.handle(d, Action::OfficialNext, t);
+    assert_eq!(s.screen(), Screen::OfficialReview);
+}
+
+#[test]
+fn the_encounter_is_opened_and_paged_at_the_first_official_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = desk(dir.path());
+    let t = Instant::now();
+    let mut s = session(&d, t);
+    s.handle(&mut d, Action::Begin, t);
+    assert!(d.open_encounters().unwrap().is_empty());
+    s.handle(&mut d, Action::Start(StartChoice::Official), t);
+    assert_eq!(s.screen(), Screen::OfficialNotice);
+    let id = s
+        .encounter()
+        .expect("opened before anything is typed")
+        .to_string();
+    let open = d.open_encounters().unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].id, id);
+    // Designated staff and counsel (tier 0) are queued in the same step.
+    assert!(outbox_rows(&d, &id) >= 2);
+    let rec = d.encounter(&id).unwrap();
+    assert_eq!(rec.via, "kiosk");
+    assert!(rec.officers.is_empty());
+}
+
+#[test]
+fn the_official_flow_records_officers_pages_and_details() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = desk(dir.path());
+    let t = Instant::now();
+    let mut s = session(&d, t);
+    official_to_review(&mut s, &mut d, t);
+    let id = s.encounter().unwrap().to_string();
+    // Pages are recorded as they are kept, before the review.
+    assert_eq!(d.encounter(&id).unwrap().pages.len(), 2);
+    s.handle(&mut d, Action::Submit, t);
+    assert_eq!(s.screen(), Screen::OfficialWaiting);
+    let rec = d.encounter(&id).unwrap();
+    let officers: Vec<_> = rec
+        .officers
+        .iter()
+        .map(|o| (o.name.as_str(), o.badge.as_str(), o.agency.as_str()))
+        .collect();
+    assert_eq!(
+        officers,
+        [("Ana Ruiz", "4471", "ICE ERO"), ("Tomás Ng", "", "ICE ERO")]
+    );
+    assert_eq!(rec.document_kind.as_deref(), Some("administrative-warrant"));
+    assert_eq!(
+        rec.sought.as_deref(),
+        Some("records of a program participant")
+    );
+    assert!(!rec.exigent);
+    // The waiting screen lists who was paged and never who let anyone in.
+    let v = s.view(&d);
+    let names: Vec<_> = v.paged.iter().map(|p| p.name.as_str()).collect();
+    assert!(names.contains(&"Rosa Delgado"), "{names:?}");
+    assert!(v.paged.iter().all(|p| p.role != "rapid-response"));
+    KioskDesk::acknowledge(&mut d, &id, "Rosa Delgado").unwrap();
+    let v = s.view(&d);
+    let rosa = v.paged.iter().find(|p| p.name == "Rosa Delgado").unwrap();
+    assert!(!rosa.acknowledged_at.is_empty());
+    // Closing the encounter returns the kiosk to the notice.
+    Desk::decide(&mut d, &id, Outcome::Left, "Dana", None, None).unwrap();
+    Desk::close(&mut d, &id, "Dana").unwrap();
+    s.tick(&mut d, t + Duration::from_secs(1));
+    assert_eq!(s.screen(), Screen::Idle);
+}
+
+#[test]
+fn each_official_step_says_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = desk(dir.path());
+    let t = Instant::now();
+    let mut s = session(&d, t);
+    s.handle(&mut d, Action::Start(StartChoice::Official), t);
+    s.handle(&mut d, Action::OfficialNext, t);
+    s.handle(&mut d, Action::OfficialNext, t);
+    assert_eq!(s.view(&d).problem, Some(Problem::NeedAgency));
+    typed(&mut s, &mut d, Field::Agency, "CBP", t);
+    s.handle(&mut d, Action::OfficialNext, t);
+    assert_eq!(s.view(&d).problem, Some(Problem::NeedOfficer));
+    assert_eq!(s.view(&d).active_field, Some(Field::OfficerName));
+    typed(&mut s, &mut d, Field::OfficerName, "Lee", t);
+    s.handle(&mut d, Action::OfficialNext, t);
+    s.handle(&mut d, Action::OfficialNext, t);
+    assert_eq!(s.view(&d).problem, Some(Problem::PickExigent));
+    s.handle(&mut d, Action::SetExigent(true), t);
+    s.handle(&mut d, Action::OfficialNext, t);
+    s.handle(&mut d, Action::OfficialNext, t);
+    assert_eq!(s.view(&d).problem, Some(Problem::PickDocument));
+    s.handle(&mut d, Action::PickDocument(0), t);
+    s.handle(&mut d, Action::OfficialNext, t);
+    s.handle(&mut d, Action::OfficialNext, t);
+    assert_eq!(s.view(&d).problem, Some(Problem::NeedPage));
+    s.handle(&mut d, Action::Capture, t);
+    assert!(s.view(&d).preview.is_some());
+    s.handle(&mut d, Action::OfficialNext, t);
+    assert_eq!(s.view(&d).problem, Some(Problem::KeepOrRetake));
+    s.handle(&mut d, Action::Retake, t);
+    s.handle(&mut d, Action::KeepPage, t);
+    assert_eq!(s.view(&d).pages, 1);
+    s.handle(&mut d, Action::OfficialNext, t);
+    assert_eq!(s.screen(), Screen::OfficialReview);
+}
+
+#[test]
+fn the_timeout_clears_everything_typed_and_returns_to_the_notice() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = desk(dir.path());
+    let t = Instant::now();
+    let mut s = session(&d, t);
+    s.handle(&mut d, Action::ChooseLanguage(2), t);
+    s.handle(&mut d, Action::ToggleLargeText, t);
+    s.handle(&mut d, Action::Begin, t);
+    s.handle(&mut d, Action::Start(StartChoice::Visitor), t);
+    s.handle(&mut d, Action::PickPurpose(0), t);
+    typed(&mut s, &mut d, Field::VisitorName, "Mai", t);
+    typed(&mut s, &mut d, Field::VisitorHost, "Tax help", t);
+    let before = t + Duration::from_secs(59);
+    s.tick(&mut d, before);
+    assert_eq!(s.view(&d).field(Field::VisitorName), "Mai");
+    s.tick(&mut d, t + Duration::from_secs(60));
+    let v = s.view(&d);
+    assert_eq!(v.screen, Screen::Idle);
+    assert_eq!(v.lang, Language::English);
+    assert!(!v.large_text);
+    assert!(v.fields.iter().all(|(_, t)| t.is_empty()), "{:?}", v.fields);
+    assert_eq!(v.purpose, None);
+    // Nothing was recorded for the visitor who walked away.
+    assert_eq!(
+        d.store
+            .conn()
+            .query_row("SELECT COUNT(*) FROM checkins", [], |r| r.get::<_, i64>(0))
+            .unwrap(),
+        0
+    );
+}
+
+#[test]
+fn an_official_who_walks_away_leaves_the_encounter_open_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = desk(dir.path());
+    let t = Instant::now();
+    let mut s = session(&d, t);
+    s.handle(&mut d, Action::Start(StartChoice::Official), t);
+    s.handle(&mut d, Action::OfficialNext, t);
+    typed(&mut s, &mut d, Field::Agency, "HSI", t);
+    typed(&mut s, &mut d, Field::OfficerName, "Ortiz", t);
+    let id = s.encounter().unwrap().to_string();
+    s.tick(&mut d, t + Duration::from_secs(61));
+    assert_eq!(s.screen(), Screen::Idle);
+    assert_eq!(s.encounter(), None);
+    let rec = d.encounter(&id).unwrap();
+    assert!(rec.closed_at.is_none());
+    assert_eq!(rec.notes.len(), 1);
+    assert!(
+        rec.notes[0].text.contains("agency: HSI"),
+        "{}",
+        rec.notes[0].text
+    );
+    assert!(rec.notes[0].text.contains("officer: Ortiz"));
+}
+
+#[test]
+fn a_visitor_checks_in_with_a_first_name_and_never_with_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = desk(dir.path());
+    let t = Instant::now();
+    let mut s = session(&d, t);
+    s.handle(&mut d, Action::Start(StartChoice::Visitor), t);
+    s.handle(&mut d, Action::VisitorNext, t);
+    assert_eq!(s.view(&d).problem, Some(Problem::PickPurpose));
+    s.handle(&mut d, Action::PickPurpose(1), t);
+    typed(&mut s, &mut d, Field::VisitorName, "Maria Lopez", t);
+    s.handle(&mut d, Action::VisitorConfirm, t);
+    assert_eq!(s.view(&d).problem, Some(Problem::NameRule));
+    s.handle(&mut d, Action::Focus(Field::VisitorName), t);
+    for _ in 0..6 {
+        s.handle(&mut d, Action::Backspace, t);
+    }
+    typed(&mut s, &mut d, Field::VisitorHost, "case 123456", t);
+    s.handle(&mut d, Action::VisitorConfirm, t);
+    let v = s.view(&d);
+    assert_eq!(v.problem, Some(Problem::LooksLikeId));
+    assert_eq!(v.active_field, Some(Field::VisitorHost));
+    assert_eq!(v.field(Field::VisitorName), "Maria", "input kept");
+    s.handle(&mut d, Action::Focus(Field::VisitorHost), t);
+    for _ in 0..11 {
+        s.handle(&mut d, Action::Backspace, t);
+    }
+    typed(&mut s, &mut d, Field::VisitorHost, "Story time", t);
+    s.handle(&mut d, Action::VisitorConfirm, t);
+    assert_eq!(s.screen(), Screen::VisitorDone);
+    let v = s.view(&d);
+    assert!(v.visitor_ref.starts_with("V-"));
+    // The thank-you screen goes back to the notice by itself.
+    s.tick(&mut d, t + DONE_AFTER);
+    assert_eq!(s.screen(), Screen::Idle);
+}
+
+#[test]
+fn five_wrong_pins_lock_staff_mode_for_five_minutes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = desk(dir.path());
+    let t = Instant::now();
+    let mut s = session(&d, t);
+    let pin = |s: &mut Session, d: &mut Desk, digits: &str, t| {
+        s.handle(d, Action::OpenStaff, t);
+        for c in digits.bytes() {
+            s.handle(d, Action::PinDigit(c - b'0'), t);
+        }
+        s.handle(d, Action::PinEnter, t);
+    };
+    for left in (1..5).rev() {
+        pin(&mut s, &mut d, "9999", t);
+        assert_eq!(s.view(&d).problem, Some(Problem::WrongPin { left }));
+    }
+    pin(&mut s, &mut d, "9999", t);
+    assert_eq!(s.view(&d).problem, Some(Problem::Locked { minutes: 5 }));
+    // Locked even against the right PIN, and a timeout does not unlock it.
+    s.tick(&mut d, t + Duration::from_secs(120));
+    pin(&mut s, &mut d, "1234", t + Duration::from_secs(120));
+    assert_eq!(s.view(&d).problem, Some(Problem::Locked { minutes: 3 }));
+    assert_eq!(s.staff(), None);
+    pin(&mut s, &mut d, "1234", t + LOCKOUT);
+    assert_eq!(s.staff(), Some("Dana Whitfield"));
+    assert_eq!(s.screen(), Screen::StaffHome);
+    // Staff mode locks itself after the idle timeout.
+    s.tick(&mut d, t + LOCKOUT + Duration::from_secs(60));
+    assert_eq!(s.staff(), None);
+}
+
+fn unlock(s: &mut Session, d: &mut Desk, t: Instant) {
+    s.handle(d, Action::OpenStaff, t);
+    for c in [1, 2, 3, 4] {
+        s.handle(d, Action::PinDigit(c), t);
+    }
+    s.handle(d, Action::PinEnter, t);
+    assert_eq!(s.screen(), Screen::StaffHome);
+}
+
+#[test]
+fn staff_mode_enforces_the_counsel_rule_and_the_override_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = desk(dir.path());
+    let t = Instant::now();
+    let mut s = session(&d, t);
+    // Staff actions from a locked kiosk do nothing.
+    s.handle(&mut d, Action::OfficialsAtDesk, t);
+    assert!(d.open_encounters().unwrap().is_empty());
+    unlock(&mut s, &mut d, t);
+    s.handle(&mut d, Action::OfficialsAtDesk, t);
+    assert_eq!(s.screen(), Screen::StaffEncounter);
+    let id = d.open_encounters().unwrap()[0].id.clone();
+    assert!(outbox_rows(&d, &id) >= 2, "paged at once");
+    let exigent = d
+        .loaded
+        .profile
+        .outcomes
+        .iter()
+        .position(|o| o.outcome == Outcome::AccessExigent)
+        .unwrap();
+    s.handle(&mut d, Action::PickOutcome(exigent), t);
+    s.handle(&mut d, Action::StaffDecide, t);
+    let v = s.view(&d);
+    assert_eq!(v.problem, Some(Problem::Refused));
+    assert!(v.detail.contains("counsel"), "{}", v.detail);
+    assert!(d.encounter(&id).unwrap().outcome.is_none());
+    typed(
+        &mut s,
+        &mut d,
+        Field::OverrideReason,
+        "fire alarm; officers followed",
+        t,
+    );
+    s.handle(&mut d, Action::StaffDecide, t);
+    assert_eq!(s.view(&d).problem, None, "{}", s.view(&d).detail);
+    let rec = d.encounter(&id).unwrap();
+    assert_eq!(
+        rec.decision_basis.as_deref(),
+        Some(DecisionBasis::ExigentOverride.token())
+    );
+    assert_eq!(rec.decided.unwrap().by, "Dana Whitfield");
+    // Checklist, instruction, note, acknowledge, close: all by the staff member.
+    s.handle(
+        &mut d,
+        Action::StaffChecklist("signed-by-judge".into(), ChecklistAnswer::No),
+        t,
+    );
+    typed(
+        &mut s,
+        &mut d,
+        Field::Instruction,
+        "Do not consent to a search",
+        t,
+    );
+    s.handle(&mut d, Action::StaffSaveInstruction, t);
+    typed(
+        &mut s,
+        &mut d,
+        Field::Note,
+        "Two officers, left at 10:40",
+        t,
+    );
+    s.handle(&mut d, Action::StaffAddNote, t);
+    s.handle(&mut d, Action::StaffAcknowledge, t);
+    let v = s.view(&d);
+    assert_eq!(
+        v.checklist
+            .iter()
+            .find(|c| c.id == "signed-by-judge")
+            .unwrap()
+            .answer,
+        "no"
+    );
+    assert_eq!(v.instructions.len(), 1);
+    assert_eq!(v.notes.len(), 1);
+    assert!(v
+        .paged
+        .iter()
+        .any(|p| p.name == "Dana Whitfield" && !p.acknowledged_at.is_empty()));
+    s.handle(&mut d, Action::StaffClose, t);
+    assert_eq!(s.screen(), Screen::StaffHome);
+    assert!(d.encounter(&id).unwrap().closed_at.is_some());
+    let v = s.view(&d);
+    assert!(v.open.is_empty());
+    assert_eq!(v.encounters_today, 1);
+}
+
+#[test]
+fn with_counsel_acknowledged_the_outcome_needs_no_override() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = desk(dir.path());
+    let t = Instant::now();
+    let mut s = session(&d, t);
+    unlock(&mut s, &mut d, t);
+    s.handle(&mut d, Action::ToggleDrill, t);
+    s.handle(&mut d, Action::OfficialsAtDesk, t);
+    let id = d.open_encounters().unwrap()[0].id.clone();
+    assert!(
+        d.encounter(&id).unwrap().drill,
+        "drill toggle marks new encounters"
+    );
+    Desk::acknowledge(&mut d, &id, "Rosa Delgado", Via::Cli).unwrap();
+    let other = d
+        .loaded
+        .profile
+        .outcomes
+        .iter()
+        .position(|o| o.outcome == Outcome::Other)
+        .unwrap();
+    s.handle(&mut d, Action::PickOutcome(other), t);
+    s.handle(&mut d, Action::StaffDecide, t);
+    assert_eq!(s.view(&d).problem, None, "{}", s.view(&d).detail);
+    assert_eq!(
+        d.encounter(&id).unwrap().decision_basis.as_deref(),
+        Some(DecisionBasis::CounselAcknowledged.token())
+    );
+}
+
+/// A desk whose writes fail while `broken` (a full disk, a pulled card).
+struct Flaky {
+    desk: Desk,
+    broken: bool,
+}
+
+impl Flaky {
+    fn check(&self) -> Result<(), AppError> {
+        if self.broken {
+            Err(AppError::Empty {
+                field: "disk",
+                what: "free space (simulated full disk)",
+            })
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl KioskDesk for Flaky {
+    fn loaded(&self) -> &Loaded {
+        &self.desk.loaded
+    }
+    fn now(&self) -> DateTime<Utc> {
+        KioskDesk::now(&self.desk)
+    }
+    fn check_in_visitor(&mut self, e: VisitorCheckIn) -> Result<String, AppError> {
+        self.check()?;
+        KioskDesk::check_in_visitor(&mut self.desk, e)
+    }
+    fn open_encounter(&mut self, via: Via, drill: bool) -> Result<String, AppError> {
+        self.check()?;
+        KioskDesk::open_encounter(&mut self.desk, via, drill)
+    }
+    fn attach_page(&mut self, id: &str, page: &PageImage) -> Result<u32, AppError> {
+        self.check()?;
+        KioskDesk::attach_page(&mut self.desk, id, page)
+    }
+    fn record_details(&mut self, id: &str, x: EncounterDetails, by: &str) -> Result<(), AppError> {
+        self.check()?;
+        KioskDesk::record_details(&mut self.desk, id, x, by)
+    }
+    fn acknowledge(&mut self, id: &str, by: &str) -> Result<(), AppError> {
+        self.check()?;
+        KioskDesk::acknowledge(&mut self.desk, id, by)
+    }
+    fn answer_checklist(
+        &mut self,
+        id: &str,
+        i: &str,
+        a: ChecklistAnswer,
+        by: &str,
+    ) -> Result<(), AppError> {
+        self.check()?;
+        KioskDesk::answer_checklist(&mut self.desk, id, i, a, by)
+    }
+    fn add_text(&mut self, id: &str, k: TextKind, t: &str, by: &str) -> Result<(), AppError> {
+        self.check()?;
+        KioskDesk::add_text(&mut self.desk, id, k, t, by)
+    }
+    fn decide(
+        &mut self,
+        id: &str,
+        o: Outcome,
+        by: &str,
+        r: Option<&str>,
+    ) -> Result<DecisionBasis, AppError> {
+        self.check()?;
+        KioskDesk::decide(&mut self.desk, id, o, by, r)
+    }
+    fn close(&mut self, id: &str, by: &str) -> Result<(), AppError> {
+        self.check()?;
+        KioskDesk::close(&mut self.desk, id, by)
+    }
+    fn encounter(&self, id: &str) -> Result<EncounterRecord, AppError> {
+        KioskDesk::encounter(&self.desk, id)
+    }
+    fn open_encounters(&self) -> Result<Vec<EncounterRow>, AppError> {
+        self.desk.open_encounters()
+    }
+    fn today(&self) -> Result<(u32, u32), AppError> {
+        self.desk.today()
+    }
+    fn channel_trouble(&self) -> Result<Vec<(String, u32, Option<String>)>, AppError> {
+        self.desk.channel_trouble()
+    }
+}
+
+#[test]
+fn a_failing_store_is_said_and_loses_nothing_typed_or_captured() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut f = Flaky {
+        desk: desk(dir.path()),
+        broken: true,
+    };
+    let t = Instant::now();
+    let mut s = Session::new(&f.desk.loaded, Box::new(DemoSource::default()), t);
+    // Opening fails: the notice still shows, with the problem; Next retries.
+    s.handle(&mut f, Action::Start(StartChoice::Official), t);
+    assert_eq!(s.view(&f).problem, Some(Problem::NotRecorded));
+    assert!(s.view(&f).detail.contains("simulated full disk"));
+    s.handle(&mut f, Action::OfficialNext, t);
+    assert_eq!(s.screen(), Screen::OfficialNotice);
+    f.broken = false;
+    s.handle(&mut f, Action::OfficialNext, t);
+    assert_eq!(s.screen(), Screen::OfficialOfficers);
+    let id = s.encounter().unwrap().to_string();
+    // A kept page that fails to record stays in the preview to keep again.
+    typed(&mut s, &mut f, Field::Agency, "ICE", t);
+    typed(&mut s, &mut f, Field::OfficerName, "Park", t);
+    s.handle(&mut f, Action::OfficialNext, t);
+    s.handle(&mut f, Action::SetExigent(false), t);
+    s.handle(&mut f, Action::OfficialNext, t);
+    s.handle(&mut f, Action::PickDocument(0), t);
+    s.handle(&mut f, Action::OfficialNext, t);
+    s.handle(&mut f, Action::Capture, t);
+    f.broken = true;
+    s.handle(&mut f, Action::KeepPage, t);
+    assert_eq!(s.view(&f).problem, Some(Problem::NotRecorded));
+    assert!(s.view(&f).preview.is_some());
+    f.broken = false;
+    s.handle(&mut f, Action::KeepPage, t);
+    assert_eq!(s.view(&f).pages, 1);
+    s.handle(&mut f, Action::OfficialNext, t);
+    f.broken = true;
+    s.handle(&mut f, Action::Submit, t);
+    assert_eq!(s.screen(), Screen::OfficialReview);
+    assert_eq!(s.view(&f).officers, ["Park"]);
+    f.broken = false;
+    s.handle(&mut f, Action::Submit, t);
+    assert_eq!(s.screen(), Screen::OfficialWaiting);
+    assert_eq!(KioskDesk::encounter(&f, &id).unwrap().officers.len(), 1);
+}
+
+#[test]
+fn keys_respect_field_limits_and_refuse_control_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = desk(dir.path());
+    let t = Instant::now();
+    let mut s = session(&d, t);
+    s.handle(&mut d, Action::Start(StartChoice::Visitor), t);
+    s.handle(&mut d, Action::PickPurpose(0), t);
+    typed(&mut s, &mut d, Field::VisitorName, &"é".repeat(30), t);
+    let v = s.view(&d);
+    assert_eq!(v.field(Field::VisitorName).chars().count(), 24);
+    assert_eq!(v.problem, Some(Problem::TooLong));
+    s.handle(&mut d, Action::Key("\u{7}".into()), t);
+    assert_eq!(s.view(&d).field(Field::VisitorName).chars().count(), 24);
+}
+
+#[test]
+fn resources_have_qr_codes_in_the_chosen_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = desk(dir.path());
+    let t = Instant::now();
+    let mut s = session(&d, t);
+    s.handle(&mut d, Action::ChooseLanguage(1), t);
+    s.handle(&mut d, Action::Start(StartChoice::Resources), t);
+    let v = s.view(&d);
+    assert_eq!(v.resources.len(), d.loaded.profile.resources.len());
+    assert!(v.resources.iter().all(|r| r.qr.is_some()));
+    assert_eq!(v.resources[0].name, d.loaded.profile.resources[0].name.es);
+}

@@ -1,0 +1,255 @@
+//! What the kiosk shows, as plain data the UI layer copies into the Slint
+//! adapters. Built by the controller after every action and tick; `Send`,
+//! so it can travel from the worker to the UI thread.
+
+use crate::domain::language::Language;
+use slint::{Rgba8Pixel, SharedPixelBuffer};
+
+/// The screens of the kiosk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Screen {
+    Idle,
+    Start,
+    VisitorPurpose,
+    VisitorDetails,
+    VisitorDone,
+    OfficialNotice,
+    OfficialOfficers,
+    OfficialVisit,
+    OfficialDocument,
+    OfficialCapture,
+    OfficialReview,
+    OfficialWaiting,
+    Resources,
+    StaffPin,
+    StaffHome,
+    StaffEncounter,
+}
+
+impl Screen {
+    /// Every screen, in flow order (for screenshots and tests).
+    pub const ALL: [Screen; 16] = [
+        Screen::Idle,
+        Screen::Start,
+        Screen::VisitorPurpose,
+        Screen::VisitorDetails,
+        Screen::VisitorDone,
+        Screen::OfficialNotice,
+        Screen::OfficialOfficers,
+        Screen::OfficialVisit,
+        Screen::OfficialDocument,
+        Screen::OfficialCapture,
+        Screen::OfficialReview,
+        Screen::OfficialWaiting,
+        Screen::Resources,
+        Screen::StaffPin,
+        Screen::StaffHome,
+        Screen::StaffEncounter,
+    ];
+
+    /// The name used on the command line (`threshold screenshot --screen`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Screen::Idle => "idle",
+            Screen::Start => "start",
+            Screen::VisitorPurpose => "visitor-purpose",
+            Screen::VisitorDetails => "visitor-details",
+            Screen::VisitorDone => "visitor-done",
+            Screen::OfficialNotice => "official-notice",
+            Screen::OfficialOfficers => "official-officers",
+            Screen::OfficialVisit => "official-visit",
+            Screen::OfficialDocument => "official-document",
+            Screen::OfficialCapture => "official-capture",
+            Screen::OfficialReview => "official-review",
+            Screen::OfficialWaiting => "official-waiting",
+            Screen::Resources => "resources",
+            Screen::StaffPin => "staff-pin",
+            Screen::StaffHome => "staff-home",
+            Screen::StaffEncounter => "staff-encounter",
+        }
+    }
+}
+
+impl std::str::FromStr for Screen {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Screen::ALL
+            .into_iter()
+            .find(|x| x.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Screen::ALL.iter().map(|x| x.name()).collect();
+                format!("unknown screen `{s}`; allowed: {}", names.join(", "))
+            })
+    }
+}
+
+/// A text box the on-screen keyboard types into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    VisitorName,
+    VisitorHost,
+    Agency,
+    OfficerName,
+    OfficerBadge,
+    Purpose,
+    Sought,
+    Instruction,
+    OverrideReason,
+    Note,
+}
+
+impl Field {
+    /// Every field, in the order the UI numbers them.
+    pub const ALL: [Field; 10] = [
+        Field::VisitorName,
+        Field::VisitorHost,
+        Field::Agency,
+        Field::OfficerName,
+        Field::OfficerBadge,
+        Field::Purpose,
+        Field::Sought,
+        Field::Instruction,
+        Field::OverrideReason,
+        Field::Note,
+    ];
+
+    /// The most characters the field takes.
+    pub fn max_chars(self) -> usize {
+        match self {
+            Field::VisitorName => crate::domain::checkin::MAX_NAME_CHARS,
+            Field::VisitorHost => crate::domain::checkin::MAX_HOST_CHARS,
+            Field::OfficerBadge => 30,
+            Field::Agency | Field::OfficerName => 100,
+            _ => 500,
+        }
+    }
+}
+
+/// What went wrong, shown in the visitor's language; `detail` (English, for
+/// staff) says what exactly to fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    /// A first name or initials: one word, letters only.
+    NameRule,
+    /// A run of digits that looks like an ID number.
+    LooksLikeId,
+    TooLong,
+    PickPurpose,
+    NeedAgency,
+    NeedOfficer,
+    PickExigent,
+    PickDocument,
+    NeedPage,
+    KeepOrRetake,
+    CaptureFailed,
+    /// The store failed; nothing typed was lost, staff can help.
+    NotRecorded,
+    WrongPin {
+        left: u32,
+    },
+    Locked {
+        minutes: u32,
+    },
+    /// A staff-mode rule refused the action (see `detail`).
+    Refused,
+}
+
+/// One person paged about an encounter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paged {
+    pub name: String,
+    /// Role token: `designated-staff`, `counsel`, `manager`.
+    pub role: String,
+    /// Local time the first page was delivered, or empty.
+    pub notified_at: String,
+    /// Local time they acknowledged, or empty.
+    pub acknowledged_at: String,
+}
+
+/// One line of staff mode's open encounters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenLine {
+    pub id: String,
+    pub opened_at: String,
+    pub pages: u32,
+    pub acknowledged: bool,
+    pub counsel_acknowledged: bool,
+    pub drill: bool,
+}
+
+/// One legal or support resource with its QR code.
+#[derive(Debug, Clone)]
+pub struct ResourceCard {
+    pub name: String,
+    pub description: String,
+    pub phone: String,
+    pub url: String,
+    pub qr: Option<SharedPixelBuffer<Rgba8Pixel>>,
+}
+
+/// One question of the warrant checklist with its current answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChecklistLine {
+    pub id: String,
+    pub question: String,
+    pub help: String,
+    /// `yes`, `no`, `unclear`, or empty.
+    pub answer: String,
+}
+
+/// Everything the screens show.
+#[derive(Debug, Clone)]
+pub struct View {
+    pub screen: Screen,
+    pub lang: Language,
+    pub large_text: bool,
+    pub drill: bool,
+    pub problem: Option<Problem>,
+    pub detail: String,
+    pub active_field: Option<Field>,
+    pub fields: Vec<(Field, String)>,
+    // Visitor.
+    pub purposes: Vec<String>,
+    pub purpose: Option<usize>,
+    pub visitor_ref: String,
+    // Official.
+    pub encounter_ref: String,
+    pub officers: Vec<String>,
+    pub exigent: Option<bool>,
+    /// (label, plain description) per document kind of the profile.
+    pub documents: Vec<(String, String)>,
+    pub document: Option<usize>,
+    pub pages: u32,
+    pub preview: Option<SharedPixelBuffer<Rgba8Pixel>>,
+    pub paged: Vec<Paged>,
+    pub policy_title: String,
+    pub policy_text: String,
+    // Resources.
+    pub resources: Vec<ResourceCard>,
+    // Staff mode.
+    pub staff_name: String,
+    pub pin_length: usize,
+    pub open: Vec<OpenLine>,
+    pub visitors_today: u32,
+    pub encounters_today: u32,
+    /// One line per alert channel and device.
+    pub status: Vec<String>,
+    pub checklist: Vec<ChecklistLine>,
+    /// Outcome labels of the profile, in profile order.
+    pub outcomes: Vec<String>,
+    pub outcome: Option<usize>,
+    pub decided: String,
+    pub instructions: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+impl View {
+    /// The text of `field`.
+    pub fn field(&self, field: Field) -> &str {
+        self.fields
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, t)| t.as_str())
+            .unwrap_or("")
+    }
+}

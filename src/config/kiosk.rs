@@ -1,0 +1,161 @@
+//! The `[kiosk]` section: how long the screen waits before clearing itself,
+//! where document pages come from, and who may open staff mode; and the
+//! labels visitors see for each purpose.
+
+use super::*;
+use crate::domain::language::Localized;
+use std::collections::BTreeMap;
+
+/// The kiosk's settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Kiosk {
+    /// Seconds without a touch before any flow returns to the notice and
+    /// everything typed is cleared.
+    #[serde(default = "default_idle_timeout_s")]
+    pub idle_timeout_s: u32,
+    /// Where the official flow takes document pages from.
+    #[serde(default)]
+    pub capture: CaptureSource,
+    /// The folder a scanner saves pages to, with `capture = "folder"`.
+    #[serde(default)]
+    pub capture_folder: Option<PathBuf>,
+    /// The people who may open staff mode, each with their own PIN.
+    #[serde(default)]
+    pub staff: Vec<StaffMember>,
+}
+
+fn default_idle_timeout_s() -> u32 {
+    60
+}
+
+impl Default for Kiosk {
+    fn default() -> Self {
+        Kiosk {
+            idle_timeout_s: default_idle_timeout_s(),
+            capture: CaptureSource::default(),
+            capture_folder: None,
+            staff: Vec::new(),
+        }
+    }
+}
+
+/// A source of document pages.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CaptureSource {
+    /// Generated sample pages, for demos and `--simulate`.
+    #[default]
+    Demo,
+    /// Image files a scanner saves into `capture_folder` (scan to folder).
+    Folder,
+}
+
+/// A staff member who may open staff mode.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffMember {
+    /// Recorded as the person acting on everything done in staff mode.
+    pub name: String,
+    /// Argon2id PHC string from `threshold staff hash-pin`.
+    pub pin_hash: String,
+    /// SHA-256 (hex) of the code on the staff member's badge, for the scanner.
+    #[serde(default)]
+    pub badge_sha256: Option<String>,
+}
+
+/// Labels for purposes beyond the built-in ones, in every language.
+pub type PurposeLabels = BTreeMap<String, Localized>;
+
+impl Config {
+    pub(super) fn kiosk_problems(&self, p: &mut Vec<Problem>) {
+        let k = &self.kiosk;
+        if !(15..=600).contains(&k.idle_timeout_s) {
+            p.push(Problem::new(
+                "kiosk.idle_timeout_s",
+                format!("found {}; allowed: 15 to 600 seconds", k.idle_timeout_s),
+            ));
+        }
+        if k.capture == CaptureSource::Folder && k.capture_folder.is_none() {
+            p.push(Problem::new(
+                "kiosk.capture_folder",
+                "capture = \"folder\" needs capture_folder, the folder the scanner saves pages to",
+            ));
+        }
+        for (i, s) in k.staff.iter().enumerate() {
+            if s.name.trim().is_empty() || s.name.chars().count() > crate::app::MAX_BY_CHARS {
+                p.push(Problem::new(
+                    format!("kiosk.staff[{i}].name"),
+                    "give the staff member's name (1 to 100 characters)",
+                ));
+            }
+            if argon2::PasswordHash::new(&s.pin_hash).is_err() || !s.pin_hash.starts_with("$argon2")
+            {
+                p.push(Problem::new(
+                    format!("kiosk.staff[{i}].pin_hash"),
+                    "not an Argon2 hash; make one with `threshold staff hash-pin` (never put the PIN itself here)",
+                ));
+            }
+            if let Some(b) = &s.badge_sha256 {
+                if b.len() != 64 || !b.chars().all(|c| c.is_ascii_hexdigit()) {
+                    p.push(Problem::new(
+                        format!("kiosk.staff[{i}].badge_sha256"),
+                        "expected 64 hex digits (the SHA-256 of the badge's code)",
+                    ));
+                }
+            }
+        }
+        for (i, purpose) in self.visitors.purposes.iter().enumerate() {
+            let labelled = self.visitors.labels.contains_key(purpose)
+                || crate::domain::checkin::builtin_purpose_label(purpose, Language::English)
+                    .is_some();
+            if !labelled {
+                p.push(Problem::new(
+                    format!("visitors.purposes[{i}]"),
+                    format!(
+                        "`{purpose}` has no label; add [visitors.labels.{purpose}] with en, es, vi, zh-Hans and tl, or use a built-in purpose: {}",
+                        crate::domain::checkin::BUILTIN_PURPOSES.join(", ")
+                    ),
+                ));
+            }
+        }
+        for (token, label) in &self.visitors.labels {
+            for lang in label.blank_languages() {
+                p.push(Problem::new(
+                    format!("visitors.labels.{token}"),
+                    format!("the {} label is empty", lang.code()),
+                ));
+            }
+        }
+    }
+
+    pub(super) fn kiosk_warnings(&self, w: &mut Vec<Problem>) {
+        if self.kiosk.staff.is_empty() {
+            w.push(Problem::new(
+                "kiosk.staff",
+                "nobody can open staff mode on the kiosk; add [[kiosk.staff]] with a pin_hash",
+            ));
+        }
+    }
+}
+
+impl Loaded {
+    /// What visitors see for `purpose` in `lang`.
+    pub fn purpose_label(&self, purpose: &str, lang: Language) -> String {
+        match self.config.visitors.labels.get(purpose) {
+            Some(l) => l.get(lang).to_string(),
+            None => crate::domain::checkin::builtin_purpose_label(purpose, lang)
+                .unwrap_or(purpose)
+                .to_string(),
+        }
+    }
+
+    /// The folder `capture = "folder"` reads, relative to the config file.
+    pub fn capture_folder(&self) -> Option<PathBuf> {
+        self.config
+            .kiosk
+            .capture_folder
+            .as_ref()
+            .map(|f| self.base_dir.join(f))
+    }
+}
