@@ -36,6 +36,16 @@ impl Clock for SystemClock {
     }
 }
 
+/// A clock stopped at one time: screenshots and demos that must render the
+/// same every time.
+pub struct FixedClock(pub DateTime<Utc>);
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.0
+    }
+}
+
 /// The longest name accepted for a staff member acting (`--by`).
 pub const MAX_BY_CHARS: usize = 100;
 

@@ -71,6 +71,9 @@ pub enum Command {
         /// With the large-text setting on.
         #[arg(long)]
         large_text: bool,
+        /// Exit with status 1 when the screen's content does not fit.
+        #[arg(long)]
+        check_fit: bool,
         /// The PNG file to write.
         #[arg(long, value_name = "FILE.png")]
         out: std::path::PathBuf,

@@ -137,6 +137,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             lang,
             size,
             large_text,
+            check_fit,
             out,
         } => {
             let loaded = load_config(&cli)?;
@@ -144,14 +145,19 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .parse()
                 .map_err(|e: String| anyhow!("--screen: {e}"))?;
             let lang: Language = lang.parse().map_err(|e| anyhow!("--lang: {e}"))?;
-            screenshot::run(
-                &loaded,
-                screen,
-                lang,
-                screenshot::size(size)?,
-                *large_text,
-                out,
-            )?;
+            let (width, height) = screenshot::size(size)?;
+            let r = screenshot::run(&loaded, screen, lang, (width, height), *large_text, out)?;
+            if r.needed_width > width as f32 + 0.5 || r.needed_height > height as f32 + 0.5 {
+                eprintln!(
+                    "warning: {} in {lang} needs {:.0}x{:.0} px but the screen is {width}x{height}: some text is cut off",
+                    screen.name(),
+                    r.needed_width,
+                    r.needed_height
+                );
+                if *check_fit {
+                    return Ok(ExitCode::from(1));
+                }
+            }
         }
         Command::Staff(StaffCmd::HashPin) => {
             let mut pin = String::new();

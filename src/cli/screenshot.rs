@@ -1,9 +1,11 @@
-//! `threshold screenshot`: render a kiosk screen headless (software
-//! renderer, no display needed) to a PNG, for docs, goldens and review.
+//! `threshold screenshot`: render a kiosk screen with demo data headless
+//! (software renderer, no display needed) to a PNG, for docs, goldens and
+//! review.
 
+use crate::app::kiosk::Screen;
 use crate::config::Loaded;
 use crate::domain::language::Language;
-use crate::ui::{headless, present, Kiosk, KioskAdapter, ScreenName};
+use crate::ui::{apply, demo, headless, Kiosk};
 use anyhow::{anyhow, Context};
 use slint::ComponentHandle;
 use std::path::Path;
@@ -20,19 +22,25 @@ pub fn size(s: &str) -> anyhow::Result<(u32, u32)> {
     Ok((parse(w)?, parse(h)?))
 }
 
+/// What a rendering measured: the layout's needs against the window.
+pub struct Rendered {
+    pub needed_width: f32,
+    pub needed_height: f32,
+}
+
 /// Render `screen` in `lang` at `width` x `height` to `out`.
 pub fn run(
     loaded: &Loaded,
-    screen: ScreenName,
+    screen: Screen,
     lang: Language,
     (width, height): (u32, u32),
     large_text: bool,
     out: &Path,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Rendered> {
     let window = headless::install()?;
     let ui = Kiosk::new()?;
-    present(&ui, loaded, lang, screen);
-    ui.global::<KioskAdapter>().set_large_text(large_text);
+    let view = demo::view_of(loaded, screen, lang, large_text)?;
+    apply(&ui, loaded, &view);
     ui.show()?;
     let buffer = headless::render(&window, width, height)?;
     let image = image::RgbImage::from_raw(width, height, buffer.as_bytes().to_vec())
@@ -40,5 +48,8 @@ pub fn run(
     image
         .save_with_format(out, image::ImageFormat::Png)
         .with_context(|| format!("--out: cannot write {}", out.display()))?;
-    Ok(())
+    Ok(Rendered {
+        needed_width: ui.get_needed_width(),
+        needed_height: ui.get_needed_height(),
+    })
 }

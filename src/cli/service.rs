@@ -69,7 +69,18 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
     for warning in &loaded.warnings {
         tracing::warn!("config: {warning}");
     }
-    let kiosk_loaded = loaded.clone();
+    let kiosk_loaded = Arc::new(loaded.clone());
+    let kiosk_desk = Desk::new(
+        loaded.clone(),
+        Store::open(data_dir, &loaded.config.facility.id)?,
+        SystemClock,
+    );
+    let source = if args.simulate {
+        Box::new(crate::app::kiosk::DemoSource::default())
+    } else {
+        crate::app::kiosk::Session::source_for(&loaded)
+    };
+    let session = crate::app::kiosk::Session::new(&loaded, source, std::time::Instant::now());
     let web_loaded = Arc::new(loaded.clone());
     let desk = Arc::new(Mutex::new(Desk::new(loaded, store, SystemClock)));
     let web_state = AppState {
@@ -83,6 +94,7 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
         .build()?;
     // The services run on their own thread; the main thread belongs to the
     // kiosk window (Slint's event loop) when there is one.
+    let handle = runtime.handle().clone();
     let (window_closed, mut window_gone) = tokio::sync::oneshot::channel::<()>();
     let services = std::thread::spawn(move || {
         runtime.block_on(async move {
@@ -133,7 +145,7 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
     })
     });
     if window {
-        if let Err(e) = crate::ui::run_window(&kiosk_loaded) {
+        if let Err(e) = crate::ui::run_window(kiosk_loaded, kiosk_desk, session, &handle) {
             eprintln!("threshold: cannot open the kiosk window on this display ({e}); running the services headless");
         } else {
             let _ = window_closed.send(());

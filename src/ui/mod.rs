@@ -1,121 +1,450 @@
-//! The kiosk's Slint UI: the adapters' data from the config and the policy
-//! profile, the controller for language and screen changes, and a headless
-//! platform that renders screens to PNG without a display.
+//! The kiosk's Slint UI: [`apply`] copies the controller's [`View`] into the
+//! screen adapters, [`connect`] turns every tap into an [`Action`], and
+//! [`run_window`] runs the window with the controller on a tokio worker
+//! that sends views back through `upgrade_in_event_loop`.
 
+pub mod demo;
 pub mod headless;
 
 slint::include_modules!();
 
+use crate::app::kiosk::{self, Action, Field, KioskDesk, Problem, Session, StartChoice, View};
 use crate::config::Loaded;
-use crate::domain::language::Language;
+use crate::domain::encounter::ChecklistAnswer;
+use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
 
-/// Which screen to show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ScreenName {
-    Idle,
-    Start,
+/// How many taps may wait for the controller; more are dropped (a frozen
+/// store must not freeze the screen).
+const ACTION_QUEUE: usize = 64;
+/// How often the controller checks the idle timeout and refreshes live
+/// data (who acknowledged, open encounters).
+const TICK: Duration = Duration::from_millis(500);
+
+fn model<T: Clone + 'static>(items: Vec<T>) -> ModelRc<T> {
+    ModelRc::from(Rc::new(VecModel::from(items)))
 }
 
-impl std::str::FromStr for ScreenName {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "idle" => Ok(ScreenName::Idle),
-            "start" => Ok(ScreenName::Start),
-            _ => Err(format!(
-                "unknown screen `{s}`; this version has: idle, start"
-            )),
-        }
+fn strings(items: &[String]) -> ModelRc<SharedString> {
+    model(items.iter().map(SharedString::from).collect())
+}
+
+fn screen(s: kiosk::Screen) -> Screen {
+    use kiosk::Screen as S;
+    match s {
+        S::Idle => Screen::Idle,
+        S::Start => Screen::Start,
+        S::VisitorPurpose => Screen::VisitorPurpose,
+        S::VisitorDetails => Screen::VisitorDetails,
+        S::VisitorDone => Screen::VisitorDone,
+        S::OfficialNotice => Screen::OfficialNotice,
+        S::OfficialOfficers => Screen::OfficialOfficers,
+        S::OfficialVisit => Screen::OfficialVisit,
+        S::OfficialDocument => Screen::OfficialDocument,
+        S::OfficialCapture => Screen::OfficialCapture,
+        S::OfficialReview => Screen::OfficialReview,
+        S::OfficialWaiting => Screen::OfficialWaiting,
+        S::Resources => Screen::Resources,
+        S::StaffPin => Screen::StaffPin,
+        S::StaffHome => Screen::StaffHome,
+        S::StaffEncounter => Screen::StaffEncounter,
+        S::StaffDecide => Screen::StaffDecide,
+        S::StaffNotes => Screen::StaffNotes,
     }
 }
 
-/// How long the start screen waits for a touch before going back to idle.
-const IDLE_AFTER: std::time::Duration = std::time::Duration::from_secs(60);
-
-/// Open the kiosk window on the display and run it until it is closed.
-pub fn run_window(loaded: &Loaded) -> Result<(), slint::PlatformError> {
-    use std::cell::Cell;
-    use std::rc::Rc;
-    let ui = Kiosk::new()?;
-    let loaded = Rc::new(loaded.clone());
-    let first = loaded.config.facility.languages[0];
-    let state = Rc::new(Cell::new((first, ScreenName::Idle)));
-    let idle_timer = Rc::new(slint::Timer::default());
-    present(&ui, &loaded, first, ScreenName::Idle);
-    // Any touch restarts the wait; when it runs out, everything goes back to
-    // the notice in the first language.
-    let touched = {
-        let (weak, loaded, state, timer) = (
-            ui.as_weak(),
-            loaded.clone(),
-            state.clone(),
-            idle_timer.clone(),
-        );
-        move || {
-            let (weak, loaded, state) = (weak.clone(), loaded.clone(), state.clone());
-            timer.start(slint::TimerMode::SingleShot, IDLE_AFTER, move || {
-                let Some(ui) = weak.upgrade() else { return };
-                let first = loaded.config.facility.languages[0];
-                state.set((first, ScreenName::Idle));
-                present(&ui, &loaded, first, ScreenName::Idle);
-            });
-        }
-    };
-    let idle = ui.global::<IdleAdapter>();
-    idle.on_choose_language({
-        let (weak, loaded, state, touched) =
-            (ui.as_weak(), loaded.clone(), state.clone(), touched.clone());
-        move |i| {
-            let Some(ui) = weak.upgrade() else { return };
-            let Some(lang) = loaded.config.facility.languages.get(i as usize).copied() else {
-                return;
-            };
-            let screen = state.get().1;
-            state.set((lang, screen));
-            present(&ui, &loaded, lang, screen);
-            touched();
-        }
-    });
-    idle.on_begin({
-        let (weak, loaded, state, touched) =
-            (ui.as_weak(), loaded.clone(), state.clone(), touched.clone());
-        move || {
-            let Some(ui) = weak.upgrade() else { return };
-            let lang = state.get().0;
-            state.set((lang, ScreenName::Start));
-            present(&ui, &loaded, lang, ScreenName::Start);
-            touched();
-        }
-    });
-    ui.global::<KioskAdapter>().on_choose(move |choice| {
-        // The visitor, official and resources flows are the next screens.
-        tracing::info!(choice, "start screen choice");
-        touched();
-    });
-    ui.run()
+fn problem(p: Option<Problem>) -> (ProblemKind, i32) {
+    match p {
+        None => (ProblemKind::None, 0),
+        Some(Problem::NameRule) => (ProblemKind::NameRule, 0),
+        Some(Problem::LooksLikeId) => (ProblemKind::LooksLikeId, 0),
+        Some(Problem::TooLong) => (ProblemKind::TooLong, 0),
+        Some(Problem::PickPurpose) => (ProblemKind::PickPurpose, 0),
+        Some(Problem::NeedAgency) => (ProblemKind::NeedAgency, 0),
+        Some(Problem::NeedOfficer) => (ProblemKind::NeedOfficer, 0),
+        Some(Problem::PickExigent) => (ProblemKind::PickExigent, 0),
+        Some(Problem::PickDocument) => (ProblemKind::PickDocument, 0),
+        Some(Problem::NeedPage) => (ProblemKind::NeedPage, 0),
+        Some(Problem::KeepOrRetake) => (ProblemKind::KeepOrRetake, 0),
+        Some(Problem::CaptureFailed) => (ProblemKind::CaptureFailed, 0),
+        Some(Problem::NotRecorded) => (ProblemKind::NotRecorded, 0),
+        Some(Problem::WrongPin { left }) => (ProblemKind::WrongPin, left as i32),
+        Some(Problem::Locked { minutes }) => (ProblemKind::Locked, minutes as i32),
+        Some(Problem::Refused) => (ProblemKind::Refused, 0),
+    }
 }
 
-/// Fill every adapter for `lang` and show `screen`.
-pub fn present(ui: &Kiosk, loaded: &Loaded, lang: Language, screen: ScreenName) {
+/// Show `view`: every adapter, the language and the font.
+pub fn apply(ui: &Kiosk, loaded: &Loaded, view: &View) {
+    let lang = view.lang;
+    // English is the source language of the @tr strings.
+    if let Err(e) = slint::select_bundled_translation(lang.code()) {
+        tracing::error!(lang = lang.code(), error = ?e, "no bundled translation; showing English");
+    }
+    let theme = ui.global::<Theme>();
+    theme.set_large_text(view.large_text);
+    theme.set_high_contrast(view.high_contrast);
+    theme.set_font(
+        if lang == crate::domain::language::Language::ChineseSimplified {
+            "Droid Sans Fallback"
+        } else {
+            "Noto Sans"
+        }
+        .into(),
+    );
+
+    let k = ui.global::<KioskAdapter>();
+    k.set_screen(screen(view.screen));
+    k.set_language_code(lang.code().into());
+    k.set_large_text(view.large_text);
+    k.set_high_contrast(view.high_contrast);
+    k.set_drill(view.drill);
+    let (kind, number) = problem(view.problem);
+    k.set_problem(kind);
+    k.set_problem_number(number);
+    k.set_detail(view.detail.as_str().into());
+
+    let form = ui.global::<FormAdapter>();
+    form.set_values(model(
+        Field::ALL
+            .iter()
+            .map(|f| SharedString::from(view.field(*f)))
+            .collect(),
+    ));
+    form.set_active(
+        view.active_field
+            .and_then(|f| Field::ALL.iter().position(|x| *x == f))
+            .map_or(-1, |i| i as i32),
+    );
+    let kb = ui.global::<KeyboardAdapter>();
+    kb.set_visible(view.active_field.is_some());
+    let samples = ['á', 'à', 'ả', 'ã', 'ạ', 'â', 'ă', 'ơ', 'ü'];
+    kb.set_accents(model(
+        view.accents
+            .iter()
+            .zip(samples)
+            .map(|(a, s)| SharedString::from(a.unwrap_or(s).to_string()))
+            .collect(),
+    ));
+    kb.set_accents_enabled(model(view.accents.iter().map(Option::is_some).collect()));
+
     let idle = ui.global::<IdleAdapter>();
     let profile = &loaded.profile;
     idle.set_facility_name(loaded.config.facility.name.as_str().into());
     idle.set_notice_title(profile.notice.title.get(lang).into());
     idle.set_notice_body(profile.notice.body.get(lang).into());
     let languages = &loaded.config.facility.languages;
-    let names: Vec<slint::SharedString> = languages.iter().map(|l| l.endonym().into()).collect();
-    idle.set_languages(std::rc::Rc::new(slint::VecModel::from(names)).into());
-    let codes: Vec<slint::SharedString> = languages.iter().map(|l| l.code().into()).collect();
-    idle.set_language_codes(std::rc::Rc::new(slint::VecModel::from(codes)).into());
+    idle.set_languages(model(
+        languages.iter().map(|l| l.endonym().into()).collect(),
+    ));
+    idle.set_language_codes(model(languages.iter().map(|l| l.code().into()).collect()));
     idle.set_current_language(languages.iter().position(|l| *l == lang).unwrap_or(0) as i32);
-    let kiosk = ui.global::<KioskAdapter>();
-    kiosk.set_language_code(lang.code().into());
-    // English is the source language of the @tr strings.
-    if let Err(e) = slint::select_bundled_translation(lang.code()) {
-        tracing::error!(lang = lang.code(), error = ?e, "no bundled translation; showing English");
+
+    let v = ui.global::<VisitorAdapter>();
+    v.set_purposes(strings(&view.purposes));
+    v.set_purpose(view.purpose.map_or(-1, |i| i as i32));
+    v.set_reference(view.visitor_ref.as_str().into());
+    v.set_name(view.field(Field::VisitorName).into());
+
+    let o = ui.global::<OfficialAdapter>();
+    o.set_reference(view.encounter_ref.as_str().into());
+    o.set_policy_title(view.policy_title.as_str().into());
+    o.set_policy_text(view.policy_text.as_str().into());
+    o.set_agency(view.field(Field::Agency).into());
+    o.set_purpose(view.field(Field::Purpose).into());
+    o.set_sought(view.field(Field::Sought).into());
+    o.set_officers(strings(&view.officers));
+    o.set_exigent(view.exigent.map_or(-1, i32::from));
+    let docs: Vec<DocEntry> = view
+        .documents
+        .iter()
+        .enumerate()
+        .map(|(i, (label, description))| DocEntry {
+            index: i as i32,
+            label: label.as_str().into(),
+            description: description.as_str().into(),
+        })
+        .collect();
+    let half = docs.len().div_ceil(2);
+    o.set_documents_left(model(docs[..half].to_vec()));
+    o.set_documents_right(model(docs[half..].to_vec()));
+    o.set_documents(model(docs));
+    o.set_document(view.document.map_or(-1, |i| i as i32));
+    o.set_pages(view.pages as i32);
+    o.set_has_preview(view.preview.is_some());
+    if let Some(p) = &view.preview {
+        o.set_preview(Image::from_rgba8(p.clone()));
     }
-    kiosk.set_screen(match screen {
-        ScreenName::Idle => Screen::Idle,
-        ScreenName::Start => Screen::Start,
+    o.set_paged(model(
+        view.paged
+            .iter()
+            .map(|p| PagedRow {
+                name: p.name.as_str().into(),
+                role: p.role.as_str().into(),
+                notified: p.notified_at.as_str().into(),
+                acknowledged: p.acknowledged_at.as_str().into(),
+            })
+            .collect(),
+    ));
+
+    let cards: Vec<ResourceCard> = view
+        .resources
+        .iter()
+        .map(|r| ResourceCard {
+            name: r.name.as_str().into(),
+            description: r.description.as_str().into(),
+            phone: r.phone.as_str().into(),
+            url: r.url.as_str().into(),
+            has_qr: r.qr.is_some(),
+            qr: r.qr.clone().map(Image::from_rgba8).unwrap_or_default(),
+        })
+        .collect();
+    let half = cards.len().div_ceil(2);
+    let res = ui.global::<ResourcesAdapter>();
+    res.set_cards_left(model(cards[..half].to_vec()));
+    res.set_cards_right(model(cards[half..].to_vec()));
+    res.set_cards(model(cards));
+
+    let s = ui.global::<StaffAdapter>();
+    s.set_name(view.staff_name.as_str().into());
+    s.set_pin_dots("●".repeat(view.pin_length).into());
+    s.set_open(model(
+        view.open
+            .iter()
+            .map(|e| OpenRow {
+                id: e.id.as_str().into(),
+                opened: e.opened_at.as_str().into(),
+                pages: e.pages as i32,
+                acknowledged: e.acknowledged,
+                counsel: e.counsel_acknowledged,
+                drill: e.drill,
+            })
+            .collect(),
+    ));
+    s.set_visitors_today(view.visitors_today as i32);
+    s.set_encounters_today(view.encounters_today as i32);
+    s.set_status(model(
+        view.status
+            .iter()
+            .map(|l| StatusRow {
+                what: l.what.into(),
+                state: l.state.into(),
+                count: l.count as i32,
+                detail: l.detail.as_str().into(),
+            })
+            .collect(),
+    ));
+    s.set_reference(view.encounter_ref.as_str().into());
+    s.set_officers(strings(&view.officers));
+    s.set_checklist(model(
+        view.checklist
+            .iter()
+            .map(|c| ChecklistRow {
+                id: c.id.as_str().into(),
+                question: c.question.as_str().into(),
+                help: c.help.as_str().into(),
+                answer: c.answer.as_str().into(),
+            })
+            .collect(),
+    ));
+    s.set_outcomes(strings(&view.outcomes));
+    s.set_outcome(view.outcome.map_or(-1, |i| i as i32));
+    s.set_decided(view.decided.as_str().into());
+    s.set_instructions(strings(&view.instructions));
+    s.set_notes(strings(&view.notes));
+}
+
+/// Send every callback of every adapter to `send` as an [`Action`].
+pub fn connect(ui: &Kiosk, send: Rc<dyn Fn(Action)>) {
+    let on = |a: Action| {
+        let send = send.clone();
+        move || send(a.clone())
+    };
+    let idle = ui.global::<IdleAdapter>();
+    idle.on_begin(on(Action::Begin));
+    idle.on_choose_language({
+        let send = send.clone();
+        move |i| send(Action::ChooseLanguage(i.max(0) as usize))
     });
+    ui.global::<StartAdapter>().on_choose({
+        let send = send.clone();
+        move |i| {
+            send(Action::Start(match i {
+                0 => StartChoice::Visitor,
+                1 => StartChoice::Official,
+                _ => StartChoice::Resources,
+            }))
+        }
+    });
+    let k = ui.global::<KioskAdapter>();
+    k.on_back(on(Action::Back));
+    k.on_home(on(Action::Home));
+    k.on_toggle_large_text(on(Action::ToggleLargeText));
+    k.on_toggle_high_contrast(on(Action::ToggleHighContrast));
+    k.on_open_staff(on(Action::OpenStaff));
+    ui.global::<FormAdapter>().on_focus({
+        let send = send.clone();
+        move |i| {
+            if let Some(f) = Field::ALL.get(i.max(0) as usize) {
+                send(Action::Focus(*f));
+            }
+        }
+    });
+    let kb = ui.global::<KeyboardAdapter>();
+    kb.on_key({
+        let send = send.clone();
+        move |k| send(Action::Key(k.to_string()))
+    });
+    kb.on_backspace(on(Action::Backspace));
+    kb.on_accent({
+        let send = send.clone();
+        move |i| send(Action::Accent(i.max(0) as usize))
+    });
+    kb.on_done(on(Action::Blur));
+    let v = ui.global::<VisitorAdapter>();
+    v.on_pick_purpose({
+        let send = send.clone();
+        move |i| send(Action::PickPurpose(i.max(0) as usize))
+    });
+    v.on_confirm(on(Action::VisitorConfirm));
+    let o = ui.global::<OfficialAdapter>();
+    o.on_next(on(Action::OfficialNext));
+    o.on_add_officer(on(Action::AddOfficer));
+    o.on_remove_officer({
+        let send = send.clone();
+        move |i| send(Action::RemoveOfficer(i.max(0) as usize))
+    });
+    o.on_set_exigent({
+        let send = send.clone();
+        move |b| send(Action::SetExigent(b))
+    });
+    o.on_pick_document({
+        let send = send.clone();
+        move |i| send(Action::PickDocument(i.max(0) as usize))
+    });
+    o.on_capture(on(Action::Capture));
+    o.on_keep(on(Action::KeepPage));
+    o.on_retake(on(Action::Retake));
+    o.on_submit(on(Action::Submit));
+    let s = ui.global::<StaffAdapter>();
+    s.on_pin_digit({
+        let send = send.clone();
+        move |d| send(Action::PinDigit(d.clamp(0, 9) as u8))
+    });
+    s.on_pin_back(on(Action::PinBack));
+    s.on_pin_enter(on(Action::PinEnter));
+    s.on_officials_at_desk(on(Action::OfficialsAtDesk));
+    s.on_toggle_drill(on(Action::ToggleDrill));
+    s.on_open_encounter({
+        let send = send.clone();
+        move |id| send(Action::StaffOpen(id.to_string()))
+    });
+    s.on_acknowledge(on(Action::StaffAcknowledge));
+    s.on_answer({
+        let send = send.clone();
+        move |item, answer| {
+            let answer = match answer.as_str() {
+                "yes" => ChecklistAnswer::Yes,
+                "no" => ChecklistAnswer::No,
+                _ => ChecklistAnswer::Unclear,
+            };
+            send(Action::StaffChecklist(item.to_string(), answer))
+        }
+    });
+    s.on_decide_screen(on(Action::StaffDecideScreen));
+    s.on_notes_screen(on(Action::StaffNotesScreen));
+    s.on_pick_outcome({
+        let send = send.clone();
+        move |i| send(Action::PickOutcome(i.max(0) as usize))
+    });
+    s.on_decide(on(Action::StaffDecide));
+    s.on_save_instruction(on(Action::StaffSaveInstruction));
+    s.on_add_note(on(Action::StaffAddNote));
+    s.on_close(on(Action::StaffClose));
+    s.on_lock(on(Action::StaffLock));
+}
+
+/// The controller's loop on the tokio worker: each action and tick is
+/// handled against the desk, and the new view goes to the window.
+pub async fn drive<D: KioskDesk + Send>(
+    mut desk: D,
+    mut session: Session,
+    mut actions: mpsc::Receiver<Action>,
+    loaded: Arc<Loaded>,
+    window: slint::Weak<Kiosk>,
+) {
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // What the live screens showed last, so a tick that changes nothing
+    // does not repaint.
+    let mut shown = String::new();
+    loop {
+        let acted = tokio::select! {
+            action = actions.recv() => match action {
+                // The window closed.
+                None => return,
+                Some(action) => {
+                    tokio::task::block_in_place(|| session.handle(&mut desk, action, Instant::now()));
+                    true
+                }
+            },
+            _ = tick.tick() => {
+                let before = session.screen();
+                tokio::task::block_in_place(|| session.tick(&mut desk, Instant::now()));
+                before != session.screen()
+            }
+        };
+        if !acted && !session.shows_live_data() {
+            continue;
+        }
+        let view = tokio::task::block_in_place(|| session.view(&desk));
+        let live = format!(
+            "{:?}{:?}{:?}{:?}{:?}{}{}",
+            view.screen,
+            view.paged,
+            view.open,
+            view.checklist,
+            view.notes,
+            view.decided,
+            view.visitors_today
+        );
+        if !acted && live == shown {
+            continue;
+        }
+        shown = live;
+        let loaded = loaded.clone();
+        if window
+            .upgrade_in_event_loop(move |ui| apply(&ui, &loaded, &view))
+            .is_err()
+        {
+            return;
+        }
+    }
+}
+
+/// Open the kiosk window and run it until it is closed; the controller
+/// runs on `runtime` with its own connection to the store.
+pub fn run_window<D: KioskDesk + Send + 'static>(
+    loaded: Arc<Loaded>,
+    desk: D,
+    session: Session,
+    runtime: &tokio::runtime::Handle,
+) -> Result<(), slint::PlatformError> {
+    let ui = Kiosk::new()?;
+    let first = session.view(&desk);
+    apply(&ui, &loaded, &first);
+    let (tx, rx) = mpsc::channel(ACTION_QUEUE);
+    connect(
+        &ui,
+        Rc::new(move |action| {
+            if let Err(e) = tx.try_send(action) {
+                tracing::warn!(error = %e, "kiosk controller busy; a tap was dropped");
+            }
+        }),
+    );
+    runtime.spawn(drive(desk, session, rx, loaded, ui.as_weak()));
+    ui.run()
 }

@@ -2,6 +2,7 @@
 //! mode) as a state machine over [`KioskDesk`], with no Slint in it. The UI
 //! sends [`Action`]s; after each one the controller builds a [`View`].
 
+mod accents;
 mod capture;
 mod port;
 mod resources;
@@ -26,6 +27,8 @@ use std::time::{Duration, Instant};
 
 /// The name recorded for what the kiosk records by itself.
 pub const KIOSK: &str = "Kiosk";
+/// The notice changes language this often while nobody touches it.
+const ROTATE_EVERY: Duration = Duration::from_secs(10);
 /// How long the thank-you screen stays up.
 const DONE_AFTER: Duration = Duration::from_secs(15);
 /// The waiting screen stays while the encounter is open, at most this long
@@ -45,14 +48,19 @@ pub enum StartChoice {
 pub enum Action {
     ChooseLanguage(usize),
     ToggleLargeText,
+    ToggleHighContrast,
     Begin,
     Start(StartChoice),
     Back,
     /// Leave whatever flow this is and go back to the notice.
     Home,
     Focus(Field),
+    /// The keyboard's Done: no field is active.
+    Blur,
     Key(String),
     Backspace,
+    /// Put accent mark `n` (see [`accents::MARKS`]) on the letter before.
+    Accent(usize),
     PickPurpose(usize),
     VisitorNext,
     VisitorConfirm,
@@ -75,6 +83,10 @@ pub enum Action {
     ToggleDrill,
     StaffOpen(String),
     StaffHome,
+    /// From an encounter's checklist to its outcome.
+    StaffDecideScreen,
+    /// From an encounter's checklist to counsel's instruction and notes.
+    StaffNotesScreen,
     StaffAcknowledge,
     StaffChecklist(String, ChecklistAnswer),
     StaffSaveInstruction,
@@ -89,6 +101,7 @@ pub struct Session {
     screen: Screen,
     lang: Language,
     large_text: bool,
+    high_contrast: bool,
     drill: bool,
     fields: BTreeMap<Field, String>,
     active: Option<Field>,
@@ -108,6 +121,7 @@ pub struct Session {
     staff_encounter: Option<String>,
     outcome: Option<usize>,
     last_touch: Instant,
+    rotated: Instant,
     idle_after: Duration,
     source: Box<dyn PageSource>,
     resources: resources::Cards,
@@ -120,6 +134,7 @@ impl Session {
             screen: Screen::Idle,
             lang: loaded.config.facility.languages[0],
             large_text: false,
+            high_contrast: false,
             drill: false,
             fields: BTreeMap::new(),
             active: None,
@@ -139,6 +154,7 @@ impl Session {
             staff_encounter: None,
             outcome: None,
             last_touch: now,
+            rotated: now,
             idle_after: Duration::from_secs(loaded.config.kiosk.idle_timeout_s.into()),
             source,
             resources: resources::Cards::new(&loaded.profile),
@@ -168,6 +184,19 @@ impl Session {
         self.staff.as_deref()
     }
 
+    /// Whether the screen shows data that changes without a touch (who
+    /// acknowledged, open encounters).
+    pub fn shows_live_data(&self) -> bool {
+        matches!(
+            self.screen,
+            Screen::OfficialWaiting
+                | Screen::StaffHome
+                | Screen::StaffEncounter
+                | Screen::StaffDecide
+                | Screen::StaffNotes
+        )
+    }
+
     /// Time passing: the idle timeout and the thank-you screen.
     pub fn tick<D: KioskDesk>(&mut self, desk: &mut D, now: Instant) {
         let quiet = now.saturating_duration_since(self.last_touch);
@@ -179,6 +208,15 @@ impl Session {
         };
         if expired {
             self.reset(desk, now);
+        }
+        // The notice rotates through the facility's languages, pausing
+        // after a touch so whoever chose a language can read it.
+        let since = now.saturating_duration_since(self.rotated.max(self.last_touch));
+        if self.screen == Screen::Idle && since >= ROTATE_EVERY {
+            let languages = &desk.loaded().config.facility.languages;
+            let at = languages.iter().position(|l| *l == self.lang).unwrap_or(0);
+            self.lang = languages[(at + 1) % languages.len()];
+            self.rotated = now;
         }
     }
 
@@ -268,6 +306,7 @@ impl Session {
                 }
             }
             Action::ToggleLargeText => self.large_text = !self.large_text,
+            Action::ToggleHighContrast => self.high_contrast = !self.high_contrast,
             Action::Begin => self.go(Screen::Start),
             Action::Start(StartChoice::Visitor) => self.go(Screen::VisitorPurpose),
             Action::Start(StartChoice::Resources) => self.go(Screen::Resources),
@@ -275,10 +314,16 @@ impl Session {
             Action::Back => self.back(),
             Action::Home => self.reset(desk, now),
             Action::Focus(f) => self.active = Some(f),
+            Action::Blur => self.active = None,
             Action::Key(k) => self.key(&k),
             Action::Backspace => {
                 if let Some(t) = self.active.and_then(|f| self.fields.get_mut(&f)) {
                     t.pop();
+                }
+            }
+            Action::Accent(i) => {
+                if let Some(t) = self.active.and_then(|f| self.fields.get_mut(&f)) {
+                    accents::apply(t, i);
                 }
             }
             Action::PickPurpose(i) => {
@@ -348,6 +393,12 @@ impl Session {
             },
             Action::ToggleDrill => self.drill = !self.drill,
             Action::StaffOpen(id) => self.show_staff_encounter(id),
+            Action::StaffDecideScreen if self.staff_encounter.is_some() => {
+                self.go(Screen::StaffDecide)
+            }
+            Action::StaffNotesScreen if self.staff_encounter.is_some() => {
+                self.go(Screen::StaffNotes)
+            }
             Action::StaffHome => {
                 self.staff_encounter = None;
                 self.go(Screen::StaffHome);
@@ -362,7 +413,8 @@ impl Session {
             Screen::VisitorDetails => Some(Field::VisitorName),
             Screen::OfficialOfficers => Some(Field::Agency),
             Screen::OfficialVisit => Some(Field::Purpose),
-            Screen::StaffEncounter => Some(Field::Instruction),
+            Screen::StaffDecide => Some(Field::OverrideReason),
+            Screen::StaffNotes => Some(Field::Instruction),
             _ => None,
         };
     }
@@ -388,6 +440,7 @@ impl Session {
             Screen::OfficialCapture => Screen::OfficialDocument,
             Screen::OfficialReview => Screen::OfficialCapture,
             Screen::StaffEncounter => Screen::StaffHome,
+            Screen::StaffDecide | Screen::StaffNotes => Screen::StaffEncounter,
             s => s,
         };
         if self.screen == Screen::StaffPin || to != self.screen {
@@ -702,7 +755,15 @@ impl Session {
             screen: self.screen,
             lang,
             large_text: self.large_text,
+            high_contrast: self.high_contrast,
             drill: self.drill,
+            accents: {
+                let last = self
+                    .active
+                    .and_then(|f| self.fields.get(&f))
+                    .and_then(|t| t.chars().last());
+                accents::previews(last)
+            },
             problem: self.problem.as_ref().map(|p| p.0),
             detail: self
                 .problem
@@ -778,7 +839,7 @@ impl Session {
                 }
             }
             Screen::StaffHome => staff_home(desk, &mut v),
-            Screen::StaffEncounter => {
+            Screen::StaffEncounter | Screen::StaffDecide | Screen::StaffNotes => {
                 if let Some(id) = &self.staff_encounter {
                     staff_encounter(desk, id, &mut v);
                 }
@@ -866,7 +927,7 @@ fn staff_home<D: KioskDesk>(desk: &D, v: &mut View) {
                 })
                 .collect()
         }
-        Err(e) => v.status.push(format!("cannot read open encounters: {e}")),
+        Err(e) => v.detail = format!("cannot read open encounters: {e}"),
     }
     if let Ok((visitors, encounters)) = desk.today() {
         v.visitors_today = visitors;
@@ -874,30 +935,48 @@ fn staff_home<D: KioskDesk>(desk: &D, v: &mut View) {
     }
     let trouble = desk.channel_trouble().unwrap_or_default();
     for channel in crate::config::SENDABLE {
-        let token = channel.token();
+        let what = channel.token();
         let ready = loaded
             .config
             .contacts
             .iter()
             .any(|c| loaded.config.channel_ready(c, channel));
-        let line = match trouble.iter().find(|t| t.0 == token) {
-            _ if !ready => format!("{token}: not set up"),
-            Some((_, n, err)) => format!(
-                "{token}: {n} page(s) not delivered yet — {}",
-                err.as_deref().unwrap_or("retrying")
-            ),
-            None => format!("{token}: ready"),
+        let line = match trouble.iter().find(|t| t.0 == what) {
+            _ if !ready => StatusLine {
+                what,
+                state: "off",
+                count: 0,
+                detail: String::new(),
+            },
+            Some((_, n, err)) => StatusLine {
+                what,
+                state: "trouble",
+                count: *n,
+                detail: err.clone().unwrap_or_default(),
+            },
+            None => StatusLine {
+                what,
+                state: "ready",
+                count: 0,
+                detail: String::new(),
+            },
         };
         v.status.push(line);
     }
     v.status.push(match loaded.config.kiosk.capture {
-        CaptureSource::Demo => "page capture: demo pages".to_string(),
+        CaptureSource::Demo => StatusLine {
+            what: "capture",
+            state: "ready",
+            count: 0,
+            detail: "demo pages".into(),
+        },
         CaptureSource::Folder => {
             let folder = loaded.capture_folder().unwrap_or_default();
-            if folder.is_dir() {
-                format!("page capture: scan folder {}", folder.display())
-            } else {
-                format!("page capture: scan folder {} is missing", folder.display())
+            StatusLine {
+                what: "capture",
+                state: if folder.is_dir() { "ready" } else { "missing" },
+                count: 0,
+                detail: folder.display().to_string(),
             }
         }
     });

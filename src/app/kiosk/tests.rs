@@ -598,3 +598,25 @@ fn resources_have_qr_codes_in_the_chosen_language() {
     assert!(v.resources.iter().all(|r| r.qr.is_some()));
     assert_eq!(v.resources[0].name, d.loaded.profile.resources[0].name.es);
 }
+
+#[test]
+fn the_notice_rotates_through_the_languages_and_pauses_after_a_touch() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = desk(dir.path());
+    let t = Instant::now();
+    let mut s = session(&d, t);
+    let at = |s: &Session, d: &Desk| s.view(d).lang;
+    s.tick(&mut d, t + Duration::from_secs(9));
+    assert_eq!(at(&s, &d), Language::English);
+    s.tick(&mut d, t + ROTATE_EVERY);
+    assert_eq!(at(&s, &d), Language::Spanish);
+    s.tick(&mut d, t + ROTATE_EVERY * 2);
+    assert_eq!(at(&s, &d), Language::Vietnamese);
+    // A chosen language stays while the person reads.
+    let touched = t + ROTATE_EVERY * 2 + Duration::from_secs(1);
+    s.handle(&mut d, Action::ChooseLanguage(4), touched);
+    s.tick(&mut d, touched + Duration::from_secs(9));
+    assert_eq!(at(&s, &d), Language::Tagalog);
+    s.tick(&mut d, touched + ROTATE_EVERY);
+    assert_eq!(at(&s, &d), Language::English);
+}

@@ -24,11 +24,13 @@ pub enum Screen {
     StaffPin,
     StaffHome,
     StaffEncounter,
+    StaffDecide,
+    StaffNotes,
 }
 
 impl Screen {
     /// Every screen, in flow order (for screenshots and tests).
-    pub const ALL: [Screen; 16] = [
+    pub const ALL: [Screen; 18] = [
         Screen::Idle,
         Screen::Start,
         Screen::VisitorPurpose,
@@ -45,6 +47,8 @@ impl Screen {
         Screen::StaffPin,
         Screen::StaffHome,
         Screen::StaffEncounter,
+        Screen::StaffDecide,
+        Screen::StaffNotes,
     ];
 
     /// The name used on the command line (`threshold screenshot --screen`).
@@ -66,6 +70,8 @@ impl Screen {
             Screen::StaffPin => "staff-pin",
             Screen::StaffHome => "staff-home",
             Screen::StaffEncounter => "staff-encounter",
+            Screen::StaffDecide => "staff-decide",
+            Screen::StaffNotes => "staff-notes",
         }
     }
 }
@@ -177,6 +183,20 @@ pub struct OpenLine {
     pub drill: bool,
 }
 
+/// The state of one alert channel or device, for staff mode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusLine {
+    /// `webhook`, `email`, `sms`, `capture`.
+    pub what: &'static str,
+    /// `ready`, `off` (not set up), `trouble` (pages not delivered yet),
+    /// `missing` (a configured folder or device is not there).
+    pub state: &'static str,
+    /// Pages waiting, for `trouble`.
+    pub count: u32,
+    /// The last error, or the folder; technical, in English.
+    pub detail: String,
+}
+
 /// One legal or support resource with its QR code.
 #[derive(Debug, Clone)]
 pub struct ResourceCard {
@@ -203,7 +223,10 @@ pub struct View {
     pub screen: Screen,
     pub lang: Language,
     pub large_text: bool,
+    pub high_contrast: bool,
     pub drill: bool,
+    /// What each accent key makes of the letter before the cursor.
+    pub accents: Vec<Option<char>>,
     pub problem: Option<Problem>,
     pub detail: String,
     pub active_field: Option<Field>,
@@ -233,7 +256,7 @@ pub struct View {
     pub visitors_today: u32,
     pub encounters_today: u32,
     /// One line per alert channel and device.
-    pub status: Vec<String>,
+    pub status: Vec<StatusLine>,
     pub checklist: Vec<ChecklistLine>,
     /// Outcome labels of the profile, in profile order.
     pub outcomes: Vec<String>,

@@ -1,0 +1,241 @@
+//! Demo data for `threshold screenshot`: each screen is reached by playing
+//! taps into the real controller over a throwaway store, on a clock stopped
+//! at 10:02 on a weekday morning, so screenshots and goldens show real
+//! content and render the same every time.
+
+use crate::app::kiosk::{Action, DemoSource, Field, KioskDesk, Screen, Session, StartChoice, View};
+use crate::app::{Desk, FixedClock};
+use crate::config::Loaded;
+use crate::domain::checkin::VisitorCheckIn;
+use crate::domain::document::DocumentKind;
+use crate::domain::encounter::{ChecklistAnswer, Via};
+use crate::domain::language::Language;
+use crate::store::Store;
+use chrono::TimeZone;
+use std::time::Instant;
+
+/// The reference shown for the demo encounter (real ones are random).
+pub const DEMO_ENCOUNTER: &str = "E-7Q2M4K9D";
+/// The reference shown for the demo visitor.
+pub const DEMO_VISITOR: &str = "V-1KQ7M2BXYZ";
+
+/// Why the demo data could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("cannot make a scratch folder for the demo data in {dir}: {source}")]
+    Scratch { dir: String, source: std::io::Error },
+    #[error(transparent)]
+    App(#[from] crate::app::AppError),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
+/// A scratch data folder removed when dropped.
+struct Scratch(std::path::PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn typed(s: &mut Session, d: &mut impl KioskDesk, field: Field, text: &str, t: Instant) {
+    s.handle(d, Action::Focus(field), t);
+    for c in text.chars() {
+        s.handle(d, Action::Key(c.to_string()), t);
+    }
+}
+
+/// One step of the official flow in the demo.
+type Step<'a> = dyn Fn(&mut Session, &mut Desk<FixedClock>) + 'a;
+
+/// The view of `screen` in `lang` with demo data.
+pub fn view_of(
+    loaded: &Loaded,
+    screen: Screen,
+    lang: Language,
+    large_text: bool,
+) -> Result<View, DemoError> {
+    let dir = std::env::temp_dir().join(format!(
+        "threshold-demo-{}-{}",
+        std::process::id(),
+        rand::random::<u32>()
+    ));
+    std::fs::create_dir_all(&dir).map_err(|source| DemoError::Scratch {
+        dir: dir.display().to_string(),
+        source,
+    })?;
+    let scratch = Scratch(dir);
+    let clock = FixedClock(
+        chrono::Utc
+            .with_ymd_and_hms(2026, 11, 27, 18, 2, 0)
+            .single()
+            .expect("a valid time"),
+    );
+    let store = Store::open(&scratch.0, &loaded.config.facility.id)?;
+    let mut d = Desk::new(loaded.clone(), store, clock);
+    let t = Instant::now();
+    let mut s = Session::new(loaded, Box::new(DemoSource::default()), t);
+    let lang_index = loaded
+        .config
+        .facility
+        .languages
+        .iter()
+        .position(|l| *l == lang)
+        .unwrap_or(0);
+    s.handle(&mut d, Action::ChooseLanguage(lang_index), t);
+    if large_text {
+        s.handle(&mut d, Action::ToggleLargeText, t);
+    }
+    let staff = Screen::StaffPin as usize <= screen as usize;
+    let official = (Screen::OfficialNotice as usize..=Screen::OfficialWaiting as usize)
+        .contains(&(screen as usize));
+    let visitor = (Screen::VisitorPurpose as usize..=Screen::VisitorDone as usize)
+        .contains(&(screen as usize));
+    let reached = |s: &Session| s.screen() == screen;
+    let mut encounter = None;
+    if screen != Screen::Idle {
+        s.handle(&mut d, Action::Begin, t);
+    }
+    if visitor {
+        s.handle(&mut d, Action::Start(StartChoice::Visitor), t);
+        if !reached(&s) {
+            s.handle(&mut d, Action::PickPurpose(0), t);
+            typed(&mut s, &mut d, Field::VisitorName, "Mai", t);
+        }
+        if !reached(&s) {
+            s.handle(&mut d, Action::VisitorConfirm, t);
+        }
+    }
+    if official {
+        s.handle(&mut d, Action::Start(StartChoice::Official), t);
+        encounter = s.encounter().map(str::to_string);
+        let steps: Vec<Box<Step<'_>>> = vec![
+            Box::new(|s, d| {
+                s.handle(d, Action::OfficialNext, t);
+                typed(s, d, Field::Agency, "ICE ERO", t);
+                typed(s, d, Field::OfficerName, "Ana Ruiz", t);
+                typed(s, d, Field::OfficerBadge, "4471", t);
+                s.handle(d, Action::AddOfficer, t);
+                typed(s, d, Field::OfficerName, "Tomás Nguyễn", t);
+            }),
+            Box::new(|s, d| {
+                s.handle(d, Action::OfficialNext, t);
+                typed(s, d, Field::Purpose, "Locate a person", t);
+                typed(s, d, Field::Sought, "Records of a program participant", t);
+                s.handle(d, Action::SetExigent(false), t);
+            }),
+            Box::new(|s, d| {
+                s.handle(d, Action::OfficialNext, t);
+                let admin = d
+                    .loaded
+                    .profile
+                    .documents
+                    .iter()
+                    .position(|x| x.kind == DocumentKind::AdministrativeWarrant)
+                    .unwrap_or(0);
+                s.handle(d, Action::PickDocument(admin), t);
+            }),
+            Box::new(|s, d| {
+                s.handle(d, Action::OfficialNext, t);
+                s.handle(d, Action::Capture, t);
+                s.handle(d, Action::KeepPage, t);
+                s.handle(d, Action::Capture, t);
+            }),
+            Box::new(|s, d| {
+                s.handle(d, Action::KeepPage, t);
+                s.handle(d, Action::OfficialNext, t);
+            }),
+            Box::new(|s, d| s.handle(d, Action::Submit, t)),
+        ];
+        for step in steps {
+            if reached(&s) {
+                break;
+            }
+            step(&mut s, &mut d);
+        }
+        if let (Some(id), true) = (&encounter, reached(&s) && screen == Screen::OfficialWaiting) {
+            crate::app::Desk::acknowledge(&mut d, id, "Rosa Delgado", Via::AckLink)?;
+        }
+    }
+    if screen == Screen::Resources {
+        s.handle(&mut d, Action::Start(StartChoice::Resources), t);
+    }
+    if staff {
+        for (purpose, name) in [
+            ("appointment", Some("Mai")),
+            ("program", None),
+            ("services", Some("J.R.")),
+        ] {
+            KioskDesk::check_in_visitor(
+                &mut d,
+                VisitorCheckIn {
+                    purpose: purpose.into(),
+                    name: name.map(Into::into),
+                    host: None,
+                    language: Language::Vietnamese,
+                    entrance: loaded.config.facility.entrances[0].clone(),
+                },
+            )?;
+        }
+        s.handle(&mut d, Action::OpenStaff, t);
+        let digits: &[u8] = if screen == Screen::StaffPin {
+            &[1, 2]
+        } else {
+            &[1, 2, 3, 4]
+        };
+        for digit in digits {
+            s.handle(&mut d, Action::PinDigit(*digit), t);
+        }
+        if screen != Screen::StaffPin {
+            let id = KioskDesk::open_encounter(&mut d, Via::Kiosk, false)?;
+            crate::app::Desk::acknowledge(&mut d, &id, "Minh Tran", Via::AckLink)?;
+            encounter = Some(id.clone());
+            s.handle(&mut d, Action::PinEnter, t);
+            if screen != Screen::StaffHome {
+                s.handle(&mut d, Action::StaffOpen(id), t);
+                s.handle(
+                    &mut d,
+                    Action::StaffChecklist("names-court".into(), ChecklistAnswer::No),
+                    t,
+                );
+                s.handle(
+                    &mut d,
+                    Action::StaffChecklist("signed-by-judge".into(), ChecklistAnswer::No),
+                    t,
+                );
+            }
+            if screen == Screen::StaffDecide {
+                s.handle(&mut d, Action::StaffDecideScreen, t);
+                s.handle(&mut d, Action::PickOutcome(0), t);
+                s.handle(&mut d, Action::Blur, t);
+            }
+            if screen == Screen::StaffNotes {
+                s.handle(&mut d, Action::StaffNotesScreen, t);
+                typed(
+                    &mut s,
+                    &mut d,
+                    Field::Instruction,
+                    "Do not consent to a search",
+                    t,
+                );
+            }
+        }
+    }
+    let mut view = s.view(&d);
+    // Real references are random; the demo shows fixed ones.
+    if let Some(id) = encounter {
+        if view.encounter_ref == id {
+            view.encounter_ref = DEMO_ENCOUNTER.into();
+        }
+        for line in &mut view.open {
+            if line.id == id {
+                line.id = DEMO_ENCOUNTER.into();
+            }
+        }
+    }
+    if !view.visitor_ref.is_empty() {
+        view.visitor_ref = DEMO_VISITOR.into();
+    }
+    Ok(view)
+}
