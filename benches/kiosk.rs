@@ -47,7 +47,10 @@ fn main() {
     let mut renders = Vec::new();
     for i in 0..60 {
         let t = Instant::now();
-        session.tick(&mut desk, Instant::now() + Duration::from_secs(10 * (i + 1)));
+        session.tick(
+            &mut desk,
+            Instant::now() + Duration::from_secs(10 * (i + 1)),
+        );
         apply(&ui, &loaded, &session.view(&desk));
         headless::render(&window, 1080, 1920).unwrap();
         renders.push(t.elapsed());

@@ -56,13 +56,14 @@ pub enum Command {
     Staff(StaffCmd),
     /// Render a kiosk screen to a PNG without a display.
     Screenshot {
-        /// The screen: idle, start, visitor-purpose, visitor-details,
-        /// visitor-done, official-notice, official-officers, official-visit,
-        /// official-document, official-capture, official-review,
-        /// official-waiting, resources, staff-pin, staff-home, staff-encounter.
+        /// The screen, or `all`: idle, start, visitor-purpose,
+        /// visitor-details, visitor-done, official-notice, official-officers,
+        /// official-visit, official-document, official-capture,
+        /// official-review, official-waiting, resources, staff-pin,
+        /// staff-home, staff-encounter, staff-decide, staff-notes.
         #[arg(long, default_value = "idle")]
         screen: String,
-        /// Language: en, es, vi, zh-Hans, tl.
+        /// Language, or `all`: en, es, vi, zh-Hans, tl.
         #[arg(long = "lang", default_value = "en")]
         lang: String,
         /// Size in pixels, WIDTHxHEIGHT (portrait 1080x1920, landscape 1920x1080).
@@ -71,10 +72,12 @@ pub enum Command {
         /// With the large-text setting on.
         #[arg(long)]
         large_text: bool,
-        /// Exit with status 1 when the screen's content does not fit.
+        /// Exit with status 1 when text is cut off anywhere, or when a
+        /// screen needs to scroll without large text.
         #[arg(long)]
         check_fit: bool,
-        /// The PNG file to write.
+        /// The PNG file to write; a folder when --screen or --lang is `all`
+        /// (files named SCREEN-LANG-WxH.png).
         #[arg(long, value_name = "FILE.png")]
         out: std::path::PathBuf,
     },

@@ -141,22 +141,31 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             out,
         } => {
             let loaded = load_config(&cli)?;
-            let screen = screen
-                .parse()
-                .map_err(|e: String| anyhow!("--screen: {e}"))?;
-            let lang: Language = lang.parse().map_err(|e| anyhow!("--lang: {e}"))?;
             let (width, height) = screenshot::size(size)?;
-            let r = screenshot::run(&loaded, screen, lang, (width, height), *large_text, out)?;
-            if r.needed_width > width as f32 + 0.5 || r.needed_height > height as f32 + 0.5 {
-                eprintln!(
-                    "warning: {} in {lang} needs {:.0}x{:.0} px but the screen is {width}x{height}: some text is cut off",
-                    screen.name(),
-                    r.needed_width,
-                    r.needed_height
-                );
-                if *check_fit {
-                    return Ok(ExitCode::from(1));
+            let shots = screenshot::plan(screen, lang, (width, height), *large_text, out)?;
+            let rendered = screenshot::run(&loaded, &shots, (width, height), *large_text)?;
+            let mut unfit = false;
+            for (shot, r) in shots.iter().zip(&rendered) {
+                let (name, lang) = (shot.screen.name(), shot.lang);
+                let clipped =
+                    r.needed_width > width as f32 + 0.5 || r.needed_height > height as f32 + 0.5;
+                let scrolls = r.content_needed_height > r.content_height + 0.5;
+                if clipped {
+                    eprintln!(
+                        "warning: {name} in {lang} needs {:.0}x{:.0} px but the screen is {width}x{height}: some text is cut off",
+                        r.needed_width, r.needed_height
+                    );
+                } else if scrolls {
+                    eprintln!(
+                        "note: {name} in {lang} scrolls: its content needs {:.0} px of height and has {:.0}",
+                        r.content_needed_height, r.content_height
+                    );
                 }
+                // Large text may scroll; nothing may be cut off.
+                unfit |= clipped || (scrolls && !*large_text);
+            }
+            if *check_fit && unfit {
+                return Ok(ExitCode::from(1));
             }
         }
         Command::Staff(StaffCmd::HashPin) => {

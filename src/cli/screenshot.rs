@@ -24,32 +24,95 @@ pub fn size(s: &str) -> anyhow::Result<(u32, u32)> {
 
 /// What a rendering measured: the layout's needs against the window.
 pub struct Rendered {
+    /// The whole layout's minimum size (chrome and screen).
     pub needed_width: f32,
     pub needed_height: f32,
+    /// The screen's content height against its room; beyond it, it scrolls.
+    pub content_needed_height: f32,
+    pub content_height: f32,
 }
 
-/// Render `screen` in `lang` at `width` x `height` to `out`.
+/// One screen to render, and where.
+pub struct Shot {
+    pub screen: Screen,
+    pub lang: Language,
+    pub out: std::path::PathBuf,
+}
+
+/// The shots `--screen`, `--lang` and `--out` ask for (`all` expands).
+pub fn plan(
+    screen: &str,
+    lang: &str,
+    size: (u32, u32),
+    large: bool,
+    out: &Path,
+) -> anyhow::Result<Vec<Shot>> {
+    let screens: Vec<Screen> = if screen == "all" {
+        Screen::ALL.to_vec()
+    } else {
+        vec![screen
+            .parse()
+            .map_err(|e: String| anyhow!("--screen: {e}"))?]
+    };
+    let langs: Vec<Language> = if lang == "all" {
+        Language::ALL.to_vec()
+    } else {
+        vec![lang.parse().map_err(|e| anyhow!("--lang: {e}"))?]
+    };
+    if screens.len() * langs.len() == 1 {
+        return Ok(vec![Shot {
+            screen: screens[0],
+            lang: langs[0],
+            out: out.to_path_buf(),
+        }]);
+    }
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("--out: cannot make the folder {}", out.display()))?;
+    let suffix = if large { "-large" } else { "" };
+    Ok(screens
+        .iter()
+        .flat_map(|s| {
+            langs.iter().map(move |l| Shot {
+                screen: *s,
+                lang: *l,
+                out: out.join(format!(
+                    "{}-{}-{}x{}{suffix}.png",
+                    s.name(),
+                    l.code(),
+                    size.0,
+                    size.1
+                )),
+            })
+        })
+        .collect())
+}
+
+/// Render every shot at `width` x `height` in one window.
 pub fn run(
     loaded: &Loaded,
-    screen: Screen,
-    lang: Language,
+    shots: &[Shot],
     (width, height): (u32, u32),
     large_text: bool,
-    out: &Path,
-) -> anyhow::Result<Rendered> {
+) -> anyhow::Result<Vec<Rendered>> {
     let window = headless::install()?;
     let ui = Kiosk::new()?;
-    let view = demo::view_of(loaded, screen, lang, large_text)?;
-    apply(&ui, loaded, &view);
     ui.show()?;
-    let buffer = headless::render(&window, width, height)?;
-    let image = image::RgbImage::from_raw(width, height, buffer.as_bytes().to_vec())
-        .context("the rendered buffer has the wrong size")?;
-    image
-        .save_with_format(out, image::ImageFormat::Png)
-        .with_context(|| format!("--out: cannot write {}", out.display()))?;
-    Ok(Rendered {
-        needed_width: ui.get_needed_width(),
-        needed_height: ui.get_needed_height(),
-    })
+    let mut done = Vec::new();
+    for shot in shots {
+        let view = demo::view_of(loaded, shot.screen, shot.lang, large_text)?;
+        apply(&ui, loaded, &view);
+        let buffer = headless::render(&window, width, height)?;
+        let image = image::RgbImage::from_raw(width, height, buffer.as_bytes().to_vec())
+            .context("the rendered buffer has the wrong size")?;
+        image
+            .save_with_format(&shot.out, image::ImageFormat::Png)
+            .with_context(|| format!("--out: cannot write {}", shot.out.display()))?;
+        done.push(Rendered {
+            needed_width: ui.get_needed_width(),
+            needed_height: ui.get_needed_height(),
+            content_needed_height: ui.get_content_needed_height(),
+            content_height: ui.get_content_height(),
+        });
+    }
+    Ok(done)
 }

@@ -1,0 +1,194 @@
+//! The official flow driven through the kiosk's UI: Slint's testing
+//! backend, taps as pointer events at each element's centre (found by its
+//! accessible label, as a screen reader would), typing on the on-screen
+//! keyboard; then the encounter, its page and its queued alerts are found
+//! in the store.
+
+mod common;
+
+use common::*;
+use i_slint_backend_testing::ElementHandle;
+use slint::platform::PointerEventButton;
+use slint::ComponentHandle;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Instant;
+use threshold::app::kiosk::{DemoSource, KioskDesk, Screen, Session};
+use threshold::app::{Desk, SystemClock};
+use threshold::store::Store;
+use threshold::ui::{apply, connect, Kiosk};
+
+fn find(ui: &Kiosk, label: &str) -> ElementHandle {
+    let found: Vec<_> = ElementHandle::find_by_accessible_label(ui, label).collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "expected one element labelled {label:?}, found {}",
+        found.len()
+    );
+    found.into_iter().next().unwrap()
+}
+
+fn tap(ui: &Kiosk, label: &str) {
+    find(ui, label).mock_single_click(PointerEventButton::Left);
+}
+
+fn type_on_keyboard(ui: &Kiosk, text: &str) {
+    for c in text.chars() {
+        let label = if c == ' ' {
+            "space".to_string()
+        } else {
+            c.to_string()
+        };
+        tap(ui, &label);
+    }
+}
+
+#[test]
+fn the_official_flow_through_the_ui_records_the_encounter_its_pages_and_alerts() {
+    i_slint_backend_testing::init_no_event_loop();
+    let dir = tempfile::tempdir().unwrap();
+    let loaded = alerting_config(dir.path(), "http://127.0.0.1:9", "");
+    let store = Store::open(dir.path(), &loaded.config.facility.id).unwrap();
+    let desk = Desk::new(loaded.clone(), store, SystemClock);
+    let session = Session::new(&loaded, Box::new(DemoSource::default()), Instant::now());
+    let ui = Kiosk::new().unwrap();
+    ui.window().set_size(slint::PhysicalSize::new(1080, 1920));
+    apply(&ui, &loaded, &session.view(&desk));
+    ui.show().unwrap();
+    // The controller runs inline here (no worker thread): each tap's
+    // action is handled and its view applied before the next tap.
+    let state = Rc::new(RefCell::new((session, desk)));
+    let (weak, shown) = (ui.as_weak(), loaded.clone());
+    connect(&ui, {
+        let state = state.clone();
+        Rc::new(move |action| {
+            let view = {
+                let mut guard = state.borrow_mut();
+                let (s, d) = &mut *guard;
+                s.handle(d, action, Instant::now());
+                s.view(d)
+            };
+            if let Some(ui) = weak.upgrade() {
+                apply(&ui, &shown, &view);
+            }
+        })
+    });
+    let screen = || state.borrow().0.screen();
+
+    tap(&ui, "Tap to begin");
+    assert_eq!(screen(), Screen::Start);
+    tap(&ui, "I am an official or agent presenting a document");
+    assert_eq!(screen(), Screen::OfficialNotice);
+    // Opened and paged before anything is typed.
+    let id = {
+        let st = state.borrow();
+        let open = st.1.open_encounters().unwrap();
+        assert_eq!(open.len(), 1);
+        open[0].id.clone()
+    };
+    let queued: i64 = state
+        .borrow()
+        .1
+        .store
+        .conn()
+        .query_row(
+            "SELECT COUNT(*) FROM outbox WHERE encounter_id = ?1",
+            [&id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        queued >= 2,
+        "staff and counsel queued at once, found {queued}"
+    );
+    tap(&ui, "Continue");
+    assert_eq!(screen(), Screen::OfficialOfficers);
+
+    // Next without anything typed: the problem is said, nothing moves on.
+    tap(&ui, "Next");
+    assert_eq!(screen(), Screen::OfficialOfficers);
+    assert_eq!(
+        find(&ui, "Please enter your agency.")
+            .accessible_label()
+            .unwrap(),
+        "Please enter your agency."
+    );
+
+    tap(&ui, "Agency");
+    type_on_keyboard(&ui, "ice ero");
+    tap(&ui, "Officer's name");
+    type_on_keyboard(&ui, "ana ruiz");
+    tap(&ui, "Badge (optional)");
+    tap(&ui, "123");
+    type_on_keyboard(&ui, "4471");
+    assert_eq!(find(&ui, "Agency").accessible_value().unwrap(), "ice ero");
+    assert_eq!(
+        find(&ui, "Badge (optional)").accessible_value().unwrap(),
+        "4471"
+    );
+    tap(&ui, "Next");
+    assert_eq!(screen(), Screen::OfficialVisit);
+
+    tap(
+        &ui,
+        "The person, records or area you are seeking (optional)",
+    );
+    type_on_keyboard(&ui, "jose");
+    tap(&ui, "é"); // the acute key shows what it makes of the last letter
+    assert_eq!(
+        find(
+            &ui,
+            "The person, records or area you are seeking (optional)"
+        )
+        .accessible_value()
+        .unwrap(),
+        "josé"
+    );
+    tap(&ui, "No");
+    tap(&ui, "Next");
+    assert_eq!(screen(), Screen::OfficialDocument);
+    let label = loaded
+        .profile
+        .documents
+        .iter()
+        .find(|d| d.kind == threshold::domain::document::DocumentKind::AdministrativeWarrant)
+        .unwrap()
+        .label
+        .en
+        .clone();
+    tap(&ui, &label);
+    tap(&ui, "Next");
+    assert_eq!(screen(), Screen::OfficialCapture);
+
+    tap(&ui, "Capture page");
+    tap(&ui, "Retake");
+    tap(&ui, "Keep this page");
+    tap(&ui, "All pages are captured");
+    assert_eq!(screen(), Screen::OfficialReview);
+    tap(&ui, "Send to staff");
+    assert_eq!(screen(), Screen::OfficialWaiting);
+    find(&ui, "Please wait here");
+
+    let st = state.borrow();
+    let rec = st.1.encounter(&id).unwrap();
+    let officers: Vec<_> = rec
+        .officers
+        .iter()
+        .map(|o| (o.name.as_str(), o.badge.as_str(), o.agency.as_str()))
+        .collect();
+    assert_eq!(officers, [("ana ruiz", "4471", "ice ero")]);
+    assert_eq!(rec.sought.as_deref(), Some("josé"));
+    assert_eq!(rec.document_kind.as_deref(), Some("administrative-warrant"));
+    assert_eq!(
+        rec.pages.len(),
+        1,
+        "one kept page (the retaken one was not recorded)"
+    );
+    assert!(!rec.exigent);
+    assert!(rec.notifications.iter().any(|n| n.role == "counsel"));
+    assert!(rec
+        .notifications
+        .iter()
+        .any(|n| n.role == "designated-staff"));
+}
