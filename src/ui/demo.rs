@@ -72,6 +72,22 @@ pub fn view_of(
             .single()
             .expect("a valid time"),
     );
+    // The demo contacts have e-mail addresses; with no channel set up the
+    // screens would only show that nobody can be notified. Screenshots show
+    // e-mail set up (nothing is sent: no dispatcher runs here).
+    let mut demo_loaded = loaded.clone();
+    let config = &demo_loaded.config;
+    if !config.contacts.iter().any(|c| {
+        crate::config::SENDABLE
+            .iter()
+            .any(|ch| config.channel_ready(c, *ch))
+    }) {
+        demo_loaded.config.alerts.smtp = toml::from_str(
+            "host = \"smtp.example.org\"\nfrom = \"Threshold <threshold@example.org>\"",
+        )
+        .ok();
+    }
+    let loaded = &demo_loaded;
     let store = Store::open(&scratch.0, &loaded.config.facility.id)?;
     let mut d = Desk::new(loaded.clone(), store, clock);
     let t = Instant::now();

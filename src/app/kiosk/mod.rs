@@ -833,7 +833,7 @@ impl Session {
         };
         match self.screen {
             Screen::Resources => v.resources = self.resources.cards(profile, lang),
-            Screen::OfficialWaiting => {
+            Screen::OfficialNotice | Screen::OfficialWaiting => {
                 if let Some(id) = &self.encounter {
                     v.paged = paged(desk, id, false);
                 }
