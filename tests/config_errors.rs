@@ -465,3 +465,49 @@ fn sms_settings_are_checked() {
     );
     Loaded::from_text("s.toml", &ok, std::path::Path::new(".")).unwrap();
 }
+
+#[test]
+fn kiosk_settings_are_checked_at_their_keys() {
+    expect_error(
+        "idle_timeout_s = 60",
+        "idle_timeout_s = 5",
+        "kiosk.idle_timeout_s",
+        "idle_timeout_s = 5",
+        "allowed: 15 to 600 seconds",
+    );
+    expect_error(
+        "capture_folder = \"/var/lib/threshold/scans\"",
+        "",
+        "kiosk.capture_folder",
+        "[kiosk]",
+        "needs capture_folder",
+    );
+    expect_error(
+        "capture = \"folder\"",
+        "capture = \"camera\"",
+        "kiosk.camera",
+        "[kiosk]",
+        "needs camera",
+    );
+    expect_error(
+        "capture = \"folder\"",
+        "capture = \"webcam\"",
+        "kiosk.capture",
+        "capture = \"webcam\"",
+        "`demo`, `folder`, `camera`",
+    );
+    expect_error(
+        "pin_hash = \"$argon2id",
+        "pin_hash = \"1234\" # \"$argon2id",
+        "kiosk.staff[0].pin_hash",
+        "pin_hash = \"1234\"",
+        "threshold staff hash-pin",
+    );
+    expect_error(
+        "[visitors.labels.public-meeting]\nen = \"A public meeting\"",
+        "[visitors.labels.public-meetings]\nen = \"A public meeting\"",
+        "visitors.purposes[2]",
+        "purposes = [",
+        "`public-meeting` has no label",
+    );
+}

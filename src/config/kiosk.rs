@@ -20,6 +20,10 @@ pub struct Kiosk {
     /// The folder a scanner saves pages to, with `capture = "folder"`.
     #[serde(default)]
     pub capture_folder: Option<PathBuf>,
+    /// The V4L2 device, with `capture = "camera"` (a stable name such as
+    /// `/dev/v4l/by-id/...-video-index0`).
+    #[serde(default)]
+    pub camera: Option<PathBuf>,
     /// The people who may open staff mode, each with their own PIN.
     #[serde(default)]
     pub staff: Vec<StaffMember>,
@@ -35,6 +39,7 @@ impl Default for Kiosk {
             idle_timeout_s: default_idle_timeout_s(),
             capture: CaptureSource::default(),
             capture_folder: None,
+            camera: None,
             staff: Vec::new(),
         }
     }
@@ -49,6 +54,8 @@ pub enum CaptureSource {
     Demo,
     /// Image files a scanner saves into `capture_folder` (scan to folder).
     Folder,
+    /// A V4L2 camera over the desk, `camera`.
+    Camera,
 }
 
 /// A staff member who may open staff mode.
@@ -80,6 +87,12 @@ impl Config {
             p.push(Problem::new(
                 "kiosk.capture_folder",
                 "capture = \"folder\" needs capture_folder, the folder the scanner saves pages to",
+            ));
+        }
+        if k.capture == CaptureSource::Camera && k.camera.is_none() {
+            p.push(Problem::new(
+                "kiosk.camera",
+                "capture = \"camera\" needs camera, the V4L2 device (e.g. /dev/v4l/by-id/usb-...-video-index0)",
             ));
         }
         for (i, s) in k.staff.iter().enumerate() {
@@ -130,6 +143,17 @@ impl Config {
     }
 
     pub(super) fn kiosk_warnings(&self, w: &mut Vec<Problem>) {
+        if let (CaptureSource::Camera, Some(camera)) = (self.kiosk.capture, &self.kiosk.camera) {
+            if !camera.exists() {
+                w.push(Problem::new(
+                    "kiosk.camera",
+                    format!(
+                        "{} is not there now; the official flow cannot capture pages until the camera is plugged in",
+                        camera.display()
+                    ),
+                ));
+            }
+        }
         if self.kiosk.staff.is_empty() {
             w.push(Problem::new(
                 "kiosk.staff",

@@ -23,8 +23,22 @@ pub enum CaptureError {
         folder: String,
         source: std::io::Error,
     },
-    #[error("{0} (the file was renamed to .rejected)")]
+    /// A scanned file that is not a readable image (from a camera, a frame
+    /// that does not decode).
+    #[error("{0} (a scanned file is renamed to .rejected)")]
     BadFile(PageImageError),
+    #[error("cannot {what} the camera {device}: {source}; check [kiosk] camera and that the camera is plugged in")]
+    Camera {
+        device: String,
+        what: &'static str,
+        source: std::io::Error,
+    },
+    #[error("the camera {device} offers none of JPEG, MJPG or YUYV (it offers {found}); use another camera or scan to a folder")]
+    CameraFormat { device: String, found: String },
+    #[error(
+        "the camera {device} sent a frame that cannot be read; try again, and check its cable"
+    )]
+    CameraFrame { device: String },
 }
 
 /// A source of document pages.

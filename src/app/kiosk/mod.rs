@@ -3,6 +3,7 @@
 //! sends [`Action`]s; after each one the controller builds a [`View`].
 
 mod accents;
+mod camera;
 mod capture;
 mod port;
 mod resources;
@@ -11,6 +12,7 @@ mod staff;
 mod tests;
 mod view;
 
+pub use camera::{yuyv_to_rgb, CameraSource};
 pub use capture::{demo_page, CaptureError, Captured, DemoSource, FolderSource, PageSource};
 pub use port::KioskDesk;
 pub use staff::{hash_pin, Gate, StaffGate, LOCKOUT, MAX_FAILURES};
@@ -163,8 +165,10 @@ impl Session {
 
     /// The page source `[kiosk] capture` names.
     pub fn source_for(loaded: &Loaded) -> Box<dyn PageSource> {
-        match (loaded.config.kiosk.capture, loaded.capture_folder()) {
-            (CaptureSource::Folder, Some(folder)) => Box::new(FolderSource::new(&folder)),
+        let k = &loaded.config.kiosk;
+        match (k.capture, loaded.capture_folder(), &k.camera) {
+            (CaptureSource::Folder, Some(folder), _) => Box::new(FolderSource::new(&folder)),
+            (CaptureSource::Camera, _, Some(camera)) => Box::new(CameraSource::new(camera)),
             _ => Box::new(DemoSource::default()),
         }
     }
@@ -970,6 +974,15 @@ fn staff_home<D: KioskDesk>(desk: &D, v: &mut View) {
             count: 0,
             detail: "demo pages".into(),
         },
+        CaptureSource::Camera => {
+            let camera = loaded.config.kiosk.camera.clone().unwrap_or_default();
+            StatusLine {
+                what: "capture",
+                state: if camera.exists() { "ready" } else { "missing" },
+                count: 0,
+                detail: camera.display().to_string(),
+            }
+        }
         CaptureSource::Folder => {
             let folder = loaded.capture_folder().unwrap_or_default();
             StatusLine {
