@@ -11,5 +11,6 @@ pub mod config;
 pub mod devices;
 pub mod domain;
 pub mod html;
+pub mod render;
 pub mod store;
 pub mod ui;

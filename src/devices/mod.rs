@@ -1,4 +1,7 @@
-//! Peripherals on serial ports. This version has the GSM modem, which the
-//! alerts use for text messages.
+//! Peripherals on serial ports: the GSM modem (used by the alerts), the
+//! receipt printer, the scanner, the door sign and the panic button. Each
+//! is a narrow trait with a serial implementation; simulators speaking the
+//! same protocols on pseudo-terminals are in `sim` (feature `simulate`).
 
 pub mod modem;
+pub mod printer;
