@@ -44,13 +44,26 @@ fn the_example_and_the_demo_pass() {
     std::fs::write(dir.path().join("smtp.password"), "hunter2\n").unwrap();
     std::fs::write(dir.path().join("sms.credentials"), "user:pw\n").unwrap();
     let l = Loaded::from_text("ex", EXAMPLE, dir.path()).unwrap();
-    assert!(l.warnings.is_empty(), "{:?}", l.warnings);
+    // The devices are not plugged into this machine: one warning each.
+    let keys: Vec<&str> = l.warnings.iter().map(|w| w.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "devices.printer.port",
+            "devices.scanner.port",
+            "devices.sign.port",
+            "devices.panic.port"
+        ],
+        "{:?}",
+        l.warnings
+    );
+    assert!(l.warnings[0].message.contains("used when it appears"));
     assert_eq!(l.webhook_secret().unwrap().unwrap(), b"s3cret");
     assert_eq!(l.smtp_password().unwrap().unwrap(), b"hunter2");
     // Without it, it still loads, and says what is missing.
     let l = Loaded::from_text("ex", EXAMPLE, std::path::Path::new("/nonexistent")).unwrap();
     let w: Vec<String> = l.warnings.iter().map(ToString::to_string).collect();
-    assert_eq!(w.len(), 3, "{w:?}");
+    assert_eq!(w.len(), 3 + 4, "{w:?}");
     assert!(
         w.iter()
             .any(|w| w.contains("`alerts.webhook.secret_file`") && w.contains("cannot be signed")),

@@ -157,6 +157,29 @@ impl<C: Clock> Desk<C> {
         })
     }
 
+    /// The panic button: open an encounter and page every tier up to and
+    /// including the one with the rapid-response network, at once, in one
+    /// transaction. Escalation goes on from there.
+    pub fn panic_pressed(&mut self) -> Result<String, AppError> {
+        let entrance = self.entrance(None)?;
+        let now = self.clock.now();
+        let loaded = &self.loaded;
+        let last = loaded
+            .config
+            .escalation
+            .tiers
+            .iter()
+            .position(|t| t.notify.contains(&Role::RapidResponse))
+            .unwrap_or(0);
+        self.store.write(now, |w| {
+            let id = open_in(w, &entrance, Via::PanicButton, false)?;
+            for tier in 0..=last {
+                plan::page_tier(w, loaded, &id, tier, false, now)?;
+            }
+            Ok(id)
+        })
+    }
+
     /// Check details against the facility's areas and the length rules.
     fn checked_details(&self, mut details: EncounterDetails) -> Result<EncounterDetails, AppError> {
         details.validate()?;

@@ -54,6 +54,9 @@ pub enum Command {
     /// Staff mode: make the PIN hash for [[kiosk.staff]].
     #[command(subcommand)]
     Staff(StaffCmd),
+    /// The serial peripherals: their state, and tests for the installer.
+    #[command(subcommand)]
+    Devices(DevicesCmd),
     /// Render a kiosk screen to a PNG without a display.
     Screenshot {
         /// The screen, or `all`: idle, start, visitor-purpose,
@@ -92,6 +95,25 @@ pub struct RunArgs {
     /// whatever [kiosk] capture says.
     #[arg(long)]
     pub simulate: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DevicesCmd {
+    /// Each configured device and its state (from the running service, or
+    /// by opening the port when the service is not running).
+    List,
+    /// Exercise one device: `printer` prints a test receipt; `scanner` and
+    /// `panic` wait up to 30 s for a scan or a press.
+    Test {
+        /// printer, scanner or panic.
+        device: String,
+    },
+    /// Draw the door sign as a PNG (what the sign shows now: open, or
+    /// officials on site when an encounter is open).
+    Sign {
+        #[arg(long, value_name = "FILE.png")]
+        out: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -3,6 +3,7 @@
 
 mod alerts_test;
 mod args;
+mod devices;
 mod export;
 mod render;
 mod screenshot;
@@ -165,6 +166,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 unfit |= clipped || (scrolls && !*large_text);
             }
             if *check_fit && unfit {
+                return Ok(ExitCode::from(1));
+            }
+        }
+        Command::Devices(cmd) => {
+            let loaded = load_config(&cli)?;
+            if !devices::run(cmd, &loaded, &data_dir(&cli), cli.json)? {
                 return Ok(ExitCode::from(1));
             }
         }

@@ -81,6 +81,25 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
         crate::app::kiosk::Session::source_for(&loaded)
     };
     let session = crate::app::kiosk::Session::new(&loaded, source, std::time::Instant::now());
+    // The devices: simulated ones on ptys with --simulate.
+    let (devices, _simulators) = devices_for(&loaded, data_dir, args.simulate)?;
+    let (events_tx, mut events_rx) = tokio::sync::mpsc::channel(32);
+    let any_device = devices.printer.is_some()
+        || devices.scanner.is_some()
+        || devices.panic.is_some()
+        || devices.sign.is_some();
+    let hub = any_device.then(|| {
+        Arc::new(crate::devices::hub::Hub::start(
+            &devices,
+            events_tx,
+            Some(data_dir.join("devices.json")),
+        ))
+    });
+    let (scans_tx, scans_rx) = tokio::sync::mpsc::channel::<String>(8);
+    let kiosk_devices = crate::ui::KioskDevices {
+        hub: hub.clone(),
+        scans: Some(scans_rx),
+    };
     let web_loaded = Arc::new(loaded.clone());
     let desk = Arc::new(Mutex::new(Desk::new(loaded, store, SystemClock)));
     let web_state = AppState {
@@ -113,6 +132,35 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
                 .await
         });
         drop(stopped);
+        // Device events: the panic button opens an encounter and pages at
+        // once (headless too); scans go to the kiosk window, if any.
+        let panic_desk = desk.clone();
+        tokio::spawn(async move {
+            while let Some(event) = events_rx.recv().await {
+                match event {
+                    crate::devices::hub::DeviceEvent::Panic => {
+                        let desk = panic_desk.clone();
+                        let opened = tokio::task::spawn_blocking(move || {
+                            desk.lock()
+                                .map_err(|_| anyhow::anyhow!("the store lock was poisoned"))?
+                                .panic_pressed()
+                                .map_err(anyhow::Error::from)
+                        })
+                        .await;
+                        match opened {
+                            Ok(Ok(id)) => tracing::warn!(encounter = %id, "panic button: encounter opened, every tier through rapid response paged"),
+                            Ok(Err(e)) => tracing::error!(error = %e, "panic button pressed but the encounter could not be recorded"),
+                            Err(e) => tracing::error!(error = %e, "panic task failed"),
+                        }
+                    }
+                    crate::devices::hub::DeviceEvent::Scan(code) => {
+                        if scans_tx.try_send(code).is_err() {
+                            tracing::info!("a scan arrived with no kiosk window to take it");
+                        }
+                    }
+                }
+            }
+        });
         let mut tick = tokio::time::interval(RETENTION_EVERY);
         loop {
             tokio::select! {
@@ -145,7 +193,9 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
     })
     });
     if window {
-        if let Err(e) = crate::ui::run_window(kiosk_loaded, kiosk_desk, session, &handle) {
+        if let Err(e) =
+            crate::ui::run_window(kiosk_loaded, kiosk_desk, session, kiosk_devices, &handle)
+        {
             eprintln!("threshold: cannot open the kiosk window on this display ({e}); running the services headless");
         } else {
             let _ = window_closed.send(());
@@ -184,4 +234,72 @@ async fn shutdown() {
     }
     #[cfg(not(unix))]
     let _ = ctrl_c.await;
+}
+
+/// The simulators kept alive while the service runs.
+#[cfg(feature = "simulate")]
+type Simulators = Option<(
+    crate::devices::sim::printer::PrinterSim,
+    crate::devices::sim::LineSim,
+    crate::devices::sim::LineSim,
+)>;
+#[cfg(not(feature = "simulate"))]
+type Simulators = ();
+
+/// The configured devices, or with `simulate` simulated ones on ptys (a
+/// printer that writes each receipt as a PNG into `simulated/` in the data
+/// folder, a scanner and a panic button).
+fn devices_for(
+    loaded: &Loaded,
+    data_dir: &Path,
+    simulate: bool,
+) -> anyhow::Result<(crate::config::Devices, Simulators)> {
+    if !simulate {
+        return Ok((loaded.config.devices.clone(), Default::default()));
+    }
+    #[cfg(feature = "simulate")]
+    {
+        use crate::config::{
+            Devices, LineEnd, PanicSettings, Paper, PrinterSettings, ScannerSettings,
+        };
+        use crate::devices::sim::{printer::PrinterSim, LineSim};
+        let out = data_dir.join("simulated");
+        std::fs::create_dir_all(&out)
+            .with_context(|| format!("cannot make {} for simulated receipts", out.display()))?;
+        let printer = PrinterSim::start(Some(out.clone()))?;
+        let scanner = LineSim::start()?;
+        let panic =
+            LineSim::start()?.with_heartbeat(b"HELLO simulated\n", Duration::from_secs(3600));
+        let panic = panic.with_heartbeat(b"ALIVE\n", Duration::from_secs(5));
+        eprintln!(
+            "threshold: simulated printer on {} (receipts as PNG in {}), scanner on {}, panic button on {}",
+            printer.path.display(),
+            out.display(),
+            scanner.path.display(),
+            panic.path.display()
+        );
+        let devices = Devices {
+            printer: Some(PrinterSettings {
+                port: printer.path.clone(),
+                baud: 19200,
+                paper: Paper::Mm80,
+            }),
+            scanner: Some(ScannerSettings {
+                port: scanner.path.clone(),
+                baud: 9600,
+                line_end: LineEnd::Cr,
+            }),
+            sign: None,
+            panic: Some(PanicSettings {
+                port: panic.path.clone(),
+                baud: 9600,
+            }),
+        };
+        Ok((devices, Some((printer, scanner, panic))))
+    }
+    #[cfg(not(feature = "simulate"))]
+    {
+        let _ = data_dir;
+        anyhow::bail!("--simulate: this build has no simulated devices; build with `cargo run --features simulate`")
+    }
 }

@@ -2,12 +2,14 @@
 //! at load so that nothing silently falls back to a default when wrong.
 
 mod alerts;
+mod devices;
 mod kiosk;
 mod profiles;
 mod source;
 mod validate;
 
 pub use alerts::*;
+pub use devices::*;
 pub use kiosk::*;
 pub use profiles::{builtin_profile_names, load_profile};
 pub use source::{line_col, Located, Source, SourceErrors};
@@ -40,9 +42,9 @@ pub struct Config {
     /// How pages are sent.
     #[serde(default)]
     pub alerts: Alerts,
-    /// Reserved for the serial peripherals.
+    /// The serial peripherals at the desk.
     #[serde(default)]
-    pub devices: Reserved,
+    pub devices: Devices,
     /// The web server: acknowledge links now, the admin pages later.
     #[serde(default)]
     pub admin: Admin,
@@ -50,11 +52,6 @@ pub struct Config {
     #[serde(default)]
     pub kiosk: Kiosk,
 }
-
-/// A section whose keys arrive in a later version; it must be empty now.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Reserved {}
 
 /// The facility the kiosk stands in.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -294,6 +294,7 @@ impl Config {
             self.visitors.purposes.iter().cloned(),
         );
         self.kiosk_problems(&mut p);
+        self.device_problems(&mut p);
         p
     }
 
@@ -355,6 +356,7 @@ impl Config {
             ));
         }
         self.kiosk_warnings(&mut w);
+        self.device_warnings(&mut w);
         w
     }
 }

@@ -3,5 +3,10 @@
 //! is a narrow trait with a serial implementation; simulators speaking the
 //! same protocols on pseudo-terminals are in `sim` (feature `simulate`).
 
+pub mod hub;
+pub mod lines;
 pub mod modem;
+pub mod panic;
 pub mod printer;
+#[cfg(feature = "simulate")]
+pub mod sim;

@@ -97,10 +97,13 @@ impl Sheet {
         self.y += 6.0;
         let y = self.y as i32;
         let w = self.bitmap.width() as i32;
-        Line::new(Point::new(MARGIN as i32, y), Point::new(w - MARGIN as i32, y))
-            .into_styled(PrimitiveStyle::with_stroke(BinaryColor::On, 2))
-            .draw(&mut self.bitmap)
-            .expect("drawing into a bitmap cannot fail");
+        Line::new(
+            Point::new(MARGIN as i32, y),
+            Point::new(w - MARGIN as i32, y),
+        )
+        .into_styled(PrimitiveStyle::with_stroke(BinaryColor::On, 2))
+        .draw(&mut self.bitmap)
+        .expect("drawing into a bitmap cannot fail");
         self.y += 10.0;
     }
 

@@ -42,14 +42,24 @@ pub fn render(content: &SignContent, width: u32, height: u32) -> Bitmap {
             word(Word::StaffResponding, lang)
         )
     } else {
-        format!("{} · {}", word(Word::Open, lang), word(Word::EveryoneWelcome, lang))
+        format!(
+            "{} · {}",
+            word(Word::Open, lang),
+            word(Word::EveryoneWelcome, lang)
+        )
     };
     let mut band = Bitmap::new(width, banner_h);
     let line = wrap(banner, &state, width as f32 - 12.0)
         .into_iter()
         .next()
         .unwrap_or_default();
-    draw(&mut band, banner, &line, 6.0, (banner_h as f32 - size * 1.3) / 2.0);
+    draw(
+        &mut band,
+        banner,
+        &line,
+        6.0,
+        (banner_h as f32 - size * 1.3) / 2.0,
+    );
     for y in 0..banner_h {
         for x in 0..width {
             if band.get(x, y) {

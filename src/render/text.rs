@@ -164,13 +164,30 @@ mod tests {
 
     #[test]
     fn wrapping_keeps_words_and_breaks_between_chinese_characters() {
-        let lines = wrap(BODY, "Staff and the City Attorney's Office have been notified.", 300.0);
+        let lines = wrap(
+            BODY,
+            "Staff and the City Attorney's Office have been notified.",
+            300.0,
+        );
         assert!(lines.len() > 1);
         assert!(lines.iter().all(|l| width(BODY, l) <= 300.0), "{lines:?}");
-        assert_eq!(lines.join(" "), "Staff and the City Attorney's Office have been notified.");
-        let zh = wrap(BODY, "已通知工作人员和市政府法律顾问。请在公共区域等候。", 200.0);
-        assert!(zh.len() > 1 && zh.iter().all(|l| width(BODY, l) <= 200.0), "{zh:?}");
-        assert_eq!(zh.concat(), "已通知工作人员和市政府法律顾问。请在公共区域等候。");
+        assert_eq!(
+            lines.join(" "),
+            "Staff and the City Attorney's Office have been notified."
+        );
+        let zh = wrap(
+            BODY,
+            "已通知工作人员和市政府法律顾问。请在公共区域等候。",
+            200.0,
+        );
+        assert!(
+            zh.len() > 1 && zh.iter().all(|l| width(BODY, l) <= 200.0),
+            "{zh:?}"
+        );
+        assert_eq!(
+            zh.concat(),
+            "已通知工作人员和市政府法律顾问。请在公共区域等候。"
+        );
     }
 
     #[test]
@@ -178,7 +195,10 @@ mod tests {
         for text in ["Tiếng Việt", "简体中文", "Español ñ"] {
             let mut b = Bitmap::new(400, 40);
             draw(&mut b, BODY, text, 0.0, 0.0);
-            let ink = (0..400).flat_map(|x| (0..40).map(move |y| (x, y))).filter(|(x, y)| b.get(*x, *y)).count();
+            let ink = (0..400)
+                .flat_map(|x| (0..40).map(move |y| (x, y)))
+                .filter(|(x, y)| b.get(*x, *y))
+                .count();
             assert!(ink > 100, "{text}: {ink} dots");
         }
     }

@@ -25,11 +25,23 @@ pub enum Word {
 pub fn word(w: Word, lang: Language) -> &'static str {
     use Language::*;
     let row: [&str; 5] = match w {
-        Word::VisitorPass => ["Visitor pass", "Pase de visitante", "Thẻ khách", "访客通行证", "Pass ng bisita"],
+        Word::VisitorPass => [
+            "Visitor pass",
+            "Pase de visitante",
+            "Thẻ khách",
+            "访客通行证",
+            "Pass ng bisita",
+        ],
         Word::Purpose => ["Purpose", "Motivo", "Mục đích", "事由", "Layunin"],
         Word::Name => ["Name", "Nombre", "Tên", "姓名", "Pangalan"],
         Word::Time => ["Time", "Hora", "Thời gian", "时间", "Oras"],
-        Word::Reference => ["Reference", "Referencia", "Mã tham chiếu", "编号", "Reference"],
+        Word::Reference => [
+            "Reference",
+            "Referencia",
+            "Mã tham chiếu",
+            "编号",
+            "Reference",
+        ],
         Word::OfficialReceipt => [
             "Receipt for your visit",
             "Comprobante de su visita",

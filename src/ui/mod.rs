@@ -10,6 +10,7 @@ slint::include_modules!();
 
 use crate::app::kiosk::{self, Action, Field, KioskDesk, Problem, Session, StartChoice, View};
 use crate::config::Loaded;
+use crate::devices::hub::Hub;
 use crate::domain::encounter::ChecklistAnswer;
 use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
 use std::rc::Rc;
@@ -74,6 +75,7 @@ fn problem(p: Option<Problem>) -> (ProblemKind, i32) {
         Some(Problem::WrongPin { left }) => (ProblemKind::WrongPin, left as i32),
         Some(Problem::Locked { minutes }) => (ProblemKind::Locked, minutes as i32),
         Some(Problem::Refused) => (ProblemKind::Refused, 0),
+        Some(Problem::NotPrinted) => (ProblemKind::NotPrinted, 0),
     }
 }
 
@@ -102,6 +104,8 @@ pub fn apply(ui: &Kiosk, loaded: &Loaded, view: &View) {
     k.set_large_text(view.large_text);
     k.set_high_contrast(view.high_contrast);
     k.set_drill(view.drill);
+    k.set_printer_ready(view.printer_ready);
+    k.set_printing(view.printing);
     let (kind, number) = problem(view.problem);
     k.set_problem(kind);
     k.set_problem_number(number);
@@ -285,6 +289,7 @@ pub fn connect(ui: &Kiosk, send: Rc<dyn Fn(Action)>) {
     k.on_toggle_large_text(on(Action::ToggleLargeText));
     k.on_toggle_high_contrast(on(Action::ToggleHighContrast));
     k.on_open_staff(on(Action::OpenStaff));
+    k.on_print(on(Action::Print));
     ui.global::<FormAdapter>().on_focus({
         let send = send.clone();
         move |i| {
@@ -367,12 +372,46 @@ pub fn connect(ui: &Kiosk, send: Rc<dyn Fn(Action)>) {
     s.on_lock(on(Action::StaffLock));
 }
 
-/// The controller's loop on the tokio worker: each action and tick is
-/// handled against the desk, and the new view goes to the window.
+/// The devices the kiosk uses: the printer (through the hub) and scans.
+pub struct KioskDevices {
+    pub hub: Option<Arc<Hub>>,
+    pub scans: Option<mpsc::Receiver<String>>,
+}
+
+/// What a scanned code asks for: an appointment code (`APPT:...`) starts a
+/// visitor check-in for an appointment; anything else is a staff badge.
+fn scan_action(code: &str, loaded: &Loaded) -> Vec<Action> {
+    if code.starts_with("APPT:") {
+        let mut actions = vec![Action::Home, Action::Start(StartChoice::Visitor)];
+        if let Some(i) = loaded
+            .config
+            .visitors
+            .purposes
+            .iter()
+            .position(|p| p == "appointment")
+        {
+            actions.push(Action::PickPurpose(i));
+        }
+        actions
+    } else {
+        vec![Action::Badge(code.to_string())]
+    }
+}
+
+async fn next_scan(scans: &mut Option<mpsc::Receiver<String>>) -> Option<String> {
+    match scans {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The controller's loop on the tokio worker: each action, scan and tick
+/// is handled against the desk, and the new view goes to the window.
 pub async fn drive<D: KioskDesk + Send>(
     mut desk: D,
     mut session: Session,
     mut actions: mpsc::Receiver<Action>,
+    mut devices: KioskDevices,
     loaded: Arc<Loaded>,
     window: slint::Weak<Kiosk>,
 ) {
@@ -382,36 +421,57 @@ pub async fn drive<D: KioskDesk + Send>(
     // does not repaint.
     let mut shown = String::new();
     loop {
-        let acted = tokio::select! {
+        let handled: Vec<Action> = tokio::select! {
             action = actions.recv() => match action {
                 // The window closed.
                 None => return,
-                Some(action) => {
-                    tokio::task::block_in_place(|| session.handle(&mut desk, action, Instant::now()));
-                    true
-                }
+                Some(action) => vec![action],
             },
-            _ = tick.tick() => {
-                let before = session.screen();
-                tokio::task::block_in_place(|| session.tick(&mut desk, Instant::now()));
-                before != session.screen()
-            }
+            Some(code) = next_scan(&mut devices.scans) => scan_action(&code, &loaded),
+            _ = tick.tick() => Vec::new(),
         };
-        if !acted && !session.shows_live_data() {
+        let acted = !handled.is_empty();
+        let before = session.screen();
+        if let Some(hub) = &devices.hub {
+            session.set_printer_ready(hub.printer_ready());
+        }
+        tokio::task::block_in_place(|| {
+            for action in handled {
+                session.handle(&mut desk, action, Instant::now());
+            }
+            session.tick(&mut desk, Instant::now());
+        });
+        for receipt in session.take_print_jobs() {
+            let sent = match (
+                &devices.hub,
+                devices.hub.as_ref().and_then(|h| h.paper_dots()),
+            ) {
+                (Some(hub), Some(dots)) => hub
+                    .print(crate::render::receipt::render(&receipt, dots))
+                    .map_err(|e| e.to_string()),
+                _ => Err("no printer is configured".to_string()),
+            };
+            if let Err(e) = sent {
+                session.print_failed(e);
+            }
+        }
+        let moved = before != session.screen();
+        if !acted && !moved && !session.shows_live_data() {
             continue;
         }
         let view = tokio::task::block_in_place(|| session.view(&desk));
         let live = format!(
-            "{:?}{:?}{:?}{:?}{:?}{}{}",
+            "{:?}{:?}{:?}{:?}{:?}{}{}{}",
             view.screen,
             view.paged,
             view.open,
             view.checklist,
             view.notes,
             view.decided,
-            view.visitors_today
+            view.visitors_today,
+            view.printer_ready
         );
-        if !acted && live == shown {
+        if !acted && !moved && live == shown {
             continue;
         }
         shown = live;
@@ -431,6 +491,7 @@ pub fn run_window<D: KioskDesk + Send + 'static>(
     loaded: Arc<Loaded>,
     desk: D,
     session: Session,
+    devices: KioskDevices,
     runtime: &tokio::runtime::Handle,
 ) -> Result<(), slint::PlatformError> {
     let ui = Kiosk::new()?;
@@ -445,6 +506,6 @@ pub fn run_window<D: KioskDesk + Send + 'static>(
             }
         }),
     );
-    runtime.spawn(drive(desk, session, rx, loaded, ui.as_weak()));
+    runtime.spawn(drive(desk, session, rx, devices, loaded, ui.as_weak()));
     ui.run()
 }

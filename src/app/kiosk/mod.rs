@@ -96,6 +96,9 @@ pub enum Action {
     StaffDecide,
     StaffAddNote,
     StaffClose,
+    /// Print what this screen offers: the visitor's pass, the official's
+    /// receipt, the resources slip.
+    Print,
 }
 
 /// One kiosk's state between touches.
@@ -127,6 +130,9 @@ pub struct Session {
     idle_after: Duration,
     source: Box<dyn PageSource>,
     resources: resources::Cards,
+    printer_ready: bool,
+    printing: bool,
+    to_print: Vec<crate::render::receipt::Receipt>,
 }
 
 impl Session {
@@ -160,7 +166,26 @@ impl Session {
             idle_after: Duration::from_secs(loaded.config.kiosk.idle_timeout_s.into()),
             source,
             resources: resources::Cards::new(&loaded.profile),
+            printer_ready: false,
+            printing: false,
+            to_print: Vec::new(),
         }
+    }
+
+    /// Whether a printer is connected (print buttons show only then).
+    pub fn set_printer_ready(&mut self, ready: bool) {
+        self.printer_ready = ready;
+    }
+
+    /// The receipts asked for since the last call.
+    pub fn take_print_jobs(&mut self) -> Vec<crate::render::receipt::Receipt> {
+        std::mem::take(&mut self.to_print)
+    }
+
+    /// A receipt could not be sent to the printer.
+    pub fn print_failed(&mut self, detail: impl ToString) {
+        self.printing = false;
+        self.fail(Problem::NotPrinted, detail);
     }
 
     /// The page source `[kiosk] capture` names.
@@ -250,12 +275,13 @@ impl Session {
         if let Some(c) = self.preview.take() {
             self.source.release(&c);
         }
-        let drill = self.drill;
+        let (drill, printer_ready) = (self.drill, self.printer_ready);
         let gate = std::mem::take(&mut self.gate);
         let source = std::mem::replace(&mut self.source, Box::new(DemoSource::default()));
         let resources = std::mem::replace(&mut self.resources, resources::Cards::empty());
         *self = Session {
             drill,
+            printer_ready,
             gate,
             source,
             resources,
@@ -366,6 +392,7 @@ impl Session {
                 self.capture();
             }
             Action::Submit => self.submit(desk),
+            Action::Print => self.print(desk),
             Action::OpenStaff => {
                 self.pin.clear();
                 self.go(Screen::StaffPin);
@@ -413,6 +440,7 @@ impl Session {
 
     fn go(&mut self, screen: Screen) {
         self.screen = screen;
+        self.printing = false;
         self.active = match screen {
             Screen::VisitorDetails => Some(Field::VisitorName),
             Screen::OfficialOfficers => Some(Field::Agency),
@@ -421,6 +449,64 @@ impl Session {
             Screen::StaffNotes => Some(Field::Instruction),
             _ => None,
         };
+    }
+
+    /// Queue the receipt this screen offers.
+    fn print<D: KioskDesk>(&mut self, desk: &D) {
+        use crate::render::receipt::{Receipt, SlipResource};
+        let loaded = desk.loaded();
+        let facility = loaded.config.facility.name.clone();
+        let at = desk
+            .now()
+            .with_timezone(&loaded.timezone())
+            .format("%Y-%m-%d %H:%M")
+            .to_string();
+        let lang = self.lang;
+        let receipt = match self.screen {
+            Screen::VisitorDone => Receipt::VisitorPass {
+                facility,
+                purpose: self
+                    .purpose
+                    .and_then(|i| loaded.config.visitors.purposes.get(i))
+                    .map(|p| loaded.purpose_label(p, lang))
+                    .unwrap_or_default(),
+                name: self.text(Field::VisitorName),
+                at,
+                reference: self.visitor_ref.clone(),
+                lang,
+            },
+            Screen::OfficialWaiting => Receipt::OfficialReceipt {
+                facility,
+                reference: self.encounter.clone().unwrap_or_default(),
+                at,
+                sentence: loaded.profile.notice.receipt.get(lang).to_string(),
+                lang,
+            },
+            Screen::Resources => Receipt::ResourcesSlip {
+                facility,
+                resources: loaded
+                    .profile
+                    .resources
+                    .iter()
+                    .map(|r| SlipResource {
+                        name: r.name.get(lang).to_string(),
+                        description: r.description.get(lang).to_string(),
+                        phone: r.phone.clone(),
+                        qr: r.url.clone().or_else(|| {
+                            r.phone
+                                .as_ref()
+                                .map(|p| format!("tel:{}", p.replace(' ', "")))
+                        }),
+                    })
+                    .collect(),
+                lang,
+            },
+            _ => return,
+        };
+        if !self.printing {
+            self.to_print.push(receipt);
+            self.printing = true;
+        }
     }
 
     fn fail(&mut self, problem: Problem, detail: impl ToString) {
@@ -760,6 +846,8 @@ impl Session {
             lang,
             large_text: self.large_text,
             high_contrast: self.high_contrast,
+            printer_ready: self.printer_ready,
+            printing: self.printing,
             drill: self.drill,
             accents: {
                 let last = self

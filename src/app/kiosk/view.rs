@@ -158,6 +158,8 @@ pub enum Problem {
     },
     /// A staff-mode rule refused the action (see `detail`).
     Refused,
+    /// The printer could not take the receipt.
+    NotPrinted,
 }
 
 /// One person paged about an encounter.
@@ -224,6 +226,10 @@ pub struct View {
     pub lang: Language,
     pub large_text: bool,
     pub high_contrast: bool,
+    /// A printer is connected: the print buttons show.
+    pub printer_ready: bool,
+    /// A receipt was just sent to the printer.
+    pub printing: bool,
     pub drill: bool,
     /// What each accent key makes of the letter before the cursor.
     pub accents: Vec<Option<char>>,

@@ -16,7 +16,8 @@ pub const BAND_ROWS: u32 = 128;
 /// `GS v 0 m xL xH yL yH d…`: print `bitmap` as raster bands.
 pub fn raster(bitmap: &Bitmap) -> Vec<u8> {
     let stride = bitmap.stride();
-    let mut out = Vec::with_capacity(bitmap.bits().len() + 8 * (bitmap.height() / BAND_ROWS + 1) as usize);
+    let mut out =
+        Vec::with_capacity(bitmap.bits().len() + 8 * (bitmap.height() / BAND_ROWS + 1) as usize);
     let mut y = 0;
     while y < bitmap.height() {
         let rows = BAND_ROWS.min(bitmap.height() - y);
@@ -158,7 +159,13 @@ mod tests {
         assert!(s.paper_near_end && !s.paper_out);
         parse_status(StatusKind::Paper, 0x72, &mut s).unwrap();
         assert!(s.paper_out);
-        assert_eq!(parse_status(StatusKind::Printer, 0xFF, &mut s), Err(BadStatus(0xFF)));
-        assert_eq!(parse_status(StatusKind::Printer, 0x00, &mut s), Err(BadStatus(0x00)));
+        assert_eq!(
+            parse_status(StatusKind::Printer, 0xFF, &mut s),
+            Err(BadStatus(0xFF))
+        );
+        assert_eq!(
+            parse_status(StatusKind::Printer, 0x00, &mut s),
+            Err(BadStatus(0x00))
+        );
     }
 }

@@ -1,0 +1,359 @@
+//! The devices at run time: one thread per configured serial device, each
+//! reopening its port after an unplug (within 5 s), none able to block a
+//! check-in or an alert. Their states are shared with staff mode and
+//! written to `devices.json` in the data folder for `threshold devices list`.
+
+use super::lines::LineFramer;
+use super::panic::{parse, PanicLine, Presses};
+use super::printer::{self, ReceiptPrinter};
+use crate::config::{Devices, LineEnd};
+use crate::render::Bitmap;
+use serde::Serialize;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{sync_channel, RecvTimeoutError, SyncSender};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How often a missing device is looked for, and a present one checked.
+pub const RETRY: Duration = Duration::from_secs(2);
+/// The panic button says ALIVE every 5 s; this long without a line means
+/// the cable or the button is gone.
+const PANIC_SILENCE: Duration = Duration::from_secs(15);
+
+/// One device as staff mode shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct DeviceState {
+    /// `printer`, `scanner`, `sign`, `panic`.
+    pub device: String,
+    pub port: String,
+    pub connected: bool,
+    /// What is wrong, or the last thing it did.
+    pub detail: String,
+}
+
+/// Something a device reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeviceEvent {
+    /// A scanned code (a staff badge, an appointment code).
+    Scan(String),
+    /// The panic button was pressed.
+    Panic,
+}
+
+/// Why a receipt could not be queued.
+#[derive(Debug, thiserror::Error)]
+pub enum PrintRefused {
+    #[error("no printer is configured ([devices.printer])")]
+    NoPrinter,
+    #[error("the printer is busy with earlier receipts; try again in a moment")]
+    Busy,
+}
+
+/// The running device threads.
+pub struct Hub {
+    printer: Option<(SyncSender<Bitmap>, u32)>,
+    states: Arc<Mutex<Vec<DeviceState>>>,
+    stop: Arc<AtomicBool>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Hub {
+    /// Start a thread for each configured device. Events go to `events`;
+    /// states are also written to `status_file`.
+    pub fn start(
+        devices: &Devices,
+        events: tokio::sync::mpsc::Sender<DeviceEvent>,
+        status_file: Option<PathBuf>,
+    ) -> Hub {
+        let stop = Arc::new(AtomicBool::new(false));
+        let states = Arc::new(Mutex::new(Vec::new()));
+        let board = Board {
+            states: states.clone(),
+            file: status_file,
+        };
+        let mut threads = Vec::new();
+        // The states file is rewritten every few seconds so `devices list`
+        // can tell a running service's states from an old file.
+        if board.file.is_some() {
+            let (stop, board) = (stop.clone(), board.clone());
+            threads.push(std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    board.write();
+                    std::thread::sleep(Duration::from_millis(500));
+                }
+            }));
+        }
+        let mut printer = None;
+        if let Some(p) = &devices.printer {
+            let (tx, rx) = sync_channel::<Bitmap>(4);
+            printer = Some((tx, p.paper.dots()));
+            let (port, baud, stop, board) = (p.port.clone(), p.baud, stop.clone(), board.clone());
+            board.set("printer", &port, false, "starting");
+            threads.push(std::thread::spawn(move || {
+                let mut open: Option<Box<dyn ReceiptPrinter>> = None;
+                while !stop.load(Ordering::Relaxed) {
+                    if open.is_none() {
+                        match printer::open(&port, baud) {
+                            Ok(p) => {
+                                open = Some(Box::new(p));
+                                board.set("printer", &port, true, "connected");
+                            }
+                            Err(e) => {
+                                board.set("printer", &port, false, &format!("cannot open: {e}"))
+                            }
+                        }
+                    }
+                    match rx.recv_timeout(RETRY) {
+                        Ok(job) => match open.as_mut() {
+                            Some(p) => match p.print(&job) {
+                                Ok(()) => board.set("printer", &port, true, "printed a receipt"),
+                                Err(e) => {
+                                    tracing::warn!(error = %e, "receipt not printed");
+                                    board.set("printer", &port, false, &e.to_string());
+                                    open = None;
+                                }
+                            },
+                            None => {
+                                tracing::warn!("receipt not printed: the printer is not connected")
+                            }
+                        },
+                        Err(RecvTimeoutError::Timeout) => {
+                            if let Some(p) = open.as_mut() {
+                                match p.status() {
+                                    Ok(s) if s.paper_out => {
+                                        board.set("printer", &port, false, "out of paper")
+                                    }
+                                    Ok(s) if s.cover_open => {
+                                        board.set("printer", &port, false, "cover open")
+                                    }
+                                    Ok(s) if s.offline => {
+                                        board.set("printer", &port, false, "offline")
+                                    }
+                                    Ok(s) if s.paper_near_end => {
+                                        board.set("printer", &port, true, "paper nearly out")
+                                    }
+                                    Ok(_) => board.set("printer", &port, true, "ready"),
+                                    Err(e) => {
+                                        board.set("printer", &port, false, &e.to_string());
+                                        open = None;
+                                    }
+                                }
+                            }
+                        }
+                        Err(RecvTimeoutError::Disconnected) => return,
+                    }
+                }
+            }));
+        }
+        let line_devices = [
+            devices
+                .scanner
+                .as_ref()
+                .map(|s| ("scanner", s.port.clone(), s.baud, s.line_end, 128)),
+            devices
+                .panic
+                .as_ref()
+                .map(|p| ("panic", p.port.clone(), p.baud, LineEnd::Lf, 64)),
+        ];
+        for (name, port, baud, end, max) in line_devices.into_iter().flatten() {
+            let (stop, board, events) = (stop.clone(), board.clone(), events.clone());
+            board.set(name, &port, false, "starting");
+            threads.push(std::thread::spawn(move || {
+                line_device(
+                    name,
+                    &port,
+                    baud,
+                    LineFramer::new(end, max),
+                    &stop,
+                    &board,
+                    &events,
+                )
+            }));
+        }
+        Hub {
+            printer,
+            states,
+            stop,
+            threads,
+        }
+    }
+
+    /// Queue a receipt; never waits for the printer.
+    pub fn print(&self, receipt: Bitmap) -> Result<(), PrintRefused> {
+        let (tx, _) = self.printer.as_ref().ok_or(PrintRefused::NoPrinter)?;
+        tx.try_send(receipt).map_err(|_| PrintRefused::Busy)
+    }
+
+    /// The paper width in dots, when there is a printer.
+    pub fn paper_dots(&self) -> Option<u32> {
+        self.printer.as_ref().map(|p| p.1)
+    }
+
+    /// Every device's state now.
+    pub fn states(&self) -> Vec<DeviceState> {
+        self.states.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Whether the printer is connected and ready to print.
+    pub fn printer_ready(&self) -> bool {
+        self.states()
+            .iter()
+            .any(|s| s.device == "printer" && s.connected)
+    }
+}
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        self.printer = None;
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Where device states are posted.
+#[derive(Clone)]
+struct Board {
+    states: Arc<Mutex<Vec<DeviceState>>>,
+    file: Option<PathBuf>,
+}
+
+impl Board {
+    fn set(&self, device: &str, port: &Path, connected: bool, detail: &str) {
+        let state = DeviceState {
+            device: device.into(),
+            port: port.display().to_string(),
+            connected,
+            detail: detail.into(),
+        };
+        {
+            let Ok(mut states) = self.states.lock() else {
+                return;
+            };
+            match states.iter_mut().find(|s| s.device == device) {
+                Some(s) if *s == state => return,
+                Some(s) => *s = state,
+                None => states.push(state),
+            }
+        }
+        tracing::info!(device, connected, detail, "device");
+        self.write();
+    }
+
+    fn write(&self) {
+        let Some(file) = &self.file else { return };
+        let json = match self.states.lock() {
+            Ok(states) => serde_json::to_vec_pretty(&*states).unwrap_or_default(),
+            Err(_) => return,
+        };
+        let tmp = file.with_extension("json.tmp");
+        if let Err(e) = std::fs::write(&tmp, json).and_then(|_| std::fs::rename(&tmp, file)) {
+            tracing::warn!(file = %file.display(), error = %e, "cannot write device states");
+        }
+    }
+}
+
+fn line_device(
+    name: &'static str,
+    port: &Path,
+    baud: u32,
+    mut framer: LineFramer,
+    stop: &AtomicBool,
+    board: &Board,
+    events: &tokio::sync::mpsc::Sender<DeviceEvent>,
+) {
+    let mut presses = Presses::default();
+    while !stop.load(Ordering::Relaxed) {
+        let opened = serialport::new(port.to_string_lossy(), baud)
+            .timeout(Duration::from_millis(200))
+            .open_native();
+        let mut serial = match opened {
+            Ok(p) => {
+                board.set(name, port, true, "connected");
+                p
+            }
+            Err(e) => {
+                board.set(name, port, false, &format!("cannot open: {e}"));
+                std::thread::sleep(RETRY);
+                continue;
+            }
+        };
+        let mut heard = Instant::now();
+        let mut buf = [0u8; 256];
+        while !stop.load(Ordering::Relaxed) {
+            match serial.read(&mut buf) {
+                Ok(0) => {}
+                Ok(n) => {
+                    for line in framer.push(&buf[..n]) {
+                        if name == "panic" && heard.elapsed() > PANIC_SILENCE {
+                            board.set(name, port, true, "connected");
+                        }
+                        heard = Instant::now();
+                        let line = match line {
+                            Ok(l) => l,
+                            Err(e) => {
+                                tracing::warn!(device = name, reason = %e, "line refused");
+                                continue;
+                            }
+                        };
+                        let event = if name == "panic" {
+                            match parse(&line) {
+                                Some(PanicLine::Press(n)) if presses.is_new(n) => {
+                                    Some(DeviceEvent::Panic)
+                                }
+                                Some(PanicLine::Hello(fw)) => {
+                                    presses.restarted();
+                                    board.set(name, port, true, &format!("connected ({fw})"));
+                                    None
+                                }
+                                Some(_) => None,
+                                None => {
+                                    tracing::warn!(
+                                        device = name,
+                                        "unknown line from the panic button"
+                                    );
+                                    None
+                                }
+                            }
+                        } else {
+                            Some(DeviceEvent::Scan(line))
+                        };
+                        if let Some(event) = event {
+                            if events.blocking_send(event).is_err() {
+                                return;
+                            }
+                        }
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
+                    if name == "panic" && heard.elapsed() > PANIC_SILENCE {
+                        board.set(
+                            name,
+                            port,
+                            false,
+                            "no heartbeat for 15 s; check the button's cable",
+                        );
+                    }
+                }
+                Err(e) => {
+                    board.set(name, port, false, &format!("disconnected: {e}"));
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Read the states the service last wrote, if it wrote them in the last
+/// `fresh` (the service is running).
+pub fn read_states(file: &Path, fresh: Duration) -> Option<Vec<DeviceState>> {
+    let meta = std::fs::metadata(file).ok()?;
+    let age = meta.modified().ok()?.elapsed().unwrap_or_default();
+    if age > fresh {
+        return None;
+    }
+    serde_json::from_slice(&std::fs::read(file).ok()?).ok()
+}
