@@ -304,3 +304,109 @@ fn receipts_match_their_goldens_in_english_vietnamese_and_chinese() {
         assert!(differ < 50, "{name}: {differ} dots differ from the golden");
     }
 }
+
+#[test]
+fn the_door_sign_shows_the_state_and_refuses_a_wrong_frame() {
+    use threshold::devices::sign::{self, DoorSign};
+    use threshold::devices::sim::sign::SignSim;
+    use threshold::render::sign::{render as draw_sign, SignContent};
+    let loaded = threshold::config::Loaded::demo();
+    let titles: Vec<_> = loaded
+        .config
+        .facility
+        .languages
+        .iter()
+        .map(|l| (*l, loaded.profile.notice.title.get(*l).to_string()))
+        .collect();
+    let open = SignContent {
+        officials_on_site: false,
+        titles: titles.clone(),
+    };
+    let on_site = SignContent {
+        officials_on_site: true,
+        titles,
+    };
+    let sim = SignSim::start(400, 300, None).unwrap();
+    let mut s = sign::open(&sim.path, 115200).unwrap();
+    assert_eq!(s.ping().unwrap(), (400, 300));
+    let picture = draw_sign(&on_site, 400, 300);
+    s.show(&picture).unwrap();
+    assert_eq!(sim.state.lock().unwrap().shown.as_ref(), Some(&picture));
+    let e = s.show(&draw_sign(&open, 200, 100)).unwrap_err();
+    assert!(e.to_string().contains("ERR size 200x100"), "{e}");
+    // The goldens: open, and officials on site.
+    let update = std::env::var_os("THRESHOLD_UPDATE_GOLDENS").is_some();
+    for (name, content) in [("sign-open.png", &open), ("sign-officials.png", &on_site)] {
+        let got = draw_sign(content, 400, 300);
+        if update {
+            std::fs::write(golden(name), got.to_png()).unwrap();
+            continue;
+        }
+        let want = Bitmap::from_png(&std::fs::read(golden(name)).unwrap()).unwrap();
+        let differ = got
+            .bits()
+            .iter()
+            .zip(want.bits())
+            .map(|(a, b)| (a ^ b).count_ones())
+            .sum::<u32>();
+        assert!(differ < 50, "{name}: {differ} dots differ");
+    }
+    // The CLI draws the same picture.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sign.png");
+    let o = bin()
+        .args(["devices", "sign", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        Bitmap::from_png(&std::fs::read(&out).unwrap()).unwrap(),
+        draw_sign(&open, 400, 300)
+    );
+}
+
+#[test]
+fn the_hub_shows_the_sign_again_after_it_is_replugged() {
+    use threshold::devices::sim::sign::SignSim;
+    use threshold::render::sign::SignContent;
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("threshold-sign");
+    let first = SignSim::start(400, 300, None).unwrap();
+    symlink(&link, &first.path);
+    let devices = Devices {
+        sign: Some(threshold::config::SignSettings {
+            port: link.clone(),
+            baud: 115200,
+            width: 400,
+            height: 300,
+        }),
+        ..Default::default()
+    };
+    let (tx, _rx) = tokio::sync::mpsc::channel(8);
+    let hub = Hub::start(&devices, tx, None);
+    let content = SignContent {
+        officials_on_site: true,
+        titles: vec![(
+            Language::English,
+            "This is a City of San José facility".into(),
+        )],
+    };
+    hub.show_on_sign(content);
+    wait_until("the sign to show", Duration::from_secs(5), || {
+        first.state.lock().unwrap().shown.is_some()
+    });
+    drop(first);
+    std::fs::remove_file(&link).unwrap();
+    let second = SignSim::start(400, 300, None).unwrap();
+    symlink(&link, &second.path);
+    wait_until(
+        "the sign to show again after the replug",
+        Duration::from_secs(5),
+        || second.state.lock().unwrap().shown.is_some(),
+    );
+    assert!(hub
+        .states()
+        .iter()
+        .any(|s| s.device == "sign" && s.connected));
+}

@@ -95,6 +95,15 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
             Some(data_dir.join("devices.json")),
         ))
     });
+    let sign_hub = hub.clone().filter(|_| devices.sign.is_some());
+    let sign_store = Store::open(data_dir, &loaded.config.facility.id)?;
+    let sign_titles: Vec<_> = loaded
+        .config
+        .facility
+        .languages
+        .iter()
+        .map(|l| (*l, loaded.profile.notice.title.get(*l).to_string()))
+        .collect();
     let (scans_tx, scans_rx) = tokio::sync::mpsc::channel::<String>(8);
     let kiosk_devices = crate::ui::KioskDevices {
         hub: hub.clone(),
@@ -161,6 +170,32 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
                 }
             }
         });
+        // The door sign follows the open encounters.
+        if let Some(hub) = sign_hub {
+            tokio::spawn(async move {
+                let mut last = None;
+                let mut every = tokio::time::interval(Duration::from_secs(2));
+                loop {
+                    every.tick().await;
+                    let on_site = tokio::task::block_in_place(|| {
+                        sign_store.conn().query_row(
+                            "SELECT EXISTS (SELECT 1 FROM encounters WHERE closed_at IS NULL AND drill = 0)",
+                            [],
+                            |r| r.get::<_, bool>(0),
+                        )
+                    });
+                    let Ok(on_site) = on_site else { continue };
+                    let content = crate::render::sign::SignContent {
+                        officials_on_site: on_site,
+                        titles: sign_titles.clone(),
+                    };
+                    if last.as_ref() != Some(&content) {
+                        hub.show_on_sign(content.clone());
+                        last = Some(content);
+                    }
+                }
+            });
+        }
         let mut tick = tokio::time::interval(RETENTION_EVERY);
         loop {
             tokio::select! {
@@ -242,6 +277,7 @@ type Simulators = Option<(
     crate::devices::sim::printer::PrinterSim,
     crate::devices::sim::LineSim,
     crate::devices::sim::LineSim,
+    crate::devices::sim::sign::SignSim,
 )>;
 #[cfg(not(feature = "simulate"))]
 type Simulators = ();
@@ -268,11 +304,13 @@ fn devices_for(
             .with_context(|| format!("cannot make {} for simulated receipts", out.display()))?;
         let printer = PrinterSim::start(Some(out.clone()))?;
         let scanner = LineSim::start()?;
+        let sign =
+            crate::devices::sim::sign::SignSim::start(400, 300, Some(out.join("door-sign.png")))?;
         let panic =
             LineSim::start()?.with_heartbeat(b"HELLO simulated\n", Duration::from_secs(3600));
         let panic = panic.with_heartbeat(b"ALIVE\n", Duration::from_secs(5));
         eprintln!(
-            "threshold: simulated printer on {} (receipts as PNG in {}), scanner on {}, panic button on {}",
+            "threshold: simulated printer on {} (receipts and the door sign as PNG in {}), scanner on {}, panic button on {}",
             printer.path.display(),
             out.display(),
             scanner.path.display(),
@@ -289,13 +327,18 @@ fn devices_for(
                 baud: 9600,
                 line_end: LineEnd::Cr,
             }),
-            sign: None,
+            sign: Some(crate::config::SignSettings {
+                port: sign.path.clone(),
+                baud: 115200,
+                width: 400,
+                height: 300,
+            }),
             panic: Some(PanicSettings {
                 port: panic.path.clone(),
                 baud: 9600,
             }),
         };
-        Ok((devices, Some((printer, scanner, panic))))
+        Ok((devices, Some((printer, scanner, panic, sign))))
     }
     #[cfg(not(feature = "simulate"))]
     {

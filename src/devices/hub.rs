@@ -6,7 +6,9 @@
 use super::lines::LineFramer;
 use super::panic::{parse, PanicLine, Presses};
 use super::printer::{self, ReceiptPrinter};
+use super::sign::{self, DoorSign};
 use crate::config::{Devices, LineEnd};
+use crate::render::sign::SignContent;
 use crate::render::Bitmap;
 use serde::Serialize;
 use std::io::Read;
@@ -54,6 +56,7 @@ pub enum PrintRefused {
 /// The running device threads.
 pub struct Hub {
     printer: Option<(SyncSender<Bitmap>, u32)>,
+    sign: Option<SyncSender<SignContent>>,
     states: Arc<Mutex<Vec<DeviceState>>>,
     stop: Arc<AtomicBool>,
     threads: Vec<std::thread::JoinHandle<()>>,
@@ -147,6 +150,70 @@ impl Hub {
                 }
             }));
         }
+        let mut sign_tx = None;
+        if let Some(cfg) = &devices.sign {
+            let (tx, rx) = sync_channel::<SignContent>(4);
+            sign_tx = Some(tx);
+            let (port, baud, w, h, stop, board) = (
+                cfg.port.clone(),
+                cfg.baud,
+                cfg.width,
+                cfg.height,
+                stop.clone(),
+                board.clone(),
+            );
+            board.set("sign", &port, false, "starting");
+            threads.push(std::thread::spawn(move || {
+                let mut open: Option<Box<dyn DoorSign>> = None;
+                let mut content: Option<SignContent> = None;
+                let mut shown = false;
+                while !stop.load(Ordering::Relaxed) {
+                    if open.is_none() {
+                        match sign::open(&port, baud) {
+                            Ok(s) => {
+                                open = Some(Box::new(s));
+                                shown = false;
+                            }
+                            Err(e) => board.set("sign", &port, false, &format!("cannot open: {e}")),
+                        }
+                    }
+                    if let (Some(s), Some(c), false) = (open.as_mut(), &content, shown) {
+                        match s.show(&crate::render::sign::render(c, w, h)) {
+                            Ok(()) => {
+                                shown = true;
+                                let what = if c.officials_on_site {
+                                    "showing: officials on site"
+                                } else {
+                                    "showing: open"
+                                };
+                                board.set("sign", &port, true, what);
+                            }
+                            Err(e) => {
+                                board.set("sign", &port, false, &e.to_string());
+                                open = None;
+                            }
+                        }
+                    }
+                    match rx.recv_timeout(RETRY) {
+                        Ok(c) => {
+                            shown = shown && content.as_ref() == Some(&c);
+                            content = Some(c);
+                        }
+                        Err(RecvTimeoutError::Timeout) => {
+                            if let Some(s) = open.as_mut() {
+                                if let Err(e) = s.ping() {
+                                    board.set("sign", &port, false, &e.to_string());
+                                    open = None;
+                                } else if content.is_none() {
+                                    board.set("sign", &port, true, "connected");
+                                }
+                            }
+                        }
+                        Err(RecvTimeoutError::Disconnected) => return,
+                    }
+                }
+            }));
+        }
         let line_devices = [
             devices
                 .scanner
@@ -174,6 +241,7 @@ impl Hub {
         }
         Hub {
             printer,
+            sign: sign_tx,
             states,
             stop,
             threads,
@@ -184,6 +252,14 @@ impl Hub {
     pub fn print(&self, receipt: Bitmap) -> Result<(), PrintRefused> {
         let (tx, _) = self.printer.as_ref().ok_or(PrintRefused::NoPrinter)?;
         tx.try_send(receipt).map_err(|_| PrintRefused::Busy)
+    }
+
+    /// What the door sign should show (sent when it changes, and again
+    /// after the sign is replugged).
+    pub fn show_on_sign(&self, content: SignContent) {
+        if let Some(tx) = &self.sign {
+            let _ = tx.try_send(content);
+        }
     }
 
     /// The paper width in dots, when there is a printer.
@@ -208,6 +284,7 @@ impl Drop for Hub {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
         self.printer = None;
+        self.sign = None;
         for t in self.threads.drain(..) {
             let _ = t.join();
         }

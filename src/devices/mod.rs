@@ -8,5 +8,6 @@ pub mod lines;
 pub mod modem;
 pub mod panic;
 pub mod printer;
+pub mod sign;
 #[cfg(feature = "simulate")]
 pub mod sim;

@@ -92,6 +92,8 @@ pub fn view_of(
     let mut d = Desk::new(loaded.clone(), store, clock);
     let t = Instant::now();
     let mut s = Session::new(loaded, Box::new(DemoSource::default()), t);
+    // Screenshots show the print buttons a kiosk with a printer has.
+    s.set_printer_ready(true);
     let lang_index = loaded
         .config
         .facility

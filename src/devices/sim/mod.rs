@@ -3,6 +3,7 @@
 //! `threshold run --simulate`. Compiled only with the `simulate` feature.
 
 pub mod printer;
+pub mod sign;
 
 use serialport::{SerialPort, TTYPort};
 use std::path::PathBuf;
