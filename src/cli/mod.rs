@@ -5,6 +5,7 @@ mod alerts_test;
 mod args;
 mod devices;
 mod export;
+mod notify;
 mod render;
 mod screenshot;
 mod service;

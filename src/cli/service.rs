@@ -196,6 +196,17 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
                 }
             });
         }
+        // systemd: ready now, and a watchdog ping while the runtime runs.
+        super::notify::notify("READY=1");
+        if let Some(every) = super::notify::watchdog_every() {
+            tokio::spawn(async move {
+                let mut t = tokio::time::interval(every);
+                loop {
+                    t.tick().await;
+                    super::notify::notify("WATCHDOG=1");
+                }
+            });
+        }
         let mut tick = tokio::time::interval(RETENTION_EVERY);
         loop {
             tokio::select! {

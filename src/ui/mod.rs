@@ -433,7 +433,7 @@ pub async fn drive<D: KioskDesk + Send>(
         let acted = !handled.is_empty();
         let before = session.screen();
         if let Some(hub) = &devices.hub {
-            session.set_printer_ready(hub.printer_ready());
+            session.set_devices(hub.states());
         }
         tokio::task::block_in_place(|| {
             for action in handled {
@@ -470,7 +470,7 @@ pub async fn drive<D: KioskDesk + Send>(
             view.decided,
             view.visitors_today,
             view.printer_ready
-        );
+        ) + &format!("{:?}", view.status);
         if !acted && !moved && live == shown {
             continue;
         }

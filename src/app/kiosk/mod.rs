@@ -131,6 +131,7 @@ pub struct Session {
     source: Box<dyn PageSource>,
     resources: resources::Cards,
     printer_ready: bool,
+    devices: Vec<crate::devices::hub::DeviceState>,
     printing: bool,
     to_print: Vec<crate::render::receipt::Receipt>,
 }
@@ -167,6 +168,7 @@ impl Session {
             source,
             resources: resources::Cards::new(&loaded.profile),
             printer_ready: false,
+            devices: Vec::new(),
             printing: false,
             to_print: Vec::new(),
         }
@@ -175,6 +177,12 @@ impl Session {
     /// Whether a printer is connected (print buttons show only then).
     pub fn set_printer_ready(&mut self, ready: bool) {
         self.printer_ready = ready;
+    }
+
+    /// The peripherals' states, for staff mode.
+    pub fn set_devices(&mut self, devices: Vec<crate::devices::hub::DeviceState>) {
+        self.printer_ready = devices.iter().any(|d| d.device == "printer" && d.connected);
+        self.devices = devices;
     }
 
     /// The receipts asked for since the last call.
@@ -276,12 +284,14 @@ impl Session {
             self.source.release(&c);
         }
         let (drill, printer_ready) = (self.drill, self.printer_ready);
+        let devices = std::mem::take(&mut self.devices);
         let gate = std::mem::take(&mut self.gate);
         let source = std::mem::replace(&mut self.source, Box::new(DemoSource::default()));
         let resources = std::mem::replace(&mut self.resources, resources::Cards::empty());
         *self = Session {
             drill,
             printer_ready,
+            devices,
             gate,
             source,
             resources,
@@ -930,7 +940,22 @@ impl Session {
                     v.paged = paged(desk, id, false);
                 }
             }
-            Screen::StaffHome => staff_home(desk, &mut v),
+            Screen::StaffHome => {
+                staff_home(desk, &mut v);
+                for d in &self.devices {
+                    v.status.push(StatusLine {
+                        what: match d.device.as_str() {
+                            "printer" => "printer",
+                            "scanner" => "scanner",
+                            "sign" => "sign",
+                            _ => "panic",
+                        },
+                        state: if d.connected { "ready" } else { "missing" },
+                        count: 0,
+                        detail: d.detail.clone(),
+                    });
+                }
+            }
             Screen::StaffEncounter | Screen::StaffDecide | Screen::StaffNotes => {
                 if let Some(id) = &self.staff_encounter {
                     staff_encounter(desk, id, &mut v);

@@ -188,7 +188,8 @@ pub struct OpenLine {
 /// The state of one alert channel or device, for staff mode.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusLine {
-    /// `webhook`, `email`, `sms`, `capture`.
+    /// `webhook`, `email`, `sms`, `capture`, `printer`, `scanner`, `sign`,
+    /// `panic`.
     pub what: &'static str,
     /// `ready`, `off` (not set up), `trouble` (pages not delivered yet),
     /// `missing` (a configured folder or device is not there).
