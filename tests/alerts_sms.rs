@@ -1,13 +1,12 @@
 //! Pages by SMS through the modem (simulated on a pty, real driver), and
 //! acknowledgement by replying `ACK <code>`.
+#![cfg(feature = "simulate")]
 
 mod common;
-#[path = "support/modem_sim.rs"]
-mod modem_sim;
 
 use common::*;
-use modem_sim::{ModemSim, Options};
 use threshold::config::Channel;
+use threshold::devices::sim::modem::{ModemSim, Options};
 use threshold::domain::encounter::Via;
 
 #[tokio::test]

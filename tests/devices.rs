@@ -410,3 +410,100 @@ fn the_hub_shows_the_sign_again_after_it_is_replugged() {
         .iter()
         .any(|s| s.device == "sign" && s.connected));
 }
+
+#[test]
+fn devices_test_and_list_talk_to_each_device() {
+    use threshold::devices::sim::modem::ModemSim;
+    use threshold::devices::sim::sign::SignSim;
+    let dir = tempfile::tempdir().unwrap();
+    let printer = PrinterSim::start(None).unwrap();
+    let sign = SignSim::start(400, 300, None).unwrap();
+    let modem = ModemSim::start(Default::default());
+    let config = format!(
+        "{}\n[devices.printer]\nport = {:?}\n\n[devices.sign]\nport = {:?}\n\n[alerts.sms]\nmodem = {:?}\n",
+        threshold::config::DEMO_CONFIG,
+        printer.path.display().to_string(),
+        sign.path.display().to_string(),
+        modem.path.display().to_string()
+    );
+    let file = dir.path().join("site.toml");
+    std::fs::write(&file, config).unwrap();
+    let run = |args: &[&str]| {
+        bin()
+            .arg("--config")
+            .arg(&file)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let o = run(&["devices", "test", "printer"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    wait_until("the test receipt", Duration::from_secs(5), || {
+        printer.state.lock().unwrap().printed.len() == 1
+    });
+    let o = run(&["devices", "test", "sign"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert!(sign.state.lock().unwrap().shown.is_some());
+    let o = run(&["devices", "test", "modem"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("modem: ready"), "{}", stdout(&o));
+    let o = run(&["devices", "list"]);
+    assert!(o.status.success(), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("printer") && stdout(&o).contains("ready"),
+        "{}",
+        stdout(&o)
+    );
+    // Out of paper: said, and the test fails.
+    printer.state.lock().unwrap().paper_out = true;
+    let o = run(&["devices", "test", "printer"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("out of paper"), "{}", stdout(&o));
+    let o = run(&["devices", "list"]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = run(&["devices", "test", "fax"]);
+    assert!(stderr(&o).contains("allowed: printer, scanner, modem, sign, panic"));
+}
+
+#[test]
+fn the_scanner_is_read_again_after_it_is_replugged() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("threshold-scanner");
+    let first = LineSim::start().unwrap();
+    symlink(&link, &first.path);
+    let devices = Devices {
+        scanner: Some(ScannerSettings {
+            port: link.clone(),
+            baud: 9600,
+            line_end: LineEnd::Crlf,
+        }),
+        ..Default::default()
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::channel(8);
+    let hub = Hub::start(&devices, tx, None);
+    wait_until("the scanner open", Duration::from_secs(5), || {
+        hub.states().iter().any(|s| s.connected)
+    });
+    drop(first);
+    std::fs::remove_file(&link).unwrap();
+    wait_until("the scanner seen gone", Duration::from_secs(5), || {
+        hub.states().iter().all(|s| !s.connected)
+    });
+    let second = LineSim::start().unwrap();
+    symlink(&link, &second.path);
+    wait_until("the scanner back", Duration::from_secs(5), || {
+        hub.states().iter().any(|s| s.connected)
+    });
+    second.send(b"BADGE-7\r\n").unwrap();
+    let end = Instant::now() + Duration::from_secs(5);
+    loop {
+        if let Ok(e) = rx.try_recv() {
+            assert_eq!(e, DeviceEvent::Scan("BADGE-7".into()));
+            break;
+        }
+        assert!(Instant::now() < end, "no scan after the replug");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

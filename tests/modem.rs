@@ -1,12 +1,10 @@
 //! The modem driver against the simulator over a pseudo-terminal pair.
+#![cfg(feature = "simulate")]
 
-#[path = "support/modem_sim.rs"]
-mod modem_sim;
-
-use modem_sim::{ModemSim, Options};
 use std::io::{self, Read, Write};
 use std::time::Duration;
 use threshold::devices::modem::{open, AtModem, ModemError};
+use threshold::devices::sim::modem::{ModemSim, Options};
 
 const TIMEOUT: Duration = Duration::from_secs(3);
 

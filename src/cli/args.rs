@@ -102,10 +102,11 @@ pub enum DevicesCmd {
     /// Each configured device and its state (from the running service, or
     /// by opening the port when the service is not running).
     List,
-    /// Exercise one device: `printer` prints a test receipt; `scanner` and
-    /// `panic` wait up to 30 s for a scan or a press.
+    /// Exercise one device: `printer` prints a test receipt; `modem`
+    /// initialises and reads the signal; `sign` shows a test picture;
+    /// `scanner` and `panic` wait up to 30 s for a scan or a press.
     Test {
-        /// printer, scanner or panic.
+        /// printer, scanner, modem, sign or panic.
         device: String,
     },
     /// Draw the door sign as a PNG (what the sign shows now: open, or

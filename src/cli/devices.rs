@@ -169,14 +169,72 @@ fn test(device: &str, loaded: &Loaded) -> anyhow::Result<bool> {
             println!("{device}: nothing arrived in 30 s");
             Ok(false)
         }
-        "modem" => Err(anyhow!(
-            "the modem is tested with `threshold alerts test` (it sends a test text message)"
-        )),
-        "sign" => Err(anyhow!(
-            "the door sign: use `threshold devices sign --out FILE.png` to see what it shows"
-        )),
+        "modem" => {
+            let sms = loaded.config.alerts.sms.as_ref();
+            let Some(path) = sms.and_then(|s| s.modem.as_ref()) else {
+                return Err(anyhow!("no modem in the config ([alerts.sms] modem)"));
+            };
+            let baud = sms.map_or(115200, |s| s.baud);
+            let mut m = crate::devices::modem::open(path, baud, Duration::from_secs(5))
+                .with_context(|| format!("cannot open the modem at {}", path.display()))?;
+            let pin = match sms.and_then(|s| s.sim_pin_file.as_ref()) {
+                Some(f) => Some(
+                    crate::config::read_secret(&loaded.base_dir.join(f))
+                        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+                        .map_err(|e| anyhow!("{e}"))?,
+                ),
+                None => None,
+            };
+            match m.init(pin.as_deref()).and_then(|_| m.signal()) {
+                Ok(Some(q)) => {
+                    println!("modem: ready on {}, signal {q}/31 (send a test message with `threshold alerts test`)", path.display());
+                    Ok(true)
+                }
+                Ok(None) => {
+                    println!(
+                        "modem: ready on {}, signal unknown (no network yet?)",
+                        path.display()
+                    );
+                    Ok(true)
+                }
+                Err(e) => {
+                    println!("modem: {e}");
+                    Ok(false)
+                }
+            }
+        }
+        "sign" => {
+            use crate::devices::sign::DoorSign;
+            let s = d
+                .sign
+                .as_ref()
+                .ok_or_else(|| anyhow!("no [devices.sign] in the config"))?;
+            let mut sign = crate::devices::sign::open(&s.port, s.baud)
+                .with_context(|| format!("cannot open the door sign at {}", s.port.display()))?;
+            let content = crate::render::sign::SignContent {
+                officials_on_site: false,
+                titles: vec![(
+                    loaded.config.facility.languages[0],
+                    "TEST — Threshold door sign".into(),
+                )],
+            };
+            let picture = crate::render::sign::render(&content, s.width, s.height);
+            match sign
+                .ping()
+                .and_then(|(w, h)| sign.show(&picture).map(|_| (w, h)))
+            {
+                Ok((w, h)) => {
+                    println!("sign: showing a test picture ({w}x{h} dots reported)");
+                    Ok(true)
+                }
+                Err(e) => {
+                    println!("sign: {e}");
+                    Ok(false)
+                }
+            }
+        }
         other => Err(anyhow!(
-            "unknown device `{other}`; allowed: printer, scanner, panic, modem, sign"
+            "unknown device `{other}`; allowed: printer, scanner, modem, sign, panic"
         )),
     }
 }

@@ -37,6 +37,9 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
 
+    // With --simulate the devices (and, when none is set up, the modem for
+    // text messages) are simulators on pseudo-terminals.
+    let (loaded, _simulators) = simulated(loaded, data_dir, args.simulate)?;
     let store = Store::open(data_dir, &loaded.config.facility.id)?;
     let channels = Channels::from_config(&loaded)?;
     let dispatcher = Dispatcher::new(
@@ -81,8 +84,7 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
         crate::app::kiosk::Session::source_for(&loaded)
     };
     let session = crate::app::kiosk::Session::new(&loaded, source, std::time::Instant::now());
-    // The devices: simulated ones on ptys with --simulate.
-    let (devices, _simulators) = devices_for(&loaded, data_dir, args.simulate)?;
+    let devices = loaded.config.devices.clone();
     let (events_tx, mut events_rx) = tokio::sync::mpsc::channel(32);
     let any_device = devices.printer.is_some()
         || devices.scanner.is_some()
@@ -289,45 +291,47 @@ type Simulators = Option<(
     crate::devices::sim::LineSim,
     crate::devices::sim::LineSim,
     crate::devices::sim::sign::SignSim,
+    Option<crate::devices::sim::modem::ModemSim>,
 )>;
 #[cfg(not(feature = "simulate"))]
 type Simulators = ();
 
-/// The configured devices, or with `simulate` simulated ones on ptys (a
-/// printer that writes each receipt as a PNG into `simulated/` in the data
-/// folder, a scanner and a panic button).
-fn devices_for(
-    loaded: &Loaded,
+/// With `simulate`, the config with simulated devices on ptys: a printer
+/// that writes each receipt as a PNG into `simulated/` in the data folder,
+/// a scanner, a door sign (also a PNG there), a panic button, and — when
+/// `[alerts.sms]` is not set up — a GSM modem that takes the text messages.
+fn simulated(
+    mut loaded: Loaded,
     data_dir: &Path,
     simulate: bool,
-) -> anyhow::Result<(crate::config::Devices, Simulators)> {
+) -> anyhow::Result<(Loaded, Simulators)> {
     if !simulate {
-        return Ok((loaded.config.devices.clone(), Default::default()));
+        return Ok((loaded, Default::default()));
     }
     #[cfg(feature = "simulate")]
     {
         use crate::config::{
-            Devices, LineEnd, PanicSettings, Paper, PrinterSettings, ScannerSettings,
+            Devices, LineEnd, PanicSettings, Paper, PrinterSettings, ScannerSettings, SignSettings,
         };
-        use crate::devices::sim::{printer::PrinterSim, LineSim};
+        use crate::devices::sim::{modem::ModemSim, printer::PrinterSim, sign::SignSim, LineSim};
         let out = data_dir.join("simulated");
         std::fs::create_dir_all(&out)
             .with_context(|| format!("cannot make {} for simulated receipts", out.display()))?;
         let printer = PrinterSim::start(Some(out.clone()))?;
         let scanner = LineSim::start()?;
-        let sign =
-            crate::devices::sim::sign::SignSim::start(400, 300, Some(out.join("door-sign.png")))?;
-        let panic =
-            LineSim::start()?.with_heartbeat(b"HELLO simulated\n", Duration::from_secs(3600));
-        let panic = panic.with_heartbeat(b"ALIVE\n", Duration::from_secs(5));
+        let sign = SignSim::start(400, 300, Some(out.join("door-sign.png")))?;
+        let panic = LineSim::start()?
+            .with_heartbeat(b"HELLO simulated\n", Duration::from_secs(3600))
+            .with_heartbeat(b"ALIVE\n", Duration::from_secs(5));
         eprintln!(
-            "threshold: simulated printer on {} (receipts and the door sign as PNG in {}), scanner on {}, panic button on {}",
+            "threshold: simulated printer {}, scanner {}, door sign {}, panic button {}; receipts and the sign as PNG in {}",
             printer.path.display(),
-            out.display(),
             scanner.path.display(),
-            panic.path.display()
+            sign.path.display(),
+            panic.path.display(),
+            out.display()
         );
-        let devices = Devices {
+        loaded.config.devices = Devices {
             printer: Some(PrinterSettings {
                 port: printer.path.clone(),
                 baud: 19200,
@@ -338,7 +342,7 @@ fn devices_for(
                 baud: 9600,
                 line_end: LineEnd::Cr,
             }),
-            sign: Some(crate::config::SignSettings {
+            sign: Some(SignSettings {
                 port: sign.path.clone(),
                 baud: 115200,
                 width: 400,
@@ -349,11 +353,32 @@ fn devices_for(
                 baud: 9600,
             }),
         };
-        Ok((devices, Some((printer, scanner, panic, sign))))
+        let mut modem = None;
+        if loaded.config.alerts.sms.is_none() {
+            let sim = ModemSim::try_start(Default::default())?;
+            eprintln!(
+                "threshold: simulated GSM modem {}: text messages to contacts with a phone are logged, not sent",
+                sim.path.display()
+            );
+            loaded.config.alerts.sms =
+                toml::from_str(&format!("modem = {:?}", sim.path.display().to_string())).ok();
+            // Contacts with a phone can be paged now.
+            let phones: Vec<String> = loaded
+                .config
+                .contacts
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.phone.is_some())
+                .map(|(i, _)| format!("contacts[{i}]"))
+                .collect();
+            loaded.warnings.retain(|w| !phones.contains(&w.key));
+            modem = Some(sim);
+        }
+        Ok((loaded, Some((printer, scanner, panic, sign, modem))))
     }
     #[cfg(not(feature = "simulate"))]
     {
-        let _ = data_dir;
+        let _ = (data_dir, &mut loaded);
         anyhow::bail!("--simulate: this build has no simulated devices; build with `cargo run --features simulate`")
     }
 }

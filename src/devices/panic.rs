@@ -75,4 +75,23 @@ mod tests {
         assert!(p.is_new(Some(1)));
         assert!(p.is_new(None) && p.is_new(None));
     }
+
+    #[test]
+    fn random_lines_never_panic() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..5000 {
+            let line: String = (0..(seed % 40) as usize)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    let alphabet = b" PRESSALIVEHELO0123456789x\t";
+                    char::from(alphabet[(seed % alphabet.len() as u64) as usize])
+                })
+                .collect();
+            if let Some(PanicLine::Hello(fw)) = parse(&line) {
+                assert!(fw.chars().count() <= 40);
+            }
+        }
+    }
 }

@@ -168,4 +168,19 @@ mod tests {
             Err(BadStatus(0x00))
         );
     }
+
+    #[test]
+    fn every_status_byte_is_either_read_or_refused() {
+        for kind in [StatusKind::Printer, StatusKind::Offline, StatusKind::Paper] {
+            for b in 0..=255u8 {
+                let mut s = Status::default();
+                let fixed = b & 0b1001_0011 == 0b0001_0010;
+                assert_eq!(
+                    parse_status(kind, b, &mut s).is_ok(),
+                    fixed,
+                    "{kind:?} {b:#04x}"
+                );
+            }
+        }
+    }
 }

@@ -2,6 +2,7 @@
 //! real protocol, so the real drivers run in tests and in
 //! `threshold run --simulate`. Compiled only with the `simulate` feature.
 
+pub mod modem;
 pub mod printer;
 pub mod sign;
 

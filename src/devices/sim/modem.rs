@@ -2,15 +2,14 @@
 //! the way a real modem does (echo, SIM PIN, text mode in GSM or UCS2,
 //! `+CMS ERROR`, unsolicited result codes, stored messages), so the real
 //! driver runs against it.
-#![allow(dead_code)]
 
+use crate::devices::modem::at::ucs2_decode;
 use serialport::{SerialPort, TTYPort};
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use threshold::devices::modem::at::ucs2_decode;
 
 /// A message the simulator was given to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,10 +51,22 @@ pub struct ModemSim {
 }
 
 impl ModemSim {
+    /// Start it (tests: a pty pair is always available there).
     pub fn start(options: Options) -> ModemSim {
-        let (mut master, slave) = TTYPort::pair().expect("a pty pair");
-        master.set_timeout(Duration::from_millis(20)).unwrap();
-        let path = PathBuf::from(slave.name().expect("the pty has a name"));
+        Self::try_start(options).expect("a pty pair for the modem simulator")
+    }
+
+    /// Start it, or say why no pseudo-terminal could be made.
+    pub fn try_start(options: Options) -> std::io::Result<ModemSim> {
+        let (mut master, slave) = TTYPort::pair().map_err(std::io::Error::other)?;
+        master
+            .set_timeout(Duration::from_millis(20))
+            .map_err(std::io::Error::other)?;
+        let path = PathBuf::from(
+            slave
+                .name()
+                .ok_or_else(|| std::io::Error::other("the pty has no name"))?,
+        );
         let state = Arc::new(Mutex::new(State {
             unlocked: options.pin.is_none(),
             next_index: 1,
@@ -64,13 +75,13 @@ impl ModemSim {
         let stop = Arc::new(AtomicBool::new(false));
         let (st, sp) = (state.clone(), stop.clone());
         let thread = std::thread::spawn(move || run(&mut master, &options, &st, &sp));
-        ModemSim {
+        Ok(ModemSim {
             path,
             state,
             stop,
             thread: Some(thread),
             _slave: slave,
-        }
+        })
     }
 
     pub fn sent(&self) -> Vec<SentSms> {
@@ -176,6 +187,7 @@ fn run(port: &mut TTYPort, o: &Options, state: &Mutex<State>, stop: &AtomicBool)
                 } else {
                     to
                 };
+                tracing::info!(to = %to, text = %text, "simulated modem: text message sent");
                 s.sent.push(SentSms { to, text, part });
                 let mr = s.sent.len();
                 drop(s);
