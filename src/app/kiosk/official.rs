@@ -1,0 +1,153 @@
+//! The official's flow: the encounter opened at the first screen, officers,
+//! the visit, the document, page capture, the review and the details
+//! recorded.
+
+use super::*;
+
+impl Session {
+    /// The official flow starts: open the encounter and page at once,
+    /// before anything is typed.
+    pub(super) fn open_official<D: KioskDesk>(&mut self, desk: &mut D) {
+        self.go(Screen::OfficialNotice);
+        if self.encounter.is_some() {
+            return;
+        }
+        match desk.open_encounter(Via::Kiosk, self.drill) {
+            Ok(id) => {
+                tracing::info!(encounter = %id, "official at the kiosk: encounter opened and paged");
+                self.encounter = Some(id);
+            }
+            Err(e) => self.fail(Problem::NotRecorded, e),
+        }
+    }
+
+    pub(super) fn take_officer(&mut self) -> bool {
+        let Some(name) = self.text(Field::OfficerName) else {
+            return false;
+        };
+        let badge = self.text(Field::OfficerBadge).unwrap_or_default();
+        if self.officers.len() < crate::domain::encounter::MAX_OFFICERS {
+            self.officers.push((name, badge));
+        }
+        self.fields.remove(&Field::OfficerName);
+        self.fields.remove(&Field::OfficerBadge);
+        self.active = Some(Field::OfficerName);
+        true
+    }
+
+    pub(super) fn document_kind(&self, loaded: &Loaded) -> Option<DocumentKind> {
+        self.document
+            .and_then(|i| loaded.profile.documents.get(i))
+            .map(|d| d.kind)
+    }
+
+    pub(super) fn official_next<D: KioskDesk>(&mut self, desk: &mut D) {
+        let loaded = desk.loaded();
+        match self.screen {
+            Screen::OfficialNotice => {
+                if self.encounter.is_none() {
+                    // Opening failed on the way in; try again now.
+                    self.open_official(desk);
+                    if self.encounter.is_none() {
+                        return;
+                    }
+                }
+                self.go(Screen::OfficialOfficers);
+            }
+            Screen::OfficialOfficers => {
+                self.take_officer();
+                if self.text(Field::Agency).is_none() {
+                    self.active = Some(Field::Agency);
+                    self.fail(Problem::NeedAgency, "");
+                } else if self.officers.is_empty() {
+                    self.active = Some(Field::OfficerName);
+                    self.fail(Problem::NeedOfficer, "");
+                } else {
+                    self.go(Screen::OfficialVisit);
+                }
+            }
+            Screen::OfficialVisit => match self.exigent {
+                Some(_) => self.go(Screen::OfficialDocument),
+                None => self.fail(Problem::PickExigent, ""),
+            },
+            Screen::OfficialDocument => match self.document_kind(loaded) {
+                None => self.fail(Problem::PickDocument, ""),
+                Some(DocumentKind::None) => self.go(Screen::OfficialReview),
+                Some(_) => self.go(Screen::OfficialCapture),
+            },
+            Screen::OfficialCapture => {
+                if self.preview.is_some() {
+                    self.fail(Problem::KeepOrRetake, "");
+                } else if self.pages == 0 {
+                    self.fail(Problem::NeedPage, "");
+                } else {
+                    self.go(Screen::OfficialReview);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub(super) fn capture(&mut self) {
+        if self.screen != Screen::OfficialCapture || self.preview.is_some() {
+            return;
+        }
+        match self.source.capture() {
+            Ok(c) => self.preview = Some(c),
+            Err(e) => self.fail(Problem::CaptureFailed, e),
+        }
+    }
+
+    pub(super) fn keep_page<D: KioskDesk>(&mut self, desk: &mut D) {
+        let (Some(id), Some(c)) = (self.encounter.clone(), self.preview.take()) else {
+            return;
+        };
+        match desk.attach_page(&id, &c.page) {
+            Ok(n) => {
+                self.pages = n;
+                self.source.release(&c);
+            }
+            Err(e) => {
+                // Keep the preview so the page can be kept again.
+                self.preview = Some(c);
+                self.fail(Problem::NotRecorded, e);
+            }
+        }
+    }
+
+    pub(super) fn submit<D: KioskDesk>(&mut self, desk: &mut D) {
+        let loaded = desk.loaded();
+        let (Some(id), Some(kind)) = (self.encounter.clone(), self.document_kind(loaded)) else {
+            return self.fail(Problem::PickDocument, "");
+        };
+        if self.screen != Screen::OfficialReview {
+            return;
+        }
+        let agency = self.text(Field::Agency).unwrap_or_default();
+        let details = EncounterDetails {
+            officers: self
+                .officers
+                .iter()
+                .map(|(name, badge)| Officer {
+                    name: name.clone(),
+                    badge: badge.clone(),
+                    agency: agency.clone(),
+                })
+                .collect(),
+            supervisor: None,
+            purpose: self.text(Field::Purpose),
+            sought: self.text(Field::Sought),
+            area: None,
+            exigent: self.exigent.unwrap_or(false),
+            document_kind: kind,
+            document: Default::default(),
+        };
+        match desk.record_details(&id, details, KIOSK) {
+            Ok(()) => {
+                self.details_recorded = true;
+                self.go(Screen::OfficialWaiting);
+            }
+            Err(e) => self.fail(Problem::NotRecorded, e),
+        }
+    }
+}

@@ -1,0 +1,347 @@
+//! What the screens show: the [`View`] built from the session and live
+//! reads of the store (who was paged and acknowledged, open encounters,
+//! today's counts, channel and device states).
+
+use super::*;
+
+impl Session {
+    /// What the screens show now; reads live data (who acknowledged, open
+    /// encounters) from `desk`.
+    pub fn view<D: KioskDesk>(&self, desk: &D) -> View {
+        let loaded = desk.loaded();
+        let lang = self.lang;
+        let profile = &loaded.profile;
+        let mut v = View {
+            screen: self.screen,
+            lang,
+            large_text: self.large_text,
+            high_contrast: self.high_contrast,
+            printer_ready: self.printer_ready,
+            printing: self.printing,
+            drill: self.drill,
+            accents: {
+                let last = self
+                    .active
+                    .and_then(|f| self.fields.get(&f))
+                    .and_then(|t| t.chars().last());
+                accents::previews(last)
+            },
+            problem: self.problem.as_ref().map(|p| p.0),
+            detail: self
+                .problem
+                .as_ref()
+                .map(|p| p.1.clone())
+                .unwrap_or_default(),
+            active_field: self.active,
+            fields: Field::ALL
+                .iter()
+                .map(|f| (*f, self.fields.get(f).cloned().unwrap_or_default()))
+                .collect(),
+            purposes: loaded
+                .config
+                .visitors
+                .purposes
+                .iter()
+                .map(|p| loaded.purpose_label(p, lang))
+                .collect(),
+            purpose: self.purpose,
+            visitor_ref: self.visitor_ref.clone(),
+            encounter_ref: self.encounter.clone().unwrap_or_default(),
+            officers: self
+                .officers
+                .iter()
+                .map(|(n, b)| {
+                    if b.is_empty() {
+                        n.clone()
+                    } else {
+                        format!("{n} · {b}")
+                    }
+                })
+                .collect(),
+            exigent: self.exigent,
+            documents: profile
+                .documents
+                .iter()
+                .map(|d| {
+                    (
+                        d.label.get(lang).to_string(),
+                        d.description.get(lang).to_string(),
+                    )
+                })
+                .collect(),
+            document: self.document,
+            pages: self.pages,
+            preview: self.preview.as_ref().and_then(|c| preview_pixels(&c.page)),
+            paged: Vec::new(),
+            policy_title: profile.notice.title.get(lang).to_string(),
+            policy_text: profile.access.non_public.text.get(lang).to_string(),
+            resources: Vec::new(),
+            staff_name: self.staff.clone().unwrap_or_default(),
+            pin_length: self.pin.chars().count(),
+            open: Vec::new(),
+            visitors_today: 0,
+            encounters_today: 0,
+            status: Vec::new(),
+            checklist: Vec::new(),
+            outcomes: profile
+                .outcomes
+                .iter()
+                .map(|o| o.label.get(lang).to_string())
+                .collect(),
+            outcome: self.outcome,
+            decided: String::new(),
+            instructions: Vec::new(),
+            notes: Vec::new(),
+        };
+        match self.screen {
+            Screen::Resources => v.resources = self.resources.cards(profile, lang),
+            Screen::OfficialNotice | Screen::OfficialWaiting => {
+                if let Some(id) = &self.encounter {
+                    v.paged = paged(desk, id, false);
+                }
+            }
+            Screen::StaffHome => {
+                staff_home(desk, &mut v);
+                for d in &self.devices {
+                    v.status.push(StatusLine {
+                        what: match d.device.as_str() {
+                            "printer" => "printer",
+                            "scanner" => "scanner",
+                            "sign" => "sign",
+                            _ => "panic",
+                        },
+                        state: if d.connected { "ready" } else { "missing" },
+                        count: 0,
+                        detail: d.detail.clone(),
+                    });
+                }
+            }
+            Screen::StaffEncounter | Screen::StaffDecide | Screen::StaffNotes => {
+                if let Some(id) = &self.staff_encounter {
+                    staff_encounter(desk, id, &mut v);
+                }
+            }
+            _ => {}
+        }
+        v
+    }
+}
+
+/// The local time of a stored timestamp, `HH:MM`.
+fn local_time(loaded: &Loaded, at: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .map(|t| {
+            t.with_timezone(&loaded.timezone())
+                .format("%H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+/// Who was paged about encounter `id` and who acknowledged. The waiting
+/// screen (shown to the officials) leaves out the rapid-response network.
+fn paged<D: KioskDesk>(desk: &D, id: &str, everyone: bool) -> Vec<Paged> {
+    let loaded = desk.loaded();
+    let Ok(rec) = desk.encounter(id) else {
+        return Vec::new();
+    };
+    let mut out: Vec<Paged> = Vec::new();
+    for n in &rec.notifications {
+        if !everyone && n.role == "rapid-response" {
+            continue;
+        }
+        let sent = n.sent_at.as_deref().map(|t| local_time(loaded, t));
+        match out.iter_mut().find(|p| p.name == n.contact) {
+            Some(p) => {
+                if p.notified_at.is_empty() {
+                    p.notified_at = sent.unwrap_or_default();
+                }
+            }
+            None => out.push(Paged {
+                name: n.contact.clone(),
+                role: n.role.clone(),
+                notified_at: sent.unwrap_or_default(),
+                acknowledged_at: String::new(),
+            }),
+        }
+    }
+    for a in &rec.acknowledgements {
+        let at = local_time(loaded, &a.at);
+        match out.iter_mut().find(|p| p.name == a.by) {
+            Some(p) => {
+                if p.acknowledged_at.is_empty() {
+                    p.acknowledged_at = at;
+                }
+            }
+            None => out.push(Paged {
+                name: a.by.clone(),
+                role: loaded
+                    .role_of(&a.by)
+                    .map(|r| r.token())
+                    .unwrap_or("staff")
+                    .into(),
+                notified_at: String::new(),
+                acknowledged_at: at,
+            }),
+        }
+    }
+    out
+}
+
+fn staff_home<D: KioskDesk>(desk: &D, v: &mut View) {
+    let loaded = desk.loaded();
+    match desk.open_encounters() {
+        Ok(rows) => {
+            v.open = rows
+                .into_iter()
+                .map(|r| OpenLine {
+                    opened_at: local_time(loaded, &r.opened_at),
+                    id: r.id,
+                    pages: r.pages as u32,
+                    acknowledged: r.acknowledgements > 0,
+                    counsel_acknowledged: r.counsel_acknowledged_at.is_some(),
+                    drill: r.drill,
+                })
+                .collect()
+        }
+        Err(e) => v.detail = format!("cannot read open encounters: {e}"),
+    }
+    if let Ok((visitors, encounters)) = desk.today() {
+        v.visitors_today = visitors;
+        v.encounters_today = encounters;
+    }
+    let trouble = desk.channel_trouble().unwrap_or_default();
+    for channel in crate::config::SENDABLE {
+        let what = channel.token();
+        let ready = loaded
+            .config
+            .contacts
+            .iter()
+            .any(|c| loaded.config.channel_ready(c, channel));
+        let line = match trouble.iter().find(|t| t.0 == what) {
+            _ if !ready => StatusLine {
+                what,
+                state: "off",
+                count: 0,
+                detail: String::new(),
+            },
+            Some((_, n, err)) => StatusLine {
+                what,
+                state: "trouble",
+                count: *n,
+                detail: err.clone().unwrap_or_default(),
+            },
+            None => StatusLine {
+                what,
+                state: "ready",
+                count: 0,
+                detail: String::new(),
+            },
+        };
+        v.status.push(line);
+    }
+    v.status.push(match loaded.config.kiosk.capture {
+        CaptureSource::Demo => StatusLine {
+            what: "capture",
+            state: "ready",
+            count: 0,
+            detail: "demo pages".into(),
+        },
+        CaptureSource::Camera => {
+            let camera = loaded.config.kiosk.camera.clone().unwrap_or_default();
+            StatusLine {
+                what: "capture",
+                state: if camera.exists() { "ready" } else { "missing" },
+                count: 0,
+                detail: camera.display().to_string(),
+            }
+        }
+        CaptureSource::Folder => {
+            let folder = loaded.capture_folder().unwrap_or_default();
+            StatusLine {
+                what: "capture",
+                state: if folder.is_dir() { "ready" } else { "missing" },
+                count: 0,
+                detail: folder.display().to_string(),
+            }
+        }
+    });
+}
+
+fn staff_encounter<D: KioskDesk>(desk: &D, id: &str, v: &mut View) {
+    let loaded = desk.loaded();
+    let lang = v.lang;
+    v.encounter_ref = id.to_string();
+    v.paged = paged(desk, id, true);
+    let Ok(rec) = desk.encounter(id) else {
+        v.detail = format!("cannot read encounter {id}");
+        return;
+    };
+    v.drill = rec.drill;
+    v.pages = rec.pages.len() as u32;
+    v.officers = rec
+        .officers
+        .iter()
+        .map(|o| format!("{} · {} · {}", o.name, o.badge, o.agency))
+        .collect();
+    v.exigent = Some(rec.exigent);
+    v.document = rec.document_kind.as_deref().and_then(|k| {
+        loaded
+            .profile
+            .documents
+            .iter()
+            .position(|d| d.kind.token() == k)
+    });
+    v.checklist = loaded
+        .profile
+        .checklist
+        .iter()
+        .map(|c| ChecklistLine {
+            id: c.id.clone(),
+            question: c.question.get(lang).to_string(),
+            help: c.help.get(lang).to_string(),
+            answer: rec
+                .checklist
+                .iter()
+                .rev()
+                .find(|(item, _, _)| *item == c.id)
+                .map(|(_, a, _)| a.clone())
+                .unwrap_or_default(),
+        })
+        .collect();
+    v.instructions = rec
+        .counsel_instructions
+        .iter()
+        .map(|a| format!("{} {}: {}", local_time(loaded, &a.at), a.by, a.text))
+        .collect();
+    v.notes = rec
+        .notes
+        .iter()
+        .map(|a| format!("{} {}: {}", local_time(loaded, &a.at), a.by, a.text))
+        .collect();
+    if let (Some(outcome), Some(d)) = (&rec.outcome, &rec.decided) {
+        let label = loaded
+            .profile
+            .outcomes
+            .iter()
+            .find(|o| o.outcome.token() == outcome)
+            .map(|o| o.label.get(lang).to_string())
+            .unwrap_or_else(|| outcome.clone());
+        v.decided = format!("{label} — {} {}", local_time(loaded, &d.at), d.by);
+    }
+}
+
+/// The page scaled to fit the preview box, as pixels for the UI.
+fn preview_pixels(
+    page: &crate::app::PageImage,
+) -> Option<slint::SharedPixelBuffer<slint::Rgba8Pixel>> {
+    let img = image::load_from_memory(&page.bytes).ok()?;
+    let img = img
+        .resize(600, 780, image::imageops::FilterType::Triangle)
+        .to_rgba8();
+    Some(slint::SharedPixelBuffer::clone_from_slice(
+        img.as_raw(),
+        img.width(),
+        img.height(),
+    ))
+}

@@ -1,0 +1,95 @@
+//! Staff mode's actions: unlocking, an encounter's checklist, counsel's
+//! instruction, the outcome, notes and closing.
+
+use super::*;
+
+impl Session {
+    pub(super) fn enter_staff(&mut self, gate: Gate) {
+        match gate {
+            Gate::Open(name) => {
+                tracing::info!(staff = %name, "staff mode opened");
+                self.staff = Some(name);
+                self.go(Screen::StaffHome);
+            }
+            Gate::Wrong { left } => self.fail(Problem::WrongPin { left }, ""),
+            Gate::Locked { remaining } => self.fail(
+                Problem::Locked {
+                    minutes: remaining.as_secs().div_ceil(60) as u32,
+                },
+                "",
+            ),
+        }
+    }
+
+    pub(super) fn show_staff_encounter(&mut self, id: String) {
+        self.staff_encounter = Some(id);
+        self.outcome = None;
+        for f in [Field::Instruction, Field::OverrideReason, Field::Note] {
+            self.fields.remove(&f);
+        }
+        self.go(Screen::StaffEncounter);
+    }
+
+    pub(super) fn staff_action<D: KioskDesk>(&mut self, desk: &mut D, action: Action) {
+        let (Some(by), Some(id)) = (self.staff.clone(), self.staff_encounter.clone()) else {
+            return;
+        };
+        let result = match action {
+            Action::StaffAcknowledge => desk.acknowledge(&id, &by),
+            Action::StaffChecklist(item, answer) => desk.answer_checklist(&id, &item, answer, &by),
+            Action::StaffSaveInstruction => self.save_text(
+                desk,
+                &id,
+                TextKind::CounselInstruction,
+                Field::Instruction,
+                &by,
+            ),
+            Action::StaffAddNote => self.save_text(desk, &id, TextKind::Note, Field::Note, &by),
+            Action::PickOutcome(i) => {
+                if i < desk.loaded().profile.outcomes.len() {
+                    self.outcome = Some(i);
+                }
+                Ok(())
+            }
+            Action::StaffDecide => {
+                let loaded = desk.loaded();
+                let Some(rule) = self.outcome.and_then(|i| loaded.profile.outcomes.get(i)) else {
+                    return self.fail(Problem::Refused, "choose an outcome first");
+                };
+                let outcome = rule.outcome;
+                let reason = self.text(Field::OverrideReason);
+                desk.decide(&id, outcome, &by, reason.as_deref()).map(|_| {
+                    self.fields.remove(&Field::OverrideReason);
+                })
+            }
+            Action::StaffClose => desk.close(&id, &by).map(|_| {
+                self.staff_encounter = None;
+                self.go(Screen::StaffHome);
+            }),
+            _ => Ok(()),
+        };
+        if let Err(e) = result {
+            let problem = match e {
+                AppError::Rule(_) | AppError::Empty { .. } | AppError::Details(_) => {
+                    Problem::Refused
+                }
+                _ => Problem::NotRecorded,
+            };
+            self.fail(problem, e);
+        }
+    }
+
+    pub(super) fn save_text<D: KioskDesk>(
+        &mut self,
+        desk: &mut D,
+        id: &str,
+        kind: TextKind,
+        field: Field,
+        by: &str,
+    ) -> Result<(), AppError> {
+        let text = self.text(field).unwrap_or_default();
+        desk.add_text(id, kind, &text, by)?;
+        self.fields.remove(&field);
+        Ok(())
+    }
+}
