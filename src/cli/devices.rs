@@ -14,7 +14,7 @@ use std::time::Duration;
 pub fn run(cmd: &DevicesCmd, loaded: &Loaded, data_dir: &Path, json: bool) -> anyhow::Result<bool> {
     match cmd {
         DevicesCmd::List => {
-            let states = match read_states(&data_dir.join("devices.json"), Duration::from_secs(5)) {
+            let states = match read_states(&data_dir.join("devices.json")) {
                 Some(s) => s,
                 None => probe(loaded),
             };

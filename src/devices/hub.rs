@@ -77,17 +77,6 @@ impl Hub {
             file: status_file,
         };
         let mut threads = Vec::new();
-        // The states file is rewritten every few seconds so `devices list`
-        // can tell a running service's states from an old file.
-        if board.file.is_some() {
-            let (stop, board) = (stop.clone(), board.clone());
-            threads.push(std::thread::spawn(move || {
-                while !stop.load(Ordering::Relaxed) {
-                    board.write();
-                    std::thread::sleep(Duration::from_millis(500));
-                }
-            }));
-        }
         let mut printer = None;
         if let Some(p) = &devices.printer {
             let (tx, rx) = sync_channel::<Bitmap>(4);
@@ -320,10 +309,17 @@ impl Board {
         self.write();
     }
 
+    /// Written on each change only (a kiosk's eMMC wears), with this
+    /// process's id so `devices list` can tell a running service's states
+    /// from an old file.
     fn write(&self) {
         let Some(file) = &self.file else { return };
         let json = match self.states.lock() {
-            Ok(states) => serde_json::to_vec_pretty(&*states).unwrap_or_default(),
+            Ok(states) => serde_json::to_vec_pretty(&StatesFile {
+                pid: std::process::id(),
+                devices: states.clone(),
+            })
+            .unwrap_or_default(),
             Err(_) => return,
         };
         let tmp = file.with_extension("json.tmp");
@@ -424,13 +420,18 @@ fn line_device(
     }
 }
 
-/// Read the states the service last wrote, if it wrote them in the last
-/// `fresh` (the service is running).
-pub fn read_states(file: &Path, fresh: Duration) -> Option<Vec<DeviceState>> {
-    let meta = std::fs::metadata(file).ok()?;
-    let age = meta.modified().ok()?.elapsed().unwrap_or_default();
-    if age > fresh {
-        return None;
-    }
-    serde_json::from_slice(&std::fs::read(file).ok()?).ok()
+/// What `devices.json` holds.
+#[derive(Serialize, serde::Deserialize)]
+struct StatesFile {
+    pid: u32,
+    devices: Vec<DeviceState>,
+}
+
+/// The states the running service last wrote, or `None` when no service
+/// that wrote them is running.
+pub fn read_states(file: &Path) -> Option<Vec<DeviceState>> {
+    let f: StatesFile = serde_json::from_slice(&std::fs::read(file).ok()?).ok()?;
+    let cmdline = std::fs::read(format!("/proc/{}/cmdline", f.pid)).ok()?;
+    let alive = String::from_utf8_lossy(&cmdline).contains("threshold");
+    alive.then_some(f.devices)
 }
