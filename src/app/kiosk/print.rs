@@ -1,0 +1,64 @@
+//! What the kiosk prints: the receipt each screen offers, queued for the
+//! printer thread (the screen never waits for paper).
+
+use super::*;
+
+impl Session {
+    /// Queue the receipt this screen offers.
+    pub(super) fn print<D: KioskDesk>(&mut self, desk: &D) {
+        use crate::render::receipt::{Receipt, SlipResource};
+        let loaded = desk.loaded();
+        let facility = loaded.config.facility.name.clone();
+        let at = desk
+            .now()
+            .with_timezone(&loaded.timezone())
+            .format("%Y-%m-%d %H:%M")
+            .to_string();
+        let lang = self.lang;
+        let receipt = match self.screen {
+            Screen::VisitorDone => Receipt::VisitorPass {
+                facility,
+                purpose: self
+                    .purpose
+                    .and_then(|i| loaded.config.visitors.purposes.get(i))
+                    .map(|p| loaded.purpose_label(p, lang))
+                    .unwrap_or_default(),
+                name: self.text(Field::VisitorName),
+                at,
+                reference: self.visitor_ref.clone(),
+                lang,
+            },
+            Screen::OfficialWaiting => Receipt::OfficialReceipt {
+                facility,
+                reference: self.encounter.clone().unwrap_or_default(),
+                at,
+                sentence: loaded.profile.notice.receipt.get(lang).to_string(),
+                lang,
+            },
+            Screen::Resources => Receipt::ResourcesSlip {
+                facility,
+                resources: loaded
+                    .profile
+                    .resources
+                    .iter()
+                    .map(|r| SlipResource {
+                        name: r.name.get(lang).to_string(),
+                        description: r.description.get(lang).to_string(),
+                        phone: r.phone.clone(),
+                        qr: r.url.clone().or_else(|| {
+                            r.phone
+                                .as_ref()
+                                .map(|p| format!("tel:{}", p.replace(' ', "")))
+                        }),
+                    })
+                    .collect(),
+                lang,
+            },
+            _ => return,
+        };
+        if !self.printing {
+            self.to_print.push(receipt);
+            self.printing = true;
+        }
+    }
+}
