@@ -67,8 +67,7 @@ fn main() {
         s.handle(d, Action::Start(StartChoice::Official), t);
         s.handle(d, Action::OfficialNext, t);
         for (field, text) in [(Field::Agency, "ICE ERO"), (Field::OfficerName, "Ana Ruiz")] {
-            s.handle(d, Action::Focus(field), t);
-            s.handle(d, Action::Key(text.into()), t);
+            s.type_into(d, field, text, t);
         }
         s.handle(d, Action::OfficialNext, t);
         s.handle(d, Action::SetExigent(false), t);

@@ -41,6 +41,18 @@ fn wait_until(what: &str, within: Duration, mut f: impl FnMut() -> bool) {
     panic!("{what} did not happen within {within:?}");
 }
 
+/// The next device event, waiting up to 5 s.
+fn next_event(rx: &mut tokio::sync::mpsc::Receiver<DeviceEvent>) -> DeviceEvent {
+    let end = Instant::now() + Duration::from_secs(5);
+    loop {
+        if let Ok(e) = rx.try_recv() {
+            return e;
+        }
+        assert!(Instant::now() < end, "no device event within 5 s");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 #[test]
 fn a_receipt_prints_byte_for_byte_and_paper_out_and_silence_are_said() {
     let sim = PrinterSim::start(None).unwrap();
@@ -169,25 +181,15 @@ fn the_panic_button_and_the_scanner_reach_the_service_through_the_hub() {
     wait_until("both devices open", Duration::from_secs(5), || {
         hub.states().iter().filter(|s| s.connected).count() == 2
     });
-    let next = |rx: &mut tokio::sync::mpsc::Receiver<DeviceEvent>| {
-        let end = Instant::now() + Duration::from_secs(5);
-        loop {
-            if let Ok(e) = rx.try_recv() {
-                return e;
-            }
-            assert!(Instant::now() < end, "no event");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    };
     panic
         .send(b"HELLO pb-1.0\nPRESS 1\nPRESS 1\nnoise\x07\n")
         .unwrap();
-    assert_eq!(next(&mut rx), DeviceEvent::Panic);
+    assert_eq!(next_event(&mut rx), DeviceEvent::Panic);
     scanner.send(b"garbage\x01\rBADGE-0042\r\n").unwrap();
     // The repeated press and the garbage were dropped: the badge is next.
-    assert_eq!(next(&mut rx), DeviceEvent::Scan("BADGE-0042".into()));
+    assert_eq!(next_event(&mut rx), DeviceEvent::Scan("BADGE-0042".into()));
     panic.send(b"PRESS 2\n").unwrap();
-    assert_eq!(next(&mut rx), DeviceEvent::Panic);
+    assert_eq!(next_event(&mut rx), DeviceEvent::Panic);
     assert!(rx.try_recv().is_err());
 }
 
@@ -501,13 +503,5 @@ fn the_scanner_is_read_again_after_it_is_replugged() {
         hub.states().iter().any(|s| s.connected)
     });
     second.send(b"BADGE-7\r\n").unwrap();
-    let end = Instant::now() + Duration::from_secs(5);
-    loop {
-        if let Ok(e) = rx.try_recv() {
-            assert_eq!(e, DeviceEvent::Scan("BADGE-7".into()));
-            break;
-        }
-        assert!(Instant::now() < end, "no scan after the replug");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    assert_eq!(next_event(&mut rx), DeviceEvent::Scan("BADGE-7".into()));
 }

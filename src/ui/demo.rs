@@ -39,13 +39,6 @@ impl Drop for Scratch {
     }
 }
 
-fn typed(s: &mut Session, d: &mut impl KioskDesk, field: Field, text: &str, t: Instant) {
-    s.handle(d, Action::Focus(field), t);
-    for c in text.chars() {
-        s.handle(d, Action::Key(c.to_string()), t);
-    }
-}
-
 /// One step of the official flow in the demo.
 type Step<'a> = dyn Fn(&mut Session, &mut Desk<FixedClock>) + 'a;
 
@@ -119,7 +112,7 @@ pub fn view_of(
         s.handle(&mut d, Action::Start(StartChoice::Visitor), t);
         if !reached(&s) {
             s.handle(&mut d, Action::PickPurpose(0), t);
-            typed(&mut s, &mut d, Field::VisitorName, "Mai", t);
+            s.type_into(&mut d, Field::VisitorName, "Mai", t);
         }
         if !reached(&s) {
             s.handle(&mut d, Action::VisitorConfirm, t);
@@ -131,16 +124,16 @@ pub fn view_of(
         let steps: Vec<Box<Step<'_>>> = vec![
             Box::new(|s, d| {
                 s.handle(d, Action::OfficialNext, t);
-                typed(s, d, Field::Agency, "ICE ERO", t);
-                typed(s, d, Field::OfficerName, "Ana Ruiz", t);
-                typed(s, d, Field::OfficerBadge, "4471", t);
+                s.type_into(d, Field::Agency, "ICE ERO", t);
+                s.type_into(d, Field::OfficerName, "Ana Ruiz", t);
+                s.type_into(d, Field::OfficerBadge, "4471", t);
                 s.handle(d, Action::AddOfficer, t);
-                typed(s, d, Field::OfficerName, "Tomás Nguyễn", t);
+                s.type_into(d, Field::OfficerName, "Tomás Nguyễn", t);
             }),
             Box::new(|s, d| {
                 s.handle(d, Action::OfficialNext, t);
-                typed(s, d, Field::Purpose, "Locate a person", t);
-                typed(s, d, Field::Sought, "Records of a program participant", t);
+                s.type_into(d, Field::Purpose, "Locate a person", t);
+                s.type_into(d, Field::Sought, "Records of a program participant", t);
                 s.handle(d, Action::SetExigent(false), t);
             }),
             Box::new(|s, d| {
@@ -230,13 +223,7 @@ pub fn view_of(
             }
             if screen == Screen::StaffNotes {
                 s.handle(&mut d, Action::StaffNotesScreen, t);
-                typed(
-                    &mut s,
-                    &mut d,
-                    Field::Instruction,
-                    "Do not consent to a search",
-                    t,
-                );
+                s.type_into(&mut d, Field::Instruction, "Do not consent to a search", t);
             }
         }
     }

@@ -338,6 +338,21 @@ impl Session {
         parts.join("; ")
     }
 
+    /// Type `text` into `field` as the on-screen keyboard would, one key
+    /// at a time (a scripted sequence: the demo screenshots, tests).
+    pub fn type_into<D: KioskDesk>(
+        &mut self,
+        desk: &mut D,
+        field: Field,
+        text: &str,
+        now: Instant,
+    ) {
+        self.handle(desk, Action::Focus(field), now);
+        for c in text.chars() {
+            self.handle(desk, Action::Key(c.to_string()), now);
+        }
+    }
+
     /// Carry out `action`.
     pub fn handle<D: KioskDesk>(&mut self, desk: &mut D, action: Action, now: Instant) {
         self.last_touch = now;

@@ -4,7 +4,7 @@
 //! driver runs against it.
 
 use crate::devices::modem::at::ucs2_decode;
-use serialport::{SerialPort, TTYPort};
+use serialport::TTYPort;
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -46,8 +46,6 @@ pub struct ModemSim {
     state: Arc<Mutex<State>>,
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
-    // Held so the master never sees a hang-up while the driver reconnects.
-    _slave: TTYPort,
 }
 
 impl ModemSim {
@@ -58,15 +56,10 @@ impl ModemSim {
 
     /// Start it, or say why no pseudo-terminal could be made.
     pub fn try_start(options: Options) -> std::io::Result<ModemSim> {
-        let (mut master, slave) = TTYPort::pair().map_err(std::io::Error::other)?;
-        master
-            .set_timeout(Duration::from_millis(20))
-            .map_err(std::io::Error::other)?;
-        let path = PathBuf::from(
-            slave
-                .name()
-                .ok_or_else(|| std::io::Error::other("the pty has no name"))?,
-        );
+        // The pty (with its slave end, so the master never sees a hang-up
+        // while the driver reconnects) lives in the simulator's thread.
+        let mut pty = super::Pty::new()?;
+        let path = pty.path.clone();
         let state = Arc::new(Mutex::new(State {
             unlocked: options.pin.is_none(),
             next_index: 1,
@@ -74,13 +67,12 @@ impl ModemSim {
         }));
         let stop = Arc::new(AtomicBool::new(false));
         let (st, sp) = (state.clone(), stop.clone());
-        let thread = std::thread::spawn(move || run(&mut master, &options, &st, &sp));
+        let thread = std::thread::spawn(move || run(&mut pty.master, &options, &st, &sp));
         Ok(ModemSim {
             path,
             state,
             stop,
             thread: Some(thread),
-            _slave: slave,
         })
     }
 

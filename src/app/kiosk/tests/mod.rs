@@ -25,13 +25,6 @@ fn session(desk: &Desk, t: Instant) -> Session {
     Session::new(&desk.loaded, Box::new(DemoSource::default()), t)
 }
 
-fn typed(s: &mut Session, d: &mut impl KioskDesk, field: Field, text: &str, t: Instant) {
-    s.handle(d, Action::Focus(field), t);
-    for c in text.chars() {
-        s.handle(d, Action::Key(c.to_string()), t);
-    }
-}
-
 fn outbox_rows(d: &Desk, id: &str) -> i64 {
     d.store
         .conn()
@@ -48,14 +41,14 @@ fn official_to_review(s: &mut Session, d: &mut Desk, t: Instant) {
     s.handle(d, Action::Begin, t);
     s.handle(d, Action::Start(StartChoice::Official), t);
     s.handle(d, Action::OfficialNext, t);
-    typed(s, d, Field::Agency, "ICE ERO", t);
-    typed(s, d, Field::OfficerName, "Ana Ruiz", t);
-    typed(s, d, Field::OfficerBadge, "4471", t);
+    s.type_into(d, Field::Agency, "ICE ERO", t);
+    s.type_into(d, Field::OfficerName, "Ana Ruiz", t);
+    s.type_into(d, Field::OfficerBadge, "4471", t);
     s.handle(d, Action::AddOfficer, t);
-    typed(s, d, Field::OfficerName, "Tomás Ng", t);
+    s.type_into(d, Field::OfficerName, "Tomás Ng", t);
     s.handle(d, Action::OfficialNext, t);
     assert_eq!(s.screen(), Screen::OfficialVisit);
-    typed(s, d, Field::Sought, "records of a program participant", t);
+    s.type_into(d, Field::Sought, "records of a program participant", t);
     s.handle(d, Action::SetExigent(false), t);
     s.handle(d, Action::OfficialNext, t);
     let admin = d
@@ -154,11 +147,11 @@ fn each_official_step_says_what_is_missing() {
     s.handle(&mut d, Action::OfficialNext, t);
     s.handle(&mut d, Action::OfficialNext, t);
     assert_eq!(s.view(&d).problem, Some(Problem::NeedAgency));
-    typed(&mut s, &mut d, Field::Agency, "CBP", t);
+    s.type_into(&mut d, Field::Agency, "CBP", t);
     s.handle(&mut d, Action::OfficialNext, t);
     assert_eq!(s.view(&d).problem, Some(Problem::NeedOfficer));
     assert_eq!(s.view(&d).active_field, Some(Field::OfficerName));
-    typed(&mut s, &mut d, Field::OfficerName, "Lee", t);
+    s.type_into(&mut d, Field::OfficerName, "Lee", t);
     s.handle(&mut d, Action::OfficialNext, t);
     s.handle(&mut d, Action::OfficialNext, t);
     assert_eq!(s.view(&d).problem, Some(Problem::PickExigent));
@@ -192,8 +185,8 @@ fn the_timeout_clears_everything_typed_and_returns_to_the_notice() {
     s.handle(&mut d, Action::Begin, t);
     s.handle(&mut d, Action::Start(StartChoice::Visitor), t);
     s.handle(&mut d, Action::PickPurpose(0), t);
-    typed(&mut s, &mut d, Field::VisitorName, "Mai", t);
-    typed(&mut s, &mut d, Field::VisitorHost, "Tax help", t);
+    s.type_into(&mut d, Field::VisitorName, "Mai", t);
+    s.type_into(&mut d, Field::VisitorHost, "Tax help", t);
     let before = t + Duration::from_secs(59);
     s.tick(&mut d, before);
     assert_eq!(s.view(&d).field(Field::VisitorName), "Mai");
@@ -222,8 +215,8 @@ fn an_official_who_walks_away_leaves_the_encounter_open_with_a_note() {
     let mut s = session(&d, t);
     s.handle(&mut d, Action::Start(StartChoice::Official), t);
     s.handle(&mut d, Action::OfficialNext, t);
-    typed(&mut s, &mut d, Field::Agency, "HSI", t);
-    typed(&mut s, &mut d, Field::OfficerName, "Ortiz", t);
+    s.type_into(&mut d, Field::Agency, "HSI", t);
+    s.type_into(&mut d, Field::OfficerName, "Ortiz", t);
     let id = s.encounter().unwrap().to_string();
     s.tick(&mut d, t + Duration::from_secs(61));
     assert_eq!(s.screen(), Screen::Idle);
@@ -249,14 +242,14 @@ fn a_visitor_checks_in_with_a_first_name_and_never_with_numbers() {
     s.handle(&mut d, Action::VisitorNext, t);
     assert_eq!(s.view(&d).problem, Some(Problem::PickPurpose));
     s.handle(&mut d, Action::PickPurpose(1), t);
-    typed(&mut s, &mut d, Field::VisitorName, "Maria Lopez", t);
+    s.type_into(&mut d, Field::VisitorName, "Maria Lopez", t);
     s.handle(&mut d, Action::VisitorConfirm, t);
     assert_eq!(s.view(&d).problem, Some(Problem::NameRule));
     s.handle(&mut d, Action::Focus(Field::VisitorName), t);
     for _ in 0..6 {
         s.handle(&mut d, Action::Backspace, t);
     }
-    typed(&mut s, &mut d, Field::VisitorHost, "case 123456", t);
+    s.type_into(&mut d, Field::VisitorHost, "case 123456", t);
     s.handle(&mut d, Action::VisitorConfirm, t);
     let v = s.view(&d);
     assert_eq!(v.problem, Some(Problem::LooksLikeId));
@@ -266,7 +259,7 @@ fn a_visitor_checks_in_with_a_first_name_and_never_with_numbers() {
     for _ in 0..11 {
         s.handle(&mut d, Action::Backspace, t);
     }
-    typed(&mut s, &mut d, Field::VisitorHost, "Story time", t);
+    s.type_into(&mut d, Field::VisitorHost, "Story time", t);
     s.handle(&mut d, Action::VisitorConfirm, t);
     assert_eq!(s.screen(), Screen::VisitorDone);
     let v = s.view(&d);
@@ -344,8 +337,7 @@ fn staff_mode_enforces_the_counsel_rule_and_the_override_reason() {
     assert_eq!(v.problem, Some(Problem::Refused));
     assert!(v.detail.contains("counsel"), "{}", v.detail);
     assert!(d.encounter(&id).unwrap().outcome.is_none());
-    typed(
-        &mut s,
+    s.type_into(
         &mut d,
         Field::OverrideReason,
         "fire alarm; officers followed",
@@ -365,21 +357,9 @@ fn staff_mode_enforces_the_counsel_rule_and_the_override_reason() {
         Action::StaffChecklist("signed-by-judge".into(), ChecklistAnswer::No),
         t,
     );
-    typed(
-        &mut s,
-        &mut d,
-        Field::Instruction,
-        "Do not consent to a search",
-        t,
-    );
+    s.type_into(&mut d, Field::Instruction, "Do not consent to a search", t);
     s.handle(&mut d, Action::StaffSaveInstruction, t);
-    typed(
-        &mut s,
-        &mut d,
-        Field::Note,
-        "Two officers, left at 10:40",
-        t,
-    );
+    s.type_into(&mut d, Field::Note, "Two officers, left at 10:40", t);
     s.handle(&mut d, Action::StaffAddNote, t);
     s.handle(&mut d, Action::StaffAcknowledge, t);
     let v = s.view(&d);
@@ -456,8 +436,8 @@ fn a_failing_store_is_said_and_loses_nothing_typed_or_captured() {
     assert_eq!(s.screen(), Screen::OfficialOfficers);
     let id = s.encounter().unwrap().to_string();
     // A kept page that fails to record stays in the preview to keep again.
-    typed(&mut s, &mut f, Field::Agency, "ICE", t);
-    typed(&mut s, &mut f, Field::OfficerName, "Park", t);
+    s.type_into(&mut f, Field::Agency, "ICE", t);
+    s.type_into(&mut f, Field::OfficerName, "Park", t);
     s.handle(&mut f, Action::OfficialNext, t);
     s.handle(&mut f, Action::SetExigent(false), t);
     s.handle(&mut f, Action::OfficialNext, t);
@@ -490,7 +470,7 @@ fn keys_respect_field_limits_and_refuse_control_characters() {
     let mut s = session(&d, t);
     s.handle(&mut d, Action::Start(StartChoice::Visitor), t);
     s.handle(&mut d, Action::PickPurpose(0), t);
-    typed(&mut s, &mut d, Field::VisitorName, &"é".repeat(30), t);
+    s.type_into(&mut d, Field::VisitorName, &"é".repeat(30), t);
     let v = s.view(&d);
     assert_eq!(v.field(Field::VisitorName).chars().count(), 24);
     assert_eq!(v.problem, Some(Problem::TooLong));
