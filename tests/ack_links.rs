@@ -51,11 +51,13 @@ async fn world() -> World {
         &format!("\n[admin]\npublic_url = \"{base}\"\n"),
     );
     let store = Store::open(dir.path(), &loaded.config.facility.id).unwrap();
-    let state = AppState {
-        desk: Arc::new(Mutex::new(Desk::new(loaded.clone(), store, SystemClock))),
-        loaded: Arc::new(loaded),
-        ack: AckKey::open(dir.path()).unwrap(),
-    };
+    let state = AppState::new(
+        Arc::new(Mutex::new(Desk::new(loaded.clone(), store, SystemClock))),
+        Arc::new(loaded),
+        dir.path(),
+        false,
+    )
+    .unwrap();
     let app = router(state.clone());
     tokio::spawn(async move { axum::serve(web_listener, app).await.unwrap() });
     World {

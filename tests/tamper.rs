@@ -13,7 +13,7 @@ use threshold::domain::document::DocumentKind;
 use threshold::domain::encounter::*;
 use threshold::domain::language::Language;
 
-const TABLES: [&str; 8] = [
+const TABLES: [&str; 10] = [
     "journal",
     "vault",
     "checkins",
@@ -22,6 +22,8 @@ const TABLES: [&str; 8] = [
     "checklist_answers",
     "outbox",
     "used_links",
+    "users",
+    "settings",
 ];
 
 /// A data dir holding one of everything the record can hold.
@@ -91,6 +93,17 @@ fn fixture(dir: &Path) -> String {
     desk.add_text(&id, TextKind::Note, "Polite", "Dana")
         .unwrap();
     desk.close(&id, "Dana").unwrap();
+    // An admin-web account and a retention setting (both projections).
+    let at = clock.0.get();
+    threshold::store::accounts::add(
+        &mut desk.store,
+        at,
+        "rosa",
+        threshold::domain::account::AccountRole::Counsel,
+        "hash",
+    )
+    .unwrap();
+    threshold::store::accounts::set_retention(&mut desk.store, at, "rosa", 30, 7).unwrap();
     id
 }
 
@@ -150,8 +163,9 @@ fn the_untouched_fixture_verifies() {
     let (code, out) = verify_after(p.path(), |_| {});
     assert_eq!(code, 0, "{out}");
     // 2 check-ins; opened, tier paged, 3 pages queued, details, 2 pages,
-    // 2 acknowledgements, checklist, instruction, decided, note, closed.
-    assert!(out.contains("entries         17"), "{out}");
+    // 2 acknowledgements, checklist, instruction, decided, note, closed,
+    // an account and a retention setting.
+    assert!(out.contains("entries         19"), "{out}");
 }
 
 #[test]

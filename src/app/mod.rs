@@ -2,7 +2,9 @@
 //! encounter, attach a page, acknowledge, decide, close, purge.
 
 pub mod kiosk;
+pub mod log_export;
 mod page_image;
+pub mod report;
 
 pub use page_image::{PageImage, PageImageError, MAX_PAGE_BYTES};
 
@@ -415,14 +417,37 @@ impl<C: Clock> Desk<C> {
         })
     }
 
-    /// Run retention as configured.
-    pub fn purge(&mut self, dry_run: bool) -> Result<PurgeSummary, AppError> {
+    /// Journal that someone on the admin web viewed or exported something
+    /// (`subject`: the encounter id, or `log`).
+    pub fn record_view(
+        &mut self,
+        subject: &str,
+        viewed: &crate::store::events::Viewed,
+    ) -> Result<(), AppError> {
+        let now = self.clock.now();
+        self.store.write(now, |w| {
+            w.append(EventKind::Viewed, subject, viewed)?;
+            Ok(())
+        })
+    }
+
+    /// The retention periods in force: a manager's setting on the admin web
+    /// when there is one, otherwise the configuration's `[retention]`.
+    pub fn retention(&self) -> Result<(u32, u32), AppError> {
         let r = &self.loaded.config.retention;
+        let set = crate::store::accounts::retention_override(self.store.conn())
+            .map_err(|e| self.store.err(e))?;
+        Ok(set.unwrap_or((r.visitor_days, r.encounter_years)))
+    }
+
+    /// Run retention with the periods in force.
+    pub fn purge(&mut self, dry_run: bool) -> Result<PurgeSummary, AppError> {
+        let (visitor_days, encounter_years) = self.retention()?;
         Ok(retention::purge(
             &mut self.store,
             self.clock.now(),
-            r.visitor_days,
-            r.encounter_years,
+            visitor_days,
+            encounter_years,
             dry_run,
         )?)
     }

@@ -51,6 +51,9 @@ pub enum Command {
     /// Check configuration files.
     #[command(subcommand)]
     Config(ConfigCmd),
+    /// Admin-web accounts for managers, counsel and staff.
+    #[command(subcommand)]
+    User(UserCmd),
     /// Staff mode: make the PIN hash for [[kiosk.staff]].
     #[command(subcommand)]
     Staff(StaffCmd),
@@ -115,6 +118,31 @@ pub enum DevicesCmd {
         #[arg(long, value_name = "FILE.png")]
         out: std::path::PathBuf,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCmd {
+    /// Create an account. The password is asked for on a terminal, or read
+    /// from the first line of standard input.
+    Add {
+        /// Account name: lower-case letters, digits, `.`, `_`, `-`.
+        name: String,
+        /// manager (everything, settings and purges), counsel (encounters,
+        /// documents, log, exports), staff (nothing on the web).
+        #[arg(long, value_enum)]
+        role: RoleArg,
+    },
+    /// Set a new password (asked for as in `add`); the account's sessions end.
+    Passwd { name: String },
+    /// List the accounts.
+    List,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    Manager,
+    Counsel,
+    Staff,
 }
 
 #[derive(Debug, Subcommand)]
@@ -211,6 +239,17 @@ pub enum Encounter {
     },
     /// Show an encounter's full record and timeline.
     Show { id: String },
+    /// Write the encounter's PDF report for counsel's file (facts, officers,
+    /// checklist, timeline, every page, signed chain head).
+    Report {
+        id: String,
+        /// The PDF file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Language of the report's labels: en, es, vi, zh-Hans, tl.
+        #[arg(long, default_value = "en")]
+        lang: String,
+    },
     /// Record an acknowledgement (counsel's unlocks outcomes that need it).
     Ack {
         id: String,
@@ -278,8 +317,33 @@ pub enum Encounter {
 #[derive(Debug, Subcommand)]
 pub enum Log {
     /// Check the hash chain, every vault row and page file, and the
-    /// projections. Exits 3 on any alteration.
-    Verify,
+    /// projections; or, with --bundle, a signed export bundle on any
+    /// machine, without the database. Exits 3 on any alteration.
+    Verify {
+        /// A bundle from `log bundle` or the admin web's /export.bundle.
+        #[arg(long, value_name = "FILE")]
+        bundle: Option<PathBuf>,
+        /// The facility's public key (hex, from `log key`); the bundle must
+        /// be signed with it.
+        #[arg(long, value_name = "HEX", requires = "bundle")]
+        key: Option<String>,
+    },
+    /// Write a signed export bundle: the journal entries of the days given
+    /// (all without --from/--to), signed with the facility key.
+    Bundle {
+        /// First day (YYYY-MM-DD, facility time zone), inclusive.
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Last day (YYYY-MM-DD, facility time zone), inclusive.
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// The bundle file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Print the facility's public signing key and its fingerprint, for
+    /// whoever checks bundles and reports.
+    Key,
     /// Export the check-in log.
     Export {
         #[arg(long, value_enum, default_value = "csv")]

@@ -1,12 +1,11 @@
 //! `log export`: CSV and JSON Lines of the check-in log.
 
 use super::args::{ExportFormat, KindArg};
+use crate::app::log_export::{day_filter, write_log, FieldNames, FilterError, Format};
 use crate::app::Desk;
 use crate::config::Loaded;
-use crate::store::query::{for_each_log_row, LogFilter, LogKind, LogRow};
-use crate::store::timestamp;
-use anyhow::{anyhow, bail, Context};
-use chrono::{NaiveDate, TimeZone, Utc};
+use crate::store::query::{LogFilter, LogKind};
+use anyhow::{anyhow, Context};
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
@@ -18,59 +17,18 @@ pub fn filter(
     kind: Option<KindArg>,
     purpose: Option<String>,
 ) -> anyhow::Result<LogFilter> {
-    let tz = loaded.timezone();
-    let day = |flag: &str, v: &str| {
-        NaiveDate::parse_from_str(v, "%Y-%m-%d")
-            .map_err(|_| anyhow!("{flag}: found `{v}`; expected a date as YYYY-MM-DD"))
+    let kind = kind.map(|k| match k {
+        KindArg::Visitor => LogKind::Visitor,
+        KindArg::Encounter => LogKind::Encounter,
+    });
+    let names = FieldNames {
+        from: "--from",
+        to: "--to",
     };
-    let midnight = |d: NaiveDate| {
-        let local = d.and_hms_opt(0, 0, 0).expect("midnight exists");
-        // A DST gap at midnight: take the earliest valid instant.
-        tz.from_local_datetime(&local)
-            .earliest()
-            .map(|t| timestamp(t.with_timezone(&Utc)))
-            .unwrap_or_else(|| timestamp(Utc.from_utc_datetime(&local)))
-    };
-    let from_day = from.map(|v| day("--from", v)).transpose()?;
-    let to_day = to.map(|v| day("--to", v)).transpose()?;
-    if let (Some(f), Some(t)) = (from_day, to_day) {
-        if t < f {
-            bail!("--to {t} is before --from {f}");
-        }
-    }
-    if let Some(p) = &purpose {
-        if !loaded.config.visitors.purposes.contains(p) {
-            bail!(
-                "--purpose: unknown purpose `{p}`; allowed: {}",
-                loaded.config.visitors.purposes.join(", ")
-            );
-        }
-    }
-    Ok(LogFilter {
-        from: from_day.map(midnight),
-        to: to_day
-            .map(|d| {
-                d.succ_opt()
-                    .map(midnight)
-                    .ok_or_else(|| anyhow!("--to: {d} is too far in the future"))
-            })
-            .transpose()?,
-        kind: kind.map(|k| match k {
-            KindArg::Visitor => LogKind::Visitor,
-            KindArg::Encounter => LogKind::Encounter,
-        }),
-        purpose,
+    day_filter(loaded, &names, from, to, kind, purpose).map_err(|e| match e {
+        FilterError::UnknownPurpose { .. } => anyhow!("--purpose: {e}"),
+        e => anyhow!("{e}"),
     })
-}
-
-/// Spreadsheet programs run cells that start with these as formulas; text
-/// typed by people is prefixed with `'` so an export cannot carry one.
-fn defuse(s: Option<String>) -> String {
-    match s {
-        Some(s) if s.starts_with(['=', '+', '-', '@', '\t', '\r']) => format!("'{s}"),
-        Some(s) => s,
-        None => String::new(),
-    }
 }
 
 fn write_rows<W: Write>(
@@ -79,60 +37,17 @@ fn write_rows<W: Write>(
     format: ExportFormat,
     out: W,
 ) -> anyhow::Result<u64> {
-    let conn = desk.store.conn();
-    let n = match format {
-        ExportFormat::Csv => {
-            let mut w = csv::Writer::from_writer(out);
-            w.write_record([
-                "kind",
-                "id",
-                "at_utc",
-                "local_time",
-                "entrance",
-                "purpose",
-                "language",
-                "name",
-                "host",
-                "document_kind",
-                "drill",
-                "outcome",
-                "closed_at_utc",
-                "purged",
-            ])?;
-            let n = for_each_log_row(conn, filter, |r: LogRow| {
-                let local = super::render::local(&desk.loaded, &r.at);
-                w.write_record([
-                    r.kind.to_string(),
-                    r.id,
-                    r.at,
-                    local,
-                    r.entrance,
-                    defuse(r.purpose),
-                    r.language.unwrap_or_default(),
-                    defuse(r.name),
-                    defuse(r.host),
-                    r.document_kind.unwrap_or_default(),
-                    r.drill.map(|d| d.to_string()).unwrap_or_default(),
-                    r.outcome.unwrap_or_default(),
-                    r.closed_at.unwrap_or_default(),
-                    r.purged.to_string(),
-                ])
-                .map_err(std::io::Error::other)
-            })?;
-            w.flush()?;
-            n
-        }
-        ExportFormat::Jsonl => {
-            let mut w = BufWriter::new(out);
-            let n = for_each_log_row(conn, filter, |r| {
-                serde_json::to_writer(&mut w, &r).map_err(std::io::Error::other)?;
-                w.write_all(b"\n")
-            })?;
-            w.flush()?;
-            n
-        }
+    let format = match format {
+        ExportFormat::Csv => Format::Csv,
+        ExportFormat::Jsonl => Format::Jsonl,
     };
-    Ok(n)
+    Ok(write_log(
+        &desk.loaded,
+        desk.store.conn(),
+        filter,
+        format,
+        out,
+    )?)
 }
 
 /// Write the export to `out` (atomically, via a temporary file) or stdout.

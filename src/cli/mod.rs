@@ -9,6 +9,7 @@ mod notify;
 mod render;
 mod screenshot;
 mod service;
+mod users;
 
 pub use args::{Cli, Command};
 
@@ -99,7 +100,38 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Checkin(c) => checkin(&cli, c)?,
         Command::Encounter(cmd) => return encounter(&cli, cmd),
-        Command::Log(Log::Verify) => {
+        Command::Log(Log::Verify {
+            bundle: Some(file),
+            key,
+        }) => {
+            if !users::verify_bundle(file, key.as_deref(), cli.json)? {
+                return Ok(ExitCode::from(EXIT_VERIFY_FAILED));
+            }
+        }
+        Command::Log(Log::Bundle { from, to, out }) => {
+            let desk = desk(&cli)?;
+            users::write_bundle(
+                &desk,
+                &data_dir(&cli),
+                from.as_deref(),
+                to.as_deref(),
+                out,
+                cli.json,
+            )?;
+        }
+        Command::Log(Log::Key) => {
+            let key = crate::store::bundle::FacilityKey::open(&data_dir(&cli))?;
+            if cli.json {
+                println!(
+                    "{}",
+                    json!({ "public_key": key.public_hex(), "fingerprint": key.fingerprint() })
+                );
+            } else {
+                println!("{}\nfingerprint {}", key.public_hex(), key.fingerprint());
+            }
+        }
+        Command::User(cmd) => users::run(&cli, cmd)?,
+        Command::Log(Log::Verify { bundle: None, .. }) => {
             let desk = desk(&cli)?;
             let report = verify::verify(&desk.store)?;
             render::verify_report(&report, cli.json);
@@ -299,6 +331,12 @@ fn encounter(cli: &Cli, cmd: &Encounter) -> anyhow::Result<ExitCode> {
             let rec = crate::store::query::encounter(desk.store.conn(), id)?
                 .ok_or_else(|| AppError::UnknownEncounter(id.clone()))?;
             render::encounter_record(&desk.loaded, &rec, cli.json);
+        }
+        Encounter::Report { id, out, lang } => {
+            let lang: Language = lang
+                .parse()
+                .map_err(|_| anyhow!("--lang: found `{lang}`; allowed: en, es, vi, zh-Hans, tl"))?;
+            users::write_report(&desk, &data_dir(cli), id, lang, out)?;
         }
         Encounter::Ack { id, by } => {
             let role = desk.acknowledge(id, by, Via::Cli)?;

@@ -4,19 +4,11 @@ use crate::config::Loaded;
 use crate::store::query::{EncounterRecord, EncounterRow};
 use crate::store::retention::PurgeSummary;
 use crate::store::verify::Report;
-use chrono::{DateTime, Utc};
 use serde_json::json;
 
 /// A journal timestamp in the facility's time zone.
 pub fn local(loaded: &Loaded, at: &str) -> String {
-    DateTime::parse_from_rfc3339(at)
-        .map(|t| {
-            t.with_timezone(&Utc)
-                .with_timezone(&loaded.timezone())
-                .format("%Y-%m-%d %H:%M:%S %Z")
-                .to_string()
-        })
-        .unwrap_or_else(|_| at.to_string())
+    crate::app::log_export::local(loaded, at)
 }
 
 pub fn config_summary(l: &Loaded, as_json: bool) {

@@ -4,7 +4,6 @@
 
 use super::args::RunArgs;
 use crate::admin::{self, AppState};
-use crate::alerts::ack_link::AckKey;
 use crate::alerts::{Channels, Dispatcher};
 use crate::app::{Desk, SystemClock};
 use crate::config::Loaded;
@@ -48,7 +47,10 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
         channels,
         SystemClock,
     )?;
-    let ack = AckKey::open(data_dir)?;
+    let tls = loaded
+        .tls_files()
+        .map(|(cert, key)| admin::serve::tls_config(&cert, &key))
+        .transpose()?;
     let listen = loaded.config.admin.listen;
     let listener = std::net::TcpListener::bind(listen).with_context(|| {
         format!("[admin] listen: cannot listen on {listen}; is another program using it?")
@@ -68,7 +70,8 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
         "threshold: data in {}; stop with Ctrl-C",
         data_dir.display()
     );
-    eprintln!("threshold: acknowledge links served on http://{listen}");
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    eprintln!("threshold: admin web and acknowledge links on {scheme}://{listen}");
     for warning in &loaded.warnings {
         tracing::warn!("config: {warning}");
     }
@@ -113,11 +116,7 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
     };
     let web_loaded = Arc::new(loaded.clone());
     let desk = Arc::new(Mutex::new(Desk::new(loaded, store, SystemClock)));
-    let web_state = AppState {
-        desk: desk.clone(),
-        loaded: web_loaded,
-        ack,
-    };
+    let web_state = AppState::new(desk.clone(), web_loaded, data_dir, tls.is_some())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -136,11 +135,10 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
         let mut stopped_web = stopped.clone();
         let web = tokio::spawn(async move {
             let listener = tokio::net::TcpListener::from_std(listener)?;
-            axum::serve(listener, admin::router(web_state))
-                .with_graceful_shutdown(async move {
-                    let _ = stopped_web.wait_for(|s| *s).await;
-                })
-                .await
+            admin::serve(listener, admin::router(web_state), tls, async move {
+                let _ = stopped_web.wait_for(|s| *s).await;
+            })
+            .await
         });
         drop(stopped);
         // Device events: the panic button opens an encounter and pages at

@@ -141,6 +141,13 @@ pub struct Admin {
     /// links only when it is set.
     #[serde(default)]
     pub public_url: Option<String>,
+    /// PEM certificate chain (relative to the config file): with `tls_key`,
+    /// the web server speaks HTTPS only.
+    #[serde(default)]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for `tls_cert`.
+    #[serde(default)]
+    pub tls_key: Option<PathBuf>,
 }
 
 fn default_listen() -> std::net::SocketAddr {
@@ -152,6 +159,8 @@ impl Default for Admin {
         Admin {
             listen: default_listen(),
             public_url: None,
+            tls_cert: None,
+            tls_key: None,
         }
     }
 }
@@ -189,7 +198,7 @@ pub enum WebhookStyle {
 impl super::Config {
     /// The files the config names for secrets and certificates: the key,
     /// the file (relative to the config file), and what fails without it.
-    pub fn secret_files(&self) -> [(&'static str, Option<&Path>, &'static str); 5] {
+    pub fn secret_files(&self) -> [(&'static str, Option<&Path>, &'static str); 7] {
         let a = &self.alerts;
         let smtp = a.smtp.as_ref();
         let sms = a.sms.as_ref();
@@ -213,6 +222,16 @@ impl super::Config {
                 "alerts.sms.gateway_credentials_file",
                 sms.and_then(|s| s.gateway_credentials_file.as_deref()),
                 "text messages cannot be sent until it can be read",
+            ),
+            (
+                "admin.tls_cert",
+                self.admin.tls_cert.as_deref(),
+                "the web server cannot start until it can be read",
+            ),
+            (
+                "admin.tls_key",
+                self.admin.tls_key.as_deref(),
+                "the web server cannot start until it can be read",
             ),
             (
                 "alerts.sms.sim_pin_file",

@@ -387,6 +387,15 @@ impl Loaded {
         self.configured_file("alerts.smtp.password_file")
     }
 
+    /// The admin web's certificate chain and key (PEM), when HTTPS is set up.
+    pub fn tls_files(&self) -> Option<(PathBuf, PathBuf)> {
+        let a = &self.config.admin;
+        Some((
+            self.base_dir.join(a.tls_cert.as_ref()?),
+            self.base_dir.join(a.tls_key.as_ref()?),
+        ))
+    }
+
     /// The webhook signing secret, read from `[alerts.webhook] secret_file`.
     pub fn webhook_secret(&self) -> Result<Option<Vec<u8>>, SecretError> {
         self.configured_file("alerts.webhook.secret_file")

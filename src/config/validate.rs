@@ -222,6 +222,12 @@ impl Config {
                 p.push(Problem::new("admin.public_url", format!("found `{url}`; allowed: an http(s):// address without a trailing slash, e.g. https://threshold.library.example.org")));
             }
         }
+        if self.admin.tls_cert.is_some() != self.admin.tls_key.is_some() {
+            p.push(Problem::new(
+                "admin",
+                "tls_cert and tls_key go together: set both for HTTPS, or neither for plain HTTP on a loopback address",
+            ));
+        }
         if let Some(w) = &self.alerts.webhook {
             if !(1..=120).contains(&w.timeout_s) {
                 p.push(Problem::new(

@@ -1,6 +1,7 @@
 //! Pure types and rules: check-ins, encounters, document kinds, policy
 //! profiles and the warrant checklist. No I/O, no SQL, no UI.
 
+pub mod account;
 pub mod checkin;
 pub mod document;
 pub mod encounter;

@@ -3,9 +3,10 @@
 //! kiosk ships (Noto Sans, with Droid Sans Fallback for Chinese), so every
 //! kiosk language prints.
 
+pub mod pdf;
 pub mod receipt;
 pub mod sign;
-mod text;
+pub mod text;
 mod words;
 
 pub use text::{Face, TextStyle};

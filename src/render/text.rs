@@ -53,6 +53,51 @@ fn font_for(face: Face, c: char) -> &'static FontRef<'static> {
     }
 }
 
+/// Which embedded font draws `c` in `face` (0 regular, 1 bold, 2 the
+/// fallback), its glyph id there, and its advance in font units per em.
+pub fn glyph(face: Face, c: char) -> (usize, u16, f32) {
+    let f = fonts();
+    let font = font_for(face, c);
+    let index = if std::ptr::eq(font, &f.fallback) {
+        2
+    } else if face == Face::Bold {
+        1
+    } else {
+        0
+    };
+    let id = font.glyph_id(c);
+    let em = font.units_per_em().unwrap_or(1000.0);
+    (index, id.0, font.h_advance_unscaled(id) / em)
+}
+
+/// Glyph `gid`'s advance per em in embedded font `index` (see [`glyph`]).
+pub fn advance(index: usize, gid: u16) -> f32 {
+    let f = fonts();
+    let font = match index {
+        0 => &f.regular,
+        1 => &f.bold,
+        _ => &f.fallback,
+    };
+    font.h_advance_unscaled(ab_glyph::GlyphId(gid)) / font.units_per_em().unwrap_or(1000.0)
+}
+
+/// The bytes of embedded font `index` (see [`glyph`]) and its ascent and
+/// descent per em.
+pub fn font_file(index: usize) -> (&'static [u8], f32, f32) {
+    let f = fonts();
+    let (data, font) = match index {
+        0 => (REGULAR, &f.regular),
+        1 => (BOLD, &f.bold),
+        _ => (FALLBACK, &f.fallback),
+    };
+    let em = font.units_per_em().unwrap_or(1000.0);
+    (
+        data,
+        font.ascent_unscaled() / em,
+        font.descent_unscaled() / em,
+    )
+}
+
 fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x2E80..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF)
 }
@@ -70,6 +115,13 @@ pub fn width(style: TextStyle, text: &str) -> f32 {
 
 /// Split `text` into lines no wider than `max` dots.
 pub fn wrap(style: TextStyle, text: &str, max: f32) -> Vec<String> {
+    wrap_with(text, max, |s| width(style, s))
+}
+
+/// Split `text` into lines no wider than `max` as measured by `width`:
+/// at spaces, between any two Chinese characters, and inside a word only
+/// when the word alone is wider than a line.
+pub fn wrap_with(text: &str, max: f32, width: impl Fn(&str) -> f32) -> Vec<String> {
     // Tokens: words with their following space, and single CJK characters.
     let mut tokens: Vec<String> = Vec::new();
     let mut word = String::new();
@@ -93,17 +145,17 @@ pub fn wrap(style: TextStyle, text: &str, max: f32) -> Vec<String> {
     let mut line = String::new();
     for token in tokens {
         let candidate = format!("{line}{token}");
-        if !line.is_empty() && width(style, candidate.trim_end()) > max {
+        if !line.is_empty() && width(candidate.trim_end()) > max {
             lines.push(line.trim_end().to_string());
             line = token.trim_start().to_string();
         } else {
             line = candidate;
         }
         // A single token wider than the line is cut by characters.
-        while width(style, line.trim_end()) > max && line.chars().count() > 1 {
+        while width(line.trim_end()) > max && line.chars().count() > 1 {
             let mut head = String::new();
             for c in line.chars() {
-                if width(style, &format!("{head}{c}")) > max {
+                if width(&format!("{head}{c}")) > max {
                     break;
                 }
                 head.push(c);

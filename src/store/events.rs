@@ -46,10 +46,15 @@ pub enum EventKind {
     AlertQueued,
     AlertSent,
     AlertFailed,
+    UserAdded,
+    PasswordChanged,
+    SignedIn,
+    Viewed,
+    RetentionChanged,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 15] = [
+    pub const ALL: [EventKind; 20] = [
         EventKind::CheckinRecorded,
         EventKind::EncounterOpened,
         EventKind::DetailsRecorded,
@@ -65,6 +70,11 @@ impl EventKind {
         EventKind::AlertQueued,
         EventKind::AlertSent,
         EventKind::AlertFailed,
+        EventKind::UserAdded,
+        EventKind::PasswordChanged,
+        EventKind::SignedIn,
+        EventKind::Viewed,
+        EventKind::RetentionChanged,
     ];
 
     /// The token stored in the journal's `kind` column.
@@ -85,6 +95,11 @@ impl EventKind {
             EventKind::AlertQueued => "alert.queued",
             EventKind::AlertSent => "alert.sent",
             EventKind::AlertFailed => "alert.failed",
+            EventKind::UserAdded => "user.added",
+            EventKind::PasswordChanged => "user.password-changed",
+            EventKind::SignedIn => "web.signed-in",
+            EventKind::Viewed => "web.viewed",
+            EventKind::RetentionChanged => "settings.retention-changed",
         }
     }
 
@@ -106,6 +121,11 @@ impl EventKind {
             "alert.queued" => EventKind::AlertQueued,
             "alert.sent" => EventKind::AlertSent,
             "alert.failed" => EventKind::AlertFailed,
+            "user.added" => EventKind::UserAdded,
+            "user.password-changed" => EventKind::PasswordChanged,
+            "web.signed-in" => EventKind::SignedIn,
+            "web.viewed" => EventKind::Viewed,
+            "settings.retention-changed" => EventKind::RetentionChanged,
             _ => return None,
         })
     }
@@ -283,4 +303,68 @@ pub struct AlertFailed {
     pub attempt: u32,
     pub error: String,
     pub retry_at: Option<String>,
+}
+
+/// An admin-web account was created (subject `user:NAME`). The password
+/// hash is kept outside the journal.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserAdded {
+    pub name: String,
+    pub role: crate::domain::account::AccountRole,
+}
+
+/// An account's password was set or changed, or someone signed in to the
+/// admin web (subject `user:NAME`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountEvent {
+    pub name: String,
+}
+
+/// What an admin-web reader looked at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Viewing {
+    Encounter,
+    Page,
+    Report,
+    Export,
+    Bundle,
+}
+
+impl Viewing {
+    pub fn token(self) -> &'static str {
+        match self {
+            Viewing::Encounter => "the encounter record",
+            Viewing::Page => "a document page",
+            Viewing::Report => "the PDF report",
+            Viewing::Export => "a log export",
+            Viewing::Bundle => "a signed export bundle",
+        }
+    }
+}
+
+/// An audit entry: `user` (with `role`) viewed or exported something.
+/// The subject is the encounter id, or `log` for exports of the log.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Viewed {
+    pub user: String,
+    pub role: crate::domain::account::AccountRole,
+    pub what: Viewing,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
+    /// The export's filters, e.g. `format=csv from=2026-11-01 kind=visitor`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<String>,
+}
+
+/// A manager changed the retention periods (subject `settings`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionChanged {
+    pub by: String,
+    pub visitor_days: u32,
+    pub encounter_years: u32,
 }

@@ -123,6 +123,39 @@ pub const MIGRATIONS: &[&str] = &[
         at           TEXT NOT NULL
     );
     "#,
+    // 4: the admin web: accounts (a projection of the journal, so a role
+    // edited in the database shows up in `log verify`), their password
+    // hashes and sessions (outside the journal), and settings.
+    r#"
+    CREATE TABLE users (
+        name  TEXT PRIMARY KEY,
+        role  TEXT NOT NULL,
+        seq   INTEGER NOT NULL
+    );
+    CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        seq   INTEGER NOT NULL
+    );
+    CREATE TABLE credentials (
+        user          TEXT PRIMARY KEY,
+        password_hash TEXT NOT NULL,
+        changed_at    TEXT NOT NULL
+    );
+    CREATE TABLE web_sessions (
+        -- SHA-256 of the cookie's token: a copied database opens no session.
+        id_hash    BLOB PRIMARY KEY,
+        user       TEXT NOT NULL,
+        csrf       TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        seen_at    TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    CREATE INDEX encounters_opened_id ON encounters (opened_at, id);
+    CREATE INDEX outbox_queued ON outbox (seq);
+    CREATE INDEX outbox_encounter ON outbox (encounter_id);
+    CREATE INDEX outbox_channel_sent ON outbox (channel, sent_at);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -2,6 +2,8 @@
 //! hash-chained journal, the vault and the projections; encrypted page files
 //! beside it. Every use case's writes happen in one transaction.
 
+pub mod accounts;
+pub mod bundle;
 pub mod events;
 pub mod journal;
 pub mod keys;
@@ -30,6 +32,7 @@ pub const DB_FILE: &str = "threshold.db";
 pub const PAGES_DIR: &str = "pages";
 pub const KEY_FILE: &str = "keys/page.key";
 pub const ACK_KEY_FILE: &str = "keys/ack.key";
+pub const FACILITY_KEY_FILE: &str = "keys/facility.key";
 
 /// How long a writer waits for another process's transaction.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -195,6 +198,11 @@ impl Store {
     /// The database file.
     pub fn db_path(&self) -> &Path {
         &self.db_path
+    }
+
+    /// The facility id stamped on every entry.
+    pub fn facility(&self) -> &str {
+        &self.facility
     }
 
     /// Map a SQLite error to one naming the database file.

@@ -17,6 +17,8 @@ pub const TABLES: &[(&str, &str)] = &[
     ("checklist_answers", "encounter_id, item"),
     ("outbox", "key"),
     ("used_links", "link"),
+    ("users", "name"),
+    ("settings", "key"),
 ];
 
 /// Why an entry could not be projected.
@@ -109,6 +111,38 @@ pub fn apply(conn: &Connection, e: &Entry) -> Result<(), ProjectionError> {
                 )?
                 .execute(params![b.key, b.attempt, b.error, b.retry_at])?;
             return dangling_outbox(n, b.key);
+        }
+        EventKind::UserAdded => {
+            let b: UserAdded = serde_json::from_str(&e.body)?;
+            conn.prepare_cached("INSERT INTO users (name, role, seq) VALUES (?1, ?2, ?3)")?
+                .execute(params![b.name, b.role.token(), e.seq])?;
+            return Ok(());
+        }
+        EventKind::PasswordChanged | EventKind::SignedIn => {
+            let _: AccountEvent = serde_json::from_str(&e.body)?;
+            return Ok(());
+        }
+        EventKind::Viewed => {
+            let _: Viewed = serde_json::from_str(&e.body)?;
+            return Ok(());
+        }
+        EventKind::RetentionChanged => {
+            let b: RetentionChanged = serde_json::from_str(&e.body)?;
+            let mut stmt = conn.prepare_cached(
+                "INSERT INTO settings (key, value, seq) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, seq = excluded.seq",
+            )?;
+            stmt.execute(params![
+                "retention.visitor_days",
+                b.visitor_days.to_string(),
+                e.seq
+            ])?;
+            stmt.execute(params![
+                "retention.encounter_years",
+                b.encounter_years.to_string(),
+                e.seq
+            ])?;
+            return Ok(());
         }
         EventKind::Purged => {
             let b: Purged = serde_json::from_str(&e.body)?;
@@ -241,7 +275,12 @@ pub fn apply(conn: &Connection, e: &Entry) -> Result<(), ProjectionError> {
         | EventKind::Purged
         | EventKind::AlertQueued
         | EventKind::AlertSent
-        | EventKind::AlertFailed => {
+        | EventKind::AlertFailed
+        | EventKind::UserAdded
+        | EventKind::PasswordChanged
+        | EventKind::SignedIn
+        | EventKind::Viewed
+        | EventKind::RetentionChanged => {
             unreachable!("handled above")
         }
     };

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod admin;
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use std::cell::Cell;
 use std::io::Cursor;

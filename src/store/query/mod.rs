@@ -1,6 +1,7 @@
 //! Reads for the CLI, kiosk and admin web: encounter lists and records, and
 //! the check-in log with filters, pages and exports.
 
+pub mod overview;
 mod record;
 
 pub use record::*;

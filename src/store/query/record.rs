@@ -360,7 +360,21 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
                 rec.purged = true;
                 "personal data and page images purged (retention)".into()
             }
-            Some(EventKind::CheckinRecorded) | None => format!("entry of kind {}", e.kind),
+            Some(EventKind::Viewed) => {
+                let b: Viewed = body(e)?;
+                match b.page {
+                    Some(n) => format!("{} ({}) viewed page {n}", b.user, b.role.token()),
+                    None => format!("{} ({}) viewed {}", b.user, b.role.token(), b.what.token()),
+                }
+            }
+            Some(
+                EventKind::CheckinRecorded
+                | EventKind::UserAdded
+                | EventKind::PasswordChanged
+                | EventKind::SignedIn
+                | EventKind::RetentionChanged,
+            )
+            | None => format!("entry of kind {}", e.kind),
         };
         rec.timeline.push(TimelineItem {
             seq: e.seq,

@@ -1,0 +1,281 @@
+//! What every admin page shares: the reader's language, the page frame
+//! (navigation, who is signed in, language links) and error pages.
+
+use super::words::{words, Words};
+use super::AppState;
+use crate::domain::account::AccountRole;
+use crate::domain::language::Language;
+use askama::Template;
+use axum::extract::Request;
+use axum::http::header::{ACCEPT_LANGUAGE, CACHE_CONTROL, COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+
+/// The language cookie.
+const LANG_COOKIE: &str = "th_lang";
+
+/// Why a page could not be shown.
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error("no such record")]
+    NotFound,
+    /// Something the reader entered, said in their language.
+    #[error("{0}")]
+    BadInput(String),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    App(#[from] crate::app::AppError),
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error(transparent)]
+    Read(#[from] crate::store::query::ReadError),
+    #[error(transparent)]
+    Log(#[from] crate::store::query::LogError),
+    #[error(transparent)]
+    Page(#[from] crate::store::pages::PageError),
+    #[error(transparent)]
+    Bundle(#[from] crate::store::bundle::BundleError),
+    #[error(transparent)]
+    Report(#[from] crate::app::report::ReportError),
+    #[error("rendering the page failed: {0}")]
+    Template(#[from] askama::Error),
+    #[error("a request's worker stopped: {0}")]
+    Join(#[from] tokio::task::JoinError),
+}
+
+/// The value of cookie `name`.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// A query parameter of `parts`' URI.
+pub fn query_param(parts: &Parts, name: &str) -> Option<String> {
+    url::form_urlencoded::parse(parts.uri.query()?.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+fn language_of(code: &str) -> Option<Language> {
+    let code = code.trim().to_ascii_lowercase();
+    let primary = code.split(['-', '_']).next().unwrap_or("");
+    Some(match primary {
+        "en" => Language::English,
+        "es" => Language::Spanish,
+        "vi" => Language::Vietnamese,
+        "zh" => Language::ChineseSimplified,
+        "tl" | "fil" => Language::Tagalog,
+        _ => return None,
+    })
+}
+
+/// The reader's language: `?lang=`, then the language cookie, then the
+/// browser's Accept-Language, then the facility's first language.
+pub fn language(parts: &Parts, state: &AppState) -> Language {
+    query_param(parts, "lang")
+        .and_then(|c| language_of(&c))
+        .or_else(|| cookie(&parts.headers, LANG_COOKIE).and_then(|c| language_of(&c)))
+        .or_else(|| {
+            let header = parts.headers.get(ACCEPT_LANGUAGE)?.to_str().ok()?;
+            header
+                .split(',')
+                .filter_map(|item| item.split(';').next())
+                .find_map(language_of)
+        })
+        .or_else(|| state.loaded.config.facility.languages.first().copied())
+        .unwrap_or(Language::English)
+}
+
+/// Middleware: a `?lang=` choice is remembered in a cookie.
+pub async fn remember_language(req: Request, next: Next) -> Response {
+    let chosen = req.uri().query().and_then(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "lang")
+            .and_then(|(_, v)| language_of(&v))
+    });
+    let mut response = next.run(req).await;
+    if let Some(lang) = chosen {
+        let c = format!(
+            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            lang.code()
+        );
+        if let Ok(v) = HeaderValue::from_str(&c) {
+            response.headers_mut().append(SET_COOKIE, v);
+        }
+    }
+    response
+}
+
+/// A link to the same page in another language.
+#[derive(Clone)]
+pub struct LangLink {
+    pub name: &'static str,
+    pub code: &'static str,
+    pub href: String,
+    pub current: bool,
+}
+
+/// The page frame's facts.
+#[derive(Clone)]
+pub struct Chrome {
+    pub w: &'static Words,
+    pub lang: Language,
+    pub facility: String,
+    /// Who is signed in, and their role.
+    pub user: Option<(String, AccountRole)>,
+    pub csrf: String,
+    /// The navigation entry to mark: dashboard, log, alerts, retention, integrity.
+    pub nav: &'static str,
+    pub langs: Vec<LangLink>,
+    /// Reload every 15 s (the dashboard's live acknowledgement state).
+    pub refresh: bool,
+    /// The page title.
+    pub title: String,
+}
+
+impl Chrome {
+    /// The frame for a request to `parts` in `lang`.
+    pub fn new(parts: &Parts, state: &AppState, lang: Language) -> Chrome {
+        let path = parts.uri.path().to_string();
+        let others: Vec<(String, String)> = parts
+            .uri
+            .query()
+            .map(|q| {
+                url::form_urlencoded::parse(q.as_bytes())
+                    .filter(|(k, _)| k != "lang")
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let langs = Language::ALL
+            .iter()
+            .map(|l| {
+                let mut q = url::form_urlencoded::Serializer::new(String::new());
+                for (k, v) in &others {
+                    q.append_pair(k, v);
+                }
+                q.append_pair("lang", l.code());
+                LangLink {
+                    name: l.endonym(),
+                    code: l.code(),
+                    href: format!("{path}?{}", q.finish()),
+                    current: *l == lang,
+                }
+            })
+            .collect();
+        Chrome {
+            w: words(lang),
+            lang,
+            facility: state.loaded.config.facility.name.clone(),
+            user: None,
+            csrf: String::new(),
+            nav: "",
+            langs,
+            refresh: false,
+            title: String::new(),
+        }
+    }
+
+    pub fn lang_code(&self) -> &'static str {
+        self.lang.code()
+    }
+
+    pub fn user_name(&self) -> &str {
+        self.user.as_ref().map_or("", |(u, _)| u.as_str())
+    }
+
+    pub fn role(&self) -> &'static str {
+        self.user.as_ref().map_or("", |(_, r)| r.token())
+    }
+
+    /// Whether the signed-in account sees the record (not staff).
+    pub fn reviewer(&self) -> bool {
+        self.user.as_ref().is_some_and(|(_, r)| r.may_review())
+    }
+
+    /// The error page for `e`; internal errors are logged, never shown.
+    pub fn error(self, e: WebError) -> Response {
+        let (status, title, text) = match &e {
+            WebError::NotFound => (
+                StatusCode::NOT_FOUND,
+                self.w.not_found,
+                self.w.not_found_body.to_string(),
+            ),
+            WebError::BadInput(msg) => (StatusCode::BAD_REQUEST, self.w.bad_request, msg.clone()),
+            other => {
+                tracing::error!(error = %other, "an admin page failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    self.w.failed,
+                    self.w.failed_body.to_string(),
+                )
+            }
+        };
+        self.message(status, title, &text)
+    }
+
+    /// A page that only says `text`.
+    pub fn message(mut self, status: StatusCode, title: &str, text: &str) -> Response {
+        self.title = title.to_string();
+        let page = MessagePage {
+            c: self,
+            text: text.to_string(),
+        };
+        render(status, &page)
+    }
+}
+
+/// A page with a title and a message.
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    c: Chrome,
+    text: String,
+}
+
+/// Render `t` with `status`. Admin pages hold personal data and are never
+/// stored by the browser or proxies.
+pub fn render(status: StatusCode, t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => (status, no_store(), Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "an admin page could not be rendered");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                no_store(),
+                "The page could not be rendered; the server logged why.",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Headers for responses holding personal data.
+pub fn no_store() -> [(axum::http::HeaderName, &'static str); 4] {
+    [
+        (CACHE_CONTROL, "no-store, private"),
+        (axum::http::header::REFERRER_POLICY, "no-referrer"),
+        (axum::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (axum::http::header::X_FRAME_OPTIONS, "DENY"),
+    ]
+}
+
+/// A journal timestamp as the facility's local time, to the minute.
+pub fn local_minute(state: &AppState, at: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .map(|t| {
+            t.with_timezone(&state.loaded.timezone())
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_else(|_| at.to_string())
+}

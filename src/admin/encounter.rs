@@ -1,0 +1,221 @@
+//! An encounter's full record, and its document pages decrypted on the fly.
+//! Each view is journaled (who, when, what) before anything is shown.
+
+use super::auth::Viewer;
+use super::chrome::{local_minute, no_store, render, Chrome, WebError};
+use super::AppState;
+use crate::store::events::{Viewed, Viewing};
+use crate::store::query::{self, EncounterRecord};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+/// Encounter ids as the store makes them (`E-` and 8 to 16 letters and
+/// digits); anything else is not looked up.
+pub fn plausible_id(id: &str) -> bool {
+    id.len() <= 24 && id.starts_with("E-") && id[2..].chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// Journal a view by `v`.
+pub async fn journal_view(
+    state: &AppState,
+    v: &Viewer,
+    subject: &str,
+    what: Viewing,
+    page: Option<u32>,
+    filter: Option<String>,
+) -> Result<(), WebError> {
+    let viewed = Viewed {
+        user: v.user.clone(),
+        role: v.role,
+        what,
+        page,
+        filter,
+    };
+    let subject = subject.to_string();
+    state
+        .with_desk(move |desk| Ok(desk.record_view(&subject, &viewed)?))
+        .await
+}
+
+/// A checklist answer with its question in the reader's language.
+pub struct ChecklistLine {
+    pub question: String,
+    pub answer: String,
+    pub by: String,
+}
+
+#[derive(Template)]
+#[template(path = "encounter.html")]
+struct EncounterPage {
+    c: Chrome,
+    r: EncounterRecord,
+    opened: String,
+    closed: String,
+    document: String,
+    checklist: Vec<ChecklistLine>,
+    timeline: Vec<(String, String, String)>,
+    notifications: Vec<(String, String, String)>,
+    decided: String,
+}
+
+/// Read encounter `id`, or NotFound.
+pub async fn load(state: &AppState, id: &str) -> Result<EncounterRecord, WebError> {
+    if !plausible_id(id) {
+        return Err(WebError::NotFound);
+    }
+    let id = id.to_string();
+    state
+        .read(move |store| query::encounter(store.conn(), &id)?.ok_or(WebError::NotFound))
+        .await
+}
+
+/// GET /encounters/{id}.
+pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<String>) -> Response {
+    let rec = match load(&state, &id).await {
+        Ok(r) => r,
+        Err(e) => return v.error(e),
+    };
+    if let Err(e) = journal_view(&state, &v, &id, Viewing::Encounter, None, None).await {
+        return v.error(e);
+    }
+    // Re-read so the timeline includes this view.
+    let mut r = match load(&state, &id).await {
+        Ok(r) => r,
+        Err(e) => return v.error(e),
+    };
+    drop(rec);
+    for a in r
+        .counsel_instructions
+        .iter_mut()
+        .chain(r.notes.iter_mut())
+        .chain(r.acknowledgements.iter_mut())
+    {
+        a.at = local_minute(&state, &a.at);
+    }
+    let c = v.chrome("", &format!("{} {}", v.chrome.w.encounter, id));
+    let lang = c.lang;
+    let profile = &state.loaded.profile;
+    let checklist = r
+        .checklist
+        .iter()
+        .map(|(item, answer, by)| ChecklistLine {
+            question: profile
+                .checklist_item(item)
+                .map(|i| i.question.get(lang).to_string())
+                .unwrap_or_else(|| item.clone()),
+            answer: answer.clone(),
+            by: by.clone(),
+        })
+        .collect();
+    let document = r
+        .document_kind
+        .as_deref()
+        .and_then(|k| k.parse().ok())
+        .and_then(|k| profile.document(k))
+        .map(|d| d.label.get(lang).to_string())
+        .or_else(|| r.document_kind.clone())
+        .unwrap_or_default();
+    let timeline = r
+        .timeline
+        .iter()
+        .map(|t| {
+            (
+                local_minute(&state, &t.at),
+                t.kind.clone(),
+                t.summary.clone(),
+            )
+        })
+        .collect();
+    let notifications = r
+        .notifications
+        .iter()
+        .map(|n| {
+            let sent = n
+                .sent_at
+                .as_deref()
+                .map(|s| local_minute(&state, s))
+                .unwrap_or_default();
+            (
+                format!(
+                    "{} ({}) · tier {} · {}",
+                    n.contact, n.role, n.tier, n.channel
+                ),
+                sent,
+                n.last_error.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let decided = r
+        .decided
+        .as_ref()
+        .map(|d| format!("{} · {}", d.by, local_minute(&state, &d.at)))
+        .unwrap_or_default();
+    let page = EncounterPage {
+        opened: local_minute(&state, &r.opened_at),
+        closed: r
+            .closed_at
+            .as_deref()
+            .map(|t| local_minute(&state, t))
+            .unwrap_or_default(),
+        c,
+        document,
+        checklist,
+        timeline,
+        notifications,
+        decided,
+        r,
+    };
+    render(StatusCode::OK, &page)
+}
+
+/// GET /encounters/{id}/pages/{number}: the image, decrypted for this
+/// response only and never stored by the browser.
+pub async fn page_image(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path((id, number)): Path<(String, u32)>,
+) -> Response {
+    let rec = match load(&state, &id).await {
+        Ok(r) => r,
+        Err(e) => return v.error(e),
+    };
+    let Some(page) = rec.pages.iter().find(|p| p.number == number).cloned() else {
+        return v.error(WebError::NotFound);
+    };
+    if rec.purged {
+        return v.error(WebError::NotFound);
+    }
+    if let Err(e) = journal_view(&state, &v, &id, Viewing::Page, Some(number), None).await {
+        return v.error(e);
+    }
+    let page_id = page.id.clone();
+    let bytes = match state
+        .read(move |store| Ok(store.pages().read(&page_id)?))
+        .await
+    {
+        Ok(b) => b,
+        Err(e) => return v.error(e),
+    };
+    let media = if page.media == "image/png" {
+        "image/png"
+    } else {
+        "image/jpeg"
+    };
+    let ext = if media == "image/png" { "png" } else { "jpg" };
+    (
+        StatusCode::OK,
+        no_store(),
+        [
+            (CONTENT_TYPE, media.to_string()),
+            (
+                CONTENT_DISPOSITION,
+                format!("inline; filename=\"{id}-page-{number}.{ext}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}

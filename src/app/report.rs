@@ -1,0 +1,256 @@
+//! An encounter's report for counsel's file, as PDF: the facts, officers,
+//! checklist, instructions, notes, acknowledgements, who was paged, the
+//! timeline, every document page, and the chain head signed with the
+//! facility key so the copy can be checked against the record.
+
+use crate::admin::words::words;
+use crate::config::Loaded;
+use crate::domain::language::Language;
+use crate::render::pdf::{Document, PdfError};
+use crate::render::text::Face;
+use crate::store::bundle::FacilityKey;
+use crate::store::query::{self, ReadError};
+use crate::store::{Store, StoreError};
+
+const BOLD: Face = Face::Bold;
+const REGULAR: Face = Face::Regular;
+
+/// Why a report could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("no encounter {0}")]
+    Unknown(String),
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Pdf(#[from] PdfError),
+    #[error("page {number}: {source}")]
+    Page {
+        number: u32,
+        source: crate::store::pages::PageError,
+    },
+}
+
+/// What the report's signature covers.
+pub fn statement(
+    facility: &str,
+    encounter: &str,
+    last: (i64, &str),
+    head: (i64, &str),
+    created: &str,
+) -> String {
+    format!(
+        "threshold-report/1\nfacility {facility}\nencounter {encounter}\nlast-entry {} {}\nhead {} {}\ncreated {created}\n",
+        last.0, last.1, head.0, head.1
+    )
+}
+
+/// The PDF report of encounter `id`, made for `who`, labelled in `lang`.
+pub fn encounter_pdf(
+    loaded: &Loaded,
+    store: &Store,
+    key: &FacilityKey,
+    id: &str,
+    lang: Language,
+    who: &str,
+) -> Result<Vec<u8>, ReportError> {
+    let conn = store.conn();
+    let r = query::encounter(conn, id)?.ok_or_else(|| ReportError::Unknown(id.to_string()))?;
+    let w = words(lang);
+    let local = |at: &str| crate::app::log_export::local(loaded, at);
+    let created = crate::store::timestamp(chrono::Utc::now());
+    let facility = &loaded.config.facility;
+    let mut doc = Document::new(&format!("{} · {} {}", facility.name, w.encounter, r.id));
+    doc.text(BOLD, 18.0, 0.0, &format!("{} {}", w.report_title, r.id));
+    if r.drill {
+        doc.text(BOLD, 14.0, 0.0, w.drill);
+    }
+    doc.text(
+        REGULAR,
+        10.0,
+        0.0,
+        &format!("{} · {}", facility.name, facility.id),
+    );
+    doc.text(
+        REGULAR,
+        10.0,
+        0.0,
+        &format!("{}: {} · {who}", w.generated, local(&created)),
+    );
+    if r.purged {
+        doc.text(REGULAR, 10.0, 0.0, w.purged_note);
+    }
+    doc.rule();
+    doc.fact(
+        w.opened,
+        &format!(
+            "{} · {} {} · {}",
+            local(&r.opened_at),
+            w.entrance,
+            r.entrance,
+            r.via
+        ),
+    );
+    doc.fact(
+        w.closed,
+        &match (&r.closed_at, &r.closed_by) {
+            (Some(at), Some(by)) => format!("{} · {by}", local(at)),
+            (Some(at), None) => local(at),
+            _ => w.still_open.to_string(),
+        },
+    );
+    let document = r
+        .document_kind
+        .as_deref()
+        .and_then(|k| k.parse().ok())
+        .and_then(|k| loaded.profile.document(k))
+        .map(|d| d.label.get(lang).to_string())
+        .or_else(|| r.document_kind.clone())
+        .unwrap_or_else(|| "—".into());
+    doc.fact(w.document, &document);
+    let optional = [
+        (w.purpose, &r.purpose),
+        (w.sought, &r.sought),
+        (w.area, &r.area),
+        (w.court, &r.court),
+        (w.judge, &r.judge),
+        (w.issued, &r.issued),
+        (w.expires, &r.expires),
+        (w.address, &r.address),
+        (w.areas_named, &r.areas_named),
+        (w.supervisor, &r.supervisor),
+    ];
+    for (label, value) in optional {
+        if let Some(v) = value {
+            doc.fact(label, v);
+        }
+    }
+    if r.exigent {
+        doc.fact(w.exigent, w.yes);
+    }
+    let outcome = match (&r.outcome, &r.decided) {
+        (Some(o), Some(d)) => format!(
+            "{o}{} · {} {} · {}",
+            r.decision_basis
+                .as_ref()
+                .map(|b| format!(" ({b})"))
+                .unwrap_or_default(),
+            w.decided_by,
+            d.by,
+            local(&d.at)
+        ),
+        (Some(o), None) => o.clone(),
+        _ => "—".into(),
+    };
+    doc.fact(w.outcome, &outcome);
+    if let Some(reason) = &r.override_reason {
+        doc.fact(w.override_reason, reason);
+    }
+
+    doc.heading(w.officers);
+    if r.officers.is_empty() {
+        doc.text(REGULAR, 10.0, 0.0, w.none);
+    }
+    for o in &r.officers {
+        doc.fact(
+            &o.name,
+            &format!("{}: {} · {}: {}", w.badge, o.badge, w.agency, o.agency),
+        );
+    }
+    doc.heading(w.checklist);
+    if r.checklist.is_empty() {
+        doc.text(REGULAR, 10.0, 0.0, w.none);
+    }
+    for (item, answer, by) in &r.checklist {
+        let q = loaded
+            .profile
+            .checklist_item(item)
+            .map(|i| i.question.get(lang).to_string())
+            .unwrap_or_else(|| item.clone());
+        doc.fact(&format!("{answer} ({by})"), &q);
+    }
+    for (title, acts) in [
+        (w.instructions, &r.counsel_instructions),
+        (w.notes, &r.notes),
+        (w.acknowledgements, &r.acknowledgements),
+    ] {
+        doc.heading(title);
+        if acts.is_empty() {
+            doc.text(REGULAR, 10.0, 0.0, w.none);
+        }
+        for a in acts {
+            doc.fact(&format!("{} · {}", a.by, local(&a.at)), &a.text);
+        }
+    }
+    doc.heading(w.notifications);
+    for n in &r.notifications {
+        let sent = n
+            .sent_at
+            .as_deref()
+            .map(local)
+            .or_else(|| n.last_error.clone())
+            .unwrap_or_default();
+        doc.fact(
+            &format!("{} ({})", n.contact, n.role),
+            &format!("tier {} · {} · {}", n.tier, n.channel, sent),
+        );
+    }
+    doc.heading(w.timeline);
+    for t in &r.timeline {
+        doc.fact(&format!("#{} {}", t.seq, local(&t.at)), &t.summary);
+    }
+
+    // The chain head now, and this encounter's last entry, signed.
+    let head: (i64, Vec<u8>) = conn
+        .query_row(
+            "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1",
+            [],
+            |x| Ok((x.get(0)?, x.get(1)?)),
+        )
+        .map_err(|e| store.err(e))?;
+    let last_seq = r.timeline.last().map_or(0, |t| t.seq);
+    let last_hash: Vec<u8> = conn
+        .query_row("SELECT hash FROM journal WHERE seq = ?1", [last_seq], |x| {
+            x.get(0)
+        })
+        .map_err(|e| store.err(e))?;
+    let (head_hex, last_hex) = (hex::encode(&head.1), hex::encode(&last_hash));
+    let statement = statement(
+        &facility.id,
+        &r.id,
+        (last_seq, &last_hex),
+        (head.0, &head_hex),
+        &created,
+    );
+    doc.heading(w.integrity);
+    doc.fact(w.chain_head, &format!("#{} {head_hex}", head.0));
+    doc.fact(w.facility_key, &key.public_hex());
+    doc.fact(w.fingerprint, &key.fingerprint());
+    doc.text(REGULAR, 8.0, 0.0, statement.trim_end());
+    doc.fact(w.signature, &key.sign(&statement));
+
+    for p in &r.pages {
+        doc.new_page();
+        doc.text(
+            BOLD,
+            12.0,
+            0.0,
+            &format!("{} {} · SHA-256 {}", w.page, p.number, p.sha256),
+        );
+        if r.purged {
+            doc.text(REGULAR, 10.0, 0.0, w.purged);
+            continue;
+        }
+        let bytes = store
+            .pages()
+            .read(&p.id)
+            .map_err(|source| ReportError::Page {
+                number: p.number,
+                source,
+            })?;
+        doc.image(&bytes)?;
+    }
+    Ok(doc.finish()?)
+}

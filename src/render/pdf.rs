@@ -1,0 +1,398 @@
+//! A small PDF writer for reports: A4 pages of wrapped text in the kiosk's
+//! fonts (subset and embedded, with a ToUnicode map so text can be searched
+//! and copied in every language) and full-page images.
+
+use super::text::{self, Face};
+use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
+use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str};
+use std::collections::BTreeMap;
+
+/// A4 in points.
+const PAGE_W: f32 = 595.0;
+const PAGE_H: f32 = 842.0;
+const MARGIN: f32 = 50.0;
+
+/// Why an image could not be placed.
+#[derive(Debug, thiserror::Error)]
+pub enum PdfError {
+    #[error("page image: {0}")]
+    Image(#[from] image::ImageError),
+    #[error("the report font could not be subset: {0}")]
+    Font(String),
+}
+
+enum Item {
+    /// Glyphs of one font at a baseline.
+    Run {
+        x: f32,
+        y: f32,
+        size: f32,
+        font: usize,
+        glyphs: Vec<(u16, char)>,
+    },
+    Image {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        image: usize,
+    },
+    Rule {
+        y: f32,
+    },
+}
+
+struct Image {
+    jpeg: Vec<u8>,
+    width: u32,
+    height: u32,
+    gray: bool,
+}
+
+/// A document being laid out top to bottom.
+pub struct Document {
+    pages: Vec<Vec<Item>>,
+    images: Vec<Image>,
+    y: f32,
+    footer: String,
+}
+
+impl Document {
+    /// An empty document; `footer` is printed at the foot of every page
+    /// with the page number.
+    pub fn new(footer: &str) -> Document {
+        Document {
+            pages: vec![Vec::new()],
+            images: Vec::new(),
+            y: PAGE_H - MARGIN,
+            footer: footer.to_string(),
+        }
+    }
+
+    fn items(&mut self) -> &mut Vec<Item> {
+        self.pages.last_mut().expect("a document has a page")
+    }
+
+    /// Start a new page.
+    pub fn new_page(&mut self) {
+        self.pages.push(Vec::new());
+        self.y = PAGE_H - MARGIN;
+    }
+
+    fn need(&mut self, h: f32) {
+        if self.y - h < MARGIN + 20.0 {
+            self.new_page();
+        }
+    }
+
+    /// One line of text at `x` on the current baseline.
+    fn run(&mut self, x: f32, face: Face, size: f32, line: &str) {
+        let items = runs(x, self.y, face, size, line);
+        self.items().extend(items);
+    }
+
+    /// A paragraph wrapped to the text width, indented by `indent`.
+    pub fn text(&mut self, face: Face, size: f32, indent: f32, s: &str) {
+        let width = PAGE_W - 2.0 * MARGIN - indent;
+        for para in s.split('\n') {
+            let lines = wrap(face, size, para, width);
+            for line in if lines.is_empty() {
+                vec![String::new()]
+            } else {
+                lines
+            } {
+                self.need(size * 1.4);
+                self.y -= size * 1.25;
+                self.run(MARGIN + indent, face, size, &line);
+                self.y -= size * 0.15;
+            }
+        }
+    }
+
+    /// A heading with space above it.
+    pub fn heading(&mut self, s: &str) {
+        self.need(60.0);
+        self.y -= 10.0;
+        self.text(Face::Bold, 13.0, 0.0, s);
+        self.y -= 2.0;
+    }
+
+    /// `label: value` with the value wrapped beside the label column.
+    pub fn fact(&mut self, label: &str, value: &str) {
+        let size = 10.0;
+        let col = 150.0;
+        let lines = wrap(Face::Regular, size, value, PAGE_W - 2.0 * MARGIN - col);
+        let label_lines = wrap(Face::Bold, size, label, col - 8.0);
+        let n = lines.len().max(label_lines.len()).max(1);
+        self.need(size * 1.4 * n as f32);
+        for i in 0..n {
+            self.y -= size * 1.25;
+            if let Some(l) = label_lines.get(i) {
+                self.run(MARGIN, Face::Bold, size, l);
+            }
+            if let Some(v) = lines.get(i) {
+                self.run(MARGIN + col, Face::Regular, size, v);
+            }
+            self.y -= size * 0.15;
+        }
+    }
+
+    /// A thin line across the page.
+    pub fn rule(&mut self) {
+        self.need(10.0);
+        self.y -= 6.0;
+        let y = self.y;
+        self.items().push(Item::Rule { y });
+    }
+
+    /// An image (PNG or JPEG) scaled to fit what is left of the page, on a
+    /// new page when less than half a page is left.
+    pub fn image(&mut self, bytes: &[u8]) -> Result<(), PdfError> {
+        let decoded = image::load_from_memory(bytes)?;
+        let (width, height) = (decoded.width(), decoded.height());
+        let is_jpeg = image::guess_format(bytes).ok() == Some(image::ImageFormat::Jpeg);
+        let gray = matches!(decoded.color(), image::ColorType::L8);
+        let rgb_like = matches!(
+            decoded.color(),
+            image::ColorType::Rgb8 | image::ColorType::L8
+        );
+        // JPEGs go in as they are; anything else is re-encoded as JPEG.
+        let jpeg = if is_jpeg && rgb_like {
+            bytes.to_vec()
+        } else {
+            let mut out = Vec::new();
+            let rgb = image::DynamicImage::ImageRgb8(decoded.to_rgb8());
+            rgb.write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(
+                &mut out, 88,
+            ))?;
+            out
+        };
+        let gray = gray && is_jpeg;
+        if self.y - MARGIN < (PAGE_H - 2.0 * MARGIN) / 2.0 {
+            self.new_page();
+        }
+        let (max_w, max_h) = (PAGE_W - 2.0 * MARGIN, self.y - MARGIN - 24.0);
+        let scale = (max_w / width as f32).min(max_h / height as f32);
+        let (w, h) = (width as f32 * scale, height as f32 * scale);
+        self.images.push(Image {
+            jpeg,
+            width,
+            height,
+            gray,
+        });
+        let image = self.images.len() - 1;
+        self.y -= h;
+        let (x, y) = (MARGIN + (max_w - w) / 2.0, self.y);
+        self.items().push(Item::Image { x, y, w, h, image });
+        Ok(())
+    }
+
+    /// The finished PDF.
+    pub fn finish(mut self) -> Result<Vec<u8>, PdfError> {
+        self.pages.retain(|p| !p.is_empty());
+        if self.pages.is_empty() {
+            self.pages.push(Vec::new());
+        }
+        // Page footers.
+        let total = self.pages.len();
+        for (i, page) in self.pages.iter_mut().enumerate() {
+            let line = format!("{} · {}/{total}", self.footer, i + 1);
+            page.extend(runs(MARGIN, MARGIN - 20.0, Face::Regular, 8.0, &line));
+        }
+        // Glyphs used per font, renumbered for the subsets.
+        let mut remappers: BTreeMap<usize, subsetter::GlyphRemapper> = BTreeMap::new();
+        let mut chars: BTreeMap<usize, BTreeMap<u16, char>> = BTreeMap::new();
+        for item in self.pages.iter().flatten() {
+            if let Item::Run { font, glyphs, .. } = item {
+                let r = remappers.entry(*font).or_default();
+                let c = chars.entry(*font).or_default();
+                for (gid, ch) in glyphs {
+                    let new = r.remap(*gid);
+                    c.entry(new).or_insert(*ch);
+                }
+            }
+        }
+        let mut pdf = Pdf::new();
+        let mut next = 1;
+        let mut alloc = || {
+            let r = Ref::new(next);
+            next += 1;
+            r
+        };
+        let catalog = alloc();
+        let tree = alloc();
+        let mut font_refs: BTreeMap<usize, Ref> = BTreeMap::new();
+        for (&font, remapper) in &remappers {
+            let (data, ascent, descent) = text::font_file(font);
+            let subset = subsetter::subset(data, 0, remapper)
+                .map_err(|e| PdfError::Font(format!("{e:?}")))?;
+            let (type0, cid, descriptor, file, cmap) =
+                (alloc(), alloc(), alloc(), alloc(), alloc());
+            font_refs.insert(font, type0);
+            let base = match font {
+                0 => Name(b"THRSAA+NotoSans-Regular"),
+                1 => Name(b"THRSAB+NotoSans-Bold"),
+                _ => Name(b"THRSAC+DroidSansFallback"),
+            };
+            pdf.type0_font(type0)
+                .base_font(base)
+                .encoding_predefined(Name(b"Identity-H"))
+                .descendant_font(cid)
+                .to_unicode(cmap);
+            let mut widths = Vec::new();
+            for old in remapper.remapped_gids() {
+                widths.push(text::advance(font, old) * 1000.0);
+            }
+            let mut cidf = pdf.cid_font(cid);
+            cidf.subtype(CidFontType::Type2)
+                .base_font(base)
+                .system_info(SystemInfo {
+                    registry: Str(b"Adobe"),
+                    ordering: Str(b"Identity"),
+                    supplement: 0,
+                })
+                .font_descriptor(descriptor)
+                .default_width(0.0)
+                .cid_to_gid_map_predefined(Name(b"Identity"));
+            cidf.widths().consecutive(0, widths);
+            cidf.finish();
+            pdf.font_descriptor(descriptor)
+                .name(base)
+                .flags(FontFlags::NON_SYMBOLIC)
+                .bbox(Rect::new(-300.0, descent * 1000.0, 1300.0, ascent * 1000.0))
+                .italic_angle(0.0)
+                .ascent(ascent * 1000.0)
+                .descent(descent * 1000.0)
+                .cap_height(ascent * 700.0)
+                .stem_v(80.0)
+                .font_file2(file);
+            pdf.stream(file, &subset)
+                .pair(Name(b"Length1"), subset.len() as i32);
+            let mut map = UnicodeCmap::new(
+                Name(b"Threshold-UCS"),
+                SystemInfo {
+                    registry: Str(b"Adobe"),
+                    ordering: Str(b"UCS"),
+                    supplement: 0,
+                },
+            );
+            for (new, ch) in &chars[&font] {
+                map.pair(*new, *ch);
+            }
+            let map = map.finish();
+            pdf.cmap(cmap, map.as_slice());
+        }
+        let mut image_refs = Vec::new();
+        for img in &self.images {
+            let r = alloc();
+            let mut x = pdf.image_xobject(r, &img.jpeg);
+            x.filter(Filter::DctDecode);
+            x.width(img.width as i32)
+                .height(img.height as i32)
+                .bits_per_component(8);
+            if img.gray {
+                x.color_space().device_gray();
+            } else {
+                x.color_space().device_rgb();
+            }
+            x.finish();
+            image_refs.push(r);
+        }
+        let mut page_refs = Vec::new();
+        for page in &self.pages {
+            let (page_ref, content_ref) = (alloc(), alloc());
+            page_refs.push(page_ref);
+            let mut c = Content::new();
+            for item in page {
+                match item {
+                    Item::Run {
+                        x,
+                        y,
+                        size,
+                        font,
+                        glyphs,
+                    } => {
+                        let r = &remappers[font];
+                        let bytes: Vec<u8> = glyphs
+                            .iter()
+                            .flat_map(|(gid, _)| r.get(*gid).unwrap_or(0).to_be_bytes())
+                            .collect();
+                        c.begin_text();
+                        c.set_font(Name(format!("F{font}").as_bytes()), *size);
+                        c.next_line(*x, *y);
+                        c.show(Str(&bytes));
+                        c.end_text();
+                    }
+                    Item::Image { x, y, w, h, image } => {
+                        c.save_state();
+                        c.transform([*w, 0.0, 0.0, *h, *x, *y]);
+                        c.x_object(Name(format!("Im{image}").as_bytes()));
+                        c.restore_state();
+                    }
+                    Item::Rule { y } => {
+                        c.set_line_width(0.5);
+                        c.move_to(MARGIN, *y);
+                        c.line_to(PAGE_W - MARGIN, *y);
+                        c.stroke();
+                    }
+                }
+            }
+            let content = c.finish();
+            let mut p = pdf.page(page_ref);
+            p.media_box(Rect::new(0.0, 0.0, PAGE_W, PAGE_H))
+                .parent(tree)
+                .contents(content_ref);
+            let mut res = p.resources();
+            let mut fonts = res.fonts();
+            for (font, r) in &font_refs {
+                fonts.pair(Name(format!("F{font}").as_bytes()), *r);
+            }
+            fonts.finish();
+            let mut xo = res.x_objects();
+            for (i, r) in image_refs.iter().enumerate() {
+                xo.pair(Name(format!("Im{i}").as_bytes()), *r);
+            }
+            xo.finish();
+            res.finish();
+            p.finish();
+            pdf.stream(content_ref, content.as_slice());
+        }
+        pdf.pages(tree)
+            .kids(page_refs.iter().copied())
+            .count(page_refs.len() as i32);
+        pdf.catalog(catalog).pages(tree);
+        Ok(pdf.finish())
+    }
+}
+
+/// `s` in points at `size` (advances per em, as the PDF draws them).
+fn width(face: Face, size: f32, s: &str) -> f32 {
+    s.chars().map(|c| text::glyph(face, c).2 * size).sum()
+}
+
+fn wrap(face: Face, size: f32, s: &str, max: f32) -> Vec<String> {
+    text::wrap_with(s, max, |t| width(face, size, t))
+}
+
+/// The text items drawing `line` from `(x, y)`, one per font run.
+fn runs(x: f32, y: f32, face: Face, size: f32, line: &str) -> Vec<Item> {
+    let mut out: Vec<Item> = Vec::new();
+    let mut pen = x;
+    for c in line.chars() {
+        let (font, gid, adv) = text::glyph(face, c);
+        match out.last_mut() {
+            Some(Item::Run {
+                font: f, glyphs, ..
+            }) if *f == font => glyphs.push((gid, c)),
+            _ => out.push(Item::Run {
+                x: pen,
+                y,
+                size,
+                font,
+                glyphs: vec![(gid, c)],
+            }),
+        }
+        pen += adv * size;
+    }
+    out
+}

@@ -1,0 +1,333 @@
+//! Admin-web accounts and sessions. Accounts (name and role) are journaled
+//! and projected into `users`; password hashes and sessions live beside the
+//! journal, never in it.
+
+use super::events::{AccountEvent, EventKind, RetentionChanged, UserAdded};
+use super::{timestamp, Store, StoreError};
+use crate::domain::account::AccountRole;
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use rusqlite::{params, Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
+
+/// A session ends after this long without a request.
+pub const SESSION_IDLE: Duration = Duration::minutes(30);
+/// And after this long in any case.
+pub const SESSION_MAX: Duration = Duration::hours(12);
+/// `seen_at` is rewritten at most this often (each write is an fsync).
+const SEEN_EVERY: Duration = Duration::minutes(1);
+
+/// Why an account change was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("an account named `{0}` already exists; use `threshold user passwd {0}` to change its password")]
+    Exists(String),
+    #[error("no account named `{0}`; create it with `threshold user add {0} --role manager|counsel|staff`")]
+    Unknown(String),
+    #[error("{0}")]
+    BadName(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// One account as listed.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Account {
+    pub name: String,
+    pub role: AccountRole,
+    pub password_set: bool,
+}
+
+/// A signed-in session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    pub user: String,
+    pub role: AccountRole,
+    /// The token every form of this session must carry.
+    pub csrf: String,
+}
+
+fn role_of(s: String) -> rusqlite::Result<AccountRole> {
+    s.parse().map_err(|e: String| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into())
+    })
+}
+
+/// Create account `name` with `role` and the password hash `hash`.
+pub fn add(
+    store: &mut Store,
+    at: DateTime<Utc>,
+    name: &str,
+    role: AccountRole,
+    hash: &str,
+) -> Result<(), AccountError> {
+    crate::domain::account::check_name(name).map_err(AccountError::BadName)?;
+    store.write(at, |w| {
+        let exists: bool = w
+            .conn()
+            .query_row("SELECT 1 FROM users WHERE name = ?1", [name], |_| Ok(true))
+            .optional()
+            .map_err(|e| w.err(e))?
+            .unwrap_or(false);
+        if exists {
+            return Err(AccountError::Exists(name.into()));
+        }
+        let subject = format!("user:{name}");
+        w.append(
+            EventKind::UserAdded,
+            &subject,
+            &UserAdded {
+                name: name.into(),
+                role,
+            },
+        )?;
+        set_hash(w, name, hash)?;
+        Ok(())
+    })
+}
+
+/// Replace `name`'s password hash; their open sessions end.
+pub fn set_password(
+    store: &mut Store,
+    at: DateTime<Utc>,
+    name: &str,
+    hash: &str,
+) -> Result<(), AccountError> {
+    store.write(at, |w| {
+        if find(w.conn(), name).map_err(|e| w.err(e))?.is_none() {
+            return Err(AccountError::Unknown(name.into()));
+        }
+        w.append(
+            EventKind::PasswordChanged,
+            &format!("user:{name}"),
+            &AccountEvent { name: name.into() },
+        )?;
+        set_hash(w, name, hash)?;
+        w.conn()
+            .execute("DELETE FROM web_sessions WHERE user = ?1", [name])
+            .map_err(|e| w.err(e))?;
+        Ok(())
+    })
+}
+
+fn set_hash(w: &mut super::Writer<'_>, name: &str, hash: &str) -> Result<(), StoreError> {
+    let at = w.at().to_string();
+    w.conn()
+        .execute(
+            "INSERT INTO credentials (user, password_hash, changed_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (user) DO UPDATE SET password_hash = excluded.password_hash, changed_at = excluded.changed_at",
+            params![name, hash, at],
+        )
+        .map(|_| ())
+        .map_err(|e| w.err(e))
+}
+
+/// Journal that `name` signed in.
+pub fn record_sign_in(store: &mut Store, at: DateTime<Utc>, name: &str) -> Result<(), StoreError> {
+    store.write(at, |w| {
+        w.append(
+            EventKind::SignedIn,
+            &format!("user:{name}"),
+            &AccountEvent { name: name.into() },
+        )
+        .map(|_| ())
+    })
+}
+
+/// Journal new retention periods set by `by`.
+pub fn set_retention(
+    store: &mut Store,
+    at: DateTime<Utc>,
+    by: &str,
+    visitor_days: u32,
+    encounter_years: u32,
+) -> Result<(), StoreError> {
+    store.write(at, |w| {
+        w.append(
+            EventKind::RetentionChanged,
+            "settings",
+            &RetentionChanged {
+                by: by.into(),
+                visitor_days,
+                encounter_years,
+            },
+        )
+        .map(|_| ())
+    })
+}
+
+/// The retention periods set on the admin web, if any (they override the
+/// configuration file's `[retention]`).
+pub fn retention_override(conn: &Connection) -> rusqlite::Result<Option<(u32, u32)>> {
+    let get = |key: &str| -> rusqlite::Result<Option<u32>> {
+        let v: Option<String> = conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        Ok(v.and_then(|v| v.parse().ok()))
+    };
+    Ok(get("retention.visitor_days")?.zip(get("retention.encounter_years")?))
+}
+
+/// `name`'s role and password hash, if the account exists.
+pub fn find(
+    conn: &Connection,
+    name: &str,
+) -> rusqlite::Result<Option<(AccountRole, Option<String>)>> {
+    conn.query_row(
+        "SELECT u.role, c.password_hash FROM users u LEFT JOIN credentials c ON c.user = u.name WHERE u.name = ?1",
+        [name],
+        |r| Ok((role_of(r.get(0)?)?, r.get(1)?)),
+    )
+    .optional()
+}
+
+/// Every account, by name.
+pub fn list(conn: &Connection) -> rusqlite::Result<Vec<Account>> {
+    let mut stmt = conn.prepare(
+        "SELECT u.name, u.role, c.user IS NOT NULL FROM users u
+         LEFT JOIN credentials c ON c.user = u.name ORDER BY u.name",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Account {
+            name: r.get(0)?,
+            role: role_of(r.get(1)?)?,
+            password_set: r.get(2)?,
+        })
+    })?;
+    rows.collect()
+}
+
+fn digest(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+fn random_hex() -> String {
+    let mut b = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+/// Open a session for `user`: returns the cookie's token and the session.
+/// Expired sessions are cleared on the way.
+pub fn open_session(conn: &Connection, user: &str, now: DateTime<Utc>) -> rusqlite::Result<String> {
+    let token = random_hex();
+    let csrf = random_hex();
+    conn.execute(
+        "DELETE FROM web_sessions WHERE expires_at < ?1 OR seen_at < ?2",
+        params![timestamp(now), timestamp(now - SESSION_IDLE)],
+    )?;
+    conn.execute(
+        "INSERT INTO web_sessions (id_hash, user, csrf, created_at, seen_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
+        params![
+            digest(&token),
+            user,
+            csrf,
+            timestamp(now),
+            timestamp(now + SESSION_MAX)
+        ],
+    )?;
+    Ok(token)
+}
+
+/// The live session behind cookie `token`, if any; keeps it alive.
+pub fn session(
+    conn: &Connection,
+    token: &str,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<Option<Session>> {
+    let row: Option<(String, String, String, String)> = conn
+        .query_row(
+            "SELECT s.user, u.role, s.csrf, s.seen_at FROM web_sessions s JOIN users u ON u.name = s.user
+             WHERE s.id_hash = ?1 AND s.expires_at > ?2 AND s.seen_at > ?3",
+            params![digest(token), timestamp(now), timestamp(now - SESSION_IDLE)],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    let Some((user, role, csrf, seen)) = row else {
+        return Ok(None);
+    };
+    if seen < timestamp(now - SEEN_EVERY) {
+        conn.execute(
+            "UPDATE web_sessions SET seen_at = ?2 WHERE id_hash = ?1",
+            params![digest(token), timestamp(now)],
+        )?;
+    }
+    Ok(Some(Session {
+        user,
+        role: role_of(role)?,
+        csrf,
+    }))
+}
+
+/// End the session behind `token`.
+pub fn close_session(conn: &Connection, token: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "DELETE FROM web_sessions WHERE id_hash = ?1",
+        [digest(token)],
+    )
+    .map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accounts_sessions_and_retention() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path(), "f").unwrap();
+        let t0 = Utc::now();
+        add(&mut store, t0, "ana", AccountRole::Counsel, "h1").unwrap();
+        assert!(matches!(
+            add(&mut store, t0, "ana", AccountRole::Manager, "h2"),
+            Err(AccountError::Exists(_))
+        ));
+        assert!(matches!(
+            set_password(&mut store, t0, "bo", "h"),
+            Err(AccountError::Unknown(_))
+        ));
+        let conn = store.conn();
+        assert_eq!(
+            find(conn, "ana").unwrap(),
+            Some((AccountRole::Counsel, Some("h1".into())))
+        );
+        let token = open_session(conn, "ana", t0).unwrap();
+        let s = session(conn, &token, t0 + Duration::minutes(29))
+            .unwrap()
+            .unwrap();
+        assert_eq!((s.user.as_str(), s.role), ("ana", AccountRole::Counsel));
+        // Idle for 30 minutes after the last request: gone.
+        assert!(session(conn, &token, t0 + Duration::minutes(60))
+            .unwrap()
+            .is_none());
+        assert!(session(conn, "nonsense", t0).unwrap().is_none());
+        // A password change ends the account's sessions.
+        let token = open_session(store.conn(), "ana", t0).unwrap();
+        set_password(&mut store, t0, "ana", "h3").unwrap();
+        assert!(session(store.conn(), &token, t0).unwrap().is_none());
+        let token = open_session(store.conn(), "ana", t0).unwrap();
+        close_session(store.conn(), &token).unwrap();
+        assert!(session(store.conn(), &token, t0).unwrap().is_none());
+        // Twelve hours at most, however active.
+        let token = open_session(store.conn(), "ana", t0).unwrap();
+        let mut t = t0;
+        while t < t0 + Duration::hours(12) {
+            t += Duration::minutes(20);
+            let alive = session(store.conn(), &token, t).unwrap().is_some();
+            assert_eq!(alive, t < t0 + SESSION_MAX, "{t}");
+        }
+        assert_eq!(retention_override(store.conn()).unwrap(), None);
+        set_retention(&mut store, t0, "ana", 14, 5).unwrap();
+        assert_eq!(retention_override(store.conn()).unwrap(), Some((14, 5)));
+        // The accounts and settings are projections: verify rebuilds them.
+        assert!(crate::store::verify::verify(&store).unwrap().intact());
+        store
+            .conn()
+            .execute("UPDATE users SET role = 'manager' WHERE name = 'ana'", [])
+            .unwrap();
+        assert!(!crate::store::verify::verify(&store).unwrap().intact());
+    }
+}
