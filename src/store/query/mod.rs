@@ -214,13 +214,24 @@ pub fn checkins_page(
     limit: u32,
 ) -> rusqlite::Result<Vec<LogRow>> {
     // Only the conditions in use appear in the SQL, so the planner walks
-    // the (purpose, at, id) or (at, id) index backwards and stops at `limit`.
+    // the (purpose, at, id) or (at, id) index backwards and stops at
+    // `limit`. With a cursor, the cursor is the only upper bound: given two
+    // on one column SQLite bounds its walk by one of them, and the row-value
+    // comparison alone bounds nothing.
     let from = filter.from.clone().unwrap_or_default();
     let to = filter.to.clone().unwrap_or_else(|| "~".into());
-    let (b_at, b_id) = before.unwrap_or(("~", "~"));
+    // A cursor always comes from a row inside the range; one beyond it
+    // (typed by hand) starts from the top.
+    let before = before.filter(|(at, _)| *at < to.as_str());
+    let upper = if before.is_some() {
+        "c.at <= :at AND (c.at, c.id) < (:at, :id)"
+    } else {
+        "c.at < :to"
+    };
+    let (b_at, b_id) = before.unwrap_or(("", ""));
     let sql = format!(
         "{VISITOR_SELECT}
-         WHERE c.at >= :from AND c.at < :to {} AND (c.at, c.id) < (:at, :id)
+         WHERE c.at >= :from AND {upper} {}
          ORDER BY c.at DESC, c.id DESC LIMIT :limit",
         if filter.purpose.is_some() {
             "AND c.purpose = :purpose"
@@ -229,13 +240,13 @@ pub fn checkins_page(
         }
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut params: Vec<(&str, &dyn rusqlite::ToSql)> = vec![
-        (":from", &from),
-        (":to", &to),
-        (":at", &b_at),
-        (":id", &b_id),
-        (":limit", &limit),
-    ];
+    let mut params: Vec<(&str, &dyn rusqlite::ToSql)> = vec![(":from", &from), (":limit", &limit)];
+    if before.is_some() {
+        params.push((":at", &b_at));
+        params.push((":id", &b_id));
+    } else {
+        params.push((":to", &to));
+    }
     if let Some(p) = &filter.purpose {
         params.push((":purpose", p));
     }

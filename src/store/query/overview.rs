@@ -9,7 +9,10 @@ use serde::Serialize;
 /// Check-ins since `since` per purpose, most first.
 pub fn checkins_since(conn: &Connection, since: &str) -> rusqlite::Result<Vec<(String, i64)>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT purpose, COUNT(*) FROM checkins WHERE at >= ?1 GROUP BY purpose ORDER BY 2 DESC, 1",
+        // Without the hint the planner walks the (purpose, at) index to
+        // avoid sorting for GROUP BY: every check-in ever, not just today's.
+        "SELECT purpose, COUNT(*) FROM checkins INDEXED BY checkins_at WHERE at >= ?1
+         GROUP BY purpose ORDER BY 2 DESC, 1",
     )?;
     let rows = stmt.query_map([since], |r| Ok((r.get(0)?, r.get(1)?)))?;
     rows.collect()
@@ -110,16 +113,19 @@ pub fn encounters_page(
 ) -> rusqlite::Result<Vec<LogRow>> {
     let from = filter.from.clone().unwrap_or_default();
     let to = filter.to.clone().unwrap_or_else(|| "~".into());
-    let (b_at, b_id) = before.unwrap_or(("~", "~"));
+    // As in `checkins_page`: with a cursor, it is the only upper bound.
+    let (b_at, b_id) = before
+        .filter(|(at, _)| *at < to.as_str())
+        .unwrap_or((to.as_str(), ""));
     let mut stmt = conn.prepare_cached(
         "SELECT e.id, e.opened_at, e.entrance,
                 CASE WHEN e.purpose_vault IS NULL THEN NULL ELSE COALESCE(p.value, '[purged]') END,
                 e.document_kind, e.drill, e.outcome, e.closed_at, e.purged
          FROM encounters e LEFT JOIN vault p ON p.id = e.purpose_vault
-         WHERE e.opened_at >= ?1 AND e.opened_at < ?2 AND (e.opened_at, e.id) < (?3, ?4)
-         ORDER BY e.opened_at DESC, e.id DESC LIMIT ?5",
+         WHERE e.opened_at >= ?1 AND e.opened_at <= ?2 AND (e.opened_at, e.id) < (?2, ?3)
+         ORDER BY e.opened_at DESC, e.id DESC LIMIT ?4",
     )?;
-    let rows = stmt.query_map(params![from, to, b_at, b_id, limit], |r| {
+    let rows = stmt.query_map(params![from, b_at, b_id, limit], |r| {
         Ok(LogRow {
             kind: "encounter",
             id: r.get(0)?,
