@@ -407,7 +407,11 @@ async fn exports_follow_the_filters_and_bundles_verify() {
     let bad = send(&app, get("/export.csv?from=yesterday", Some(&counsel))).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.text().contains("YYYY-MM-DD"));
-    let bad = send(&app, get("/export.csv?purpose=nationality", Some(&counsel))).await;
+    let bad = send(
+        &app,
+        get("/export.csv?purpose=no-such-purpose", Some(&counsel)),
+    )
+    .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     // The bundle verifies with the facility's key, and not once edited.
     let bundle = send(&app, get("/export.bundle", Some(&counsel))).await;

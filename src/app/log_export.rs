@@ -21,8 +21,13 @@ pub enum Format {
 pub enum FilterError {
     #[error("{field}: found `{value}`; expected a date as YYYY-MM-DD")]
     BadDate { field: &'static str, value: String },
-    #[error("the end date {to} is before the start date {from}")]
-    Reversed { from: NaiveDate, to: NaiveDate },
+    #[error("{to_field} {to} is before {from_field} {from}")]
+    Reversed {
+        from_field: &'static str,
+        from: NaiveDate,
+        to_field: &'static str,
+        to: NaiveDate,
+    },
     #[error("{field}: {day} is too far in the future")]
     TooLate { field: &'static str, day: NaiveDate },
     #[error("unknown purpose `{found}`; allowed: {allowed}")]
@@ -56,7 +61,12 @@ pub fn day_filter(
     let to_day = to.map(|v| day(names.to, v)).transpose()?;
     if let (Some(f), Some(t)) = (from_day, to_day) {
         if t < f {
-            return Err(FilterError::Reversed { from: f, to: t });
+            return Err(FilterError::Reversed {
+                from_field: names.from,
+                from: f,
+                to_field: names.to,
+                to: t,
+            });
         }
     }
     if let Some(p) = &purpose {
