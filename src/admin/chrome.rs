@@ -259,10 +259,15 @@ pub fn render(status: StatusCode, t: &impl Template) -> Response {
     }
 }
 
-/// Headers for responses holding personal data.
-pub fn no_store() -> [(axum::http::HeaderName, &'static str); 4] {
+/// Headers for responses holding personal data: never stored, never
+/// framed, no scripts (the pages need none), nothing sent to other sites.
+pub fn no_store() -> [(axum::http::HeaderName, &'static str); 5] {
     [
         (CACHE_CONTROL, "no-store, private"),
+        (
+            axum::http::header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
         (axum::http::header::REFERRER_POLICY, "no-referrer"),
         (axum::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (axum::http::header::X_FRAME_OPTIONS, "DENY"),

@@ -140,8 +140,8 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
                 .unwrap_or_default();
             (
                 format!(
-                    "{} ({}) · tier {} · {}",
-                    n.contact, n.role, n.tier, n.channel
+                    "{} ({}) · {} {} · {}",
+                    n.contact, n.role, c.w.tier, n.tier, n.channel
                 ),
                 sent,
                 n.last_error.clone().unwrap_or_default(),

@@ -194,7 +194,7 @@ pub fn encounter_pdf(
             .unwrap_or_default();
         doc.fact(
             &format!("{} ({})", n.contact, n.role),
-            &format!("tier {} · {} · {}", n.tier, n.channel, sent),
+            &format!("{} {} · {} · {}", w.tier, n.tier, n.channel, sent),
         );
     }
     doc.heading(w.timeline);

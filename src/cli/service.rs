@@ -72,6 +72,9 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
     );
     let scheme = if tls.is_some() { "https" } else { "http" };
     eprintln!("threshold: admin web and acknowledge links on {scheme}://{listen}");
+    if crate::store::accounts::list(store.conn())?.is_empty() {
+        eprintln!("threshold: no admin-web accounts yet; create one with `threshold user add NAME --role manager`");
+    }
     for warning in &loaded.warnings {
         tracing::warn!("config: {warning}");
     }
