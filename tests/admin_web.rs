@@ -544,6 +544,39 @@ async fn the_log_pages_through_the_record_with_filters() {
         .await
         .text();
     assert!(encounters.contains(&format!("href=\"/encounters/{}\"", w.encounter)));
+    // Outcomes read as the policy profile names them, in the reader's language.
+    w.state
+        .desk
+        .lock()
+        .unwrap()
+        .decide(
+            &w.encounter,
+            threshold::domain::encounter::Outcome::WaitedInPublicArea,
+            "Dana",
+            None,
+            None,
+        )
+        .unwrap();
+    let encounters = send(&app, get("/log?kind=encounter", Some(&counsel)))
+        .await
+        .text();
+    assert!(
+        encounters.contains("Waited in the public area"),
+        "{encounters}"
+    );
+    let record = send(
+        &app,
+        get(
+            &format!("/encounters/{}?lang=es", w.encounter),
+            Some(&counsel),
+        ),
+    )
+    .await
+    .text();
+    assert!(
+        record.contains("Resultado") && record.contains("Esperó en el área pública"),
+        "{record}"
+    );
     let bad = send(&app, get("/log?from=2026-13-01", Some(&counsel))).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.text().contains("YYYY-MM-DD"));

@@ -59,6 +59,7 @@ struct EncounterPage {
     timeline: Vec<(String, String, String)>,
     notifications: Vec<(String, String, String)>,
     decided: String,
+    outcome: String,
 }
 
 /// Read encounter `id`, or NotFound.
@@ -110,14 +111,9 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
             by: by.clone(),
         })
         .collect();
-    let document = r
-        .document_kind
-        .as_deref()
-        .and_then(|k| k.parse().ok())
-        .and_then(|k| profile.document(k))
-        .map(|d| d.label.get(lang).to_string())
-        .or_else(|| r.document_kind.clone())
-        .unwrap_or_default();
+    let document = state
+        .loaded
+        .document_label(r.document_kind.as_deref(), lang);
     let timeline = r
         .timeline
         .iter()
@@ -153,7 +149,13 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
         .as_ref()
         .map(|d| format!("{} · {}", d.by, local_minute(&state, &d.at)))
         .unwrap_or_default();
+    let outcome = r
+        .outcome
+        .as_deref()
+        .map(|o| state.loaded.outcome_label(o, lang))
+        .unwrap_or_default();
     let page = EncounterPage {
+        outcome,
         opened: local_minute(&state, &r.opened_at),
         closed: r
             .closed_at

@@ -5,7 +5,6 @@ use super::chrome::{local_minute, render, Chrome, WebError};
 use super::AppState;
 use crate::app::log_export::{day_filter, midnight, FieldNames, FilterError};
 use crate::devices::hub::{read_states, DeviceState};
-use crate::domain::language::Language;
 use crate::store::query::overview::{self, ChannelHealth, Delivery};
 use crate::store::query::{self, LogFilter, LogKind, LogRow};
 use askama::Template;
@@ -60,14 +59,6 @@ struct DashboardPage {
     channels: Vec<ChannelHealth>,
 }
 
-fn document_label(state: &AppState, lang: Language, kind: Option<&str>) -> String {
-    kind.and_then(|k| k.parse::<crate::domain::document::DocumentKind>().ok())
-        .and_then(|k| state.loaded.profile.document(k))
-        .map(|d| d.label.get(lang).to_string())
-        .or_else(|| kind.map(str::to_string))
-        .unwrap_or_default()
-}
-
 /// GET /: open encounters first, then today, devices and channels.
 pub async fn dashboard(State(state): State<AppState>, v: Viewer) -> Response {
     let lang = v.chrome.lang;
@@ -90,7 +81,7 @@ pub async fn dashboard(State(state): State<AppState>, v: Viewer) -> Response {
                     opened: local_minute(&st, &row.opened_at),
                     entrance: row.entrance.clone(),
                     drill: row.drill,
-                    document: document_label(&st, lang, row.document_kind.as_deref()),
+                    document: st.loaded.document_label(row.document_kind.as_deref(), lang),
                     tier: rec.notifications.iter().map(|n| n.tier).max().unwrap_or(0),
                     acks: rec
                         .acknowledgements
@@ -238,6 +229,7 @@ pub struct LogLine {
     pub time: String,
     pub purpose: String,
     pub document: String,
+    pub outcome: String,
 }
 
 #[derive(Template)]
@@ -347,7 +339,12 @@ pub async fn log(
                     .unwrap_or_default(),
                 _ => row.purpose.clone().unwrap_or_default(),
             },
-            document: document_label(&st, lang, row.document_kind.as_deref()),
+            document: st.loaded.document_label(row.document_kind.as_deref(), lang),
+            outcome: row
+                .outcome
+                .as_deref()
+                .map(|o| st.loaded.outcome_label(o, lang))
+                .unwrap_or_default(),
             row,
         })
         .collect();

@@ -101,14 +101,10 @@ pub fn encounter_pdf(
             _ => w.still_open.to_string(),
         },
     );
-    let document = r
-        .document_kind
-        .as_deref()
-        .and_then(|k| k.parse().ok())
-        .and_then(|k| loaded.profile.document(k))
-        .map(|d| d.label.get(lang).to_string())
-        .or_else(|| r.document_kind.clone())
-        .unwrap_or_else(|| "—".into());
+    let document = match r.document_kind.as_deref() {
+        Some(k) => loaded.document_label(Some(k), lang),
+        None => "—".into(),
+    };
     doc.fact(w.document, &document);
     let optional = [
         (w.purpose, &r.purpose),
@@ -132,7 +128,8 @@ pub fn encounter_pdf(
     }
     let outcome = match (&r.outcome, &r.decided) {
         (Some(o), Some(d)) => format!(
-            "{o}{} · {} {} · {}",
+            "{}{} · {} {} · {}",
+            loaded.outcome_label(o, lang),
             r.decision_basis
                 .as_ref()
                 .map(|b| format!(" ({b})"))
@@ -141,7 +138,7 @@ pub fn encounter_pdf(
             d.by,
             local(&d.at)
         ),
-        (Some(o), None) => o.clone(),
+        (Some(o), None) => loaded.outcome_label(o, lang),
         _ => "—".into(),
     };
     doc.fact(w.outcome, &outcome);
