@@ -73,21 +73,35 @@ pub async fn load(state: &AppState, id: &str) -> Result<EncounterRecord, WebErro
         .await
 }
 
+/// NotFound unless encounter `id` exists (checked before a view of it is
+/// journaled).
+pub async fn must_exist(state: &AppState, id: &str) -> Result<(), WebError> {
+    if !plausible_id(id) {
+        return Err(WebError::NotFound);
+    }
+    let id = id.to_string();
+    state
+        .read(move |store| {
+            query::encounter_state(store.conn(), &id)?
+                .map(|_| ())
+                .ok_or(WebError::NotFound)
+        })
+        .await
+}
+
 /// GET /encounters/{id}.
 pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<String>) -> Response {
-    let rec = match load(&state, &id).await {
-        Ok(r) => r,
-        Err(e) => return v.error(e),
-    };
+    if let Err(e) = must_exist(&state, &id).await {
+        return v.error(e);
+    }
     if let Err(e) = journal_view(&state, &v, &id, Viewing::Encounter, None, None).await {
         return v.error(e);
     }
-    // Re-read so the timeline includes this view.
+    // Read after journaling, so the timeline includes this view.
     let mut r = match load(&state, &id).await {
         Ok(r) => r,
         Err(e) => return v.error(e),
     };
-    drop(rec);
     for a in r
         .counsel_instructions
         .iter_mut()

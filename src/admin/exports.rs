@@ -5,7 +5,7 @@
 
 use super::auth::Viewer;
 use super::chrome::{no_store, WebError};
-use super::encounter::{journal_view, load};
+use super::encounter::{journal_view, must_exist};
 use super::overview::{parse_filter, LogQuery};
 use super::AppState;
 use crate::app::log_export::{write_log, Format};
@@ -16,7 +16,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use std::collections::HashMap;
 use std::io::Write;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -120,17 +119,6 @@ fn bad_request(msg: String) -> Response {
     (StatusCode::BAD_REQUEST, no_store(), format!("{msg}\n")).into_response()
 }
 
-fn log_query(q: &HashMap<String, String>) -> LogQuery {
-    let get = |k: &str| q.get(k).cloned().unwrap_or_default();
-    LogQuery {
-        from: get("from"),
-        to: get("to"),
-        kind: get("kind"),
-        purpose: get("purpose"),
-        before: String::new(),
-    }
-}
-
 /// How the filters read in the journal and in file names.
 fn describe(format: &str, q: &LogQuery) -> String {
     let mut parts = vec![format!("format={format}")];
@@ -163,13 +151,7 @@ fn file_name(state: &AppState, q: &LogQuery, ext: &str) -> String {
     format!("{name}.{ext}")
 }
 
-async fn export_log(
-    state: AppState,
-    v: Viewer,
-    q: HashMap<String, String>,
-    format: Format,
-) -> Response {
-    let q = log_query(&q);
+async fn export_log(state: AppState, v: Viewer, q: LogQuery, format: Format) -> Response {
     let filter = match parse_filter(&state, &v.chrome, &q) {
         Ok(f) => f,
         Err(WebError::BadInput(msg)) => return bad_request(msg),
@@ -200,11 +182,7 @@ async fn export_log(
 }
 
 /// GET /export.csv?from=YYYY-MM-DD&to=…&kind=visitor|encounter&purpose=…
-pub async fn csv(
-    State(state): State<AppState>,
-    v: Viewer,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
+pub async fn csv(State(state): State<AppState>, v: Viewer, Query(q): Query<LogQuery>) -> Response {
     export_log(state, v, q, Format::Csv).await
 }
 
@@ -212,7 +190,7 @@ pub async fn csv(
 pub async fn jsonl(
     State(state): State<AppState>,
     v: Viewer,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<LogQuery>,
 ) -> Response {
     export_log(state, v, q, Format::Jsonl).await
 }
@@ -222,9 +200,8 @@ pub async fn jsonl(
 pub async fn bundle(
     State(state): State<AppState>,
     v: Viewer,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<LogQuery>,
 ) -> Response {
-    let q = log_query(&q);
     let filter = match parse_filter(&state, &v.chrome, &q) {
         Ok(f) => f,
         Err(WebError::BadInput(msg)) => return bad_request(msg),
@@ -232,19 +209,12 @@ pub async fn bundle(
     };
     let range = (filter.from.clone(), filter.to.clone());
     let r = range.clone();
-    let empty = state
-        .read(move |store| {
-            let n: i64 = store.conn().query_row(
-                "SELECT COUNT(*) FROM (SELECT 1 FROM journal WHERE at >= ?1 AND at < ?2 LIMIT 1)",
-                [r.0.as_deref().unwrap_or(""), r.1.as_deref().unwrap_or("~")],
-                |row| row.get(0),
-            )?;
-            Ok(n == 0)
-        })
+    let found = state
+        .read(move |store| Ok(bundle::range(store, r.0.as_deref(), r.1.as_deref())?))
         .await;
-    match empty {
-        Ok(true) => return bad_request(bundle::BundleError::Empty.to_string()),
-        Ok(false) => {}
+    match found {
+        Ok(Some(_)) => {}
+        Ok(None) => return bad_request(bundle::BundleError::Empty.to_string()),
         Err(e) => return v.error(e),
     }
     if let Err(e) = journal_view(
@@ -281,7 +251,7 @@ pub async fn bundle(
 
 /// GET /encounters/{id}/report.pdf: the report for counsel's file.
 pub async fn report(State(state): State<AppState>, v: Viewer, Path(id): Path<String>) -> Response {
-    if let Err(e) = load(&state, &id).await {
+    if let Err(e) = must_exist(&state, &id).await {
         return v.error(e);
     }
     if let Err(e) = journal_view(&state, &v, &id, Viewing::Report, None, None).await {

@@ -62,10 +62,12 @@ struct DashboardPage {
 /// GET /: open encounters first, then today, devices and channels.
 pub async fn dashboard(State(state): State<AppState>, v: Viewer) -> Response {
     let lang = v.chrome.lang;
+    let mut c = v.chrome("dashboard", v.chrome.w.nav_dashboard);
+    c.refresh = true;
     let st = state.clone();
     let loaded = state.loaded.clone();
     let data_dir = state.web.data_dir.clone();
-    let result = state
+    let page = state
         .read(move |store| {
             let conn = store.conn();
             let today_local = Utc::now().with_timezone(&loaded.timezone()).date_naive();
@@ -143,39 +145,23 @@ pub async fn dashboard(State(state): State<AppState>, v: Viewer) -> Response {
                     })
                 })
                 .collect();
-            Ok((
+            Ok(DashboardPage {
+                c,
+                today_total: today.iter().map(|(_, n)| n).sum(),
                 open,
                 more_open,
                 today,
                 today_encounters,
-                channels,
                 devices,
-                states.is_some(),
-            ))
+                service_running: states.is_some(),
+                channels,
+            })
         })
         .await;
-    let (open, more_open, today, today_encounters, channels, devices, service_running) =
-        match result {
-            Ok(x) => x,
-            Err(e) => return v.error(e),
-        };
-    let mut c = v.chrome("dashboard", v.chrome.w.nav_dashboard);
-    c.refresh = true;
-    let today_total = today.iter().map(|(_, n)| n).sum();
-    render(
-        StatusCode::OK,
-        &DashboardPage {
-            c,
-            open,
-            more_open,
-            today,
-            today_total,
-            today_encounters,
-            devices,
-            service_running,
-            channels,
-        },
-    )
+    match page {
+        Ok(page) => render(StatusCode::OK, &page),
+        Err(e) => v.error(e),
+    }
 }
 
 /// The log's query string.
@@ -262,19 +248,7 @@ fn filter_query(q: &LogQuery) -> String {
 }
 
 /// GET /log: check-ins and encounters, newest first, with filters.
-pub async fn log(
-    State(state): State<AppState>,
-    v: Viewer,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let get = |k: &str| q.get(k).cloned().unwrap_or_default();
-    let q = LogQuery {
-        from: get("from"),
-        to: get("to"),
-        kind: get("kind"),
-        purpose: get("purpose"),
-        before: get("before"),
-    };
+pub async fn log(State(state): State<AppState>, v: Viewer, Query(q): Query<LogQuery>) -> Response {
     let c = v.chrome("log", v.chrome.w.nav_log);
     let lang = c.lang;
     let purposes = state

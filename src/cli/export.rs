@@ -1,11 +1,17 @@
-//! `log export`: CSV and JSON Lines of the check-in log.
+//! Exports from the command line: `log export` (CSV and JSON Lines of the
+//! check-in log), `log bundle` and `log verify --bundle` (signed bundles),
+//! and `encounter report` (PDF); files are written atomically.
 
 use super::args::{ExportFormat, KindArg};
 use crate::app::log_export::{day_filter, write_log, FieldNames, FilterError, Format};
 use crate::app::Desk;
 use crate::config::Loaded;
+use crate::domain::language::Language;
+use crate::store::bundle::{self, FacilityKey};
 use crate::store::query::{LogFilter, LogKind};
 use anyhow::{anyhow, Context};
+use serde_json::json;
+use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
@@ -59,26 +65,132 @@ pub fn export(
 ) -> anyhow::Result<u64> {
     match out {
         None => write_rows(desk, filter, format, std::io::stdout().lock()),
-        Some(path) => {
-            let tmp = path.with_extension("partial");
-            let file = std::fs::File::create(&tmp)
-                .with_context(|| format!("--out: cannot create {}", tmp.display()))?;
-            let result = write_rows(desk, filter, format, BufWriter::new(&file))
-                .and_then(|n| file.sync_all().map(|()| n).map_err(Into::into));
-            match result {
-                Ok(n) => {
-                    std::fs::rename(&tmp, path)
-                        .with_context(|| format!("--out: cannot write {}", path.display()))?;
-                    Ok(n)
-                }
-                Err(e) => {
-                    let _ = std::fs::remove_file(&tmp);
-                    Err(e.context(format!(
-                        "--out: export to {} failed; nothing was written",
-                        path.display()
-                    )))
-                }
+        Some(path) => atomically(path, "export", |w| write_rows(desk, filter, format, w)),
+    }
+}
+
+/// Write `path` through a temporary file beside it, synced and renamed
+/// into place, so a failure part-way leaves nothing; `what` names the file
+/// in messages.
+fn atomically<T>(
+    path: &Path,
+    what: &str,
+    write: impl FnOnce(&mut BufWriter<&File>) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let tmp = path.with_extension("partial");
+    let file =
+        File::create(&tmp).with_context(|| format!("--out: cannot create {}", tmp.display()))?;
+    let mut w = BufWriter::new(&file);
+    let result = write(&mut w)
+        .and_then(|v| w.flush().map(|()| v).map_err(Into::into))
+        .and_then(|v| file.sync_all().map(|()| v).map_err(Into::into));
+    drop(w);
+    match result {
+        Ok(v) => {
+            std::fs::rename(&tmp, path)
+                .with_context(|| format!("--out: cannot write {}", path.display()))?;
+            Ok(v)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e.context(format!(
+                "--out: {what} to {} failed; nothing was written",
+                path.display()
+            )))
+        }
+    }
+}
+
+/// `log bundle`: the signed bundle, written atomically.
+pub fn write_bundle(
+    desk: &Desk,
+    data_dir: &Path,
+    from: Option<&str>,
+    to: Option<&str>,
+    out: &Path,
+    as_json: bool,
+) -> anyhow::Result<()> {
+    let filter = filter(&desk.loaded, from, to, None, None)?;
+    let key = FacilityKey::open(data_dir)?;
+    let created = crate::store::timestamp(chrono::Utc::now());
+    let n = atomically(out, "bundle", |w| {
+        let (from, to) = (filter.from.as_deref(), filter.to.as_deref());
+        Ok(bundle::write(&desk.store, &key, &created, from, to, w)?)
+    })?;
+    if as_json {
+        println!(
+            "{}",
+            json!({ "entries": n, "file": out, "fingerprint": key.fingerprint() })
+        );
+    } else {
+        eprintln!(
+            "{n} entries written to {}, signed by key {}",
+            out.display(),
+            key.fingerprint()
+        );
+    }
+    Ok(())
+}
+
+/// `log verify --bundle`: true when intact.
+pub fn verify_bundle(file: &Path, key: Option<&str>, as_json: bool) -> anyhow::Result<bool> {
+    let f = std::fs::File::open(file)
+        .with_context(|| format!("--bundle: cannot open {}", file.display()))?;
+    let report = bundle::verify(std::io::BufReader::new(f), key)
+        .with_context(|| format!("--bundle: cannot read {}", file.display()))?;
+    if as_json {
+        println!("{}", serde_json::to_string(&report)?);
+    } else {
+        println!("bundle     {}", file.display());
+        println!("facility   {}", report.facility);
+        println!("created    {}", report.created_at);
+        println!(
+            "entries    {} (#{} to #{})",
+            report.entries, report.from_seq, report.to_seq
+        );
+        println!("head       {}", report.head_hash);
+        println!(
+            "signed by  {} (fingerprint {})",
+            report.public_key, report.fingerprint
+        );
+        if report.intact() {
+            println!("result     intact: every entry matches the chain and the signature is valid");
+            if key.is_none() {
+                println!("           compare the fingerprint with the facility's published key, or pass --key");
+            }
+        } else {
+            println!("result     NOT INTACT");
+            for p in &report.problems {
+                println!("  - {p}");
             }
         }
     }
+    Ok(report.intact())
+}
+
+/// `encounter report`: the PDF, written atomically.
+pub fn write_report(
+    desk: &Desk,
+    data_dir: &Path,
+    id: &str,
+    lang: Language,
+    out: &Path,
+) -> anyhow::Result<()> {
+    let key = FacilityKey::open(data_dir)?;
+    let who = std::env::var("USER").unwrap_or_else(|_| "command line".into());
+    let pdf = crate::app::report::encounter_pdf(&desk.loaded, &desk.store, &key, id, lang, &who)?;
+    atomically(out, "report", |w| Ok(w.write_all(&pdf)?))?;
+    let pages: i64 = desk
+        .store
+        .conn()
+        .query_row("SELECT pages FROM encounters WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .unwrap_or(0);
+    eprintln!(
+        "report of {id} written to {} ({pages} pages of document, {} KB)",
+        out.display(),
+        pdf.len() / 1024
+    );
+    Ok(())
 }

@@ -104,13 +104,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             bundle: Some(file),
             key,
         }) => {
-            if !users::verify_bundle(file, key.as_deref(), cli.json)? {
+            if !export::verify_bundle(file, key.as_deref(), cli.json)? {
                 return Ok(ExitCode::from(EXIT_VERIFY_FAILED));
             }
         }
         Command::Log(Log::Bundle { from, to, out }) => {
             let desk = desk(&cli)?;
-            users::write_bundle(
+            export::write_bundle(
                 &desk,
                 &data_dir(&cli),
                 from.as_deref(),
@@ -336,7 +336,7 @@ fn encounter(cli: &Cli, cmd: &Encounter) -> anyhow::Result<ExitCode> {
             let lang: Language = lang
                 .parse()
                 .map_err(|_| anyhow!("--lang: found `{lang}`; allowed: en, es, vi, zh-Hans, tl"))?;
-            users::write_report(&desk, &data_dir(cli), id, lang, out)?;
+            export::write_report(&desk, &data_dir(cli), id, lang, out)?;
         }
         Encounter::Ack { id, by } => {
             let role = desk.acknowledge(id, by, Via::Cli)?;

@@ -1,18 +1,13 @@
-//! `user add|passwd|list`, signed bundles (`log bundle`, `log verify
-//! --bundle`) and `encounter report`.
+//! `user add|passwd|list`: admin-web accounts.
 
 use super::args::{RoleArg, UserCmd};
 use super::{desk, Cli};
 use crate::admin::auth::{check_password, hash_password};
-use crate::app::Desk;
 use crate::domain::account::AccountRole;
-use crate::domain::language::Language;
 use crate::store::accounts;
-use crate::store::bundle::{self, FacilityKey};
 use anyhow::{anyhow, bail, Context};
 use serde_json::json;
-use std::io::{BufRead, IsTerminal, Write};
-use std::path::Path;
+use std::io::{BufRead, IsTerminal};
 
 /// The new password: asked twice on a terminal, else the first line of
 /// standard input (for scripts: `printf '%s\n' "$PW" | threshold user passwd ana`).
@@ -89,127 +84,4 @@ pub fn run(cli: &Cli, cmd: &UserCmd) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// `log bundle`: write atomically (a temporary file, then rename).
-pub fn write_bundle(
-    desk: &Desk,
-    data_dir: &Path,
-    from: Option<&str>,
-    to: Option<&str>,
-    out: &Path,
-    as_json: bool,
-) -> anyhow::Result<()> {
-    let filter = super::export::filter(&desk.loaded, from, to, None, None)?;
-    let key = FacilityKey::open(data_dir)?;
-    let created = crate::store::timestamp(chrono::Utc::now());
-    let tmp = out.with_extension("partial");
-    let mut file = std::io::BufWriter::new(
-        std::fs::File::create(&tmp)
-            .with_context(|| format!("--out: cannot create {}", tmp.display()))?,
-    );
-    let result = bundle::write(
-        &desk.store,
-        &key,
-        &created,
-        filter.from.as_deref(),
-        filter.to.as_deref(),
-        &mut file,
-    )
-    .map_err(anyhow::Error::from)
-    .and_then(|n| {
-        file.flush()?;
-        file.get_ref().sync_all()?;
-        Ok(n)
-    });
-    let n = match result {
-        Ok(n) => n,
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e.context(format!("--out: nothing was written to {}", out.display())));
-        }
-    };
-    std::fs::rename(&tmp, out).with_context(|| format!("--out: cannot write {}", out.display()))?;
-    if as_json {
-        println!(
-            "{}",
-            json!({ "entries": n, "file": out, "fingerprint": key.fingerprint() })
-        );
-    } else {
-        eprintln!(
-            "{n} entries written to {}, signed by key {}",
-            out.display(),
-            key.fingerprint()
-        );
-    }
-    Ok(())
-}
-
-/// `log verify --bundle`: true when intact.
-pub fn verify_bundle(file: &Path, key: Option<&str>, as_json: bool) -> anyhow::Result<bool> {
-    let f = std::fs::File::open(file)
-        .with_context(|| format!("--bundle: cannot open {}", file.display()))?;
-    let report = bundle::verify(std::io::BufReader::new(f), key)
-        .with_context(|| format!("--bundle: cannot read {}", file.display()))?;
-    if as_json {
-        println!("{}", serde_json::to_string(&report)?);
-    } else {
-        println!("bundle     {}", file.display());
-        println!("facility   {}", report.facility);
-        println!("created    {}", report.created_at);
-        println!(
-            "entries    {} (#{} to #{})",
-            report.entries, report.from_seq, report.to_seq
-        );
-        println!("head       {}", report.head_hash);
-        println!(
-            "signed by  {} (fingerprint {})",
-            report.public_key, report.fingerprint
-        );
-        if report.intact() {
-            println!("result     intact: every entry matches the chain and the signature is valid");
-            if key.is_none() {
-                println!("           compare the fingerprint with the facility's published key, or pass --key");
-            }
-        } else {
-            println!("result     NOT INTACT");
-            for p in &report.problems {
-                println!("  - {p}");
-            }
-        }
-    }
-    Ok(report.intact())
-}
-
-/// `encounter report`: the PDF, written atomically.
-pub fn write_report(
-    desk: &Desk,
-    data_dir: &Path,
-    id: &str,
-    lang: Language,
-    out: &Path,
-) -> anyhow::Result<()> {
-    let key = FacilityKey::open(data_dir)?;
-    let who = std::env::var("USER").unwrap_or_else(|_| "command line".into());
-    let pdf = crate::app::report::encounter_pdf(&desk.loaded, &desk.store, &key, id, lang, &who)?;
-    let tmp = out.with_extension("partial");
-    std::fs::write(&tmp, &pdf)
-        .and_then(|()| std::fs::rename(&tmp, out))
-        .with_context(|| format!("--out: cannot write {}", out.display()))?;
-    eprintln!(
-        "report of {id} written to {} ({} pages of document, {} KB)",
-        out.display(),
-        desk_pages(desk, id),
-        pdf.len() / 1024
-    );
-    Ok(())
-}
-
-fn desk_pages(desk: &Desk, id: &str) -> i64 {
-    desk.store
-        .conn()
-        .query_row("SELECT pages FROM encounters WHERE id = ?1", [id], |r| {
-            r.get(0)
-        })
-        .unwrap_or(0)
 }

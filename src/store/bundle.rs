@@ -109,6 +109,31 @@ pub fn statement(
     )
 }
 
+/// The first and last journal entries with `at` in `[from, to)` (journal
+/// timestamps; `None` = open), or `None` when there are none.
+pub fn range(
+    store: &Store,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<Option<(i64, i64)>, StoreError> {
+    let (first, last): (Option<i64>, Option<i64>) = store
+        .conn()
+        .query_row(
+            "SELECT MIN(seq), MAX(seq) FROM journal WHERE at >= ?1 AND at < ?2",
+            [from.unwrap_or(""), to.unwrap_or("~")],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map_err(|e| store.err(e))?;
+    Ok(first.zip(last))
+}
+
+/// One JSON line.
+fn line<T: Serialize>(out: &mut impl Write, v: &T) -> Result<(), BundleError> {
+    serde_json::to_writer(&mut *out, v)?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
 /// Write the bundle of journal entries with `at` in `[from, to)` (journal
 /// timestamps; `None` = open) to `out`. Returns the number of entries.
 pub fn write(
@@ -121,17 +146,7 @@ pub fn write(
 ) -> Result<u64, BundleError> {
     let conn = store.conn();
     let err = |e| BundleError::Store(store.err(e));
-    let (first, last): (Option<i64>, Option<i64>) = conn
-        .query_row(
-            "SELECT MIN(seq), MAX(seq) FROM journal WHERE at >= ?1 AND at < ?2",
-            [from.unwrap_or(""), to.unwrap_or("~")],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .map_err(err)?;
-    let (first, last) = match (first, last) {
-        (Some(f), Some(l)) => (f, l),
-        _ => return Err(BundleError::Empty),
-    };
+    let (first, last) = range(store, from, to)?.ok_or(BundleError::Empty)?;
     let prev: [u8; 32] = if first <= 1 {
         GENESIS
     } else {
@@ -152,11 +167,6 @@ pub fn write(
         from_seq: first,
         prev_hash: hex::encode(prev),
         public_key: key.public_hex(),
-    };
-    let line = |out: &mut dyn Write, v: &dyn erased::Json| -> Result<(), BundleError> {
-        out.write_all(v.json()?.as_bytes())?;
-        out.write_all(b"\n")?;
-        Ok(())
     };
     line(out, &header)?;
     let mut stmt = conn
@@ -201,18 +211,6 @@ pub fn write(
     )?;
     out.flush()?;
     Ok(n)
-}
-
-/// Serialising the three line types through one closure.
-mod erased {
-    pub trait Json {
-        fn json(&self) -> serde_json::Result<String>;
-    }
-    impl<T: serde::Serialize> Json for T {
-        fn json(&self) -> serde_json::Result<String> {
-            serde_json::to_string(self)
-        }
-    }
 }
 
 /// Why a bundle could not be written.

@@ -140,6 +140,31 @@ fn visitor_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LogRow> {
     })
 }
 
+/// The columns of an encounter row of the log, its purpose from the vault.
+const ENCOUNTER_SELECT: &str = "SELECT e.id, e.opened_at, e.entrance,
+        CASE WHEN e.purpose_vault IS NULL THEN NULL ELSE COALESCE(p.value, '[purged]') END,
+        e.document_kind, e.drill, e.outcome, e.closed_at, e.purged
+     FROM encounters e LEFT JOIN vault p ON p.id = e.purpose_vault";
+
+/// An encounter row read with [`ENCOUNTER_SELECT`].
+fn encounter_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LogRow> {
+    Ok(LogRow {
+        kind: "encounter",
+        id: r.get(0)?,
+        at: r.get(1)?,
+        entrance: r.get(2)?,
+        purpose: r.get(3)?,
+        language: None,
+        name: None,
+        host: None,
+        document_kind: r.get(4)?,
+        drill: Some(r.get(5)?),
+        outcome: r.get(6)?,
+        closed_at: r.get(7)?,
+        purged: r.get(8)?,
+    })
+}
+
 /// Call `f` for every log row matching `filter`, oldest first.
 pub fn for_each_log_row(
     conn: &Connection,
@@ -165,31 +190,14 @@ pub fn for_each_log_row(
         }
     }
     if encounters {
-        let mut stmt = conn.prepare(
-            "SELECT e.id, e.opened_at, e.entrance,
-                    CASE WHEN e.purpose_vault IS NULL THEN NULL ELSE COALESCE(p.value, '[purged]') END,
-                    e.document_kind, e.drill, e.outcome, e.closed_at, e.purged
-             FROM encounters e LEFT JOIN vault p ON p.id = e.purpose_vault
+        let mut stmt = conn.prepare(&format!(
+            "{ENCOUNTER_SELECT}
              WHERE e.opened_at >= ?1 AND e.opened_at < ?2
-             ORDER BY e.opened_at, e.id",
-        )?;
+             ORDER BY e.opened_at, e.id"
+        ))?;
         let mut rows = stmt.query(params![from, to])?;
         while let Some(r) = rows.next()? {
-            f(LogRow {
-                kind: "encounter",
-                id: r.get(0)?,
-                at: r.get(1)?,
-                entrance: r.get(2)?,
-                purpose: r.get(3)?,
-                language: None,
-                name: None,
-                host: None,
-                document_kind: r.get(4)?,
-                drill: Some(r.get(5)?),
-                outcome: r.get(6)?,
-                closed_at: r.get(7)?,
-                purged: r.get(8)?,
-            })?;
+            f(encounter_row(r)?)?;
             n += 1;
         }
     }
@@ -251,5 +259,28 @@ pub fn checkins_page(
         params.push((":purpose", p));
     }
     let rows = stmt.query_map(params.as_slice(), visitor_row)?;
+    rows.collect()
+}
+
+/// One page of encounters for the log, newest first, strictly before the
+/// `(opened_at, id)` cursor.
+pub fn encounters_page(
+    conn: &Connection,
+    filter: &LogFilter,
+    before: Option<(&str, &str)>,
+    limit: u32,
+) -> rusqlite::Result<Vec<LogRow>> {
+    let from = filter.from.clone().unwrap_or_default();
+    let to = filter.to.clone().unwrap_or_else(|| "~".into());
+    // As in `checkins_page`: with a cursor, it is the only upper bound.
+    let (b_at, b_id) = before
+        .filter(|(at, _)| *at < to.as_str())
+        .unwrap_or((to.as_str(), ""));
+    let mut stmt = conn.prepare_cached(&format!(
+        "{ENCOUNTER_SELECT}
+         WHERE e.opened_at >= ?1 AND e.opened_at <= ?2 AND (e.opened_at, e.id) < (?2, ?3)
+         ORDER BY e.opened_at DESC, e.id DESC LIMIT ?4"
+    ))?;
+    let rows = stmt.query_map(params![from, b_at, b_id, limit], encounter_row)?;
     rows.collect()
 }

@@ -2,7 +2,7 @@
 //! of each alert channel, the alert delivery log, and log pages that mix
 //! visitor check-ins and encounters.
 
-use super::{checkins_page, LogFilter, LogKind, LogRow};
+use super::{checkins_page, encounters_page, LogFilter, LogKind, LogRow};
 use rusqlite::{params, Connection};
 use serde::Serialize;
 
@@ -98,48 +98,6 @@ pub fn deliveries(
             sent_at: r.get(8)?,
             attempts: r.get(9)?,
             last_error: r.get(10)?,
-        })
-    })?;
-    rows.collect()
-}
-
-/// One page of encounters for the log, newest first, strictly before the
-/// `(opened_at, id)` cursor.
-pub fn encounters_page(
-    conn: &Connection,
-    filter: &LogFilter,
-    before: Option<(&str, &str)>,
-    limit: u32,
-) -> rusqlite::Result<Vec<LogRow>> {
-    let from = filter.from.clone().unwrap_or_default();
-    let to = filter.to.clone().unwrap_or_else(|| "~".into());
-    // As in `checkins_page`: with a cursor, it is the only upper bound.
-    let (b_at, b_id) = before
-        .filter(|(at, _)| *at < to.as_str())
-        .unwrap_or((to.as_str(), ""));
-    let mut stmt = conn.prepare_cached(
-        "SELECT e.id, e.opened_at, e.entrance,
-                CASE WHEN e.purpose_vault IS NULL THEN NULL ELSE COALESCE(p.value, '[purged]') END,
-                e.document_kind, e.drill, e.outcome, e.closed_at, e.purged
-         FROM encounters e LEFT JOIN vault p ON p.id = e.purpose_vault
-         WHERE e.opened_at >= ?1 AND e.opened_at <= ?2 AND (e.opened_at, e.id) < (?2, ?3)
-         ORDER BY e.opened_at DESC, e.id DESC LIMIT ?4",
-    )?;
-    let rows = stmt.query_map(params![from, b_at, b_id, limit], |r| {
-        Ok(LogRow {
-            kind: "encounter",
-            id: r.get(0)?,
-            at: r.get(1)?,
-            entrance: r.get(2)?,
-            purpose: r.get(3)?,
-            language: None,
-            name: None,
-            host: None,
-            document_kind: r.get(4)?,
-            drill: Some(r.get(5)?),
-            outcome: r.get(6)?,
-            closed_at: r.get(7)?,
-            purged: r.get(8)?,
         })
     })?;
     rows.collect()
