@@ -13,12 +13,12 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use common::{fill, summary};
 use http_body_util::BodyExt;
-use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use threshold::admin::auth::hash_password;
 use threshold::admin::{router, AppState};
 use threshold::app::{Desk, PageImage, SystemClock};
 use threshold::config::Loaded;
+use threshold::devices::health::Health;
 use threshold::domain::account::AccountRole;
 use threshold::domain::document::DocumentKind;
 use threshold::domain::encounter::{DocumentDetails, EncounterDetails, Outcome, Via};
@@ -88,8 +88,7 @@ fn main() {
     let t = Instant::now();
     drop(fill(dir.path(), rows));
     let loaded = Loaded::demo();
-    let store = threshold::store::Store::open(dir.path(), &loaded.config.facility.id).unwrap();
-    let mut desk = Desk::new(loaded.clone(), store, SystemClock);
+    let desk = Desk::open(loaded.clone(), dir.path(), SystemClock).unwrap();
     for i in 0..encounters {
         let id = desk
             .check_in_official(None, Via::Kiosk, i % 10 == 0, details(), &[])
@@ -101,9 +100,7 @@ fn main() {
             desk.close(&id, "Dana").unwrap();
         }
     }
-    accounts::add(
-        &mut desk.store,
-        chrono::Utc::now(),
+    desk.add_account(
         "carl",
         AccountRole::Counsel,
         &hash_password("bench password 1"),
@@ -118,13 +115,7 @@ fn main() {
         "| setup: {rows} check-ins and {encounters} encounters | {:.1} s |",
         t.elapsed().as_secs_f64()
     );
-    let state = AppState::new(
-        Arc::new(Mutex::new(desk)),
-        Arc::new(loaded.clone()),
-        dir.path(),
-        false,
-    )
-    .unwrap();
+    let state = AppState::new(desk.clone(), Health::default(), false).unwrap();
     let app = router(state.clone());
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -153,20 +144,18 @@ fn main() {
         println!("| encounter record with 10 pages, audit entry included (50 requests) | p50 {p50:.2} ms, p99 {p99:.2} ms |");
     });
     let key = threshold::store::bundle::FacilityKey::from_seed([1; 32]);
-    let store = threshold::store::Store::open(dir.path(), &loaded.config.facility.id).unwrap();
     let mut samples = Vec::new();
     let mut size = 0;
     for _ in 0..5 {
         let t = Instant::now();
-        let pdf = threshold::app::report::encounter_pdf(
-            &loaded,
-            &store,
-            &key,
-            &report_id,
-            threshold::domain::language::Language::English,
-            "bench",
-        )
-        .unwrap();
+        let pdf = desk
+            .report_pdf(
+                &key,
+                &report_id,
+                threshold::domain::language::Language::English,
+                "bench",
+            )
+            .unwrap();
         samples.push(t.elapsed().as_secs_f64() * 1e3);
         size = pdf.len();
     }

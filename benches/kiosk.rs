@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 use threshold::app::kiosk::{Action, DemoSource, Field, Session, StartChoice};
 use threshold::app::{Desk, SystemClock};
 use threshold::config::Loaded;
-use threshold::store::Store;
 use threshold::ui::{apply, headless, Kiosk};
 
 fn rss_mib() -> f64 {
@@ -32,8 +31,7 @@ fn main() {
     // first frame.
     let start = Instant::now();
     let loaded = Loaded::demo();
-    let store = Store::open(dir.path(), &loaded.config.facility.id).unwrap();
-    let mut desk = Desk::new(loaded.clone(), store, SystemClock);
+    let mut desk = Desk::open(loaded.clone(), dir.path(), SystemClock).unwrap();
     let mut session = Session::new(&loaded, Box::new(DemoSource::default()), Instant::now());
     let window = headless::install().unwrap();
     let ui = Kiosk::new().unwrap();

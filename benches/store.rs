@@ -14,7 +14,7 @@ use threshold::config::Loaded;
 use threshold::domain::checkin::VisitorCheckIn;
 use threshold::domain::language::Language;
 use threshold::store::query::{checkins_page, LogFilter};
-use threshold::store::{configure, verify, Store};
+use threshold::store::{configure, verify};
 
 /// Durable check-ins one by one, beside the bare SQLite limit: one INSERT
 /// and COMMIT of a row of the same size with the same settings. The two are
@@ -22,8 +22,7 @@ use threshold::store::{configure, verify, Store};
 fn checkin_latency(n: usize) {
     let dir = tempfile::tempdir_in(".").unwrap();
     let loaded = Loaded::demo();
-    let store = Store::open(dir.path(), &loaded.config.facility.id).unwrap();
-    let mut desk = Desk::new(loaded, store, SystemClock);
+    let desk = Desk::open(loaded, dir.path(), SystemClock).unwrap();
     let bare_dir = tempfile::tempdir_in(".").unwrap();
     let conn = rusqlite::Connection::open(bare_dir.path().join("bare.db")).unwrap();
     configure(&conn).unwrap();
@@ -82,7 +81,7 @@ fn main() {
     );
 
     let t = Instant::now();
-    let report = verify::verify(&store).unwrap();
+    let report = verify::verify(&store.reader()).unwrap();
     assert!(report.intact());
     println!(
         "| `log verify` over {} entries | {:.2} s |",

@@ -13,8 +13,8 @@ use threshold::admin::{router, AppState};
 use threshold::alerts::ack_link::{issue, link_id, AckKey, Claim};
 use threshold::alerts::{Channels, Dispatcher};
 use threshold::app::{Desk, SystemClock};
+use threshold::devices::health::Health;
 use threshold::domain::encounter::Via;
-use threshold::store::Store;
 
 struct World {
     dir: tempfile::TempDir,
@@ -50,14 +50,8 @@ async fn world() -> World {
         &hook_url,
         &format!("\n[admin]\npublic_url = \"{base}\"\n"),
     );
-    let store = Store::open(dir.path(), &loaded.config.facility.id).unwrap();
-    let state = AppState::new(
-        Arc::new(Mutex::new(Desk::new(loaded.clone(), store, SystemClock))),
-        Arc::new(loaded),
-        dir.path(),
-        false,
-    )
-    .unwrap();
+    let desk = Desk::open(loaded, dir.path(), SystemClock).unwrap();
+    let state = AppState::new(desk, Health::default(), false).unwrap();
     let app = router(state.clone());
     tokio::spawn(async move { axum::serve(web_listener, app).await.unwrap() });
     World {
@@ -78,14 +72,12 @@ impl World {
         let id = self
             .state
             .desk
-            .lock()
-            .unwrap()
             .open_encounter(None, Via::Kiosk, false)
             .unwrap();
-        let loaded = (*self.state.loaded).clone();
-        let store = Store::open(self.dir.path(), &loaded.config.facility.id).unwrap();
-        let channels = Channels::from_config(&loaded).unwrap();
-        let mut d = Dispatcher::new(loaded, store, channels, SystemClock).unwrap();
+        let loaded = self.state.loaded.clone();
+        let channels = Channels::from_config(&loaded, &Health::default());
+        let record = self.state.desk.record().clone();
+        let mut d = Dispatcher::new(loaded, record, channels, SystemClock).unwrap();
         assert_eq!(d.tick().await.unwrap().sent, 3);
         id
     }
@@ -129,14 +121,20 @@ async fn the_link_in_a_page_acknowledges_once_as_its_contact() {
     let html = post.text().await.unwrap();
     assert!(html.contains("Gracias, Rosa Delgado"), "{html}");
     {
-        let desk = w.state.desk.lock().unwrap();
-        let rec = threshold::store::query::encounter(desk.store.conn(), &id)
+        let desk = w.state.desk.clone();
+        let rec = desk
+            .record()
+            .read(|r| threshold::store::query::encounter(r.conn(), &id))
+            .unwrap()
             .unwrap()
             .unwrap();
         assert_eq!(rec.acknowledgements.len(), 1);
         assert_eq!(rec.acknowledgements[0].by, "Rosa Delgado");
         assert_eq!(rec.acknowledgements[0].text, "counsel via ack-link");
-        let state = threshold::store::query::encounter_state(desk.store.conn(), &id)
+        let state = desk
+            .record()
+            .read(|r| threshold::store::query::encounter_state(r.conn(), &id))
+            .unwrap()
             .unwrap()
             .unwrap();
         assert!(

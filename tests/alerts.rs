@@ -105,7 +105,7 @@ async fn staff_and_counsel_are_paged_at_once_signed_and_in_their_language() {
     let url = receiver(inbox.clone()).await;
     let loaded = alerting_config(dir.path(), &url, "");
     let clock = TestClock::at(2026, 11, 27, 18);
-    let mut desk = desk_with(dir.path(), loaded.clone(), clock.clone());
+    let desk = desk_with(dir.path(), loaded.clone(), clock.clone());
     let id = desk.open_encounter(None, Via::Kiosk, false).unwrap();
     let mut d = dispatcher(dir.path(), &loaded, clock.clone());
     let tick = d.tick().await.unwrap();
@@ -143,7 +143,9 @@ fn query_record(
     desk: &threshold::app::Desk<TestClock>,
     id: &str,
 ) -> threshold::store::query::EncounterRecord {
-    threshold::store::query::encounter(desk.store.conn(), id)
+    desk.record()
+        .read(|r| threshold::store::query::encounter(r.conn(), id))
+        .unwrap()
         .unwrap()
         .unwrap()
 }
@@ -155,7 +157,7 @@ async fn escalation_waits_for_the_deadline_and_stops_at_an_acknowledgement() {
     let url = receiver(inbox.clone()).await;
     let loaded = alerting_config(dir.path(), &url, "");
     let clock = TestClock::at(2026, 11, 27, 18);
-    let mut desk = desk_with(dir.path(), loaded.clone(), clock.clone());
+    let desk = desk_with(dir.path(), loaded.clone(), clock.clone());
     let id = desk.open_encounter(None, Via::StaffMode, false).unwrap();
     let mut d = dispatcher(dir.path(), &loaded, clock.clone());
     d.tick().await.unwrap();
@@ -191,7 +193,7 @@ async fn an_early_acknowledgement_pages_nobody_further_and_drills_spare_rapid_re
     let url = receiver(inbox.clone()).await;
     let loaded = alerting_config(dir.path(), &url, "");
     let clock = TestClock::at(2026, 11, 27, 18);
-    let mut desk = desk_with(dir.path(), loaded.clone(), clock.clone());
+    let desk = desk_with(dir.path(), loaded.clone(), clock.clone());
     let real = desk.open_encounter(None, Via::Kiosk, false).unwrap();
     desk.acknowledge(&real, "Dana Whitfield", Via::StaffMode)
         .unwrap();
@@ -240,7 +242,7 @@ async fn counsel_is_paged_at_once_even_when_the_config_leaves_counsel_out() {
     let mut loaded = alerting_config(dir.path(), &url, "");
     loaded.config.escalation.tiers[0].notify = vec![threshold::config::Role::DesignatedStaff];
     let clock = TestClock::at(2026, 11, 27, 18);
-    let mut desk = desk_with(dir.path(), loaded.clone(), clock.clone());
+    let desk = desk_with(dir.path(), loaded.clone(), clock.clone());
     desk.open_encounter(None, Via::Kiosk, false).unwrap();
     dispatcher(dir.path(), &loaded, clock).tick().await.unwrap();
     assert!(inbox.paths().contains(&"/counsel/3".to_string()));
@@ -254,7 +256,7 @@ async fn failures_retry_with_backoff_and_every_attempt_is_journaled() {
     let url = receiver(inbox.clone()).await;
     let loaded = alerting_config(dir.path(), &url, "");
     let clock = TestClock::at(2026, 11, 27, 18);
-    let mut desk = desk_with(dir.path(), loaded.clone(), clock.clone());
+    let desk = desk_with(dir.path(), loaded.clone(), clock.clone());
     let id = desk.open_encounter(None, Via::Kiosk, false).unwrap();
     let mut d = dispatcher(dir.path(), &loaded, clock.clone());
     let t = d.tick().await.unwrap();
@@ -402,7 +404,7 @@ async fn sms_through_an_http_gateway_with_basic_auth() {
         c.channels = Some(vec![threshold::config::Channel::Sms]);
     }
     let clock = TestClock::at(2026, 11, 27, 18);
-    let mut desk = desk_with(dir.path(), loaded.clone(), clock.clone());
+    let desk = desk_with(dir.path(), loaded.clone(), clock.clone());
     desk.open_encounter(None, Via::Kiosk, false).unwrap();
     assert_eq!(
         dispatcher(dir.path(), &loaded, clock)

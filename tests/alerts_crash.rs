@@ -36,15 +36,18 @@ fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_service_delivers_everything_after_a_restart() {
-    // A receiver that takes a moment per page, so the kill lands mid-dispatch.
+    // A receiver that takes longer with each page it is handed (pages go
+    // out at once, each its own task), so the kill lands mid-dispatch.
     let keys = Arc::new(Mutex::new(Vec::<String>::new()));
     let got = keys.clone();
+    let handed = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let hooks = axum::Router::new().route(
         "/{role}/{n}",
         axum::routing::post(move |headers: HeaderMap| {
             let got = got.clone();
+            let n = handed.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             async move {
-                tokio::time::sleep(Duration::from_millis(40)).await;
+                tokio::time::sleep(Duration::from_millis(150 * (n % 18))).await;
                 got.lock()
                     .unwrap()
                     .push(headers["x-threshold-key"].to_str().unwrap().to_string());

@@ -22,7 +22,7 @@ async fn pages_by_modem_and_acknowledgement_by_reply() {
         c.channels = Some(vec![Channel::Sms]);
     }
     let clock = TestClock::at(2026, 11, 27, 18);
-    let mut desk = desk_with(dir.path(), loaded.clone(), clock.clone());
+    let desk = desk_with(dir.path(), loaded.clone(), clock.clone());
     let id = desk.open_encounter(None, Via::Kiosk, false).unwrap();
     let mut d = dispatcher(dir.path(), &loaded, clock.clone());
     assert_eq!(d.tick().await.unwrap().sent, 3);
@@ -56,7 +56,10 @@ async fn pages_by_modem_and_acknowledgement_by_reply() {
     let t = d.tick().await.unwrap();
     assert_eq!(t.acknowledged, 0);
     assert_eq!(sim.inbox_len(), 0, "replies are read and deleted");
-    let state = threshold::store::query::encounter_state(desk.store.conn(), &id)
+    let state = desk
+        .record()
+        .read(|r| threshold::store::query::encounter_state(r.conn(), &id))
+        .unwrap()
         .unwrap()
         .unwrap();
     assert!(!state.counsel_acknowledged);
@@ -64,7 +67,10 @@ async fn pages_by_modem_and_acknowledgement_by_reply() {
     // The right code from counsel's phone (spaces and case do not matter).
     sim.receive("+1 408 555 0120", &format!("ack {code}"));
     assert_eq!(d.tick().await.unwrap().acknowledged, 1);
-    let rec = threshold::store::query::encounter(desk.store.conn(), &id)
+    let rec = desk
+        .record()
+        .read(|r| threshold::store::query::encounter(r.conn(), &id))
+        .unwrap()
         .unwrap()
         .unwrap();
     assert_eq!(rec.acknowledgements.len(), 1);
@@ -89,11 +95,14 @@ async fn an_unplugged_modem_fails_the_attempt_and_a_replugged_one_delivers() {
     loaded.config.contacts.retain(|c| c.name == "Rosa Delgado");
     loaded.config.contacts[0].channels = Some(vec![Channel::Sms]);
     let clock = TestClock::at(2026, 11, 27, 18);
-    let mut desk = desk_with(dir.path(), loaded.clone(), clock.clone());
+    let desk = desk_with(dir.path(), loaded.clone(), clock.clone());
     let id = desk.open_encounter(None, Via::Kiosk, false).unwrap();
     let mut d = dispatcher(dir.path(), &loaded, clock.clone());
     assert_eq!(d.tick().await.unwrap().failed, 1, "no modem at the port");
-    let rec = threshold::store::query::encounter(desk.store.conn(), &id)
+    let rec = desk
+        .record()
+        .read(|r| threshold::store::query::encounter(r.conn(), &id))
+        .unwrap()
         .unwrap()
         .unwrap();
     let err = rec.notifications[0].last_error.clone().unwrap();

@@ -443,5 +443,42 @@ fn a_damaged_database_is_named_with_what_to_do() {
         "{err}"
     );
     assert!(err.contains("restore it from a backup"), "{err}");
-    assert_eq!(err.lines().count(), 1, "one clear line: {err}");
+    let lines: Vec<&str> = err
+        .lines()
+        .filter(|l| !l.contains("built-in demo configuration"))
+        .collect();
+    assert_eq!(lines.len(), 1, "one clear line: {err}");
+}
+
+#[test]
+fn without_config_the_cli_says_it_uses_the_demo_and_honours_threshold_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = cli(dir.path(), &["encounter", "list"]);
+    assert!(out.status.success());
+    let err = stderr(&out);
+    assert_eq!(
+        err.lines()
+            .filter(|l| l.contains("using the built-in demo configuration"))
+            .count(),
+        1,
+        "{err}"
+    );
+    // $THRESHOLD_CONFIG is used (the example, beside its secrets).
+    let example = include_str!("../deploy/threshold.example.toml");
+    let config = dir.path().join("site.toml");
+    std::fs::write(&config, example).unwrap();
+    let out = bin()
+        .arg("--data-dir")
+        .arg(dir.path().join("site-data"))
+        .args(["config", "check"])
+        .env("THRESHOLD_CONFIG", &config)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("built-in demo"), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("San José City Hall"),
+        "{}",
+        stdout(&out)
+    );
 }

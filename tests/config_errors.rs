@@ -44,11 +44,13 @@ fn the_example_and_the_demo_pass() {
     std::fs::write(dir.path().join("smtp.password"), "hunter2\n").unwrap();
     std::fs::write(dir.path().join("sms.credentials"), "user:pw\n").unwrap();
     let l = Loaded::from_text("ex", EXAMPLE, dir.path()).unwrap();
-    // The devices are not plugged into this machine: one warning each.
+    // The modem and the devices are not plugged into this machine: one
+    // warning each.
     let keys: Vec<&str> = l.warnings.iter().map(|w| w.key.as_str()).collect();
     assert_eq!(
         keys,
         [
+            "alerts.sms.modem",
             "devices.printer.port",
             "devices.scanner.port",
             "devices.sign.port",
@@ -57,13 +59,13 @@ fn the_example_and_the_demo_pass() {
         "{:?}",
         l.warnings
     );
-    assert!(l.warnings[0].message.contains("used when it appears"));
+    assert!(l.warnings[1].message.contains("used when it appears"));
     assert_eq!(l.webhook_secret().unwrap().unwrap(), b"s3cret");
     assert_eq!(l.smtp_password().unwrap().unwrap(), b"hunter2");
     // Without it, it still loads, and says what is missing.
     let l = Loaded::from_text("ex", EXAMPLE, std::path::Path::new("/nonexistent")).unwrap();
     let w: Vec<String> = l.warnings.iter().map(ToString::to_string).collect();
-    assert_eq!(w.len(), 3 + 4, "{w:?}");
+    assert_eq!(w.len(), 3 + 5, "{w:?}");
     assert!(
         w.iter()
             .any(|w| w.contains("`alerts.webhook.secret_file`") && w.contains("cannot be signed")),
@@ -81,7 +83,7 @@ fn the_example_and_the_demo_pass() {
 #[test]
 fn channels_must_be_reachable_and_sendable() {
     expect_error(
-        "channels = [\"webhook\"]",
+        "channels = [\"webhook\", \"sms\"]",
         "channels = [\"webhook\", \"fax\"]",
         "contacts[0].channels[1]",
         "channels = [",
@@ -95,7 +97,7 @@ fn channels_must_be_reachable_and_sendable() {
         "has no `webhook` URL",
     );
     expect_error(
-        "channels = [\"webhook\"]",
+        "channels = [\"webhook\", \"sms\"]",
         "channels = []",
         "contacts[0].channels",
         "channels = []",
@@ -143,7 +145,7 @@ fn type_and_enum_errors() {
     expect_error(
         "role = \"manager\"",
         "role = \"boss\"",
-        "contacts[2].role",
+        "contacts[3].role",
         "\"boss\"",
         "designated-staff",
     );
@@ -175,7 +177,7 @@ fn unknown_keys_are_refused_everywhere() {
     expect_error(
         "name = \"Facility manager\"",
         "name = \"Facility manager\"\nbirthplace = \"x\"",
-        "contacts[2].birthplace",
+        "contacts[3].birthplace",
         "birthplace",
         "unknown field",
     );
@@ -235,7 +237,7 @@ fn validation_errors() {
     expect_error(
         "email = \"facilities@example.org\"\nwebhook = \"https://hooks.example.org/threshold/facilities\"",
         "language = \"en\"",
-        "contacts[2]",
+        "contacts[3]",
         "name = \"Facility manager\"",
         "at least one of",
     );
@@ -288,12 +290,14 @@ fn validation_errors() {
         "Public Meeting",
         "lower-case",
     );
-    expect_error(
-        "role = \"counsel\"",
-        "role = \"manager\"",
-        "contacts",
-        "[[contacts]]",
-        "role = \"counsel\"",
+    // Both counsel contacts made something else: nobody is counsel.
+    let no_counsel = EXAMPLE.replace("role = \"counsel\"", "role = \"manager\"");
+    let err = Loaded::from_text("site.toml", &no_counsel, std::path::Path::new("."))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("`contacts`") && err.contains("role = \"counsel\""),
+        "{err}"
     );
 }
 
@@ -437,7 +441,7 @@ fn smtp_settings_are_checked() {
 #[test]
 fn sms_settings_are_checked() {
     // The example's own [alerts.sms], emptied, then refilled per case.
-    let start = EXAMPLE.find("gateway_url = ").unwrap();
+    let start = EXAMPLE.find("modem = \"/dev/threshold-modem\"").unwrap();
     let end = start + EXAMPLE[start..].find("timeout_s = 30").unwrap();
     let base = format!("{}{}", &EXAMPLE[..start], &EXAMPLE[end..]);
     let base = base.replacen("[alerts.sms]\n", "[alerts.sms]\n{EXTRA}", 1);
@@ -451,7 +455,7 @@ fn sms_settings_are_checked() {
             "{err}"
         );
     };
-    check("", "alerts.sms", "exactly one of");
+    check("", "alerts.sms", "or both");
     check(
         "gateway_url = \"https://sms.example.org/send\"\n",
         "alerts.sms.gateway_url",
@@ -461,6 +465,17 @@ fn sms_settings_are_checked() {
         "gateway_url = \"http://sms.example.org/?to={to}&text={text}\"\n",
         "alerts.sms.gateway_url",
         "https://",
+    );
+    // Plain HTTP only to this machine, as parsed: not to a look-alike name.
+    check(
+        "gateway_url = \"http://localhost.attacker.example/?to={to}&text={text}\"\n",
+        "alerts.sms.gateway_url",
+        "only to this machine",
+    );
+    check(
+        "modem = \"/dev/x\"\ngateway_credentials_file = \"c\"\n",
+        "alerts.sms.gateway_credentials_file",
+        "goes with `gateway_url`",
     );
     // A modem that is not plugged in now is a warning, not an error.
     let unplugged = base.replace("{EXTRA}", "modem = \"/dev/threshold-modem-missing\"\n");
@@ -477,6 +492,12 @@ fn sms_settings_are_checked() {
         "gateway_url = \"https://sms.example.org/send?to={to}&text={text}\"\n",
     );
     Loaded::from_text("s.toml", &ok, std::path::Path::new(".")).unwrap();
+    // Both: the modem first, the gateway when it cannot.
+    let both = base.replace(
+        "{EXTRA}",
+        "modem = \"/dev/x\"\ngateway_url = \"http://127.0.0.1:9/?to={to}&text={text}\"\n",
+    );
+    Loaded::from_text("s.toml", &both, std::path::Path::new(".")).unwrap();
 }
 
 #[test]

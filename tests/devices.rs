@@ -11,6 +11,7 @@ use common::*;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use threshold::config::{Devices, LineEnd, PanicSettings, Paper, PrinterSettings, ScannerSettings};
+use threshold::devices::health::Health;
 use threshold::devices::hub::{DeviceEvent, Hub};
 use threshold::devices::printer::{self, PrinterError, ReceiptPrinter};
 use threshold::devices::sim::printer::PrinterSim;
@@ -105,7 +106,7 @@ fn the_hub_prints_and_recovers_after_the_printer_is_unplugged_and_replugged() {
     };
     let (tx, _rx) = tokio::sync::mpsc::channel(8);
     let states_file = dir.path().join("devices.json");
-    let hub = Hub::start(&devices, tx, Some(states_file.clone()));
+    let hub = Hub::start(&devices, tx, Health::new(Some(states_file.clone())));
     wait_until("the printer to be ready", Duration::from_secs(5), || {
         hub.printer_ready()
     });
@@ -130,8 +131,13 @@ fn the_hub_prints_and_recovers_after_the_printer_is_unplugged_and_replugged() {
     let gone: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&states_file).unwrap()).unwrap();
     assert_eq!(gone["pid"], std::process::id());
-    let gone = &gone["devices"];
-    assert_eq!(gone[0]["connected"], false, "{gone}");
+    let gone = &gone["parts"];
+    assert_eq!(gone[0]["part"], "printer", "{gone}");
+    assert_eq!(gone[0]["working"], false, "{gone}");
+    assert!(
+        gone[0]["fix"].as_str().unwrap().contains("plugged in"),
+        "{gone}"
+    );
     // A job while it is gone is not lost silently: it is refused or logged,
     // and a check-in never waits for it.
     let t = Instant::now();
@@ -177,9 +183,9 @@ fn the_panic_button_and_the_scanner_reach_the_service_through_the_hub() {
         ..Default::default()
     };
     let (tx, mut rx) = tokio::sync::mpsc::channel(8);
-    let hub = Hub::start(&devices, tx, None);
+    let hub = Hub::start(&devices, tx, Health::default());
     wait_until("both devices open", Duration::from_secs(5), || {
-        hub.states().iter().filter(|s| s.connected).count() == 2
+        hub.states().iter().filter(|s| s.working).count() == 2
     });
     panic
         .send(b"HELLO pb-1.0\nPRESS 1\nPRESS 1\nnoise\x07\n")
@@ -197,10 +203,10 @@ fn the_panic_button_and_the_scanner_reach_the_service_through_the_hub() {
 fn a_panic_press_opens_an_encounter_and_pages_through_rapid_response_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let loaded = alerting_config(dir.path(), "http://127.0.0.1:9", "");
-    let mut desk = desk_with(dir.path(), loaded, TestClock::real_now());
+    let desk = desk_with(dir.path(), loaded, TestClock::real_now());
     let id = desk.panic_pressed().unwrap();
     let roles: Vec<String> = {
-        let conn = desk.store.conn();
+        let conn = rusqlite::Connection::open(dir.path().join("threshold.db")).unwrap();
         let mut stmt = conn
             .prepare("SELECT DISTINCT role FROM outbox WHERE encounter_id = ?1 ORDER BY role")
             .unwrap();
@@ -213,7 +219,10 @@ fn a_panic_press_opens_an_encounter_and_pages_through_rapid_response_at_once() {
         roles,
         ["counsel", "designated-staff", "manager", "rapid-response"]
     );
-    let rec = threshold::store::query::encounter(desk.store.conn(), &id)
+    let rec = desk
+        .record()
+        .read(|r| threshold::store::query::encounter(r.conn(), &id))
+        .unwrap()
         .unwrap()
         .unwrap();
     assert_eq!(rec.via, "panic-button");
@@ -390,7 +399,7 @@ fn the_hub_shows_the_sign_again_after_it_is_replugged() {
         ..Default::default()
     };
     let (tx, _rx) = tokio::sync::mpsc::channel(8);
-    let hub = Hub::start(&devices, tx, None);
+    let hub = Hub::start(&devices, tx, Health::default());
     let content = SignContent {
         officials_on_site: true,
         titles: vec![(
@@ -411,10 +420,7 @@ fn the_hub_shows_the_sign_again_after_it_is_replugged() {
         Duration::from_secs(5),
         || second.state.lock().unwrap().shown.is_some(),
     );
-    assert!(hub
-        .states()
-        .iter()
-        .any(|s| s.device == "sign" && s.connected));
+    assert!(hub.states().iter().any(|s| s.part == "sign" && s.working));
 }
 
 #[test]
@@ -488,19 +494,19 @@ fn the_scanner_is_read_again_after_it_is_replugged() {
         ..Default::default()
     };
     let (tx, mut rx) = tokio::sync::mpsc::channel(8);
-    let hub = Hub::start(&devices, tx, None);
+    let hub = Hub::start(&devices, tx, Health::default());
     wait_until("the scanner open", Duration::from_secs(5), || {
-        hub.states().iter().any(|s| s.connected)
+        hub.states().iter().any(|s| s.working)
     });
     drop(first);
     std::fs::remove_file(&link).unwrap();
     wait_until("the scanner seen gone", Duration::from_secs(5), || {
-        hub.states().iter().all(|s| !s.connected)
+        hub.states().iter().all(|s| !s.working)
     });
     let second = LineSim::start().unwrap();
     symlink(&link, &second.path);
     wait_until("the scanner back", Duration::from_secs(5), || {
-        hub.states().iter().any(|s| s.connected)
+        hub.states().iter().any(|s| s.working)
     });
     second.send(b"BADGE-7\r\n").unwrap();
     assert_eq!(next_event(&mut rx), DeviceEvent::Scan("BADGE-7".into()));

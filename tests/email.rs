@@ -4,86 +4,10 @@
 mod common;
 
 use chrono::Duration;
+use common::smtp::{SmtpServer, SmtpSetup};
 use common::*;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use threshold::config::{Channel, Loaded};
 use threshold::domain::encounter::Via;
-
-/// The SMTP sink process and the folder it writes messages to.
-struct SmtpSink {
-    child: Child,
-    out: tempfile::TempDir,
-    port: u16,
-}
-
-impl SmtpSink {
-    fn start(port: Option<u16>) -> SmtpSink {
-        let mut cmd = Command::new("python3");
-        cmd.arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/support/smtp_sink.py"
-        ));
-        Self::spawn(cmd, port.map(|p| p.to_string()).into_iter().collect())
-    }
-
-    /// The TLS server (`starttls` or `tls`) with `cert` and `key`.
-    fn start_tls(cert: &std::path::Path, key: &std::path::Path, mode: &str) -> SmtpSink {
-        let mut cmd = Command::new("python3");
-        cmd.arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/support/smtp_tls_sink.py"
-        ));
-        let args = vec![
-            cert.display().to_string(),
-            key.display().to_string(),
-            mode.to_string(),
-        ];
-        Self::spawn(cmd, args)
-    }
-
-    /// Start the script in `cmd` writing to a fresh folder, with `args`
-    /// after the folder; read the port it prints.
-    fn spawn(mut cmd: Command, args: Vec<String>) -> SmtpSink {
-        let out = tempfile::tempdir().unwrap();
-        let mut child = cmd
-            .arg(out.path())
-            .args(args)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("python3 runs the SMTP server");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line
-            .trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("the server printed {line:?}"));
-        SmtpSink { child, out, port }
-    }
-
-    /// Every message received, as text.
-    fn messages(&self) -> Vec<String> {
-        let mut files: Vec<_> = std::fs::read_dir(self.out.path())
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
-            .collect();
-        files.sort();
-        files
-            .into_iter()
-            .map(|f| std::fs::read_to_string(f).unwrap())
-            .collect()
-    }
-}
-
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn smtp_section(port: u16, attach: bool) -> String {
     format!(
@@ -93,7 +17,7 @@ fn smtp_section(port: u16, attach: bool) -> String {
 
 #[tokio::test]
 async fn pages_arrive_by_email_with_text_html_and_a_stable_message_id() {
-    let sink = SmtpSink::start(None);
+    let sink = SmtpServer::plain(None);
     let dir = tempfile::tempdir().unwrap();
     let text = format!(
         "{}{}",
@@ -103,7 +27,7 @@ async fn pages_arrive_by_email_with_text_html_and_a_stable_message_id() {
     std::fs::write(dir.path().join("mail.toml"), text).unwrap();
     let loaded = Loaded::from_file(&dir.path().join("mail.toml")).unwrap();
     let clock = TestClock::at(2026, 11, 27, 18);
-    let mut desk = desk_with(dir.path(), loaded.clone(), clock.clone());
+    let desk = desk_with(dir.path(), loaded.clone(), clock.clone());
     let page = threshold::app::PageImage::from_bytes("p", png(1)).unwrap();
     let id = desk.open_encounter(None, Via::Kiosk, true).unwrap();
     desk.attach_page(&id, &page).unwrap();
@@ -131,7 +55,7 @@ async fn pages_arrive_by_email_with_text_html_and_a_stable_message_id() {
 
 #[tokio::test]
 async fn page_images_are_attached_only_when_configured() {
-    let sink = SmtpSink::start(None);
+    let sink = SmtpServer::plain(None);
     let dir = tempfile::tempdir().unwrap();
     let text = format!(
         "{}{}",
@@ -141,7 +65,7 @@ async fn page_images_are_attached_only_when_configured() {
     std::fs::write(dir.path().join("mail.toml"), text).unwrap();
     let loaded = Loaded::from_file(&dir.path().join("mail.toml")).unwrap();
     let clock = TestClock::at(2026, 11, 27, 18);
-    let mut desk = desk_with(dir.path(), loaded.clone(), clock.clone());
+    let desk = desk_with(dir.path(), loaded.clone(), clock.clone());
     let details = threshold::domain::encounter::EncounterDetails {
         officers: vec!["A;1;ICE".parse().unwrap()],
         supervisor: None,
@@ -196,7 +120,7 @@ async fn smtp_down_falls_back_to_the_webhook_and_nothing_is_sent_twice_when_it_r
         c.channels = Some(vec![Channel::Email, Channel::Webhook]);
     }
     let clock = TestClock::at(2026, 11, 27, 18);
-    let mut desk = desk_with(dir.path(), loaded.clone(), clock.clone());
+    let desk = desk_with(dir.path(), loaded.clone(), clock.clone());
     let id = desk.open_encounter(None, Via::Kiosk, false).unwrap();
     let mut d = dispatcher(dir.path(), &loaded, clock.clone());
     // Three attempts by e-mail, with backoff between them.
@@ -218,7 +142,7 @@ async fn smtp_down_falls_back_to_the_webhook_and_nothing_is_sent_twice_when_it_r
         .all(|k| k.starts_with(&format!("{id}/0/")) && k.ends_with("/webhook")));
 
     // SMTP comes back on the same port: nothing is sent again.
-    let sink = SmtpSink::start(Some(port));
+    let sink = SmtpServer::plain(Some(port));
     for _ in 0..5 {
         clock.advance(Duration::seconds(20));
         d.tick().await.unwrap();
@@ -239,7 +163,10 @@ async fn smtp_down_falls_back_to_the_webhook_and_nothing_is_sent_twice_when_it_r
     assert_eq!(keys.len(), unique.len(), "no key twice: {keys:?}");
     assert_eq!(keys.len(), 4, "{keys:?}");
     assert!(keys[3].contains("/1/Alex Chen/webhook"), "{keys:?}");
-    let rec = threshold::store::query::encounter(desk.store.conn(), &id)
+    let rec = desk
+        .record()
+        .read(|r| threshold::store::query::encounter(r.conn(), &id))
+        .unwrap()
         .unwrap()
         .unwrap();
     let email = rec
@@ -269,10 +196,13 @@ async fn send_one(dir: &std::path::Path, smtp: &str) -> (threshold::alerts::Tick
     let mut loaded = Loaded::from_file(&dir.join("mail.toml")).unwrap();
     loaded.config.contacts.retain(|c| c.name == "Rosa Delgado");
     let clock = TestClock::at(2026, 11, 27, 18);
-    let mut desk = desk_with(dir, loaded.clone(), clock.clone());
+    let desk = desk_with(dir, loaded.clone(), clock.clone());
     let id = desk.open_encounter(None, Via::Kiosk, false).unwrap();
     let tick = dispatcher(dir, &loaded, clock).tick().await.unwrap();
-    let rec = threshold::store::query::encounter(desk.store.conn(), &id)
+    let rec = desk
+        .record()
+        .read(|r| threshold::store::query::encounter(r.conn(), &id))
+        .unwrap()
         .unwrap()
         .unwrap();
     (
@@ -286,7 +216,12 @@ async fn starttls_and_tls_with_a_private_ca() {
     for mode in ["starttls", "tls"] {
         let dir = tempfile::tempdir().unwrap();
         let (ca, cert, key) = private_ca(dir.path());
-        let sink = SmtpSink::start_tls(&cert, &key, mode);
+        let sink = SmtpServer::start(&SmtpSetup {
+            tls: mode,
+            cert: Some(&cert),
+            key: Some(&key),
+            ..Default::default()
+        });
         let smtp = |ca: &str| {
             format!(
                 "\n[alerts.smtp]\nhost = \"localhost\"\nport = {}\ntls = \"{mode}\"\nfrom = \"Threshold <threshold@example.org>\"\ntimeout_s = 5\n{ca}",

@@ -11,7 +11,6 @@ use std::time::Duration;
 use threshold::alerts::{Dispatcher, Notifier, Outgoing, SendError};
 use threshold::app::{Clock, Desk};
 use threshold::domain::encounter::Via;
-use threshold::store::Store;
 use tokio::time::Instant;
 
 /// Wall time that moves with tokio's (paused) clock.
@@ -69,14 +68,13 @@ async fn start() -> Setup {
         base: Utc.with_ymd_and_hms(2026, 11, 27, 18, 0, 0).unwrap(),
         start,
     };
-    let store = Store::open(dir.path(), &loaded.config.facility.id).unwrap();
-    let desk = Desk::new(loaded.clone(), store, clock.clone());
+    let desk = Desk::open(loaded.clone(), dir.path(), clock.clone()).unwrap();
     let recorder = Recorder {
         start,
         sent: Arc::default(),
     };
-    let store = Store::open(dir.path(), &loaded.config.facility.id).unwrap();
-    let dispatcher = Dispatcher::new(loaded, store, recorder.clone(), clock).unwrap();
+    let dispatcher =
+        Dispatcher::new(loaded, desk.record().clone(), recorder.clone(), clock).unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(dispatcher.run(Duration::from_millis(250), async move {
         let _ = stopped.await;
@@ -92,7 +90,7 @@ async fn start() -> Setup {
 
 #[tokio::test(start_paused = true)]
 async fn tier_two_only_after_the_deadline_and_never_after_an_acknowledgement() {
-    let mut s = start().await;
+    let s = start().await;
     let id = s.desk.open_encounter(None, Via::Kiosk, false).unwrap();
     tokio::time::sleep(Duration::from_secs(1)).await;
     let first = s.recorder.tiers();
@@ -132,7 +130,7 @@ async fn tier_two_only_after_the_deadline_and_never_after_an_acknowledgement() {
 
 #[tokio::test(start_paused = true)]
 async fn unacknowledged_encounters_escalate_through_every_tier_on_time() {
-    let mut s = start().await;
+    let s = start().await;
     s.desk
         .open_encounter(None, Via::PanicButton, false)
         .unwrap();

@@ -10,7 +10,6 @@ use threshold::domain::document::DocumentKind;
 use threshold::domain::encounter::*;
 use threshold::domain::language::Language;
 use threshold::store::query::{self, for_each_log_row, LogFilter, LogKind};
-use threshold::store::verify::verify;
 
 fn visitor(name: Option<&str>) -> VisitorCheckIn {
     VisitorCheckIn {
@@ -38,7 +37,7 @@ fn details(kind: DocumentKind) -> EncounterDetails {
 #[test]
 fn visitor_check_in_records_minimal_data() {
     let dir = tempfile::tempdir().unwrap();
-    let mut desk = desk(dir.path(), TestClock::at(2026, 11, 27, 18));
+    let desk = desk(dir.path(), TestClock::at(2026, 11, 27, 18));
     let id = desk.check_in_visitor(visitor(Some("Lan"))).unwrap();
     assert!(id.starts_with("V-") && id.len() == 12, "{id}");
     let err = desk
@@ -49,19 +48,26 @@ fn visitor_check_in_records_minimal_data() {
         AppError::CheckIn(CheckInRefused::NameNotOneWord { .. })
     ));
     let mut rows = Vec::new();
-    for_each_log_row(desk.store.conn(), &LogFilter::default(), |r| {
-        rows.push(r);
-        Ok(())
-    })
-    .unwrap();
+    desk.record()
+        .read(|r| {
+            for_each_log_row(r.conn(), &LogFilter::default(), |r| {
+                rows.push(r);
+                Ok(())
+            })
+        })
+        .unwrap()
+        .unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].name.as_deref(), Some("Lan"));
     assert_eq!(rows[0].language.as_deref(), Some("es"));
     // The journal body holds references, never the name itself.
     let body: String = desk
-        .store
-        .conn()
-        .query_row("SELECT body FROM journal", [], |r| r.get(0))
+        .record()
+        .read(|r| {
+            r.conn()
+                .query_row("SELECT body FROM journal", [], |r| r.get(0))
+        })
+        .unwrap()
         .unwrap();
     assert!(!body.contains("Lan") && !body.contains("Ortiz"), "{body}");
 }
@@ -70,10 +76,13 @@ fn visitor_check_in_records_minimal_data() {
 fn official_flow_enforces_counsel_rule_and_records_everything() {
     let dir = tempfile::tempdir().unwrap();
     let clock = TestClock::at(2026, 11, 27, 18);
-    let mut desk = desk(dir.path(), clock.clone());
+    let desk = desk(dir.path(), clock.clone());
     // The kiosk opens the encounter before anything is typed.
     let id = desk.open_encounter(None, Via::Kiosk, false).unwrap();
-    assert!(query::encounter_state(desk.store.conn(), &id)
+    assert!(desk
+        .record()
+        .read(|r| query::encounter_state(r.conn(), &id))
+        .unwrap()
         .unwrap()
         .is_some());
     clock.advance(Duration::seconds(20));
@@ -129,7 +138,12 @@ fn official_flow_enforces_counsel_rule_and_records_everything() {
         Err(AppError::Rule(RuleRefused::Closed))
     ));
 
-    let rec = query::encounter(desk.store.conn(), &id).unwrap().unwrap();
+    let rec = desk
+        .record()
+        .read(|r| query::encounter(r.conn(), &id))
+        .unwrap()
+        .unwrap()
+        .unwrap();
     assert_eq!(rec.officers[0].badge, "4471");
     assert_eq!(rec.pages.len(), 2);
     assert_eq!(rec.acknowledgements.len(), 2);
@@ -146,15 +160,15 @@ fn official_flow_enforces_counsel_rule_and_records_everything() {
     );
     assert!(rec.closed_at.is_some());
     assert_eq!(rec.timeline.len(), 12, "opened, tier 1 paged, details, 2 pages, 2 acks, checklist, instruction, decided, note, closed");
-    let page0 = desk.store.pages().read(&rec.pages[0].id).unwrap();
+    let page0 = desk.page_image(&rec.pages[0].id).unwrap();
     assert_eq!(page0, png(1));
-    assert!(verify(&desk.store).unwrap().intact());
+    assert!(desk.verify().unwrap().intact());
 }
 
 #[test]
 fn override_needs_a_reason_and_is_recorded_as_such() {
     let dir = tempfile::tempdir().unwrap();
-    let mut desk = desk(dir.path(), TestClock::at(2026, 11, 27, 18));
+    let desk = desk(dir.path(), TestClock::at(2026, 11, 27, 18));
     let id = desk
         .check_in_official(None, Via::Cli, false, details(DocumentKind::None), &[])
         .unwrap();
@@ -176,7 +190,12 @@ fn override_needs_a_reason_and_is_recorded_as_such() {
         )
         .unwrap();
     assert_eq!(basis, DecisionBasis::ExigentOverride);
-    let rec = query::encounter(desk.store.conn(), &id).unwrap().unwrap();
+    let rec = desk
+        .record()
+        .read(|r| query::encounter(r.conn(), &id))
+        .unwrap()
+        .unwrap()
+        .unwrap();
     assert_eq!(rec.decision_basis.as_deref(), Some("exigent-override"));
     assert_eq!(
         rec.override_reason.as_deref(),
@@ -187,7 +206,7 @@ fn override_needs_a_reason_and_is_recorded_as_such() {
 #[test]
 fn unknown_area_and_entrance_are_refused_before_writing() {
     let dir = tempfile::tempdir().unwrap();
-    let mut desk = desk(dir.path(), TestClock::at(2026, 11, 27, 18));
+    let desk = desk(dir.path(), TestClock::at(2026, 11, 27, 18));
     let mut d = details(DocumentKind::None);
     d.area = Some(("Roof".into(), false));
     let err = desk
@@ -208,7 +227,7 @@ fn unknown_area_and_entrance_are_refused_before_writing() {
 fn log_filters_by_kind_purpose_and_time() {
     let dir = tempfile::tempdir().unwrap();
     let clock = TestClock::at(2026, 11, 1, 18);
-    let mut desk = desk(dir.path(), clock.clone());
+    let desk = desk(dir.path(), clock.clone());
     for day in 0..5 {
         desk.check_in_visitor(visitor(None)).unwrap();
         let mut v = visitor(None);
@@ -221,11 +240,15 @@ fn log_filters_by_kind_purpose_and_time() {
     }
     let count = |f: LogFilter| {
         let mut n = 0;
-        for_each_log_row(desk.store.conn(), &f, |_| {
-            n += 1;
-            Ok(())
-        })
-        .unwrap();
+        desk.record()
+            .read(|r| {
+                for_each_log_row(r.conn(), &f, |_| {
+                    n += 1;
+                    Ok(())
+                })
+            })
+            .unwrap()
+            .unwrap();
         n
     };
     assert_eq!(count(LogFilter::default()), 11);
@@ -250,11 +273,18 @@ fn log_filters_by_kind_purpose_and_time() {
         purpose: None,
     };
     assert_eq!(count(mid.clone()), 4);
-    let page = query::checkins_page(desk.store.conn(), &mid, None, 3).unwrap();
+    let page = desk
+        .record()
+        .read(|r| query::checkins_page(r.conn(), &mid, None, 3))
+        .unwrap()
+        .unwrap();
     assert_eq!(page.len(), 3);
     let last = page.last().unwrap();
-    let rest =
-        query::checkins_page(desk.store.conn(), &mid, Some((&last.at, &last.id)), 3).unwrap();
+    let rest = desk
+        .record()
+        .read(|r| query::checkins_page(r.conn(), &mid, Some((&last.at, &last.id)), 3))
+        .unwrap()
+        .unwrap();
     assert_eq!(rest.len(), 1);
     assert!(page.iter().all(|r| r.id != rest[0].id));
 }

@@ -15,7 +15,6 @@ use std::rc::Rc;
 use std::time::Instant;
 use threshold::app::kiosk::{DemoSource, KioskDesk, Screen, Session};
 use threshold::app::{Desk, SystemClock};
-use threshold::store::Store;
 use threshold::ui::{apply, connect, Kiosk};
 
 fn find(ui: &Kiosk, label: &str) -> ElementHandle {
@@ -49,8 +48,7 @@ fn the_official_flow_through_the_ui_records_the_encounter_its_pages_and_alerts()
     i_slint_backend_testing::init_no_event_loop();
     let dir = tempfile::tempdir().unwrap();
     let loaded = alerting_config(dir.path(), "http://127.0.0.1:9", "");
-    let store = Store::open(dir.path(), &loaded.config.facility.id).unwrap();
-    let desk = Desk::new(loaded.clone(), store, SystemClock);
+    let desk = Desk::open(loaded.clone(), dir.path(), SystemClock).unwrap();
     let session = Session::new(&loaded, Box::new(DemoSource::default()), Instant::now());
     let ui = Kiosk::new().unwrap();
     ui.window().set_size(slint::PhysicalSize::new(1080, 1920));
@@ -90,13 +88,15 @@ fn the_official_flow_through_the_ui_records_the_encounter_its_pages_and_alerts()
     let queued: i64 = state
         .borrow()
         .1
-        .store
-        .conn()
-        .query_row(
-            "SELECT COUNT(*) FROM outbox WHERE encounter_id = ?1",
-            [&id],
-            |r| r.get(0),
-        )
+        .record()
+        .read(|r| {
+            r.conn().query_row(
+                "SELECT COUNT(*) FROM outbox WHERE encounter_id = ?1",
+                [&id],
+                |r| r.get(0),
+            )
+        })
+        .unwrap()
         .unwrap();
     assert!(
         queued >= 2,

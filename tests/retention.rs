@@ -11,7 +11,6 @@ use threshold::domain::document::DocumentKind;
 use threshold::domain::encounter::*;
 use threshold::domain::language::Language;
 use threshold::store::query;
-use threshold::store::verify::verify;
 
 /// Every file of the data folder, concatenated.
 fn all_bytes(dir: &std::path::Path) -> Vec<u8> {
@@ -40,7 +39,7 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 fn purge_removes_personal_data_and_the_chain_still_verifies() {
     let dir = tempfile::tempdir().unwrap();
     let clock = TestClock::at(2026, 1, 10, 17);
-    let mut desk = desk(dir.path(), clock.clone());
+    let desk = desk(dir.path(), clock.clone());
     desk.check_in_visitor(VisitorCheckIn {
         purpose: "appointment".into(),
         name: Some("Quenby".into()),
@@ -94,10 +93,15 @@ fn purge_removes_personal_data_and_the_chain_still_verifies() {
         !contains(&bytes, "Xylophone"),
         "a purged host is still in the data folder"
     );
-    let report = verify(&desk.store).unwrap();
+    let report = desk.verify().unwrap();
     assert!(report.intact(), "{:?}", report.findings);
     assert_eq!(report.purged_entries, 1);
-    let rec = query::encounter(desk.store.conn(), &id).unwrap().unwrap();
+    let rec = desk
+        .record()
+        .read(|r| query::encounter(r.conn(), &id))
+        .unwrap()
+        .unwrap()
+        .unwrap();
     assert_eq!(rec.officers[0].name, "Ozymandias Vreeland");
 
     // Past 7 years: the encounter's personal data and page image go too.
@@ -112,10 +116,15 @@ fn purge_removes_personal_data_and_the_chain_still_verifies() {
     for gone in ["Ozymandias", "Vreeland", "QX-77", "Zebulon"] {
         assert!(!contains(&bytes, gone), "{gone} survived the purge");
     }
-    let report = verify(&desk.store).unwrap();
+    let report = desk.verify().unwrap();
     assert!(report.intact(), "{:?}", report.findings);
     assert!(report.purged_entries >= 4);
-    let rec = query::encounter(desk.store.conn(), &id).unwrap().unwrap();
+    let rec = desk
+        .record()
+        .read(|r| query::encounter(r.conn(), &id))
+        .unwrap()
+        .unwrap()
+        .unwrap();
     assert!(rec.purged);
     assert_eq!(rec.officers[0].name, query::PURGED);
     assert_eq!(
@@ -131,12 +140,15 @@ fn purge_removes_personal_data_and_the_chain_still_verifies() {
 fn open_encounters_are_never_purged() {
     let dir = tempfile::tempdir().unwrap();
     let clock = TestClock::at(2020, 1, 1, 12);
-    let mut desk = desk(dir.path(), clock.clone());
+    let desk = desk(dir.path(), clock.clone());
     let id = desk.open_encounter(None, Via::PanicButton, false).unwrap();
     clock.advance(Duration::days(365 * 20));
     let s = desk.purge(false).unwrap();
     assert_eq!(s.encounters, 0);
-    assert!(query::encounter_state(desk.store.conn(), &id)
+    assert!(desk
+        .record()
+        .read(|r| query::encounter_state(r.conn(), &id))
+        .unwrap()
         .unwrap()
         .is_some());
 }

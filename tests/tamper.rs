@@ -31,7 +31,7 @@ fn fixture(dir: &Path) -> String {
     let clock = TestClock::at(2026, 11, 27, 17);
     // Contacts reachable by webhook, so the encounter queues pages too.
     let loaded = alerting_config(dir, "https://hooks.example.org", "");
-    let mut desk = desk_with(dir, loaded, clock.clone());
+    let desk = desk_with(dir, loaded, clock.clone());
     for name in ["Lan", "J.D."] {
         desk.check_in_visitor(VisitorCheckIn {
             purpose: "program".into(),
@@ -94,16 +94,13 @@ fn fixture(dir: &Path) -> String {
         .unwrap();
     desk.close(&id, "Dana").unwrap();
     // An admin-web account and a retention setting (both projections).
-    let at = clock.0.get();
-    threshold::store::accounts::add(
-        &mut desk.store,
-        at,
+    desk.add_account(
         "rosa",
         threshold::domain::account::AccountRole::Counsel,
         "hash",
     )
     .unwrap();
-    threshold::store::accounts::set_retention(&mut desk.store, at, "rosa", 30, 7).unwrap();
+    desk.set_retention("rosa", 30, 7).unwrap();
     id
 }
 

@@ -131,15 +131,9 @@ pub async fn confirm(State(state): State<AppState>, Path(token): Path<String>) -
     };
     let desk = state.desk.clone();
     let (c, link) = (claim.encounter.clone(), claim.link.clone());
-    let status = tokio::task::spawn_blocking(move || {
-        let desk = desk.lock().map_err(|_| AppError::Empty {
-            field: "desk",
-            what: "a working service",
-        })?;
-        desk.link_status(&c, &link)
-    })
-    .await
-    .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+    let status = tokio::task::spawn_blocking(move || desk.link_status(&c, &link))
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
     if let Err(e) = status {
         return outcome_page(&state, &claim, lang, Err(e));
     }
@@ -160,14 +154,8 @@ pub async fn acknowledge(State(state): State<AppState>, Path(token): Path<String
     };
     let desk = state.desk.clone();
     let c = claim.clone();
-    let result = tokio::task::spawn_blocking(move || {
-        let mut desk = desk.lock().map_err(|_| AppError::Empty {
-            field: "desk",
-            what: "a working service",
-        })?;
-        desk.acknowledge_link(&c).map(|_| ())
-    })
-    .await
-    .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+    let result = tokio::task::spawn_blocking(move || desk.acknowledge_link(&c).map(|_| ()))
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
     outcome_page(&state, &claim, lang, result)
 }

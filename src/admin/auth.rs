@@ -10,7 +10,6 @@
 use super::chrome::{cookie, language, query_param, render, Chrome, WebError};
 use super::AppState;
 use crate::domain::account::AccountRole;
-use crate::store::accounts;
 use argon2::password_hash::{PasswordHasher, SaltString};
 use argon2::{PasswordHash, PasswordVerifier};
 use askama::Template;
@@ -20,7 +19,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
-use chrono::Utc;
+
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -213,7 +212,7 @@ impl FromRequestParts<AppState> for Viewer {
         let had_cookie = token.is_some();
         let session = match token {
             Some(t) => state
-                .read(move |s| Ok(accounts::session(s.conn(), &t, Utc::now())?))
+                .call(move |desk| Ok(desk.session(&t)?))
                 .await
                 .map_err(|e| chrome.clone().error(e))?,
             None => None,
@@ -378,8 +377,8 @@ pub async fn login(
     let name = account.clone();
     let password = f.password.clone();
     let checked = state
-        .read(move |s| {
-            let found = accounts::find(s.conn(), &name)?;
+        .call(move |desk| {
+            let found = desk.account(&name)?;
             let hash = found.as_ref().and_then(|(_, h)| h.clone());
             Ok(password_matches(hash.as_deref(), &password)
                 .then_some(())
@@ -408,13 +407,7 @@ pub async fn login(
         l.succeeded(&account);
     }
     let name = account.clone();
-    let opened = state
-        .with_desk(move |desk| {
-            let token = accounts::open_session(desk.store.conn(), &name, Utc::now())?;
-            accounts::record_sign_in(&mut desk.store, Utc::now(), &name)?;
-            Ok(token)
-        })
-        .await;
+    let opened = state.call(move |desk| Ok(desk.sign_in(&name)?)).await;
     let token = match opened {
         Ok(t) => t,
         Err(e) => return c.error(e),
@@ -453,9 +446,7 @@ pub async fn logout(
         return (StatusCode::SEE_OTHER, [(LOCATION, "/login")]).into_response();
     };
     let t = token.clone();
-    let session = state
-        .read(move |s| Ok(accounts::session(s.conn(), &t, Utc::now())?))
-        .await;
+    let session = state.call(move |desk| Ok(desk.session(&t)?)).await;
     match session {
         Ok(Some(s)) if same_token(&f.csrf, &s.csrf) => {}
         Ok(Some(_)) => {
@@ -465,10 +456,7 @@ pub async fn logout(
         Ok(None) => {}
         Err(e) => return c.error(e),
     }
-    if let Err(e) = state
-        .read(move |s| Ok(accounts::close_session(s.conn(), &token)?))
-        .await
-    {
+    if let Err(e) = state.call(move |desk| Ok(desk.sign_out(&token)?)).await {
         return c.error(e);
     }
     let mut r = (StatusCode::SEE_OTHER, [(LOCATION, "/login")]).into_response();

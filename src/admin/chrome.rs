@@ -1,8 +1,8 @@
 //! What every admin page shares: the reader's language, the page frame
 //! (navigation, who is signed in, language links) and error pages.
 
-use super::words::{words, Words};
 use super::AppState;
+use crate::app::words::{words, Words};
 use crate::domain::account::AccountRole;
 use crate::domain::language::Language;
 use askama::Template;
@@ -25,21 +25,7 @@ pub enum WebError {
     #[error("{0}")]
     BadInput(String),
     #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
-    #[error(transparent)]
     App(#[from] crate::app::AppError),
-    #[error("database: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    #[error(transparent)]
-    Read(#[from] crate::store::query::ReadError),
-    #[error(transparent)]
-    Log(#[from] crate::store::query::LogError),
-    #[error(transparent)]
-    Page(#[from] crate::store::pages::PageError),
-    #[error(transparent)]
-    Bundle(#[from] crate::store::bundle::BundleError),
-    #[error(transparent)]
-    Report(#[from] crate::app::report::ReportError),
     #[error("rendering the page failed: {0}")]
     Template(#[from] askama::Error),
     #[error("a request's worker stopped: {0}")]

@@ -4,8 +4,7 @@
 use super::auth::Viewer;
 use super::chrome::{local_minute, no_store, render, Chrome, WebError};
 use super::AppState;
-use crate::store::events::{Viewed, Viewing};
-use crate::store::query::{self, EncounterRecord};
+use crate::app::records::{EncounterRecord, Viewed, Viewing};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -36,7 +35,7 @@ pub async fn journal_view(
     };
     let subject = subject.to_string();
     state
-        .with_desk(move |desk| Ok(desk.record_view(&subject, &viewed)?))
+        .call(move |desk| Ok(desk.record_view(&subject, &viewed)?))
         .await
 }
 
@@ -69,7 +68,7 @@ pub async fn load(state: &AppState, id: &str) -> Result<EncounterRecord, WebErro
     }
     let id = id.to_string();
     state
-        .read(move |store| query::encounter(store.conn(), &id)?.ok_or(WebError::NotFound))
+        .call(move |desk| desk.find_encounter(&id)?.ok_or(WebError::NotFound))
         .await
 }
 
@@ -81,9 +80,9 @@ pub async fn must_exist(state: &AppState, id: &str) -> Result<(), WebError> {
     }
     let id = id.to_string();
     state
-        .read(move |store| {
-            query::encounter_state(store.conn(), &id)?
-                .map(|_| ())
+        .call(move |desk| {
+            desk.encounter_exists(&id)?
+                .then_some(())
                 .ok_or(WebError::NotFound)
         })
         .await
@@ -208,10 +207,7 @@ pub async fn page_image(
         return v.error(e);
     }
     let page_id = page.id.clone();
-    let bytes = match state
-        .read(move |store| Ok(store.pages().read(&page_id)?))
-        .await
-    {
+    let bytes = match state.call(move |desk| Ok(desk.page_image(&page_id)?)).await {
         Ok(b) => b,
         Err(e) => return v.error(e),
     };

@@ -8,9 +8,8 @@ use super::chrome::{no_store, WebError};
 use super::encounter::{journal_view, must_exist};
 use super::overview::{parse_filter, LogQuery};
 use super::AppState;
-use crate::app::log_export::{write_log, Format};
-use crate::store::bundle;
-use crate::store::events::Viewing;
+use crate::app::records::{timestamp, BundleError, Format, Viewing};
+use crate::app::{AppError, Desk};
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -70,20 +69,21 @@ impl futures_core::Stream for Chunks {
 /// so a client never mistakes a cut-off export for a whole one.
 fn stream<F>(state: &AppState, produce: F) -> Body
 where
-    F: FnOnce(&crate::store::Store, &mut ChannelWriter) -> Result<(), WebError> + Send + 'static,
+    F: FnOnce(&Desk, &mut ChannelWriter) -> Result<(), WebError> + Send + 'static,
 {
     let (tx, rx) = mpsc::channel(4);
     let state = state.clone();
     tokio::spawn(async move {
         let err_tx = tx.clone();
         let result = state
-            .read(move |store| {
+            .call(move |desk| {
                 let mut w = ChannelWriter {
                     tx,
                     buf: Vec::with_capacity(CHUNK),
                 };
-                produce(store, &mut w)?;
-                w.flush().map_err(|e| WebError::Log(e.into()))
+                produce(desk, &mut w)?;
+                w.flush()
+                    .map_err(|e| WebError::App(AppError::Log(e.into())))
             })
             .await;
         if let Err(e) = result {
@@ -173,9 +173,8 @@ async fn export_log(state: AppState, v: Viewer, q: LogQuery, format: Format) -> 
     {
         return v.error(e);
     }
-    let loaded = state.loaded.clone();
-    let body = stream(&state, move |store, w| {
-        write_log(&loaded, store.conn(), &filter, format, w)?;
+    let body = stream(&state, move |desk, w| {
+        desk.export_log(&filter, format, w)?;
         Ok(())
     });
     attachment(content_type, file_name(&state, &q, ext), body)
@@ -196,7 +195,7 @@ pub async fn jsonl(
 }
 
 /// GET /export.bundle?from=…&to=…: the journal entries of those days,
-/// signed with the facility key (see [`crate::store::bundle`]).
+/// signed with the facility key (see `threshold log bundle`).
 pub async fn bundle(
     State(state): State<AppState>,
     v: Viewer,
@@ -210,11 +209,11 @@ pub async fn bundle(
     let range = (filter.from.clone(), filter.to.clone());
     let r = range.clone();
     let found = state
-        .read(move |store| Ok(bundle::range(store, r.0.as_deref(), r.1.as_deref())?))
+        .call(move |desk| Ok(desk.bundle_range(r.0.as_deref(), r.1.as_deref())?))
         .await;
     match found {
         Ok(Some(_)) => {}
-        Ok(None) => return bad_request(bundle::BundleError::Empty.to_string()),
+        Ok(None) => return bad_request(BundleError::Empty.to_string()),
         Err(e) => return v.error(e),
     }
     if let Err(e) = journal_view(
@@ -230,16 +229,9 @@ pub async fn bundle(
         return v.error(e);
     }
     let key = state.web.key.clone();
-    let created = crate::store::timestamp(chrono::Utc::now());
-    let body = stream(&state, move |store, w| {
-        bundle::write(
-            store,
-            &key,
-            &created,
-            range.0.as_deref(),
-            range.1.as_deref(),
-            w,
-        )?;
+    let created = timestamp(chrono::Utc::now());
+    let body = stream(&state, move |desk, w| {
+        desk.write_bundle(&key, &created, range.0.as_deref(), range.1.as_deref(), w)?;
         Ok(())
     });
     attachment(
@@ -257,19 +249,10 @@ pub async fn report(State(state): State<AppState>, v: Viewer, Path(id): Path<Str
     if let Err(e) = journal_view(&state, &v, &id, Viewing::Report, None, None).await {
         return v.error(e);
     }
-    let (loaded, key, lang, who) = (
-        state.loaded.clone(),
-        state.web.key.clone(),
-        v.chrome.lang,
-        v.user.clone(),
-    );
+    let (key, lang, who) = (state.web.key.clone(), v.chrome.lang, v.user.clone());
     let rid = id.clone();
     let pdf = state
-        .read(move |store| {
-            Ok(crate::app::report::encounter_pdf(
-                &loaded, store, &key, &rid, lang, &who,
-            )?)
-        })
+        .call(move |desk| Ok(desk.report_pdf(&key, &rid, lang, &who)?))
         .await;
     match pdf {
         Ok(bytes) => (

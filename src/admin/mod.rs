@@ -16,39 +16,32 @@ mod overview;
 pub mod page;
 pub mod serve;
 mod settings;
-pub mod words;
 
 pub use chrome::WebError;
 pub use serve::serve;
 
 use crate::alerts::ack_link::AckKey;
-use crate::app::{AppError, Desk, SystemClock};
+use crate::app::records::{FacilityKey, KeyError};
+use crate::app::Desk;
 use crate::config::Loaded;
-use crate::store::bundle::FacilityKey;
-use crate::store::keys::KeyError;
-use crate::store::{Store, StoreError};
+use crate::devices::health::Health;
 use axum::routing::{get, post};
 use axum::Router;
-use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-
-/// At most this many idle read connections are kept.
-const IDLE_READERS: usize = 4;
 
 /// What the handlers share.
 #[derive(Clone)]
 pub struct AppState {
-    pub desk: Arc<Mutex<Desk<SystemClock>>>,
+    pub desk: Desk,
     pub loaded: Arc<Loaded>,
     pub ack: AckKey,
+    /// The health of every part of the service, for the dashboard.
+    pub health: Health,
     pub web: Arc<Web>,
 }
 
 /// The admin web's own state.
 pub struct Web {
-    data_dir: PathBuf,
-    facility: String,
-    readers: Mutex<Vec<Store>>,
     /// Signs export bundles and reports.
     pub key: FacilityKey,
     limiter: Mutex<auth::Limiter>,
@@ -56,78 +49,32 @@ pub struct Web {
     pub secure_cookies: bool,
 }
 
-/// Why the web server could not be set up.
-#[derive(Debug, thiserror::Error)]
-pub enum SetupError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Key(#[from] KeyError),
-}
-
 impl AppState {
-    /// The state for a service whose data is in `data_dir`.
-    pub fn new(
-        desk: Arc<Mutex<Desk<SystemClock>>>,
-        loaded: Arc<Loaded>,
-        data_dir: &Path,
-        https: bool,
-    ) -> Result<AppState, SetupError> {
+    /// The state for a service recording through `desk`.
+    pub fn new(desk: Desk, health: Health, https: bool) -> Result<AppState, KeyError> {
+        let data_dir = desk.record().data_dir().to_path_buf();
         Ok(AppState {
-            desk,
-            ack: AckKey::open(data_dir)?,
+            ack: AckKey::open(&data_dir)?,
             web: Arc::new(Web {
-                data_dir: data_dir.to_path_buf(),
-                facility: loaded.config.facility.id.clone(),
-                readers: Mutex::new(Vec::new()),
-                key: FacilityKey::open(data_dir)?,
+                key: FacilityKey::open(&data_dir)?,
                 limiter: Mutex::new(auth::Limiter::default()),
                 secure_cookies: https,
             }),
-            loaded,
+            loaded: desk.loaded.clone(),
+            health,
+            desk,
         })
     }
 
-    /// Run `f` on a read connection, off the async workers.
-    pub async fn read<T, F>(&self, f: F) -> Result<T, WebError>
+    /// Run `f` with the desk on the blocking pool: its reads and writes
+    /// wait for SQLite, the async workers do not.
+    pub async fn call<T, F>(&self, f: F) -> Result<T, WebError>
     where
-        F: FnOnce(&Store) -> Result<T, WebError> + Send + 'static,
-        T: Send + 'static,
-    {
-        let web = self.web.clone();
-        tokio::task::spawn_blocking(move || {
-            let pooled = web.readers.lock().ok().and_then(|mut r| r.pop());
-            let store = match pooled {
-                Some(s) => s,
-                None => Store::open(&web.data_dir, &web.facility)?,
-            };
-            let result = f(&store);
-            if let Ok(mut idle) = web.readers.lock() {
-                if idle.len() < IDLE_READERS {
-                    idle.push(store);
-                }
-            }
-            result
-        })
-        .await?
-    }
-
-    /// Run `f` with the service's desk (writes: audit entries, settings,
-    /// purges), off the async workers.
-    pub async fn with_desk<T, F>(&self, f: F) -> Result<T, WebError>
-    where
-        F: FnOnce(&mut Desk<SystemClock>) -> Result<T, WebError> + Send + 'static,
+        F: FnOnce(&Desk) -> Result<T, WebError> + Send + 'static,
         T: Send + 'static,
     {
         let desk = self.desk.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut desk = desk.lock().map_err(|_| AppError::Empty {
-                field: "desk",
-                what: "a working service (the store lock was poisoned)",
-            })?;
-            f(&mut desk)
-        })
-        .await?
+        tokio::task::spawn_blocking(move || f(&desk)).await?
     }
 }
 

@@ -4,9 +4,8 @@ use super::auth::Viewer;
 use super::chrome::{local_minute, render, Chrome, WebError};
 use super::AppState;
 use crate::app::log_export::{day_filter, midnight, FieldNames, FilterError};
-use crate::devices::hub::{read_states, DeviceState};
-use crate::store::query::overview::{self, ChannelHealth, Delivery};
-use crate::store::query::{self, LogFilter, LogKind, LogRow};
+use crate::app::records::{ChannelHealth, Delivery, LogFilter, LogKind, LogRow};
+use crate::devices::health::PartState;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -38,13 +37,6 @@ pub struct OpenCard {
     pub pages: usize,
 }
 
-/// A configured device and what the service last said about it.
-pub struct DeviceLine {
-    pub device: String,
-    pub port: String,
-    pub state: Option<DeviceState>,
-}
-
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 struct DashboardPage {
@@ -54,8 +46,8 @@ struct DashboardPage {
     today: Vec<(String, i64)>,
     today_total: i64,
     today_encounters: i64,
-    devices: Vec<DeviceLine>,
-    service_running: bool,
+    /// Every part of the service, the broken ones first.
+    parts: Vec<PartState>,
     channels: Vec<ChannelHealth>,
 }
 
@@ -66,20 +58,18 @@ pub async fn dashboard(State(state): State<AppState>, v: Viewer) -> Response {
     c.refresh = true;
     let st = state.clone();
     let loaded = state.loaded.clone();
-    let data_dir = state.web.data_dir.clone();
+    let mut parts = state.health.parts();
+    parts.sort_by_key(|p| p.working);
     let page = state
-        .read(move |store| {
-            let conn = store.conn();
+        .call(move |desk| {
             let today_local = Utc::now().with_timezone(&loaded.timezone()).date_naive();
             let since = midnight(&loaded, today_local);
-            let rows = query::encounters(conn, true)?;
-            let more_open = rows.len().saturating_sub(OPEN_SHOWN);
-            let mut open = Vec::new();
-            for row in rows.into_iter().take(OPEN_SHOWN) {
-                let Some(rec) = query::encounter(conn, &row.id)? else {
-                    continue;
-                };
-                open.push(OpenCard {
+            let day_ago = crate::app::records::timestamp(Utc::now() - chrono::Duration::hours(24));
+            let facts = desk.dashboard(&since, OPEN_SHOWN, &day_ago)?;
+            let open = facts
+                .open
+                .into_iter()
+                .map(|(row, rec)| OpenCard {
                     opened: local_minute(&st, &row.opened_at),
                     entrance: row.entrance.clone(),
                     drill: row.drill,
@@ -104,57 +94,22 @@ pub async fn dashboard(State(state): State<AppState>, v: Viewer) -> Response {
                         .count(),
                     pages: rec.pages.len(),
                     id: row.id,
-                });
-            }
-            let today = overview::checkins_since(conn, &since)?
+                })
+                .collect();
+            let today = facts
+                .today
                 .into_iter()
                 .map(|(p, n)| (loaded.purpose_label(&p, lang), n))
                 .collect::<Vec<_>>();
-            let today_encounters = overview::encounters_since(conn, &since)?;
-            let day_ago = crate::store::timestamp(Utc::now() - chrono::Duration::hours(24));
-            let a = &loaded.config.alerts;
-            let mut channels = Vec::new();
-            for (configured, name) in [
-                (a.webhook.is_some(), "webhook"),
-                (a.smtp.is_some(), "email"),
-                (a.sms.is_some(), "sms"),
-            ] {
-                if configured {
-                    channels.push(overview::channel_health(conn, name, &day_ago)?);
-                }
-            }
-            let states = read_states(&data_dir.join("devices.json"));
-            let d = &loaded.config.devices;
-            let configured: Vec<(&str, Option<&std::path::Path>)> = vec![
-                ("printer", d.printer.as_ref().map(|p| p.port.as_path())),
-                ("scanner", d.scanner.as_ref().map(|p| p.port.as_path())),
-                ("sign", d.sign.as_ref().map(|p| p.port.as_path())),
-                ("panic", d.panic.as_ref().map(|p| p.port.as_path())),
-            ];
-            let devices = configured
-                .into_iter()
-                .filter_map(|(name, port)| {
-                    let port = port?.display().to_string();
-                    let state = states
-                        .as_ref()
-                        .and_then(|s| s.iter().find(|x| x.device == name).cloned());
-                    Some(DeviceLine {
-                        device: name.to_string(),
-                        port,
-                        state,
-                    })
-                })
-                .collect();
             Ok(DashboardPage {
                 c,
                 today_total: today.iter().map(|(_, n)| n).sum(),
                 open,
-                more_open,
+                more_open: facts.more_open,
                 today,
-                today_encounters,
-                devices,
-                service_running: states.is_some(),
-                channels,
+                today_encounters: facts.today_encounters,
+                parts,
+                channels: facts.channels,
             })
         })
         .await;
@@ -285,9 +240,9 @@ pub async fn log(State(state): State<AppState>, v: Viewer, Query(q): Query<LogQu
     let has_cursor = before.is_some();
     let st = state.clone();
     let result = state
-        .read(move |store| {
+        .call(move |desk| {
             let cursor = before.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
-            Ok(overview::log_page(store.conn(), &filter, cursor, LOG_PAGE)?)
+            Ok(desk.log_page(&filter, cursor, LOG_PAGE)?)
         })
         .await;
     let (rows, more) = match result {
@@ -345,7 +300,7 @@ pub async fn alerts(
         Some(Err(_)) => return v.error(WebError::NotFound),
     };
     let result = state
-        .read(move |store| Ok(overview::deliveries(store.conn(), before, ALERTS_PAGE + 1)?))
+        .call(move |desk| Ok(desk.deliveries(before, ALERTS_PAGE + 1)?))
         .await;
     let mut rows = match result {
         Ok(r) => r,

@@ -118,3 +118,91 @@ pub async fn serve(
         });
     }
 }
+
+/// How long the web server waits before trying again to listen, or to
+/// read its certificate, after failing.
+pub const RETRY: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The admin web as one part of the service: listen on `listen` (HTTPS
+/// when `tls` names the certificate and key files) and serve until `stop`
+/// turns true. A port another program holds, or a certificate that cannot
+/// be read, is posted to `health` (and logged once) and tried again every
+/// [`RETRY`]; the rest of the service runs on meanwhile. The address it
+/// listens on is sent on `bound` once.
+pub async fn run(
+    state: super::AppState,
+    listen: SocketAddr,
+    tls: Option<(PathBuf, PathBuf)>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+    bound: tokio::sync::oneshot::Sender<SocketAddr>,
+) {
+    use crate::devices::health::PartKind;
+    let health = state.health.clone();
+    let location = listen.to_string();
+    let mut bound = Some(bound);
+    loop {
+        let tls_config = match tls.as_ref().map(|(c, k)| tls_config(c, k)).transpose() {
+            Ok(t) => Some(t),
+            Err(e) => {
+                health.broken(
+                    "admin-web",
+                    PartKind::Service,
+                    &location,
+                    &e.to_string(),
+                    "Fix the file named ([admin] tls_cert / tls_key, PEM, readable by the threshold user); the web server tries again every 10 s. Acknowledge links in pages do not work meanwhile.",
+                );
+                None
+            }
+        };
+        let listener = match tls_config {
+            None => None,
+            Some(t) => match std::net::TcpListener::bind(listen)
+                .and_then(|l| l.set_nonblocking(true).map(|()| l))
+                .and_then(tokio::net::TcpListener::from_std)
+            {
+                Ok(l) => Some((l, t)),
+                Err(e) => {
+                    health.broken(
+                        "admin-web",
+                        PartKind::Service,
+                        &location,
+                        &format!("cannot listen on {listen}: {e}"),
+                        "Another program holds this address: stop it, or change [admin] listen and restart Threshold. The web server tries again every 10 s; the kiosk and alerts work meanwhile, but acknowledge links in pages do not.",
+                    );
+                    None
+                }
+            },
+        };
+        if let Some((listener, tls)) = listener {
+            let addr = listener.local_addr().unwrap_or(listen);
+            let scheme = if tls.is_some() { "https" } else { "http" };
+            health.working(
+                "admin-web",
+                PartKind::Service,
+                &format!("{scheme}://{addr}"),
+                "serving",
+            );
+            if let Some(tx) = bound.take() {
+                let _ = tx.send(addr);
+            }
+            let mut stopped = stop.clone();
+            let until = async move {
+                let _ = stopped.wait_for(|s| *s).await;
+            };
+            match serve(listener, super::router(state.clone()), tls, until).await {
+                Ok(()) => return,
+                Err(e) => health.broken(
+                    "admin-web",
+                    PartKind::Service,
+                    &location,
+                    &format!("the web server stopped: {e}"),
+                    "It is started again in 10 s; see the service log.",
+                ),
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(RETRY) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+    }
+}

@@ -4,15 +4,12 @@
 use super::auth::Viewer;
 use super::chrome::{render, Chrome};
 use super::AppState;
-use crate::store::accounts;
-use crate::store::retention::PurgeSummary;
-use crate::store::verify::{self, Report};
+use crate::app::records::{PurgeSummary, Report};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
-use chrono::Utc;
 
 #[derive(Template)]
 #[template(path = "retention.html")]
@@ -44,9 +41,9 @@ async fn retention_page(
     typed: Option<(String, String)>,
 ) -> Response {
     let result = state
-        .with_desk(|desk| {
+        .call(|desk| {
             let periods = desk.retention()?;
-            let from_web = accounts::retention_override(desk.store.conn())?.is_some();
+            let from_web = desk.retention_set_on_web()?;
             let preview = desk.purge(true)?;
             Ok((periods, from_web, preview))
         })
@@ -141,15 +138,7 @@ pub async fn set_retention(
     };
     let by = v.user.clone();
     let saved = state
-        .with_desk(move |desk| {
-            Ok(accounts::set_retention(
-                &mut desk.store,
-                Utc::now(),
-                &by,
-                days,
-                years,
-            )?)
-        })
+        .call(move |desk| Ok(desk.set_retention(&by, days, years)?))
         .await;
     if let Err(e) = saved {
         return v.error(e);
@@ -175,7 +164,7 @@ pub async fn purge(
     if let Some(r) = v.csrf_refusal(&f.csrf).or_else(|| manager_refusal(&v)) {
         return r;
     }
-    let done = state.with_desk(|desk| Ok(desk.purge(false)?)).await;
+    let done = state.call(|desk| Ok(desk.purge(false)?)).await;
     let summary = match done {
         Ok(s) => s,
         Err(e) => return v.error(e),
@@ -204,7 +193,7 @@ struct IntegrityPage {
 /// GET /integrity: `log verify` now, with the chain head and the key that
 /// signs exports.
 pub async fn integrity(State(state): State<AppState>, v: Viewer) -> Response {
-    let report = match state.read(|store| Ok(verify::verify(store)?)).await {
+    let report = match state.call(|desk| Ok(desk.verify()?)).await {
         Ok(r) => r,
         Err(e) => return v.error(e),
     };

@@ -2,26 +2,41 @@
 //! exponential backoff and jitter, falls back to a contact's next channel,
 //! and pages the next tier when a tier's deadline passes unacknowledged.
 //!
+//! Each page is its own task with a deadline for its channel, so a relay
+//! that never answers or a modem that is silent delays nothing but its own
+//! page. The dispatcher wakes at once when this process's record writer
+//! commits (an encounter opened at the kiosk is paged within milliseconds),
+//! and polls for what other processes (the CLI) recorded. Text-message
+//! replies are read on their own loop. Reads go to the record's read pool
+//! and writes to its writer, so no SQLite work runs on the async workers.
+//!
 //! Every due time lives in the database, so a restarted dispatcher resumes
-//! where it stopped, and pages queued by another process (the CLI on a staff
-//! desktop) are picked up on the next tick. Delivery is at least once: a
-//! crash between a delivery and its journal entry sends that page again,
-//! with the same idempotency key, so receivers can drop the repeat.
+//! where it stopped. Delivery is at least once: a crash between a delivery
+//! and its journal entry sends that page again, with the same idempotency
+//! key, so receivers can drop the repeat. Escalation and fallback re-check,
+//! inside the write transaction that acts, that nobody acknowledged first.
 
 use super::ack_link::{issue, link_id, sms_code, AckKey, Claim};
 use super::message::{compose, AckWays, EncounterFacts};
 use super::plan::{self, PlannedPage};
 use super::{Notifier, Outgoing, SendError};
-use crate::app::Clock;
 use crate::config::{Channel, Loaded};
+use crate::domain::clock::Clock;
+use crate::domain::encounter::Via;
 use crate::domain::language::Language;
+use crate::store::entries::{self, EntryRefused};
 use crate::store::events::{AlertFailed, AlertSent, EventKind};
 use crate::store::keys::KeyError;
-use crate::store::{timestamp, Store, StoreError};
+use crate::store::outbox::{self, DueFallback, DuePage, PageFacts};
+use crate::store::{timestamp, Reader, Record, StoreError};
 use chrono::{DateTime, Utc};
 use rand::Rng;
-use rusqlite::OptionalExtension;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::task::JoinSet;
+
+pub use crate::store::outbox::DueEscalation as Escalation;
 
 /// Attempts on one channel before falling back to the contact's next one.
 pub const ATTEMPTS_PER_CHANNEL: u32 = 3;
@@ -29,8 +44,12 @@ pub const ATTEMPTS_PER_CHANNEL: u32 = 3;
 pub const BACKOFF_BASE: Duration = Duration::from_secs(2);
 /// No retry waits longer than this.
 pub const BACKOFF_CAP: Duration = Duration::from_secs(60);
-/// Pages sent per tick at most (the rest follow on the next tick).
+/// Pages started per round at most (the rest follow on the next round).
 const BATCH: u32 = 100;
+/// At shutdown, pages in flight get this long to finish and be journaled.
+pub const DRAIN: Duration = Duration::from_secs(3);
+/// How often text-message replies are read.
+pub const REPLIES_EVERY: Duration = Duration::from_secs(2);
 
 /// The wait before retry number `attempt` (1-based): exponential, capped,
 /// with jitter so that many failed pages do not retry in step.
@@ -51,48 +70,165 @@ pub struct Tick {
     pub failed: usize,
 }
 
-struct Due {
-    key: String,
-    encounter: String,
-    tier: u32,
-    contact: String,
-    channel: Channel,
-    attempts: u32,
-    fallback_after_s: Option<u32>,
-}
-
-/// Sends the outbox of one data folder.
-pub struct Dispatcher<N: Notifier, C: Clock> {
-    loaded: Loaded,
-    store: Store,
+/// What the dispatcher and its page tasks share.
+struct Shared<N, C> {
+    loaded: Arc<Loaded>,
+    record: Record,
     notifier: N,
     clock: C,
     ack: AckKey,
+    /// Pages being sent now, so a round does not start one twice.
+    in_flight: Mutex<HashMap<String, DuePage>>,
 }
 
-fn channel(token: &str) -> Channel {
-    match token {
-        "email" => Channel::Email,
-        "sms" => Channel::Sms,
-        _ => Channel::Webhook,
-    }
+/// Sends the outbox of one data folder.
+pub struct Dispatcher<N, C> {
+    shared: Arc<Shared<N, C>>,
 }
 
-impl<N: Notifier, C: Clock> Dispatcher<N, C> {
-    /// A dispatcher for `store`'s data folder (whose link key it loads).
-    pub fn new(loaded: Loaded, store: Store, notifier: N, clock: C) -> Result<Self, KeyError> {
-        let ack = AckKey::open(store.data_dir())?;
+impl<N, C> Dispatcher<N, C>
+where
+    N: Notifier + Send + Sync + 'static,
+    C: Clock + Send + Sync + 'static,
+{
+    /// A dispatcher for `record`'s data folder (whose link key it loads).
+    pub fn new(
+        loaded: impl Into<Arc<Loaded>>,
+        record: Record,
+        notifier: N,
+        clock: C,
+    ) -> Result<Self, KeyError> {
+        let ack = AckKey::open(record.data_dir())?;
         Ok(Dispatcher {
-            loaded,
-            store,
-            notifier,
-            clock,
-            ack,
+            shared: Arc::new(Shared {
+                loaded: loaded.into(),
+                record,
+                notifier,
+                clock,
+                ack,
+                in_flight: Mutex::new(HashMap::new()),
+            }),
         })
     }
 
+    /// Run until `shutdown` resolves: a round at once after each commit of
+    /// this process, and every `poll`. At shutdown, pages in flight get
+    /// [`DRAIN`] to finish; any still unanswered are journaled as
+    /// interrupted and sent again at the next start.
+    pub async fn run(self, poll: Duration, shutdown: impl std::future::Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        let mut committed = self.shared.record.committed();
+        let mut tasks = JoinSet::new();
+        let (stop_replies, replies_stopped) = tokio::sync::watch::channel(false);
+        let replies = self.shared.notifier.takes_replies().then(|| {
+            let shared = self.shared.clone();
+            tokio::spawn(replies_loop(shared, replies_stopped))
+        });
+        loop {
+            match round(&self.shared, &mut tasks).await {
+                Ok((escalated, fallbacks)) if escalated + fallbacks > 0 => {
+                    tracing::info!(escalated, fallbacks, "alerts")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "alert dispatch failed; retrying"),
+            }
+            while let Some(done) = tasks.try_join_next() {
+                log_page(done);
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(poll) => {}
+                changed = committed.changed() => {
+                    if changed.is_err() {
+                        // The writer is gone; polling still finds other
+                        // processes' pages.
+                        committed = tokio::sync::watch::channel(0).1;
+                    }
+                }
+                Some(done) = tasks.join_next(), if !tasks.is_empty() => log_page(done),
+                _ = &mut shutdown => break,
+            }
+        }
+        let _ = stop_replies.send(true);
+        let drained = tokio::time::timeout(DRAIN, async {
+            while let Some(done) = tasks.join_next().await {
+                log_page(done);
+            }
+        })
+        .await;
+        if drained.is_err() {
+            tasks.abort_all();
+            interrupted(&self.shared).await;
+        }
+        if let Some(r) = replies {
+            let _ = r.await;
+        }
+    }
+
+    /// One round, waiting for every page it started: read text-message
+    /// replies, escalate, fall back, send what is due.
+    pub async fn tick(&mut self) -> Result<Tick, StoreError> {
+        let acknowledged = read_replies(&self.shared).await?;
+        let mut tasks = JoinSet::new();
+        let (escalated, fallbacks) = round(&self.shared, &mut tasks).await?;
+        let mut tick = Tick {
+            acknowledged,
+            escalated,
+            fallbacks,
+            ..Tick::default()
+        };
+        while let Some(done) = tasks.join_next().await {
+            match done {
+                Ok(Ok(true)) => tick.sent += 1,
+                Ok(Ok(false)) => tick.failed += 1,
+                Ok(Err(e)) => return Err(e),
+                Err(e) => std::panic::resume_unwind(e.into_panic()),
+            }
+        }
+        Ok(tick)
+    }
+
+    /// The encounters whose tier deadline has passed unacknowledged, as the
+    /// read pool sees them now (the first half of escalating).
+    pub async fn due_escalations(&self) -> Result<Vec<Escalation>, StoreError> {
+        let now = timestamp(self.shared.clock.now());
+        self.shared
+            .read(move |r| outbox::due_escalations(r.conn(), &now))
+            .await
+    }
+
+    /// Page the tier after `e`'s, unless, inside the write transaction that
+    /// would do it, someone acknowledged, the encounter closed, or the tier
+    /// moved on. Returns whether it paged.
+    pub async fn escalate(&self, e: &Escalation) -> Result<bool, StoreError> {
+        escalate(&self.shared, e.clone()).await
+    }
+}
+
+/// Log the end of a page task that `run` does not wait for.
+fn log_page(done: Result<Result<bool, StoreError>, tokio::task::JoinError>) {
+    match done {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "a page's outcome could not be journaled; it is sent again")
+        }
+        Err(e) if e.is_cancelled() => {}
+        Err(e) => tracing::error!(error = %e, "a page task failed"),
+    }
+}
+
+impl<N: Notifier, C: Clock> Shared<N, C> {
+    /// A read on the pool, off the async workers.
+    async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Reader<'_>) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        self.record
+            .read_async(move |r| f(r).map_err(|e| r.err(e)))
+            .await?
+    }
+
     /// The acknowledge link for a page, when `[admin] public_url` is set.
-    fn ack_url(&self, due: &Due, now: DateTime<Utc>) -> Option<String> {
+    fn ack_url(&self, due: &DuePage, now: DateTime<Utc>) -> Option<String> {
         let base = self.loaded.config.admin.public_url.as_deref()?;
         let claim = Claim {
             encounter: due.encounter.clone(),
@@ -104,180 +240,7 @@ impl<N: Notifier, C: Clock> Dispatcher<N, C> {
         Some(format!("{base}/ack/{}", issue(&self.ack, &claim)))
     }
 
-    /// The store, for reads.
-    pub fn store(&self) -> &Store {
-        &self.store
-    }
-
-    /// Run until `shutdown` resolves, ticking every `poll`.
-    pub async fn run(mut self, poll: Duration, shutdown: impl std::future::Future<Output = ()>) {
-        tokio::pin!(shutdown);
-        loop {
-            match self.tick().await {
-                Ok(t) if t != Tick::default() => tracing::info!(
-                    escalated = t.escalated,
-                    fallbacks = t.fallbacks,
-                    sent = t.sent,
-                    failed = t.failed,
-                    "alerts"
-                ),
-                Ok(_) => {}
-                Err(e) => tracing::error!(error = %e, "alert dispatch failed; retrying"),
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(poll) => {}
-                _ = &mut shutdown => break,
-            }
-        }
-    }
-
-    /// Escalate, fall back and send whatever is due now.
-    pub async fn tick(&mut self) -> Result<Tick, StoreError> {
-        let mut tick = Tick::default();
-        let now = self.clock.now();
-        tick.acknowledged = self.read_replies(now).await?;
-        tick.escalated = self.escalate(now)?;
-        tick.fallbacks = self.fall_back(now)?;
-        for due in self.due(now)? {
-            if self.send(due).await? {
-                tick.sent += 1;
-            } else {
-                tick.failed += 1;
-            }
-        }
-        Ok(tick)
-    }
-
-    /// Act on `ACK <code>` replies: the sender must be a configured contact
-    /// and the code one of theirs for an open encounter; anything else
-    /// acknowledges nothing.
-    async fn read_replies(&mut self, now: DateTime<Utc>) -> Result<usize, StoreError> {
-        if !self.notifier.takes_replies() {
-            return Ok(0);
-        }
-        let replies = match self.notifier.replies().await {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::warn!(error = %e, "could not read text-message replies");
-                return Ok(0);
-            }
-        };
-        let mut n = 0;
-        for reply in replies {
-            let digits = |s: &str| {
-                s.chars()
-                    .filter(|c| c.is_ascii_digit() || *c == '+')
-                    .collect::<String>()
-            };
-            let Some(contact) = self
-                .loaded
-                .config
-                .contacts
-                .iter()
-                .find(|c| c.phone.as_deref().map(digits) == Some(digits(&reply.from)))
-            else {
-                tracing::warn!(
-                    "a text message from a number that is not a configured contact was ignored"
-                );
-                continue;
-            };
-            let words: Vec<String> = reply
-                .text
-                .split_whitespace()
-                .map(str::to_uppercase)
-                .collect();
-            let code = match words.as_slice() {
-                [ack, code] if ack == "ACK" => code.clone(),
-                _ => {
-                    tracing::warn!(contact = %contact.name, "a text message that is not `ACK <code>` was ignored");
-                    continue;
-                }
-            };
-            let keys: Vec<(String, String)> = self
-                .store
-                .conn()
-                .prepare_cached(
-                    "SELECT o.key, o.encounter_id FROM outbox o JOIN encounters e ON e.id = o.encounter_id
-                     WHERE o.contact = ?1 AND o.channel = 'sms' AND e.closed_at IS NULL",
-                )
-                .and_then(|mut s| s.query_map([&contact.name], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
-                .map_err(|e| self.store.err(e))?;
-            let Some((_, encounter)) = keys
-                .iter()
-                .find(|(key, _)| sms_code(&self.ack, key) == code)
-            else {
-                tracing::warn!(contact = %contact.name, "an `ACK` with a code that matches no open encounter was ignored");
-                continue;
-            };
-            let (name, role) = (contact.name.clone(), contact.role);
-            self.store.write(now, |w| {
-                crate::app::acknowledge_in(
-                    w,
-                    encounter,
-                    &name,
-                    Some(role),
-                    crate::domain::encounter::Via::Sms,
-                    None,
-                )
-            })?;
-            n += 1;
-        }
-        Ok(n)
-    }
-
-    fn escalate(&mut self, now: DateTime<Utc>) -> Result<usize, StoreError> {
-        let due: Vec<(String, u32, bool)> = self
-            .store
-            .conn()
-            .prepare_cached(
-                "SELECT id, tier, drill FROM encounters
-                 WHERE tier_deadline IS NOT NULL AND tier_deadline <= ?1
-                   AND first_ack_at IS NULL AND closed_at IS NULL",
-            )
-            .and_then(|mut s| {
-                s.query_map([timestamp(now)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                    .collect()
-            })
-            .map_err(|e| self.store.err(e))?;
-        let loaded = &self.loaded;
-        for (id, tier, drill) in &due {
-            self.store.write(now, |w| {
-                plan::page_tier(w, loaded, id, *tier as usize + 1, *drill, now)
-            })?;
-        }
-        Ok(due.len())
-    }
-
-    fn fall_back(&mut self, now: DateTime<Utc>) -> Result<usize, StoreError> {
-        let due: Vec<(String, String, u32, String, String)> = self
-            .store
-            .conn()
-            .prepare_cached(
-                "SELECT o.key, o.encounter_id, o.tier, o.contact, o.channel
-                 FROM outbox o JOIN encounters e ON e.id = o.encounter_id
-                 WHERE o.fallback_at IS NOT NULL AND o.fallback_at <= ?1
-                   AND e.first_ack_at IS NULL AND e.closed_at IS NULL",
-            )
-            .and_then(|mut s| {
-                s.query_map([timestamp(now)], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-                })?
-                .collect()
-            })
-            .map_err(|e| self.store.err(e))?;
-        let mut n = 0;
-        for (key, encounter, tier, contact, ch) in due {
-            let Some(next) = self.next_page(&encounter, tier, &contact, channel(&ch)) else {
-                continue;
-            };
-            let queued = self.store.write(now, |w| {
-                plan::queue(w, &encounter, tier, &next, Some(&key), now)
-            })?;
-            n += usize::from(queued);
-        }
-        Ok(n)
-    }
-
+    /// The page on `contact`'s channel after `current`, if any.
     fn next_page(
         &self,
         encounter: &str,
@@ -296,133 +259,210 @@ impl<N: Notifier, C: Clock> Dispatcher<N, C> {
             fallback_after_s,
         })
     }
+}
 
-    fn due(&self, now: DateTime<Utc>) -> Result<Vec<Due>, StoreError> {
-        self.store
-            .conn()
-            .prepare_cached(
-                "SELECT key, encounter_id, tier, contact, channel, attempts, fallback_after_s FROM outbox
-                 WHERE state IN ('pending', 'retry') AND due_at <= ?1 ORDER BY due_at, key LIMIT ?2",
-            )
-            .and_then(|mut s| {
-                s.query_map(rusqlite::params![timestamp(now), BATCH], |r| {
-                    Ok(Due {
-                        key: r.get(0)?,
-                        encounter: r.get(1)?,
-                        tier: r.get(2)?,
-                        contact: r.get(3)?,
-                        channel: channel(&r.get::<_, String>(4)?),
-                        attempts: r.get(5)?,
-                        fallback_after_s: r.get(6)?,
-                    })
-                })?
-                .collect()
-            })
-            .map_err(|e| self.store.err(e))
+/// Escalate, fall back, and start a task for every page due now. Returns
+/// how many encounters escalated and how many fallbacks were queued.
+async fn round<N, C>(
+    shared: &Arc<Shared<N, C>>,
+    tasks: &mut JoinSet<Result<bool, StoreError>>,
+) -> Result<(usize, usize), StoreError>
+where
+    N: Notifier + Send + Sync + 'static,
+    C: Clock + Send + Sync + 'static,
+{
+    let now = timestamp(shared.clock.now());
+    let due = {
+        let now = now.clone();
+        shared
+            .read(move |r| outbox::due_escalations(r.conn(), &now))
+            .await?
+    };
+    let mut escalated = 0;
+    for e in due {
+        escalated += usize::from(escalate(shared, e).await?);
     }
-
-    /// The encounter as a page describes it, and whether it is settled
-    /// (acknowledged or closed).
-    fn facts(&self, id: &str) -> Result<Option<(EncounterFacts, bool)>, StoreError> {
-        self.store
-            .conn()
-            .query_row(
-                "SELECT opened_at, entrance, drill, exigent, document_kind, area, area_public, officers,
-                        first_ack_at IS NOT NULL OR closed_at IS NOT NULL
-                 FROM encounters WHERE id = ?1",
-                [id],
-                |r| {
-                    let kind: Option<String> = r.get(4)?;
-                    Ok((
-                        EncounterFacts {
-                            id: id.to_string(),
-                            opened_at: r.get(0)?,
-                            entrance: r.get(1)?,
-                            drill: r.get(2)?,
-                            exigent: r.get(3)?,
-                            document_kind: kind.and_then(|k| k.parse().ok()),
-                            area: r.get(5)?,
-                            area_public: r.get(6)?,
-                            officers: r.get(7)?,
-                        },
-                        r.get(8)?,
-                    ))
-                },
-            )
-            .optional()
-            .map_err(|e| self.store.err(e))
+    let fallbacks = {
+        let now = now.clone();
+        shared
+            .read(move |r| outbox::due_fallbacks(r.conn(), &now))
+            .await?
+    };
+    let mut fell_back = 0;
+    for f in fallbacks {
+        fell_back += usize::from(fall_back(shared, f).await?);
     }
-
-    /// The page images to attach: e-mail only, and only when configured.
-    fn attachments(&self, due: &Due) -> Result<Vec<super::PageAttachment>, StoreError> {
-        let attach = self
-            .loaded
-            .config
-            .alerts
-            .smtp
-            .as_ref()
-            .is_some_and(|s| s.attach_pages);
-        if due.channel != Channel::Email || !attach {
-            return Ok(Vec::new());
+    let pages = shared
+        .read(move |r| outbox::due_pages(r.conn(), &now, BATCH))
+        .await?;
+    for page in pages {
+        let fresh = shared
+            .in_flight
+            .lock()
+            .map(|mut f| f.insert(page.key.clone(), page.clone()).is_none())
+            .unwrap_or(false);
+        if fresh {
+            let shared = shared.clone();
+            tasks.spawn(async move {
+                let key = page.key.clone();
+                let result = deliver(&shared, page).await;
+                if let Ok(mut f) = shared.in_flight.lock() {
+                    f.remove(&key);
+                }
+                result
+            });
         }
-        let pages: Vec<(String, u32, String)> = self
-            .store
-            .conn()
-            .prepare_cached("SELECT id, number, media FROM pages WHERE encounter_id = ?1 AND purged = 0 ORDER BY number")
-            .and_then(|mut s| s.query_map([&due.encounter], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect())
-            .map_err(|e| self.store.err(e))?;
-        pages
-            .into_iter()
-            .map(|(id, number, media)| {
-                Ok(super::PageAttachment {
-                    number,
-                    media,
-                    bytes: self.store.pages().read(&id)?,
-                })
-            })
-            .collect()
     }
+    Ok((escalated, fell_back))
+}
 
-    /// Send one page and journal the outcome. Returns whether it was delivered.
-    async fn send(&mut self, due: Due) -> Result<bool, StoreError> {
-        let attempt = due.attempts + 1;
-        let contact = self.loaded.contact(&due.contact).cloned();
-        let facts = self.facts(&due.encounter)?;
-        let result = match (&contact, &facts) {
-            (Some(contact), Some((facts, _))) => {
-                let lang = contact.language.unwrap_or(Language::English);
-                let url = self.ack_url(&due, self.clock.now());
-                let code = (due.channel == Channel::Sms && self.notifier.takes_replies())
-                    .then(|| sms_code(&self.ack, &due.key));
-                let ways = AckWays {
-                    url: url.as_deref(),
-                    sms_code: code.as_deref(),
-                };
-                let page = Outgoing {
-                    key: due.key.clone(),
-                    test: false,
-                    tier: due.tier,
-                    facility: self.loaded.config.facility.name.clone(),
-                    contact: contact.clone(),
-                    channel: due.channel,
-                    message: compose(&self.loaded, facts, due.tier, lang, ways),
-                    facts: facts.clone(),
-                    attachments: self.attachments(&due)?,
-                };
-                self.notifier.send(&page).await
+async fn escalate<N: Notifier, C: Clock>(
+    shared: &Shared<N, C>,
+    e: outbox::DueEscalation,
+) -> Result<bool, StoreError> {
+    let now = shared.clock.now();
+    let loaded = shared.loaded.clone();
+    shared
+        .record
+        .write_async(now, move |w| {
+            if !outbox::escalation_still_due(w.conn(), &e, &timestamp(now))
+                .map_err(|err| w.err(err))?
+            {
+                return Ok(false);
             }
-            (None, _) => Err(SendError::ContactGone),
-            // The outbox row was projected from an encounter entry, so the
-            // encounter exists unless the database was edited by hand.
-            (_, None) => Err(SendError::EncounterGone),
-        };
-        let now = self.clock.now();
-        match result {
-            Ok(detail) => {
-                let fallback_at = due
-                    .fallback_after_s
-                    .map(|s| timestamp(now + chrono::Duration::seconds(s as i64)));
-                self.store.write(now, |w| {
+            plan::page_tier(w, &loaded, &e.encounter, e.tier as usize + 1, e.drill, now)?;
+            Ok(true)
+        })
+        .await
+}
+
+async fn fall_back<N: Notifier, C: Clock>(
+    shared: &Shared<N, C>,
+    f: DueFallback,
+) -> Result<bool, StoreError> {
+    let Some(next) = shared.next_page(&f.encounter, f.tier, &f.contact, f.channel) else {
+        return Ok(false);
+    };
+    let now = shared.clock.now();
+    shared
+        .record
+        .write_async(now, move |w| {
+            if !outbox::fallback_still_due(w.conn(), &f.key, &timestamp(now))
+                .map_err(|e| w.err(e))?
+            {
+                return Ok(false);
+            }
+            plan::queue(w, &f.encounter, f.tier, &next, Some(&f.key), now)
+        })
+        .await
+}
+
+fn facts_of(f: &PageFacts) -> EncounterFacts {
+    EncounterFacts {
+        id: f.id.clone(),
+        opened_at: f.opened_at.clone(),
+        entrance: f.entrance.clone(),
+        drill: f.drill,
+        exigent: f.exigent,
+        document_kind: f.document_kind,
+        area: f.area.clone(),
+        area_public: f.area_public,
+        officers: f.officers,
+    }
+}
+
+/// The page images to attach: e-mail only, and only when configured.
+async fn attachments<N: Notifier, C: Clock>(
+    shared: &Shared<N, C>,
+    due: &DuePage,
+) -> Result<Vec<super::PageAttachment>, StoreError> {
+    let attach = shared
+        .loaded
+        .config
+        .alerts
+        .smtp
+        .as_ref()
+        .is_some_and(|s| s.attach_pages);
+    if due.channel != Channel::Email || !attach {
+        return Ok(Vec::new());
+    }
+    let id = due.encounter.clone();
+    shared
+        .record
+        .read_async(move |r| {
+            let files = outbox::page_files(r.conn(), &id).map_err(|e| r.err(e))?;
+            files
+                .into_iter()
+                .map(|(page, number, media)| {
+                    Ok(super::PageAttachment {
+                        number,
+                        media,
+                        bytes: r.pages().read(&page)?,
+                    })
+                })
+                .collect()
+        })
+        .await?
+}
+
+/// Send one page within its channel's deadline and journal the outcome.
+/// Returns whether it was delivered.
+async fn deliver<N: Notifier, C: Clock>(
+    shared: &Shared<N, C>,
+    due: DuePage,
+) -> Result<bool, StoreError> {
+    let attempt = due.attempts + 1;
+    let contact = shared.loaded.contact(&due.contact).cloned();
+    let facts = {
+        let id = due.encounter.clone();
+        shared
+            .read(move |r| outbox::page_facts(r.conn(), &id))
+            .await?
+    };
+    let result = match (&contact, &facts) {
+        (Some(contact), Some(facts)) => {
+            let lang = contact.language.unwrap_or(Language::English);
+            let url = shared.ack_url(&due, shared.clock.now());
+            let code = (due.channel == Channel::Sms && shared.notifier.takes_replies())
+                .then(|| sms_code(&shared.ack, &due.key));
+            let ways = AckWays {
+                url: url.as_deref(),
+                sms_code: code.as_deref(),
+            };
+            let facts = facts_of(facts);
+            let page = Outgoing {
+                key: due.key.clone(),
+                test: false,
+                tier: due.tier,
+                facility: shared.loaded.config.facility.name.clone(),
+                contact: contact.clone(),
+                channel: due.channel,
+                message: compose(&shared.loaded, &facts, due.tier, lang, ways),
+                facts,
+                attachments: attachments(shared, &due).await?,
+            };
+            let deadline = shared.notifier.deadline(due.channel);
+            tokio::time::timeout(deadline, shared.notifier.send(&page))
+                .await
+                .unwrap_or(Err(SendError::Timeout {
+                    channel: due.channel.token(),
+                    after_s: deadline.as_secs(),
+                }))
+        }
+        (None, _) => Err(SendError::ContactGone),
+        // The outbox row was projected from an encounter entry, so the
+        // encounter exists unless the database was edited by hand.
+        (_, None) => Err(SendError::EncounterGone),
+    };
+    let now = shared.clock.now();
+    match result {
+        Ok(detail) => {
+            let fallback_at = due
+                .fallback_after_s
+                .map(|s| timestamp(now + chrono::Duration::seconds(s as i64)));
+            shared
+                .record
+                .write_async(now, move |w| {
                     w.append(
                         EventKind::AlertSent,
                         &due.encounter,
@@ -433,29 +473,45 @@ impl<N: Notifier, C: Clock> Dispatcher<N, C> {
                             fallback_at,
                         },
                     )
-                })?;
-                Ok(true)
-            }
-            Err(error) => {
-                let settled = facts.as_ref().is_some_and(|(_, s)| *s);
-                let next = self.next_page(&due.encounter, due.tier, &due.contact, due.channel);
-                // Retry this channel a few times; then fall back to the next
-                // one. The last channel keeps retrying (capped) until someone
-                // acknowledges: a page is never dropped while nobody answers.
-                let retry = error.transient()
-                    && (attempt < ATTEMPTS_PER_CHANNEL || (next.is_none() && !settled));
-                let retry_at = retry.then(|| {
-                    let wait = backoff(attempt, rand::thread_rng().gen::<f64>());
-                    timestamp(now + chrono::Duration::from_std(wait).unwrap_or_default())
-                });
-                self.store.write(now, |w| -> Result<(), StoreError> {
+                })
+                .await?;
+            Ok(true)
+        }
+        Err(error) => {
+            let next = shared.next_page(&due.encounter, due.tier, &due.contact, due.channel);
+            let text = error.to_string();
+            let (transient, recoverable) = (error.transient(), error.recoverable());
+            let jitter = rand::thread_rng().gen::<f64>();
+            shared
+                .record
+                .write_async(now, move |w| -> Result<(), StoreError> {
+                    // Whether someone answered meanwhile, as this
+                    // transaction sees it.
+                    let settled =
+                        outbox::settled(w.conn(), &due.encounter).map_err(|e| w.err(e))?;
+                    // Retry this channel a few times; then fall back to the
+                    // next one. The last channel keeps retrying (capped)
+                    // until someone acknowledges: a page is never dropped
+                    // while nobody answers, and a channel that cannot be
+                    // set up yet (a secret file missing) is tried again.
+                    let retry = match &next {
+                        Some(_) => transient && attempt < ATTEMPTS_PER_CHANNEL,
+                        None => {
+                            (transient && attempt < ATTEMPTS_PER_CHANNEL)
+                                || ((transient || recoverable) && !settled)
+                        }
+                    };
+                    let retry_at = retry.then(|| {
+                        let wait = backoff(attempt, jitter);
+                        timestamp(now + chrono::Duration::from_std(wait).unwrap_or_default())
+                    });
                     w.append(
                         EventKind::AlertFailed,
                         &due.encounter,
                         &AlertFailed {
                             key: due.key.clone(),
                             attempt,
-                            error: error.to_string(),
+                            error: text,
                             retry_at: retry_at.clone(),
                         },
                     )?;
@@ -465,11 +521,142 @@ impl<N: Notifier, C: Clock> Dispatcher<N, C> {
                         }
                     }
                     Ok(())
-                })?;
-                Ok(false)
+                })
+                .await?;
+            Ok(false)
+        }
+    }
+}
+
+/// Journal the pages still in flight when the service stopped: each is due
+/// again at once, so the next start sends it.
+async fn interrupted<N: Notifier, C: Clock>(shared: &Shared<N, C>) {
+    let pages: Vec<DuePage> = shared
+        .in_flight
+        .lock()
+        .map(|mut f| f.drain().map(|(_, p)| p).collect())
+        .unwrap_or_default();
+    if pages.is_empty() {
+        return;
+    }
+    tracing::warn!(
+        pages = pages.len(),
+        "the service is stopping with pages still being sent; they are sent again at the next start"
+    );
+    let now = shared.clock.now();
+    let result = shared
+        .record
+        .write_async(now, move |w| -> Result<(), StoreError> {
+            for p in pages {
+                w.append(
+                    EventKind::AlertFailed,
+                    &p.encounter,
+                    &AlertFailed {
+                        key: p.key.clone(),
+                        attempt: p.attempts + 1,
+                        error: "the service stopped before the receiver answered; sent again when it starts".into(),
+                        retry_at: Some(timestamp(now)),
+                    },
+                )?;
+            }
+            Ok(())
+        })
+        .await;
+    if let Err(e) = result {
+        tracing::error!(error = %e, "could not journal the interrupted pages; they are sent again at the next start");
+    }
+}
+
+/// Read text-message replies every [`REPLIES_EVERY`] until stopped.
+async fn replies_loop<N: Notifier, C: Clock>(
+    shared: Arc<Shared<N, C>>,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        if let Err(e) = read_replies(&shared).await {
+            tracing::error!(error = %e, "text-message replies could not be recorded; retrying");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(REPLIES_EVERY) => {}
+            _ = stopped.wait_for(|s| *s) => return,
+        }
+    }
+}
+
+/// Act on `ACK <code>` replies: the sender must be a configured contact
+/// and the code one of theirs for an open encounter; anything else
+/// acknowledges nothing.
+async fn read_replies<N: Notifier, C: Clock>(shared: &Shared<N, C>) -> Result<usize, StoreError> {
+    if !shared.notifier.takes_replies() {
+        return Ok(0);
+    }
+    let replies = match shared.notifier.replies().await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::debug!(error = %e, "could not read text-message replies");
+            return Ok(0);
+        }
+    };
+    let digits = |s: &str| {
+        s.chars()
+            .filter(|c| c.is_ascii_digit() || *c == '+')
+            .collect::<String>()
+    };
+    let mut n = 0;
+    for reply in replies {
+        let Some(contact) = shared
+            .loaded
+            .config
+            .contacts
+            .iter()
+            .find(|c| c.phone.as_deref().map(digits) == Some(digits(&reply.from)))
+        else {
+            tracing::warn!(
+                "a text message from a number that is not a configured contact was ignored"
+            );
+            continue;
+        };
+        let words: Vec<String> = reply
+            .text
+            .split_whitespace()
+            .map(str::to_uppercase)
+            .collect();
+        let code = match words.as_slice() {
+            [ack, code] if ack == "ACK" => code.clone(),
+            _ => {
+                tracing::warn!(contact = %contact.name, "a text message that is not `ACK <code>` was ignored");
+                continue;
+            }
+        };
+        let keys = {
+            let name = contact.name.clone();
+            shared
+                .read(move |r| outbox::sms_pages_to(r.conn(), &name))
+                .await?
+        };
+        let Some((_, encounter)) = keys
+            .into_iter()
+            .find(|(key, _)| sms_code(&shared.ack, key) == code)
+        else {
+            tracing::warn!(contact = %contact.name, "an `ACK` with a code that matches no open encounter was ignored");
+            continue;
+        };
+        let (name, role) = (contact.name.clone(), contact.role);
+        let done = shared
+            .record
+            .write_async(shared.clock.now(), move |w| {
+                entries::acknowledge(w, &encounter, &name, Some(role), Via::Sms, None)
+            })
+            .await;
+        match done {
+            Ok(()) => n += 1,
+            Err(EntryRefused::Store(e)) => return Err(e),
+            Err(e) => {
+                tracing::warn!(contact = %contact.name, reason = %e, "an `ACK` reply was not recorded")
             }
         }
     }
+    Ok(n)
 }
 
 #[cfg(test)]

@@ -15,11 +15,25 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sha2::{Digest, Sha256};
 use std::time::Duration;
 
-/// Sends e-mail pages.
+/// Sends e-mail pages. The SMTP transport (a connection pool, which lives
+/// on a tokio runtime) is made on the first send, on the runtime that sends.
 pub struct EmailNotifier {
-    transport: AsyncSmtpTransport<Tokio1Executor>,
+    builder: lettre::transport::smtp::AsyncSmtpTransportBuilder,
+    transport: std::sync::OnceLock<AsyncSmtpTransport<Tokio1Executor>>,
     from: Mailbox,
     host: String,
+}
+
+impl Drop for EmailNotifier {
+    fn drop(&mut self) {
+        // The pool closes its connections on a task of the runtime; with no
+        // runtime left (the process is ending), let the OS close them.
+        if tokio::runtime::Handle::try_current().is_err() {
+            if let Some(t) = self.transport.take() {
+                std::mem::forget(t);
+            }
+        }
+    }
 }
 
 /// `<hash of key@sender's domain>`.
@@ -67,7 +81,8 @@ impl EmailNotifier {
             ));
         }
         Ok(EmailNotifier {
-            transport: builder.build(),
+            builder,
+            transport: std::sync::OnceLock::new(),
             from: settings.from.parse().expect("validated at load"),
             host: settings.host.clone(),
         })
@@ -126,15 +141,12 @@ impl EmailNotifier {
     /// Send `page` to `to`; the server's acceptance is the delivery.
     pub async fn send(&self, to: &str, page: &Outgoing) -> Result<String, SendError> {
         let message = self.message(to, page)?;
-        let response = self
-            .transport
-            .send(message)
-            .await
-            .map_err(|e| SendError::Smtp {
-                host: self.host.clone(),
-                reason: e.to_string(),
-                permanent: e.is_permanent(),
-            })?;
+        let transport = self.transport.get_or_init(|| self.builder.clone().build());
+        let response = transport.send(message).await.map_err(|e| SendError::Smtp {
+            host: self.host.clone(),
+            reason: e.to_string(),
+            permanent: e.is_permanent(),
+        })?;
         Ok(format!("SMTP {}", response.code()))
     }
 }

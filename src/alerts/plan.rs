@@ -131,15 +131,7 @@ pub fn queue(
     follows: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let exists: bool = w
-        .conn()
-        .query_row(
-            "SELECT EXISTS (SELECT 1 FROM outbox WHERE key = ?1)",
-            [&page.key],
-            |r| r.get(0),
-        )
-        .map_err(|e| w.err(e))?;
-    if exists {
+    if crate::store::outbox::queued(w.conn(), &page.key).map_err(|e| w.err(e))? {
         return Ok(false);
     }
     w.append(

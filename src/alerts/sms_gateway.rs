@@ -68,7 +68,7 @@ impl SmsGateway {
             request = request.basic_auth(user, Some(password));
         }
         let response = request.send().await.map_err(|e| SendError::Network {
-            url: host.clone(),
+            host: host.clone(),
             reason: if e.is_timeout() {
                 "timed out".into()
             } else {
@@ -80,7 +80,7 @@ impl SmsGateway {
             Ok(format!("gateway HTTP {}", status.as_u16()))
         } else {
             Err(SendError::Status {
-                url: host,
+                host,
                 status: status.as_u16(),
             })
         }

@@ -69,7 +69,10 @@ impl WebhookNotifier {
     }
 
     /// POST `page` to `url`; the receiver's 2xx status is the delivery.
+    /// Errors name the host only: the rest of a webhook URL (Slack, Teams)
+    /// is a credential and must not reach the journal.
     pub async fn post(&self, url: &str, page: &Outgoing) -> Result<String, SendError> {
+        let host = host_of(url);
         let body = serde_json::to_vec(&self.body(page)).expect("JSON values serialise");
         let response = self
             .client
@@ -81,28 +84,48 @@ impl WebhookNotifier {
             .send()
             .await
             .map_err(|e| SendError::Network {
-                url: url.to_string(),
-                reason: without_url(&e),
+                reason: reason(&e, url, &host),
+                host: host.clone(),
             })?;
         let status = response.status();
         if status.is_success() {
             Ok(format!("HTTP {}", status.as_u16()))
         } else {
             Err(SendError::Status {
-                url: url.to_string(),
+                host,
                 status: status.as_u16(),
             })
         }
     }
 }
 
-/// reqwest's message, without the URL it repeats (the error names it once).
-fn without_url(e: &reqwest::Error) -> String {
-    let mut e = std::error::Error::source(e).map_or(e.to_string(), |s| s.to_string());
-    if e.is_empty() {
-        e = "request failed".into();
+/// The host of a webhook URL, all of it that may be shown or journaled.
+pub fn host_of(url: &str) -> String {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(String::from))
+        .unwrap_or_else(|| "the webhook".into())
+}
+
+/// What went wrong, in reqwest's words but with nothing of the URL beyond
+/// its host, whatever the error's text held.
+fn reason(e: &reqwest::Error, url: &str, host: &str) -> String {
+    if e.is_timeout() {
+        return "timed out".into();
     }
-    e
+    let mut text = std::error::Error::source(e).map_or(e.to_string(), |s| s.to_string());
+    text = text.replace(url, host);
+    if let Ok(u) = url::Url::parse(url) {
+        for secret in [Some(u.path()), u.query()].into_iter().flatten() {
+            if secret.len() > 1 {
+                text = text.replace(secret, "");
+            }
+        }
+    }
+    if text.is_empty() {
+        text = "request failed".into();
+    }
+    text
 }
 
 #[cfg(test)]

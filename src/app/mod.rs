@@ -4,7 +4,9 @@
 pub mod kiosk;
 pub mod log_export;
 mod page_image;
+pub mod records;
 pub mod report;
+pub mod words;
 
 pub use page_image::{PageImage, PageImageError, MAX_PAGE_BYTES};
 
@@ -17,36 +19,15 @@ use crate::domain::encounter::{
     DetailsRefused, EncounterDetails, EncounterState, Outcome, RuleRefused, Via,
 };
 use crate::domain::role::Role;
+use crate::store::entries::{self, EntryRefused};
 use crate::store::events::*;
 use crate::store::query::{self, ReadError};
 use crate::store::retention::{self, PurgeSummary};
-use crate::store::{Store, StoreError, Writer};
+use crate::store::{Record, StoreError, Writer};
 use chrono::{DateTime, Utc};
-use rusqlite::OptionalExtension;
+use std::sync::Arc;
 
-/// The source of the current time; tests use a fixed or stepping clock.
-pub trait Clock {
-    fn now(&self) -> DateTime<Utc>;
-}
-
-/// The system's clock.
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now()
-    }
-}
-
-/// A clock stopped at one time: screenshots and demos that must render the
-/// same every time.
-pub struct FixedClock(pub DateTime<Utc>);
-
-impl Clock for FixedClock {
-    fn now(&self) -> DateTime<Utc> {
-        self.0
-    }
-}
+pub use crate::domain::clock::{Clock, FixedClock, SystemClock};
 
 /// The longest name accepted for a staff member acting (`--by`).
 pub const MAX_BY_CHARS: usize = 100;
@@ -81,6 +62,16 @@ pub enum AppError {
         field: &'static str,
         what: &'static str,
     },
+    #[error(transparent)]
+    Log(#[from] crate::store::query::LogError),
+    #[error(transparent)]
+    Bundle(#[from] crate::store::bundle::BundleError),
+    #[error(transparent)]
+    PageFile(#[from] crate::store::pages::PageError),
+    #[error(transparent)]
+    Report(#[from] report::ReportError),
+    #[error(transparent)]
+    Account(#[from] crate::store::accounts::AccountError),
 }
 
 impl From<rusqlite::Error> for AppError {
@@ -89,20 +80,71 @@ impl From<rusqlite::Error> for AppError {
     }
 }
 
-/// The front desk: configuration, profile, store and clock together.
+impl From<EntryRefused> for AppError {
+    fn from(e: EntryRefused) -> Self {
+        match e {
+            EntryRefused::Store(e) => AppError::Store(e),
+            EntryRefused::Rule(e) => AppError::Rule(e),
+            EntryRefused::UnknownEncounter(id) => AppError::UnknownEncounter(id),
+            EntryRefused::LinkUsed { at } => AppError::LinkUsed { at },
+        }
+    }
+}
+
+/// The front desk: configuration and profile, the handle to the record and
+/// a clock. Cheap to clone: every clone sends its writes to the same record
+/// writer, where each rule is checked inside the transaction that records
+/// what it allows.
+#[derive(Clone)]
 pub struct Desk<C: Clock = SystemClock> {
-    pub loaded: Loaded,
-    pub store: Store,
+    pub loaded: Arc<Loaded>,
+    record: Record,
     clock: C,
 }
 
+/// The facts about encounter `id` as this transaction sees them.
+fn state_in(w: &Writer<'_>, id: &str) -> Result<EncounterState, AppError> {
+    query::encounter_state(w.conn(), id)
+        .map_err(|e| w.err(e))?
+        .ok_or_else(|| AppError::UnknownEncounter(id.to_string()))
+}
+
 impl<C: Clock> Desk<C> {
-    pub fn new(loaded: Loaded, store: Store, clock: C) -> Self {
+    pub fn new(loaded: impl Into<Arc<Loaded>>, record: Record, clock: C) -> Self {
         Desk {
-            loaded,
-            store,
+            loaded: loaded.into(),
+            record,
             clock,
         }
+    }
+
+    /// A desk on the data folder `data_dir`, starting its record writer.
+    pub fn open(
+        loaded: impl Into<Arc<Loaded>>,
+        data_dir: &std::path::Path,
+        clock: C,
+    ) -> Result<Self, AppError> {
+        let loaded = loaded.into();
+        let record = Record::open(data_dir, &loaded.config.facility.id)?;
+        Ok(Desk::new(loaded, record, clock))
+    }
+
+    /// The handle to the record (for the parts the service composes).
+    pub fn record(&self) -> &Record {
+        &self.record
+    }
+
+    /// The time now, by this desk's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Run `f` on a read connection of the record, on this thread.
+    fn read<T>(
+        &self,
+        f: impl FnOnce(&crate::store::Reader<'_>) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        self.record.read(f)?
     }
 
     fn entrance(&self, entrance: Option<&str>) -> Result<String, AppError> {
@@ -117,16 +159,20 @@ impl<C: Clock> Desk<C> {
         }
     }
 
-    fn state(&self, id: &str) -> Result<EncounterState, AppError> {
-        query::encounter_state(self.store.conn(), id)?
-            .ok_or_else(|| AppError::UnknownEncounter(id.to_string()))
+    /// The facts the encounter rules need, as the record holds them now.
+    pub fn state(&self, id: &str) -> Result<EncounterState, AppError> {
+        self.read(|r| {
+            query::encounter_state(r.conn(), id)
+                .map_err(|e| r.err(e))?
+                .ok_or_else(|| AppError::UnknownEncounter(id.to_string()))
+        })
     }
 
     /// Record a visitor check-in; returns its reference (`V-…`).
-    pub fn check_in_visitor(&mut self, entry: VisitorCheckIn) -> Result<String, AppError> {
+    pub fn check_in_visitor(&self, entry: VisitorCheckIn) -> Result<String, AppError> {
         let facility = &self.loaded.config.facility;
         let entry = entry.validate(&self.loaded.config.visitors.purposes, &facility.entrances)?;
-        self.store.write(self.clock.now(), |w| {
+        self.record.write(self.clock.now(), move |w| {
             let id = w.fresh_ordered_id("V", "checkins")?;
             let body = CheckinRecorded {
                 purpose: entry.purpose.clone(),
@@ -144,17 +190,17 @@ impl<C: Clock> Desk<C> {
     /// official screen, staff mode's one tap, the panic button). The first
     /// tier's pages are queued in the same transaction.
     pub fn open_encounter(
-        &mut self,
+        &self,
         entrance: Option<&str>,
         via: Via,
         drill: bool,
     ) -> Result<String, AppError> {
         let entrance = self.entrance(entrance)?;
         let now = self.clock.now();
-        let loaded = &self.loaded;
-        self.store.write(now, |w| {
+        let loaded = self.loaded.clone();
+        self.record.write(now, move |w| {
             let id = open_in(w, &entrance, via, drill)?;
-            plan::page_tier(w, loaded, &id, 0, drill, now)?;
+            plan::page_tier(w, &loaded, &id, 0, drill, now)?;
             Ok(id)
         })
     }
@@ -162,10 +208,10 @@ impl<C: Clock> Desk<C> {
     /// The panic button: open an encounter and page every tier up to and
     /// including the one with the rapid-response network, at once, in one
     /// transaction. Escalation goes on from there.
-    pub fn panic_pressed(&mut self) -> Result<String, AppError> {
+    pub fn panic_pressed(&self) -> Result<String, AppError> {
         let entrance = self.entrance(None)?;
         let now = self.clock.now();
-        let loaded = &self.loaded;
+        let loaded = self.loaded.clone();
         let last = loaded
             .config
             .escalation
@@ -173,10 +219,10 @@ impl<C: Clock> Desk<C> {
             .iter()
             .position(|t| t.notify.contains(&Role::RapidResponse))
             .unwrap_or(0);
-        self.store.write(now, |w| {
+        self.record.write(now, move |w| {
             let id = open_in(w, &entrance, Via::PanicButton, false)?;
             for tier in 0..=last {
-                plan::page_tier(w, loaded, &id, tier, false, now)?;
+                plan::page_tier(w, &loaded, &id, tier, false, now)?;
             }
             Ok(id)
         })
@@ -208,22 +254,24 @@ impl<C: Clock> Desk<C> {
 
     /// Record what the officials said and presented.
     pub fn record_details(
-        &mut self,
+        &self,
         id: &str,
         details: EncounterDetails,
         by: &str,
     ) -> Result<(), AppError> {
-        check_open(&self.state(id)?)?;
         let details = self.checked_details(details)?;
-        let by = check_by(by)?;
-        self.store
-            .write(self.clock.now(), |w| details_in(w, id, &details, Some(by)))
+        let by = check_by(by)?.to_string();
+        let id = id.to_string();
+        self.record.write(self.clock.now(), move |w| {
+            check_open(&state_in(w, &id)?)?;
+            details_in(w, &id, &details, Some(&by))
+        })
     }
 
     /// The CLI's official check-in: open, details and every page in one
     /// transaction. Pages were checked before this is called.
     pub fn check_in_official(
-        &mut self,
+        &self,
         entrance: Option<&str>,
         via: Via,
         drill: bool,
@@ -233,10 +281,11 @@ impl<C: Clock> Desk<C> {
         let entrance = self.entrance(entrance)?;
         let details = self.checked_details(details)?;
         let now = self.clock.now();
-        let loaded = &self.loaded;
-        self.store.write(now, |w| {
+        let loaded = self.loaded.clone();
+        let pages = pages.to_vec();
+        self.record.write(now, move |w| {
             let id = open_in(w, &entrance, via, drill)?;
-            plan::page_tier(w, loaded, &id, 0, drill, now)?;
+            plan::page_tier(w, &loaded, &id, 0, drill, now)?;
             details_in(w, &id, &details, None)?;
             for (i, page) in pages.iter().enumerate() {
                 page_in(w, &id, i as u32 + 1, page)?;
@@ -246,28 +295,24 @@ impl<C: Clock> Desk<C> {
     }
 
     /// Attach one more page; returns its page number.
-    pub fn attach_page(&mut self, id: &str, page: &PageImage) -> Result<u32, AppError> {
-        check_open(&self.state(id)?)?;
-        self.store.write(self.clock.now(), |w| {
-            let count: u32 = w
-                .conn()
-                .query_row("SELECT pages FROM encounters WHERE id = ?1", [id], |r| {
-                    r.get(0)
-                })
-                .map_err(AppError::from)?;
-            page_in(w, id, count + 1, page)?;
+    pub fn attach_page(&self, id: &str, page: &PageImage) -> Result<u32, AppError> {
+        let (id, page) = (id.to_string(), page.clone());
+        self.record.write(self.clock.now(), move |w| {
+            check_open(&state_in(w, &id)?)?;
+            let count = query::page_count(w.conn(), &id).map_err(|e| w.err(e))?;
+            page_in(w, &id, count + 1, &page)?;
             Ok(count + 1)
         })
     }
 
     /// Record an acknowledgement; returns the role of the person when they
     /// are a configured contact (counsel's acknowledgement unlocks outcomes).
-    pub fn acknowledge(&mut self, id: &str, by: &str, via: Via) -> Result<Option<Role>, AppError> {
-        check_open(&self.state(id)?)?;
-        let by = check_by(by)?;
-        let role = self.loaded.role_of(by);
-        self.store.write(self.clock.now(), |w| {
-            acknowledge_in(w, id, by, role, via, None)?;
+    pub fn acknowledge(&self, id: &str, by: &str, via: Via) -> Result<Option<Role>, AppError> {
+        let by = check_by(by)?.to_string();
+        let role = self.loaded.role_of(&by);
+        let id = id.to_string();
+        self.record.write(self.clock.now(), move |w| {
+            entries::acknowledge(w, &id, &by, role, via, None)?;
             Ok(role)
         })
     }
@@ -276,13 +321,7 @@ impl<C: Clock> Desk<C> {
     /// link unused.
     pub fn link_status(&self, encounter: &str, link: &str) -> Result<(), AppError> {
         check_open(&self.state(encounter)?)?;
-        let used: Option<String> = self
-            .store
-            .conn()
-            .query_row("SELECT at FROM used_links WHERE link = ?1", [link], |r| {
-                r.get(0)
-            })
-            .optional()?;
+        let used = self.read(|r| Ok(query::link_used_at(r.conn(), link)?))?;
         match used {
             Some(at) => Err(AppError::LinkUsed { at }),
             None => Ok(()),
@@ -290,12 +329,13 @@ impl<C: Clock> Desk<C> {
     }
 
     /// Record the acknowledgement a signed link carries, once: the link's
-    /// contact acknowledges, with their configured role.
-    pub fn acknowledge_link(&mut self, claim: &Claim) -> Result<Option<Role>, AppError> {
-        self.link_status(&claim.encounter, &claim.link)?;
+    /// contact acknowledges, with their configured role. Whether the link
+    /// is unused and the encounter open is checked in the same transaction.
+    pub fn acknowledge_link(&self, claim: &Claim) -> Result<Option<Role>, AppError> {
         let role = self.loaded.role_of(&claim.contact);
-        self.store.write(self.clock.now(), |w| {
-            acknowledge_in(
+        let claim = claim.clone();
+        self.record.write(self.clock.now(), move |w| {
+            entries::acknowledge(
                 w,
                 &claim.encounter,
                 &claim.contact,
@@ -309,13 +349,12 @@ impl<C: Clock> Desk<C> {
 
     /// Answer one warrant-checklist question.
     pub fn answer_checklist(
-        &mut self,
+        &self,
         id: &str,
         item: &str,
         answer: ChecklistAnswer,
         by: &str,
     ) -> Result<(), AppError> {
-        check_open(&self.state(id)?)?;
         let profile = &self.loaded.profile;
         if profile.checklist_item(item).is_none() {
             return Err(AppError::UnknownChecklistItem {
@@ -328,61 +367,59 @@ impl<C: Clock> Desk<C> {
                     .join(", "),
             });
         }
-        let by = check_by(by)?;
-        self.store.write(self.clock.now(), |w| {
+        let by = check_by(by)?.to_string();
+        let (id, item) = (id.to_string(), item.to_string());
+        self.record.write(self.clock.now(), move |w| {
+            check_open(&state_in(w, &id)?)?;
             let body = ChecklistAnswered {
-                item: item.to_string(),
+                item,
                 answer,
-                by: w.seal(by)?,
+                by: w.seal(&by)?,
             };
-            w.append(EventKind::ChecklistAnswered, id, &body)?;
+            w.append(EventKind::ChecklistAnswered, &id, &body)?;
             Ok(())
         })
     }
 
     /// Record counsel's instruction, or a staff note.
-    pub fn add_text(
-        &mut self,
-        id: &str,
-        kind: TextKind,
-        text: &str,
-        by: &str,
-    ) -> Result<(), AppError> {
-        check_open(&self.state(id)?)?;
-        let text = non_empty(kind.field(), "the text", text)?;
-        check_text(kind.field(), text)?;
-        let by = check_by(by)?;
-        self.store.write(self.clock.now(), |w| {
+    pub fn add_text(&self, id: &str, kind: TextKind, text: &str, by: &str) -> Result<(), AppError> {
+        let text = non_empty(kind.field(), "the text", text)?.to_string();
+        check_text(kind.field(), &text)?;
+        let by = check_by(by)?.to_string();
+        let id = id.to_string();
+        self.record.write(self.clock.now(), move |w| {
+            check_open(&state_in(w, &id)?)?;
             let body = TextAdded {
-                text: w.seal(text)?,
-                by: w.seal(by)?,
+                text: w.seal(&text)?,
+                by: w.seal(&by)?,
             };
             let event = match kind {
                 TextKind::Note => EventKind::NoteAdded,
                 TextKind::CounselInstruction => EventKind::InstructionRecorded,
             };
-            w.append(event, id, &body)?;
+            w.append(event, &id, &body)?;
             Ok(())
         })
     }
 
-    /// Record the outcome, enforcing the counsel rule of the profile.
+    /// Record the outcome, enforcing the counsel rule of the profile on the
+    /// encounter as this write transaction sees it: of two concurrent
+    /// decisions, the second is refused.
     pub fn decide(
-        &mut self,
+        &self,
         id: &str,
         outcome: Outcome,
         by: &str,
         counsel_instruction: Option<&str>,
         override_reason: Option<&str>,
     ) -> Result<DecisionBasis, AppError> {
-        let state = self.state(id)?;
         let rule = self
             .loaded
             .profile
             .outcome_rule(outcome)
-            .expect("profiles are validated to rule on every outcome");
-        let basis = check_decision(&state, rule, override_reason)?;
-        let by = check_by(by)?;
+            .expect("profiles are validated to rule on every outcome")
+            .clone();
+        let by = check_by(by)?.to_string();
         for (field, text) in [
             ("counsel instruction", counsel_instruction),
             ("override reason", override_reason),
@@ -391,42 +428,48 @@ impl<C: Clock> Desk<C> {
                 check_text(field, t)?;
             }
         }
-        let instruction = counsel_instruction.map(str::trim).filter(|s| !s.is_empty());
-        let reason = override_reason.map(str::trim).filter(|s| !s.is_empty());
-        self.store.write(self.clock.now(), |w| {
+        let given = override_reason.map(String::from);
+        let instruction = counsel_instruction
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from);
+        let reason = override_reason
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from);
+        let id = id.to_string();
+        self.record.write(self.clock.now(), move |w| {
+            let basis = check_decision(&state_in(w, &id)?, &rule, given.as_deref())?;
             let body = Decided {
                 outcome,
                 basis,
-                by: w.seal(by)?,
-                override_reason: w.seal_opt(reason)?,
-                counsel_instruction: w.seal_opt(instruction)?,
+                by: w.seal(&by)?,
+                override_reason: w.seal_opt(reason.as_deref())?,
+                counsel_instruction: w.seal_opt(instruction.as_deref())?,
             };
-            w.append(EventKind::Decided, id, &body)?;
+            w.append(EventKind::Decided, &id, &body)?;
             Ok(basis)
         })
     }
 
     /// Close the encounter: the officials have left.
-    pub fn close(&mut self, id: &str, by: &str) -> Result<(), AppError> {
-        check_close(&self.state(id)?)?;
-        let by = check_by(by)?;
-        self.store.write(self.clock.now(), |w| {
-            let body = Closed { by: w.seal(by)? };
-            w.append(EventKind::Closed, id, &body)?;
+    pub fn close(&self, id: &str, by: &str) -> Result<(), AppError> {
+        let by = check_by(by)?.to_string();
+        let id = id.to_string();
+        self.record.write(self.clock.now(), move |w| {
+            check_close(&state_in(w, &id)?)?;
+            let body = Closed { by: w.seal(&by)? };
+            w.append(EventKind::Closed, &id, &body)?;
             Ok(())
         })
     }
 
     /// Journal that someone on the admin web viewed or exported something
     /// (`subject`: the encounter id, or `log`).
-    pub fn record_view(
-        &mut self,
-        subject: &str,
-        viewed: &crate::store::events::Viewed,
-    ) -> Result<(), AppError> {
-        let now = self.clock.now();
-        self.store.write(now, |w| {
-            w.append(EventKind::Viewed, subject, viewed)?;
+    pub fn record_view(&self, subject: &str, viewed: &Viewed) -> Result<(), AppError> {
+        let (subject, viewed) = (subject.to_string(), viewed.clone());
+        self.record.write(self.clock.now(), move |w| {
+            w.append(EventKind::Viewed, &subject, &viewed)?;
             Ok(())
         })
     }
@@ -435,21 +478,19 @@ impl<C: Clock> Desk<C> {
     /// when there is one, otherwise the configuration's `[retention]`.
     pub fn retention(&self) -> Result<(u32, u32), AppError> {
         let r = &self.loaded.config.retention;
-        let set = crate::store::accounts::retention_override(self.store.conn())
-            .map_err(|e| self.store.err(e))?;
+        let set = self.read(|rd| {
+            crate::store::accounts::retention_override(rd.conn()).map_err(|e| rd.err(e).into())
+        })?;
         Ok(set.unwrap_or((r.visitor_days, r.encounter_years)))
     }
 
     /// Run retention with the periods in force.
-    pub fn purge(&mut self, dry_run: bool) -> Result<PurgeSummary, AppError> {
+    pub fn purge(&self, dry_run: bool) -> Result<PurgeSummary, AppError> {
         let (visitor_days, encounter_years) = self.retention()?;
-        Ok(retention::purge(
-            &mut self.store,
-            self.clock.now(),
-            visitor_days,
-            encounter_years,
-            dry_run,
-        )?)
+        let now = self.clock.now();
+        Ok(self.record.with_store(move |store| {
+            retention::purge(store, now, visitor_days, encounter_years, dry_run)
+        })??)
     }
 }
 
@@ -487,26 +528,6 @@ fn check_by(by: &str) -> Result<&str, AppError> {
         });
     }
     Ok(by)
-}
-
-/// Journal that `by` (with `role`, if a configured contact) acknowledged
-/// encounter `id` via `via`. Shared by the desk, links and SMS replies.
-pub fn acknowledge_in(
-    w: &mut Writer<'_>,
-    id: &str,
-    by: &str,
-    role: Option<Role>,
-    via: Via,
-    link: Option<String>,
-) -> Result<(), StoreError> {
-    let body = Acknowledged {
-        by: w.seal(by)?,
-        role,
-        via,
-        link,
-    };
-    w.append(EventKind::Acknowledged, id, &body)?;
-    Ok(())
 }
 
 fn open_in(w: &mut Writer<'_>, entrance: &str, via: Via, drill: bool) -> Result<String, AppError> {

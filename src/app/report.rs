@@ -3,14 +3,14 @@
 //! timeline, every document page, and the chain head signed with the
 //! facility key so the copy can be checked against the record.
 
-use crate::admin::words::words;
+use crate::app::words::words;
 use crate::config::Loaded;
 use crate::domain::language::Language;
 use crate::render::pdf::{Document, PdfError};
 use crate::render::text::Face;
 use crate::store::bundle::FacilityKey;
 use crate::store::query::{self, ReadError};
-use crate::store::{Store, StoreError};
+use crate::store::{Reader, StoreError};
 
 const BOLD: Face = Face::Bold;
 const REGULAR: Face = Face::Regular;
@@ -50,7 +50,7 @@ pub fn statement(
 /// The PDF report of encounter `id`, made for `who`, labelled in `lang`.
 pub fn encounter_pdf(
     loaded: &Loaded,
-    store: &Store,
+    store: &Reader<'_>,
     key: &FacilityKey,
     id: &str,
     lang: Language,
@@ -200,19 +200,9 @@ pub fn encounter_pdf(
     }
 
     // The chain head now, and this encounter's last entry, signed.
-    let head: (i64, Vec<u8>) = conn
-        .query_row(
-            "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1",
-            [],
-            |x| Ok((x.get(0)?, x.get(1)?)),
-        )
-        .map_err(|e| store.err(e))?;
+    let head = query::chain_head(conn).map_err(|e| store.err(e))?;
     let last_seq = r.timeline.last().map_or(0, |t| t.seq);
-    let last_hash: Vec<u8> = conn
-        .query_row("SELECT hash FROM journal WHERE seq = ?1", [last_seq], |x| {
-            x.get(0)
-        })
-        .map_err(|e| store.err(e))?;
+    let last_hash = query::entry_hash(conn, last_seq).map_err(|e| store.err(e))?;
     let (head_hex, last_hex) = (hex::encode(&head.1), hex::encode(&last_hash));
     let statement = statement(
         &facility.id,

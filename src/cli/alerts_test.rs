@@ -3,20 +3,24 @@
 
 use crate::alerts::message::{compose_test, EncounterFacts};
 use crate::alerts::{Channels, Notifier, Outgoing};
+use crate::app::records::timestamp;
 use crate::config::Loaded;
+use crate::devices::health::Health;
 use crate::domain::language::Language;
-use crate::store::timestamp;
 use serde_json::json;
 
 /// Send the test messages and print a table; returns whether all arrived.
 pub fn run(loaded: &Loaded, as_json: bool) -> anyhow::Result<bool> {
-    let channels = Channels::from_config(loaded)?;
+    let health = Health::default();
+    let channels = Channels::from_config(loaded, &health);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     let now = chrono::Utc::now();
     let mut rows = Vec::new();
     runtime.block_on(async {
+        // Dropped on the runtime: the e-mail pool closes its connections there.
+        let channels = channels;
         for contact in &loaded.config.contacts {
             let list = loaded.channels_of(contact);
             if list.is_empty() {
@@ -53,12 +57,17 @@ pub fn run(loaded: &Loaded, as_json: bool) -> anyhow::Result<bool> {
                     message: compose_test(loaded, contact.language.unwrap_or(Language::English)),
                     attachments: Vec::new(),
                 };
-                let result = channels.send(&page).await.map_err(|e| e.to_string());
+                let deadline = channels.deadline(channel);
+                let result = match tokio::time::timeout(deadline, channels.send(&page)).await {
+                    Ok(r) => r.map_err(|e| e.to_string()),
+                    Err(_) => Err(format!("no answer within {} s", deadline.as_secs())),
+                };
                 rows.push((contact, Some(channel), result));
             }
         }
     });
     let ok = rows.iter().all(|(_, _, r)| r.is_ok());
+    let broken: Vec<_> = health.parts().into_iter().filter(|p| !p.working).collect();
     if as_json {
         let list: Vec<_> = rows
             .iter()
@@ -69,7 +78,7 @@ pub fn run(loaded: &Loaded, as_json: bool) -> anyhow::Result<bool> {
                 })
             })
             .collect();
-        println!("{}", serde_json::Value::Array(list));
+        println!("{}", json!({ "messages": list, "broken": broken }));
     } else {
         println!("{:<28} {:<17} {:<8} result", "contact", "role", "channel");
         for (c, ch, r) in &rows {
@@ -87,6 +96,7 @@ pub fn run(loaded: &Loaded, as_json: bool) -> anyhow::Result<bool> {
         if rows.is_empty() {
             println!("no contacts are configured");
         }
+        super::devices::print_broken(&broken);
     }
     Ok(ok)
 }

@@ -3,10 +3,13 @@
 
 use super::args::DevicesCmd;
 use crate::config::Loaded;
-use crate::devices::hub::{read_states, DeviceEvent, DeviceState, Hub};
+use crate::devices::health::{read_status, Health, PartKind, PartState, STATUS_FILE};
+use crate::devices::hub::{DeviceEvent, Hub};
 use crate::devices::printer::{self, ReceiptPrinter};
 use crate::render::receipt::{render, Receipt};
 use anyhow::{anyhow, Context};
+use serde_json::json;
+use std::io::IsTerminal;
 use std::path::Path;
 use std::time::Duration;
 
@@ -14,30 +17,48 @@ use std::time::Duration;
 pub fn run(cmd: &DevicesCmd, loaded: &Loaded, data_dir: &Path, json: bool) -> anyhow::Result<bool> {
     match cmd {
         DevicesCmd::List => {
-            let states = match read_states(&data_dir.join("devices.json")) {
-                Some(s) => s,
+            let running = read_status(&data_dir.join(STATUS_FILE));
+            let parts = match &running {
+                Some(parts) => parts.clone(),
                 None => probe(loaded),
             };
             if json {
-                println!("{}", serde_json::to_string_pretty(&states)?);
-            } else if states.is_empty() {
-                println!("no devices configured ([devices.*] in the config)");
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(
+                        &json!({ "service_running": running.is_some(), "parts": parts })
+                    )?
+                );
             } else {
-                for s in &states {
+                if running.is_none() {
+                    println!("(the service is not running: the ports were opened to look)");
+                }
+                if parts.is_empty() {
+                    println!("no devices configured ([devices.*] in the config)");
+                }
+                let red = std::io::stdout().is_terminal();
+                for p in &parts {
+                    let state = if p.working {
+                        "working".to_string()
+                    } else if red {
+                        "\x1b[1;31mNOT WORKING\x1b[0m".to_string()
+                    } else {
+                        "NOT WORKING".to_string()
+                    };
                     println!(
-                        "{:<8} {:<28} {:<13} {}",
-                        s.device,
-                        s.port,
-                        if s.connected {
-                            "connected"
-                        } else {
-                            "NOT CONNECTED"
-                        },
-                        s.detail
+                        "{:<12} {:<28} {:<13} {}",
+                        p.part, p.location, state, p.detail
                     );
                 }
+                print_broken(
+                    &parts
+                        .iter()
+                        .filter(|p| !p.working)
+                        .cloned()
+                        .collect::<Vec<_>>(),
+                );
             }
-            Ok(states.iter().all(|s| s.connected))
+            Ok(parts.iter().all(|p| p.working))
         }
         DevicesCmd::Test { device } => test(device, loaded),
         DevicesCmd::Sign { out } => {
@@ -64,8 +85,44 @@ pub fn run(cmd: &DevicesCmd, loaded: &Loaded, data_dir: &Path, json: bool) -> an
     }
 }
 
+/// What to do about each part that does not work, after a table.
+pub fn print_broken(broken: &[PartState]) {
+    if broken.is_empty() {
+        return;
+    }
+    let red = std::io::stdout().is_terminal();
+    println!();
+    for p in broken {
+        let head = format!("{} is not working: {}", p.part, p.detail);
+        if red {
+            println!("\x1b[1;31m{head}\x1b[0m");
+        } else {
+            println!("{head}");
+        }
+        if !p.fix.is_empty() {
+            println!("  what to do: {}", p.fix);
+        }
+    }
+}
+
+/// A device found by opening its port.
+fn probed(part: &str, port: &Path, working: bool, detail: String) -> PartState {
+    PartState {
+        part: part.into(),
+        kind: PartKind::Device,
+        location: port.display().to_string(),
+        working,
+        fix: if working {
+            String::new()
+        } else {
+            format!("Check that the {part} is plugged in and switched on, and the udev rule that names {}.", port.display())
+        },
+        detail,
+    }
+}
+
 /// The service is not running: open each configured port to see.
-fn probe(loaded: &Loaded) -> Vec<DeviceState> {
+fn probe(loaded: &Loaded) -> Vec<PartState> {
     let d = &loaded.config.devices;
     let mut out = Vec::new();
     if let Some(p) = &d.printer {
@@ -78,12 +135,7 @@ fn probe(loaded: &Loaded) -> Vec<DeviceState> {
             },
             Err(e) => (false, format!("cannot open: {e}")),
         };
-        out.push(DeviceState {
-            device: "printer".into(),
-            port: p.port.display().to_string(),
-            connected,
-            detail,
-        });
+        out.push(probed("printer", &p.port, connected, detail));
     }
     let lines = [
         ("scanner", d.scanner.as_ref().map(|s| (&s.port, s.baud))),
@@ -93,16 +145,28 @@ fn probe(loaded: &Loaded) -> Vec<DeviceState> {
     for (name, dev) in lines {
         if let Some((port, baud)) = dev {
             let opened = serialport::new(port.to_string_lossy(), baud).open_native();
-            out.push(DeviceState {
-                device: name.into(),
-                port: port.display().to_string(),
-                connected: opened.is_ok(),
-                detail: match opened {
-                    Ok(_) => "the port opens (service not running)".into(),
-                    Err(e) => format!("cannot open: {e}"),
-                },
-            });
+            let working = opened.is_ok();
+            let detail = match opened {
+                Ok(_) => "the port opens (service not running)".into(),
+                Err(e) => format!("cannot open: {e}"),
+            };
+            out.push(probed(name, port, working, detail));
         }
+    }
+    if let Some(path) = loaded
+        .config
+        .alerts
+        .sms
+        .as_ref()
+        .and_then(|s| s.modem.as_ref())
+    {
+        let opened = serialport::new(path.to_string_lossy(), 115_200).open_native();
+        let working = opened.is_ok();
+        let detail = match opened {
+            Ok(_) => "the port opens (service not running; `devices test modem` asks it)".into(),
+            Err(e) => format!("cannot open: {e}"),
+        };
+        out.push(probed("modem", path, working, detail));
     }
     out
 }
@@ -147,7 +211,7 @@ fn test(device: &str, loaded: &Loaded) -> anyhow::Result<bool> {
                 return Err(anyhow!("no [devices.{device}] in the config"));
             }
             let (tx, mut rx) = tokio::sync::mpsc::channel(4);
-            let _hub = Hub::start(&only, tx, None);
+            let _hub = Hub::start(&only, tx, Health::default());
             println!(
                 "{device}: waiting 30 s for a {}",
                 if device == "panic" { "press" } else { "scan" }

@@ -3,12 +3,11 @@
 //! and `encounter report` (PDF); files are written atomically.
 
 use super::args::{ExportFormat, KindArg};
-use crate::app::log_export::{day_filter, write_log, FieldNames, FilterError, Format};
+use crate::app::log_export::{day_filter, FieldNames, FilterError, Format};
+use crate::app::records::{self, FacilityKey, LogFilter, LogKind};
 use crate::app::Desk;
 use crate::config::Loaded;
 use crate::domain::language::Language;
-use crate::store::bundle::{self, FacilityKey};
-use crate::store::query::{LogFilter, LogKind};
 use anyhow::{anyhow, Context};
 use serde_json::json;
 use std::fs::File;
@@ -47,13 +46,8 @@ fn write_rows<W: Write>(
         ExportFormat::Csv => Format::Csv,
         ExportFormat::Jsonl => Format::Jsonl,
     };
-    Ok(write_log(
-        &desk.loaded,
-        desk.store.conn(),
-        filter,
-        format,
-        out,
-    )?)
+    let mut out = out;
+    Ok(desk.export_log(filter, format, &mut out)?)
 }
 
 /// Write the export to `out` (atomically, via a temporary file) or stdout.
@@ -104,18 +98,17 @@ fn atomically<T>(
 /// `log bundle`: the signed bundle, written atomically.
 pub fn write_bundle(
     desk: &Desk,
-    data_dir: &Path,
     from: Option<&str>,
     to: Option<&str>,
     out: &Path,
     as_json: bool,
 ) -> anyhow::Result<()> {
     let filter = filter(&desk.loaded, from, to, None, None)?;
-    let key = FacilityKey::open(data_dir)?;
-    let created = crate::store::timestamp(chrono::Utc::now());
+    let key = FacilityKey::open(desk.record().data_dir())?;
+    let created = records::timestamp(chrono::Utc::now());
     let n = atomically(out, "bundle", |w| {
         let (from, to) = (filter.from.as_deref(), filter.to.as_deref());
-        Ok(bundle::write(&desk.store, &key, &created, from, to, w)?)
+        Ok(desk.write_bundle(&key, &created, from, to, w)?)
     })?;
     if as_json {
         println!(
@@ -136,7 +129,7 @@ pub fn write_bundle(
 pub fn verify_bundle(file: &Path, key: Option<&str>, as_json: bool) -> anyhow::Result<bool> {
     let f = std::fs::File::open(file)
         .with_context(|| format!("--bundle: cannot open {}", file.display()))?;
-    let report = bundle::verify(std::io::BufReader::new(f), key)
+    let report = records::verify_bundle(std::io::BufReader::new(f), key)
         .with_context(|| format!("--bundle: cannot read {}", file.display()))?;
     if as_json {
         println!("{}", serde_json::to_string(&report)?);
@@ -169,24 +162,12 @@ pub fn verify_bundle(file: &Path, key: Option<&str>, as_json: bool) -> anyhow::R
 }
 
 /// `encounter report`: the PDF, written atomically.
-pub fn write_report(
-    desk: &Desk,
-    data_dir: &Path,
-    id: &str,
-    lang: Language,
-    out: &Path,
-) -> anyhow::Result<()> {
-    let key = FacilityKey::open(data_dir)?;
+pub fn write_report(desk: &Desk, id: &str, lang: Language, out: &Path) -> anyhow::Result<()> {
+    let key = FacilityKey::open(desk.record().data_dir())?;
     let who = std::env::var("USER").unwrap_or_else(|_| "command line".into());
-    let pdf = crate::app::report::encounter_pdf(&desk.loaded, &desk.store, &key, id, lang, &who)?;
+    let pdf = desk.report_pdf(&key, id, lang, &who)?;
     atomically(out, "report", |w| Ok(w.write_all(&pdf)?))?;
-    let pages: i64 = desk
-        .store
-        .conn()
-        .query_row("SELECT pages FROM encounters WHERE id = ?1", [id], |r| {
-            r.get(0)
-        })
-        .unwrap_or(0);
+    let pages = desk.encounter(id).map_or(0, |r| r.pages.len());
     eprintln!(
         "report of {id} written to {} ({pages} pages of document, {} KB)",
         out.display(),

@@ -9,11 +9,12 @@ mod notify;
 mod render;
 mod screenshot;
 mod service;
+mod simulated;
 mod users;
 
 pub use args::{Cli, Command};
 
-use crate::app::{AppError, Desk, PageImage, SystemClock, TextKind};
+use crate::app::{Desk, PageImage, SystemClock, TextKind};
 use crate::config::{default_data_dir, Loaded};
 use crate::domain::checkin::VisitorCheckIn;
 use crate::domain::document::DocumentKind;
@@ -21,7 +22,6 @@ use crate::domain::encounter::{
     ChecklistAnswer, DocumentDetails, EncounterDetails, Officer, Outcome, Via,
 };
 use crate::domain::language::Language;
-use crate::store::{verify, Store};
 use anyhow::{anyhow, Context};
 use args::*;
 use clap::Parser;
@@ -58,10 +58,26 @@ fn message(e: &anyhow::Error) -> String {
     msg
 }
 
+/// The configuration installed by the Debian package.
+pub const INSTALLED_CONFIG: &str = "/etc/threshold/threshold.toml";
+
+/// The configuration to use: `--config` (or `$THRESHOLD_CONFIG`), else the
+/// installed one when it exists, else the built-in demo, which is said on
+/// standard error so nobody mistakes it for their own.
+fn config_path(cli: &Cli) -> Option<PathBuf> {
+    cli.config.clone().or_else(|| {
+        let installed = PathBuf::from(INSTALLED_CONFIG);
+        installed.exists().then_some(installed)
+    })
+}
+
 fn load_config(cli: &Cli) -> anyhow::Result<Loaded> {
-    match &cli.config {
-        Some(path) => Loaded::from_file(path).map_err(|e| anyhow!("{e}")),
-        None => Ok(Loaded::demo()),
+    match config_path(cli) {
+        Some(path) => Loaded::from_file(&path).map_err(|e| anyhow!("{e}")),
+        None => {
+            eprintln!("threshold: using the built-in demo configuration (no --config, no $THRESHOLD_CONFIG, no {INSTALLED_CONFIG})");
+            Ok(Loaded::demo())
+        }
     }
 }
 
@@ -71,9 +87,7 @@ fn data_dir(cli: &Cli) -> PathBuf {
 
 fn desk(cli: &Cli) -> anyhow::Result<Desk> {
     let loaded = load_config(cli)?;
-    let dir = data_dir(cli);
-    let store = Store::open(&dir, &loaded.config.facility.id)?;
-    Ok(Desk::new(loaded, store, SystemClock))
+    Ok(Desk::open(loaded, &data_dir(cli), SystemClock)?)
 }
 
 fn print_created(cli: &Cli, id: &str, human: String) {
@@ -92,9 +106,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             service::run(loaded, &data_dir(&cli), args)?;
         }
         Command::Config(ConfigCmd::Check { file }) => {
-            let loaded = match file.as_ref().or(cli.config.as_ref()) {
+            let loaded = match file {
                 Some(path) => Loaded::from_file(path).map_err(|e| anyhow!("{e}"))?,
-                None => Loaded::demo(),
+                None => load_config(&cli)?,
             };
             render::config_summary(&loaded, cli.json);
         }
@@ -110,17 +124,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Log(Log::Bundle { from, to, out }) => {
             let desk = desk(&cli)?;
-            export::write_bundle(
-                &desk,
-                &data_dir(&cli),
-                from.as_deref(),
-                to.as_deref(),
-                out,
-                cli.json,
-            )?;
+            export::write_bundle(&desk, from.as_deref(), to.as_deref(), out, cli.json)?;
         }
         Command::Log(Log::Key) => {
-            let key = crate::store::bundle::FacilityKey::open(&data_dir(&cli))?;
+            let key = crate::app::records::FacilityKey::open(&data_dir(&cli))?;
             if cli.json {
                 println!(
                     "{}",
@@ -133,7 +140,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(cmd) => users::run(&cli, cmd)?,
         Command::Log(Log::Verify { bundle: None, .. }) => {
             let desk = desk(&cli)?;
-            let report = verify::verify(&desk.store)?;
+            let report = desk.verify()?;
             render::verify_report(&report, cli.json);
             if !report.intact() {
                 return Ok(ExitCode::from(EXIT_VERIFY_FAILED));
@@ -222,7 +229,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{}", crate::app::kiosk::hash_pin(pin));
         }
         Command::Purge { dry_run } => {
-            let mut desk = desk(&cli)?;
+            let desk = desk(&cli)?;
             let summary = desk.purge(*dry_run)?;
             render::purge_summary(&summary, cli.json);
         }
@@ -240,7 +247,7 @@ fn checkin(cli: &Cli, c: &Checkin) -> anyhow::Result<()> {
             entrance,
         } => {
             let language: Language = lang.parse().map_err(|e| anyhow!("--lang: {e}"))?;
-            let mut desk = desk(cli)?;
+            let desk = desk(cli)?;
             let entrance = entrance
                 .clone()
                 .unwrap_or_else(|| desk.loaded.config.facility.entrances[0].clone());
@@ -255,7 +262,7 @@ fn checkin(cli: &Cli, c: &Checkin) -> anyhow::Result<()> {
         }
         Checkin::Official(a) => {
             let (details, pages) = official_input(a)?;
-            let mut desk = desk(cli)?;
+            let desk = desk(cli)?;
             let id =
                 desk.check_in_official(a.entrance.as_deref(), Via::Cli, a.drill, details, &pages)?;
             print_created(
@@ -321,22 +328,21 @@ fn official_input(a: &OfficialArgs) -> anyhow::Result<(EncounterDetails, Vec<Pag
 }
 
 fn encounter(cli: &Cli, cmd: &Encounter) -> anyhow::Result<ExitCode> {
-    let mut desk = desk(cli)?;
+    let desk = desk(cli)?;
     match cmd {
         Encounter::List { open } => {
-            let rows = crate::store::query::encounters(desk.store.conn(), *open)?;
+            let rows = desk.encounters(*open)?;
             render::encounter_list(&desk.loaded, &rows, cli.json);
         }
         Encounter::Show { id } => {
-            let rec = crate::store::query::encounter(desk.store.conn(), id)?
-                .ok_or_else(|| AppError::UnknownEncounter(id.clone()))?;
+            let rec = desk.encounter(id)?;
             render::encounter_record(&desk.loaded, &rec, cli.json);
         }
         Encounter::Report { id, out, lang } => {
             let lang: Language = lang
                 .parse()
                 .map_err(|_| anyhow!("--lang: found `{lang}`; allowed: en, es, vi, zh-Hans, tl"))?;
-            export::write_report(&desk, &data_dir(cli), id, lang, out)?;
+            export::write_report(&desk, id, lang, out)?;
         }
         Encounter::Ack { id, by } => {
             let role = desk.acknowledge(id, by, Via::Cli)?;

@@ -1,9 +1,7 @@
 //! Human-readable and JSON output for the CLI.
 
+use crate::app::records::{EncounterRecord, EncounterRow, PurgeSummary, Report};
 use crate::config::Loaded;
-use crate::store::query::{EncounterRecord, EncounterRow};
-use crate::store::retention::PurgeSummary;
-use crate::store::verify::Report;
 use serde_json::json;
 
 /// A journal timestamp in the facility's time zone.

@@ -3,8 +3,8 @@
 use super::args::{RoleArg, UserCmd};
 use super::{desk, Cli};
 use crate::admin::auth::{check_password, hash_password};
+use crate::app::records::AccountError;
 use crate::domain::account::AccountRole;
-use crate::store::accounts;
 use anyhow::{anyhow, bail, Context};
 use serde_json::json;
 use std::io::{BufRead, IsTerminal};
@@ -36,13 +36,12 @@ fn read_password(name: &str) -> anyhow::Result<String> {
 
 /// Run a `user` command.
 pub fn run(cli: &Cli, cmd: &UserCmd) -> anyhow::Result<()> {
-    let mut desk = desk(cli)?;
-    let now = chrono::Utc::now();
+    let desk = desk(cli)?;
     match cmd {
         UserCmd::Add { name, role } => {
             crate::domain::account::check_name(name).map_err(|e| anyhow!("{e}"))?;
-            if accounts::find(desk.store.conn(), name)?.is_some() {
-                bail!("{}", accounts::AccountError::Exists(name.clone()));
+            if desk.account(name)?.is_some() {
+                bail!("{}", AccountError::Exists(name.clone()));
             }
             let role = match role {
                 RoleArg::Manager => AccountRole::Manager,
@@ -50,7 +49,7 @@ pub fn run(cli: &Cli, cmd: &UserCmd) -> anyhow::Result<()> {
                 RoleArg::Staff => AccountRole::Staff,
             };
             let hash = hash_password(&read_password(name)?);
-            accounts::add(&mut desk.store, now, name, role, &hash)?;
+            desk.add_account(name, role, &hash)?;
             if cli.json {
                 println!("{}", json!({ "name": name, "role": role.token() }));
             } else {
@@ -58,11 +57,11 @@ pub fn run(cli: &Cli, cmd: &UserCmd) -> anyhow::Result<()> {
             }
         }
         UserCmd::Passwd { name } => {
-            if accounts::find(desk.store.conn(), name)?.is_none() {
-                bail!("{}", accounts::AccountError::Unknown(name.clone()));
+            if desk.account(name)?.is_none() {
+                bail!("{}", AccountError::Unknown(name.clone()));
             }
             let hash = hash_password(&read_password(name)?);
-            accounts::set_password(&mut desk.store, now, name, &hash)?;
+            desk.set_password(name, &hash)?;
             if cli.json {
                 println!("{}", json!({ "name": name, "password": "changed" }));
             } else {
@@ -70,7 +69,7 @@ pub fn run(cli: &Cli, cmd: &UserCmd) -> anyhow::Result<()> {
             }
         }
         UserCmd::List => {
-            let list = accounts::list(desk.store.conn())?;
+            let list = desk.accounts()?;
             if cli.json {
                 println!("{}", serde_json::to_string(&list)?);
             } else if list.is_empty() {

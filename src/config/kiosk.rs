@@ -49,8 +49,12 @@ impl Default for Kiosk {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CaptureSource {
-    /// Generated sample pages, for demos and `--simulate`.
+    /// None set up: pages cannot be captured at the kiosk; staff attach
+    /// them later.
     #[default]
+    None,
+    /// Generated sample pages, for demos (taken only by builds with the
+    /// `simulate` feature, and by `run --simulate`).
     Demo,
     /// Image files a scanner saves into `capture_folder` (scan to folder).
     Folder,
@@ -142,7 +146,23 @@ impl Config {
         }
     }
 
+    /// Why the kiosk cannot capture document pages, if it cannot.
+    pub fn capture_problem(&self) -> Option<&'static str> {
+        match self.kiosk.capture {
+            CaptureSource::None => Some(
+                "no capture source is set up: pages cannot be captured at the kiosk; staff attach them later with `threshold encounter page`",
+            ),
+            CaptureSource::Demo if !cfg!(feature = "simulate") => Some(
+                "`demo` takes generated sample pages, which this build never records as evidence: pages cannot be captured at the kiosk; set capture = \"folder\" or \"camera\", and staff attach pages later with `threshold encounter page`",
+            ),
+            _ => None,
+        }
+    }
+
     pub(super) fn kiosk_warnings(&self, w: &mut Vec<Problem>) {
+        if let Some(problem) = self.capture_problem() {
+            w.push(Problem::new("kiosk.capture", problem));
+        }
         if let (CaptureSource::Camera, Some(camera)) = (self.kiosk.capture, &self.kiosk.camera) {
             if !camera.exists() {
                 w.push(Problem::new(

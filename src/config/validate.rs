@@ -107,14 +107,16 @@ impl Config {
                 }
             }
             if let Some(w) = &c.webhook {
-                let local = w.starts_with("http://127.0.0.1")
-                    || w.starts_with("http://localhost")
-                    || w.starts_with("http://[::1]");
-                if !w.starts_with("https://") && !local {
+                if !secure_or_loopback(w) {
+                    // The path is a credential (Slack, Teams): name the host only.
+                    let host = url::Url::parse(w)
+                        .ok()
+                        .and_then(|u| u.host_str().map(String::from))
+                        .unwrap_or_else(|| "this address".into());
                     p.push(Problem::new(
                         at("webhook"),
                         format!(
-                            "found `{w}`; allowed: an https:// URL (http:// only to this machine)"
+                            "the webhook to {host} is not an https:// URL; allowed: https:// (http:// only to this machine: 127.0.0.1, ::1 or localhost)"
                         ),
                     ));
                 }
@@ -174,29 +176,24 @@ impl Config {
             }
         }
         if let Some(sms) = &self.alerts.sms {
-            match (&sms.modem, &sms.gateway_url) {
-                (Some(_), Some(_)) | (None, None) => p.push(Problem::new(
+            // A modem, a gateway, or both: texts go by the modem (which
+            // also takes replies) and by the gateway when the modem cannot.
+            if sms.modem.is_none() && sms.gateway_url.is_none() {
+                p.push(Problem::new(
                     "alerts.sms",
-                    "give exactly one of `modem` (a serial port) and `gateway_url`",
-                )),
-                (None, Some(url)) => {
-                    let ok = (url.starts_with("https://")
-                        || url.starts_with("http://127.0.0.1")
-                        || url.starts_with("http://localhost"))
-                        && url.contains("{to}")
-                        && url.contains("{text}");
-                    if !ok {
-                        p.push(Problem::new("alerts.sms.gateway_url", format!("found `{url}`; allowed: an https:// URL containing {{to}} and {{text}}")));
-                    }
+                    "give `modem` (a serial port), `gateway_url`, or both (the gateway takes over when the modem cannot send)",
+                ));
+            }
+            if let Some(url) = &sms.gateway_url {
+                let ok = secure_or_loopback(url) && url.contains("{to}") && url.contains("{text}");
+                if !ok {
+                    p.push(Problem::new("alerts.sms.gateway_url", format!("found `{url}`; allowed: an https:// URL containing {{to}} and {{text}} (http:// only to this machine)")));
                 }
-                (Some(_), None) => {
-                    if sms.gateway_credentials_file.is_some() {
-                        p.push(Problem::new(
-                            "alerts.sms.gateway_credentials_file",
-                            "goes with `gateway_url`, not with `modem`",
-                        ));
-                    }
-                }
+            } else if sms.gateway_credentials_file.is_some() {
+                p.push(Problem::new(
+                    "alerts.sms.gateway_credentials_file",
+                    "goes with `gateway_url`, which is not set",
+                ));
             }
             if !(1..=120).contains(&sms.timeout_s) {
                 p.push(Problem::new(
@@ -345,7 +342,7 @@ impl Config {
             }
         }
         if let Some(smtp) = &self.alerts.smtp {
-            let local = ["localhost", "127.0.0.1", "::1"].contains(&smtp.host.as_str());
+            let local = is_loopback_host(&smtp.host);
             if smtp.tls == SmtpTls::None && !local {
                 w.push(Problem::new("alerts.smtp.tls", format!("`none` sends encounter details to {} unencrypted; use `starttls` or `tls` unless it is a relay on a trusted network", smtp.host)));
             }
@@ -376,5 +373,69 @@ fn unique(p: &mut Vec<Problem>, path: &str, items: impl Iterator<Item = String>)
                 format!("`{item}` is listed more than once"),
             ));
         }
+    }
+}
+
+/// Whether `host` is this machine: an address in 127.0.0.0/8, ::1, or
+/// exactly `localhost` (not a name that merely starts with it).
+pub fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Whether `url` is https, or plain http to this machine only, as parsed
+/// (`http://localhost.attacker.example/` is not this machine).
+pub fn secure_or_loopback(url: &str) -> bool {
+    let Ok(u) = url::Url::parse(url) else {
+        return false;
+    };
+    match u.scheme() {
+        "https" => u.host_str().is_some(),
+        "http" => match u.host() {
+            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        },
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod loopback_tests {
+    use super::*;
+
+    #[test]
+    fn only_this_machine_may_use_plain_http() {
+        for ok in [
+            "https://hooks.example.org/x",
+            "http://127.0.0.1:9/x",
+            "http://127.8.9.10/x",
+            "http://[::1]:8080/x",
+            "http://localhost/x",
+            "http://LOCALHOST:1/x",
+        ] {
+            assert!(secure_or_loopback(ok), "{ok}");
+        }
+        for bad in [
+            "http://localhost.attacker.example/",
+            "http://127.0.0.1.attacker.example/",
+            "http://10.0.0.1/",
+            "http://[::2]/",
+            "ftp://localhost/",
+            "http://",
+            "not a url",
+        ] {
+            assert!(!secure_or_loopback(bad), "{bad}");
+        }
+        assert!(
+            is_loopback_host("127.0.0.1")
+                && is_loopback_host("::1")
+                && is_loopback_host("localhost")
+        );
+        assert!(!is_loopback_host("localhost.example.org"));
     }
 }

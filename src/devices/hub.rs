@@ -1,8 +1,9 @@
 //! The devices at run time: one thread per configured serial device, each
 //! reopening its port after an unplug (within 5 s), none able to block a
-//! check-in or an alert. Their states are shared with staff mode and
-//! written to `devices.json` in the data folder for `threshold devices list`.
+//! check-in or an alert. Their states go to the service's [`Health`] board,
+//! which staff mode, the admin web and `threshold devices list` read.
 
+use super::health::{Health, PartKind, PartState};
 use super::lines::LineFramer;
 use super::panic::{parse, PanicLine, Presses};
 use super::printer::{self, ReceiptPrinter};
@@ -10,12 +11,11 @@ use super::sign::{self, DoorSign};
 use crate::config::{Devices, LineEnd};
 use crate::render::sign::SignContent;
 use crate::render::Bitmap;
-use serde::Serialize;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, RecvTimeoutError, SyncSender};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How often a missing device is looked for, and a present one checked.
@@ -23,17 +23,6 @@ pub const RETRY: Duration = Duration::from_secs(2);
 /// The panic button says ALIVE every 5 s; this long without a line means
 /// the cable or the button is gone.
 const PANIC_SILENCE: Duration = Duration::from_secs(15);
-
-/// One device as staff mode shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct DeviceState {
-    /// `printer`, `scanner`, `sign`, `panic`.
-    pub device: String,
-    pub port: String,
-    pub connected: bool,
-    /// What is wrong, or the last thing it did.
-    pub detail: String,
-}
 
 /// Something a device reported.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,25 +46,31 @@ pub enum PrintRefused {
 pub struct Hub {
     printer: Option<(SyncSender<Bitmap>, u32)>,
     sign: Option<SyncSender<SignContent>>,
-    states: Arc<Mutex<Vec<DeviceState>>>,
+    health: Health,
+    names: Vec<&'static str>,
     stop: Arc<AtomicBool>,
     threads: Vec<std::thread::JoinHandle<()>>,
 }
 
 impl Hub {
     /// Start a thread for each configured device. Events go to `events`;
-    /// states are also written to `status_file`.
+    /// states to `health`.
     pub fn start(
         devices: &Devices,
         events: tokio::sync::mpsc::Sender<DeviceEvent>,
-        status_file: Option<PathBuf>,
+        health: Health,
     ) -> Hub {
         let stop = Arc::new(AtomicBool::new(false));
-        let states = Arc::new(Mutex::new(Vec::new()));
-        let board = Board {
-            states: states.clone(),
-            file: status_file,
-        };
+        let board = Board(health.clone());
+        let names = [
+            ("printer", devices.printer.is_some()),
+            ("sign", devices.sign.is_some()),
+            ("scanner", devices.scanner.is_some()),
+            ("panic", devices.panic.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(n, on)| on.then_some(n))
+        .collect();
         let mut threads = Vec::new();
         let mut printer = None;
         if let Some(p) = &devices.printer {
@@ -231,7 +226,8 @@ impl Hub {
         Hub {
             printer,
             sign: sign_tx,
-            states,
+            health,
+            names,
             stop,
             threads,
         }
@@ -256,16 +252,18 @@ impl Hub {
         self.printer.as_ref().map(|p| p.1)
     }
 
-    /// Every device's state now.
-    pub fn states(&self) -> Vec<DeviceState> {
-        self.states.lock().map(|s| s.clone()).unwrap_or_default()
+    /// The state of every device this hub runs, now.
+    pub fn states(&self) -> Vec<PartState> {
+        self.health
+            .parts()
+            .into_iter()
+            .filter(|p| self.names.contains(&p.part.as_str()))
+            .collect()
     }
 
     /// Whether the printer is connected and ready to print.
     pub fn printer_ready(&self) -> bool {
-        self.states()
-            .iter()
-            .any(|s| s.device == "printer" && s.connected)
+        self.health.get("printer").is_some_and(|p| p.working)
     }
 }
 
@@ -280,52 +278,52 @@ impl Drop for Hub {
     }
 }
 
-/// Where device states are posted.
+/// Posts device states to the health board, with what to do when one is
+/// not working.
 #[derive(Clone)]
-struct Board {
-    states: Arc<Mutex<Vec<DeviceState>>>,
-    file: Option<PathBuf>,
-}
+struct Board(Health);
 
 impl Board {
     fn set(&self, device: &str, port: &Path, connected: bool, detail: &str) {
-        let state = DeviceState {
-            device: device.into(),
-            port: port.display().to_string(),
-            connected,
-            detail: detail.into(),
-        };
-        {
-            let Ok(mut states) = self.states.lock() else {
-                return;
-            };
-            match states.iter_mut().find(|s| s.device == device) {
-                Some(s) if *s == state => return,
-                Some(s) => *s = state,
-                None => states.push(state),
+        if detail == "starting" {
+            // Not news: the first real state follows within moments.
+            return;
+        }
+        let fix = if connected {
+            String::new()
+        } else {
+            match (device, detail) {
+                ("printer", "out of paper") => "Load a new paper roll.".into(),
+                ("printer", "cover open") => "Close the printer's cover.".into(),
+                (_, d) if d.starts_with("cannot open") => format!(
+                    "Check that the {} is plugged in and switched on; Threshold finds it again within 5 s. If it stays missing, check the udev rule that names {}.",
+                    name(device),
+                    port.display()
+                ),
+                _ => format!(
+                    "Check the {}'s cable and power; Threshold reconnects by itself.",
+                    name(device)
+                ),
             }
-        }
-        tracing::info!(device, connected, detail, "device");
-        self.write();
-    }
-
-    /// Written on each change only (a kiosk's eMMC wears), with this
-    /// process's id so `devices list` can tell a running service's states
-    /// from an old file.
-    fn write(&self) {
-        let Some(file) = &self.file else { return };
-        let json = match self.states.lock() {
-            Ok(states) => serde_json::to_vec_pretty(&StatesFile {
-                pid: std::process::id(),
-                devices: states.clone(),
-            })
-            .unwrap_or_default(),
-            Err(_) => return,
         };
-        let tmp = file.with_extension("json.tmp");
-        if let Err(e) = std::fs::write(&tmp, json).and_then(|_| std::fs::rename(&tmp, file)) {
-            tracing::warn!(file = %file.display(), error = %e, "cannot write device states");
-        }
+        self.0.set(PartState {
+            part: device.into(),
+            kind: PartKind::Device,
+            location: port.display().to_string(),
+            working: connected,
+            detail: detail.into(),
+            fix,
+        });
+    }
+}
+
+/// A device's name in a sentence.
+fn name(device: &str) -> &str {
+    match device {
+        "sign" => "door sign",
+        "panic" => "panic button",
+        "printer" => "receipt printer",
+        other => other,
     }
 }
 
@@ -358,7 +356,12 @@ fn line_device(
         let mut buf = [0u8; 256];
         while !stop.load(Ordering::Relaxed) {
             match serial.read(&mut buf) {
-                Ok(0) => {}
+                // Nothing arriving reads as TimedOut; end-of-file is the
+                // port going away.
+                Ok(0) => {
+                    board.set(name, port, false, "disconnected: the port closed");
+                    break;
+                }
                 Ok(n) => {
                     for line in framer.push(&buf[..n]) {
                         if name == "panic" && heard.elapsed() > PANIC_SILENCE {
@@ -418,20 +421,4 @@ fn line_device(
             }
         }
     }
-}
-
-/// What `devices.json` holds.
-#[derive(Serialize, serde::Deserialize)]
-struct StatesFile {
-    pid: u32,
-    devices: Vec<DeviceState>,
-}
-
-/// The states the running service last wrote, or `None` when no service
-/// that wrote them is running.
-pub fn read_states(file: &Path) -> Option<Vec<DeviceState>> {
-    let f: StatesFile = serde_json::from_slice(&std::fs::read(file).ok()?).ok()?;
-    let cmdline = std::fs::read(format!("/proc/{}/cmdline", f.pid)).ok()?;
-    let alive = String::from_utf8_lossy(&cmdline).contains("threshold");
-    alive.then_some(f.devices)
 }

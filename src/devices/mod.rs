@@ -3,6 +3,7 @@
 //! is a narrow trait with a serial implementation; simulators speaking the
 //! same protocols on pseudo-terminals are in `sim` (feature `simulate`).
 
+pub mod health;
 pub mod hub;
 pub mod lines;
 pub mod modem;

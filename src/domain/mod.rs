@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod checkin;
+pub mod clock;
 pub mod document;
 pub mod encounter;
 pub mod language;

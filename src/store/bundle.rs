@@ -10,7 +10,7 @@
 
 use super::journal::{chain_hash, GENESIS};
 use super::keys::{self, KeyError};
-use super::{Store, StoreError};
+use super::{Reader, StoreError};
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -112,7 +112,7 @@ pub fn statement(
 /// The first and last journal entries with `at` in `[from, to)` (journal
 /// timestamps; `None` = open), or `None` when there are none.
 pub fn range(
-    store: &Store,
+    store: &Reader<'_>,
     from: Option<&str>,
     to: Option<&str>,
 ) -> Result<Option<(i64, i64)>, StoreError> {
@@ -137,7 +137,7 @@ fn line<T: Serialize>(out: &mut impl Write, v: &T) -> Result<(), BundleError> {
 /// Write the bundle of journal entries with `at` in `[from, to)` (journal
 /// timestamps; `None` = open) to `out`. Returns the number of entries.
 pub fn write(
-    store: &Store,
+    store: &Reader<'_>,
     key: &FacilityKey,
     created_at: &str,
     from: Option<&str>,
@@ -431,6 +431,7 @@ pub fn verify(input: impl BufRead, expected_key: Option<&str>) -> std::io::Resul
 mod tests {
     use super::*;
     use crate::domain::account::AccountRole;
+    use crate::store::Store;
 
     fn bundle() -> (tempfile::TempDir, FacilityKey, Vec<u8>) {
         let dir = tempfile::tempdir().unwrap();
@@ -443,7 +444,15 @@ mod tests {
         let key = FacilityKey::from_seed([7; 32]);
         let mut out = Vec::new();
         assert_eq!(
-            write(&store, &key, "2026-11-27T00:00:00Z", None, None, &mut out).unwrap(),
+            write(
+                &store.reader(),
+                &key,
+                "2026-11-27T00:00:00Z",
+                None,
+                None,
+                &mut out
+            )
+            .unwrap(),
             6
         );
         (dir, key, out)

@@ -4,13 +4,16 @@
 
 pub mod accounts;
 pub mod bundle;
+pub mod entries;
 pub mod events;
 pub mod journal;
 pub mod keys;
 pub mod migrations;
+pub mod outbox;
 pub mod pages;
 pub mod projections;
 pub mod query;
+pub mod record;
 pub mod refs;
 pub mod retention;
 pub mod vault;
@@ -25,7 +28,10 @@ use rand::Rng;
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
+
+pub use record::{Reader, Record};
 
 /// File names inside the data folder.
 pub const DB_FILE: &str = "threshold.db";
@@ -35,7 +41,7 @@ pub const ACK_KEY_FILE: &str = "keys/ack.key";
 pub const FACILITY_KEY_FILE: &str = "keys/facility.key";
 
 /// How long a writer waits for another process's transaction.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Why the store could not do what was asked. Each names the file to look at.
 #[derive(Debug, thiserror::Error)]
@@ -76,6 +82,8 @@ pub enum StoreError {
     Encode(#[from] serde_json::Error),
     #[error("one journal entry may hold at most {} personal values", vault::PER_ENTRY - 1)]
     EntryTooLarge,
+    #[error("the record writer for {path} has stopped; restart Threshold (nothing from this action was recorded)", path = .path.display())]
+    WriterGone { path: PathBuf },
 }
 
 impl StoreError {
@@ -122,10 +130,12 @@ const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// The open data folder.
 pub struct Store {
     conn: Connection,
-    pages: PageVault,
+    pages: Arc<PageVault>,
     db_path: PathBuf,
     data_dir: PathBuf,
     facility: String,
+    /// The journal's last seq as of this connection's last commit.
+    last_seq: i64,
 }
 
 /// Apply the per-connection settings: WAL, full fsync at commit, wait for
@@ -166,18 +176,42 @@ impl Store {
         let has_pages: bool = conn
             .query_row("SELECT EXISTS (SELECT 1 FROM pages)", [], |r| r.get(0))
             .map_err(|e| StoreError::sqlite(&db_path, e))?;
-        let pages = PageVault::open(
+        let pages = Arc::new(PageVault::open(
             &data_dir.join(KEY_FILE),
             &data_dir.join(PAGES_DIR),
             !has_pages,
-        )?;
-        Ok(Store {
+        )?);
+        let mut store = Store {
             conn,
             pages,
             db_path,
             data_dir: data_dir.to_path_buf(),
             facility: facility.to_string(),
-        })
+            last_seq: 0,
+        };
+        store.last_seq = store.head_seq()?;
+        Ok(store)
+    }
+
+    /// The journal's last seq now (0 when empty).
+    pub fn head_seq(&self) -> Result<i64, StoreError> {
+        self.conn
+            .query_row("SELECT COALESCE(MAX(seq), 0) FROM journal", [], |r| {
+                r.get(0)
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    /// This store's connection as a [`Reader`] (tests and single-process
+    /// tools; the service reads through [`Record::read`]).
+    pub fn reader(&self) -> Reader<'_> {
+        Reader {
+            conn: &self.conn,
+            pages: &self.pages,
+            db_path: &self.db_path,
+            data_dir: &self.data_dir,
+            facility: &self.facility,
+        }
     }
 
     /// The connection, for reads.
@@ -239,7 +273,11 @@ impl Store {
         };
         let result = f(&mut w);
         let Writer {
-            tx, pages, written, ..
+            tx,
+            pages,
+            written,
+            head,
+            ..
         } = w;
         let outcome = match result {
             Ok(value) => tx
@@ -248,6 +286,9 @@ impl Store {
                 .map_err(|e| StoreError::sqlite(&db_path, e).into()),
             Err(e) => Err(e),
         };
+        if outcome.is_ok() {
+            self.last_seq = head.0;
+        }
         if outcome.is_err() {
             for id in written {
                 // Best effort: the journal never referenced these files.

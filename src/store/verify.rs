@@ -9,7 +9,7 @@
 
 use super::events::{EventKind, Purged};
 use super::journal::{self, chain_hash, GENESIS};
-use super::{migrations, projections, refs, vault, Store, StoreError};
+use super::{migrations, projections, refs, vault, Reader, StoreError};
 use rusqlite::types::{Value, ValueRef};
 use rusqlite::Connection;
 use rusqlite::OpenFlags;
@@ -266,7 +266,7 @@ impl Walk {
 }
 
 /// Verify the whole store. Reads one consistent snapshot.
-pub fn verify(store: &Store) -> Result<Report, StoreError> {
+pub fn verify(store: &Reader<'_>) -> Result<Report, StoreError> {
     let err = |e| store.err(e);
     let tx = store.conn().unchecked_transaction().map_err(err)?;
     let mut walk = Walk {
@@ -378,7 +378,7 @@ pub fn verify(store: &Store) -> Result<Report, StoreError> {
 /// Decrypt and hash every live page; report missing, altered and
 /// unreferenced files. Returns files of purged pages still on disk.
 fn check_pages(
-    store: &Store,
+    store: &Reader<'_>,
     walk: &Walk,
     findings: &mut Vec<Finding>,
 ) -> Result<Vec<String>, StoreError> {

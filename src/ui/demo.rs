@@ -10,7 +10,6 @@ use crate::domain::checkin::VisitorCheckIn;
 use crate::domain::document::DocumentKind;
 use crate::domain::encounter::{ChecklistAnswer, Via};
 use crate::domain::language::Language;
-use crate::store::Store;
 use chrono::TimeZone;
 use std::time::Instant;
 
@@ -26,8 +25,6 @@ pub enum DemoError {
     Scratch { dir: String, source: std::io::Error },
     #[error(transparent)]
     App(#[from] crate::app::AppError),
-    #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
 }
 
 /// A scratch data folder removed when dropped.
@@ -81,8 +78,7 @@ pub fn view_of(
         .ok();
     }
     let loaded = &demo_loaded;
-    let store = Store::open(&scratch.0, &loaded.config.facility.id)?;
-    let mut d = Desk::new(loaded.clone(), store, clock);
+    let mut d = Desk::open(loaded.clone(), &scratch.0, clock)?;
     let t = Instant::now();
     let mut s = Session::new(loaded, Box::new(DemoSource::default()), t);
     // Screenshots show the print buttons a kiosk with a printer has.
@@ -166,7 +162,7 @@ pub fn view_of(
             step(&mut s, &mut d);
         }
         if let (Some(id), true) = (&encounter, reached(&s) && screen == Screen::OfficialWaiting) {
-            crate::app::Desk::acknowledge(&mut d, id, "Rosa Delgado", Via::AckLink)?;
+            crate::app::Desk::acknowledge(&d, id, "Rosa Delgado", Via::AckLink)?;
         }
     }
     if screen == Screen::Resources {
@@ -200,7 +196,7 @@ pub fn view_of(
         }
         if screen != Screen::StaffPin {
             let id = KioskDesk::open_encounter(&mut d, Via::Kiosk, false)?;
-            crate::app::Desk::acknowledge(&mut d, &id, "Minh Tran", Via::AckLink)?;
+            crate::app::Desk::acknowledge(&d, &id, "Minh Tran", Via::AckLink)?;
             encounter = Some(id.clone());
             s.handle(&mut d, Action::PinEnter, t);
             if screen != Screen::StaffHome {

@@ -10,6 +10,7 @@ slint::include_modules!();
 
 use crate::app::kiosk::{self, Action, Field, KioskDesk, Problem, Session, StartChoice, View};
 use crate::config::Loaded;
+use crate::devices::health::Health;
 use crate::devices::hub::Hub;
 use crate::domain::encounter::ChecklistAnswer;
 use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
@@ -71,6 +72,7 @@ fn problem(p: Option<Problem>) -> (ProblemKind, i32) {
         Some(Problem::NeedPage) => (ProblemKind::NeedPage, 0),
         Some(Problem::KeepOrRetake) => (ProblemKind::KeepOrRetake, 0),
         Some(Problem::CaptureFailed) => (ProblemKind::CaptureFailed, 0),
+        Some(Problem::NoCapture) => (ProblemKind::NoCapture, 0),
         Some(Problem::NotRecorded) => (ProblemKind::NotRecorded, 0),
         Some(Problem::WrongPin { left }) => (ProblemKind::WrongPin, left as i32),
         Some(Problem::Locked { minutes }) => (ProblemKind::Locked, minutes as i32),
@@ -234,10 +236,11 @@ pub fn apply(ui: &Kiosk, loaded: &Loaded, view: &View) {
         view.status
             .iter()
             .map(|l| StatusRow {
-                what: l.what.into(),
+                what: l.what.as_str().into(),
                 state: l.state.into(),
                 count: l.count as i32,
                 detail: l.detail.as_str().into(),
+                fix: l.fix.as_str().into(),
             })
             .collect(),
     ));
@@ -343,6 +346,7 @@ pub fn connect(ui: &Kiosk, send: Rc<dyn Fn(Action)>) {
     s.on_pin_enter(on(Action::PinEnter));
     s.on_officials_at_desk(on(Action::OfficialsAtDesk));
     s.on_toggle_drill(on(Action::ToggleDrill));
+    s.on_practice_official(on(Action::PracticeOfficial));
     s.on_open_encounter({
         let send = send.clone();
         move |id| send(Action::StaffOpen(id.to_string()))
@@ -372,10 +376,12 @@ pub fn connect(ui: &Kiosk, send: Rc<dyn Fn(Action)>) {
     s.on_lock(on(Action::StaffLock));
 }
 
-/// The devices the kiosk uses: the printer (through the hub) and scans.
+/// The devices the kiosk uses: the printer (through the hub) and scans;
+/// and the health of every part of the service, for staff mode.
 pub struct KioskDevices {
     pub hub: Option<Arc<Hub>>,
     pub scans: Option<mpsc::Receiver<String>>,
+    pub health: Health,
 }
 
 /// What a scanned code asks for: an appointment code (`APPT:...`) starts a
@@ -432,9 +438,7 @@ pub async fn drive<D: KioskDesk + Send>(
         };
         let acted = !handled.is_empty();
         let before = session.screen();
-        if let Some(hub) = &devices.hub {
-            session.set_devices(hub.states());
-        }
+        session.set_parts(devices.health.parts());
         tokio::task::block_in_place(|| {
             for action in handled {
                 session.handle(&mut desk, action, Instant::now());

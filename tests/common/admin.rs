@@ -4,17 +4,16 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
-use std::sync::{Arc, Mutex};
 use threshold::admin::auth::hash_password;
 use threshold::admin::{router, AppState};
 use threshold::app::{Desk, PageImage, SystemClock};
 use threshold::config::Loaded;
+use threshold::devices::health::Health;
 use threshold::domain::account::AccountRole;
 use threshold::domain::checkin::VisitorCheckIn;
 use threshold::domain::document::DocumentKind;
 use threshold::domain::encounter::{DocumentDetails, EncounterDetails, Via};
 use threshold::domain::language::Language;
-use threshold::store::{accounts, Store};
 use tower::ServiceExt;
 
 /// Every test account's password.
@@ -33,16 +32,14 @@ impl AdminWorld {
     pub fn new() -> AdminWorld {
         let dir = tempfile::tempdir().unwrap();
         let loaded = Loaded::demo();
-        let store = Store::open(dir.path(), &loaded.config.facility.id).unwrap();
-        let mut desk = Desk::new(loaded.clone(), store, SystemClock);
+        let desk = Desk::open(loaded.clone(), dir.path(), SystemClock).unwrap();
         let hash = hash_password(PASSWORD);
-        let now = chrono::Utc::now();
         for (name, role) in [
             ("maria", AccountRole::Manager),
             ("carl", AccountRole::Counsel),
             ("sam", AccountRole::Staff),
         ] {
-            accounts::add(&mut desk.store, now, name, role, &hash).unwrap();
+            desk.add_account(name, role, &hash).unwrap();
         }
         // The last host is typed like a spreadsheet formula.
         let visitors = [("Xuan", "Ms. Ortiz"), ("Bo", "Ms. Ortiz"), ("Cy", "=cmd")]
@@ -75,13 +72,7 @@ impl AdminWorld {
         let encounter = desk
             .check_in_official(None, Via::Kiosk, false, details, &pages)
             .unwrap();
-        let state = AppState::new(
-            Arc::new(Mutex::new(desk)),
-            Arc::new(loaded),
-            dir.path(),
-            false,
-        )
-        .unwrap();
+        let state = AppState::new(desk, Health::default(), false).unwrap();
         AdminWorld {
             dir,
             state,

@@ -2,16 +2,17 @@
 #![allow(dead_code)]
 
 pub mod admin;
+#[cfg(feature = "simulate")]
+pub mod deployment;
+pub mod smtp;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use std::cell::Cell;
 use std::io::Cursor;
 use std::path::Path;
 use std::process::{Command, Output};
-use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 use threshold::app::{Clock, Desk};
 use threshold::config::Loaded;
-use threshold::store::Store;
 
 /// The `threshold` binary built for these tests.
 pub fn bin() -> Command {
@@ -47,36 +48,34 @@ pub fn png(seed: u8) -> Vec<u8> {
     out.into_inner()
 }
 
-/// A clock the test moves by hand.
+/// A clock the test moves by hand (shared by a desk and a dispatcher).
 #[derive(Clone)]
-pub struct TestClock(pub Rc<Cell<DateTime<Utc>>>);
+pub struct TestClock(pub Arc<Mutex<DateTime<Utc>>>);
 
 impl TestClock {
     pub fn at(y: i32, m: u32, d: u32, h: u32) -> TestClock {
-        TestClock(Rc::new(Cell::new(
+        TestClock(Arc::new(Mutex::new(
             Utc.with_ymd_and_hms(y, m, d, h, 0, 0).unwrap(),
         )))
     }
     /// Starting now, for tests where another process records with the real clock.
     pub fn real_now() -> TestClock {
-        TestClock(Rc::new(Cell::new(Utc::now())))
+        TestClock(Arc::new(Mutex::new(Utc::now())))
     }
     pub fn advance(&self, by: Duration) {
-        self.0.set(self.0.get() + by);
+        *self.0.lock().unwrap() += by;
     }
 }
 
 impl Clock for TestClock {
     fn now(&self) -> DateTime<Utc> {
-        self.0.get()
+        *self.0.lock().unwrap()
     }
 }
 
 /// A desk on the demo config in `dir`, driven by `clock`.
 pub fn desk(dir: &Path, clock: TestClock) -> Desk<TestClock> {
-    let loaded = Loaded::demo();
-    let store = Store::open(dir, &loaded.config.facility.id).unwrap();
-    Desk::new(loaded, store, clock)
+    Desk::open(Loaded::demo(), dir, clock).unwrap()
 }
 
 /// Number of journal entries in the data dir's database.
@@ -120,19 +119,20 @@ pub fn alerting_config(dir: &Path, base_url: &str, extra: &str) -> Loaded {
 
 /// A desk on `loaded` in `dir`, driven by `clock`.
 pub fn desk_with(dir: &Path, loaded: Loaded, clock: TestClock) -> Desk<TestClock> {
-    let store = Store::open(dir, &loaded.config.facility.id).unwrap();
-    Desk::new(loaded, store, clock)
+    Desk::open(loaded, dir, clock).unwrap()
 }
 
-/// A dispatcher with the configured channels over `dir`'s store.
+/// A dispatcher with the configured channels over `dir`'s record (its own
+/// writer, as another process would have).
 pub fn dispatcher(
     dir: &Path,
     loaded: &Loaded,
     clock: TestClock,
 ) -> threshold::alerts::Dispatcher<threshold::alerts::Channels, TestClock> {
-    let store = Store::open(dir, &loaded.config.facility.id).unwrap();
-    let channels = threshold::alerts::Channels::from_config(loaded).unwrap();
-    threshold::alerts::Dispatcher::new(loaded.clone(), store, channels, clock).unwrap()
+    let record = threshold::store::Record::open(dir, &loaded.config.facility.id).unwrap();
+    let health = threshold::devices::health::Health::default();
+    let channels = threshold::alerts::Channels::from_config(loaded, &health);
+    threshold::alerts::Dispatcher::new(loaded.clone(), record, channels, clock).unwrap()
 }
 
 /// A private CA and a certificate for `localhost` signed by it, made with

@@ -16,6 +16,8 @@ pub struct Captured {
 /// Why no page could be taken.
 #[derive(Debug, thiserror::Error)]
 pub enum CaptureError {
+    #[error("pages cannot be captured at this kiosk ([kiosk] capture is not set up); staff attach them later")]
+    NotConfigured,
     #[error("no new page in {folder}; scan the page, then tap the button again")]
     NothingScanned { folder: String },
     #[error("cannot read the scan folder {folder}: {source}; check [kiosk] capture_folder and its permissions")]
@@ -47,6 +49,36 @@ pub trait PageSource: Send {
     fn capture(&mut self) -> Result<Captured, CaptureError>;
     /// The page was recorded (or discarded): let go of its file.
     fn release(&mut self, captured: &Captured);
+    /// Whether this kiosk can capture pages at all.
+    fn available(&self) -> bool {
+        true
+    }
+}
+
+/// No capture source is set up: the official flow says pages cannot be
+/// captured here and staff attach them later (`threshold encounter page`).
+#[derive(Debug, Default)]
+pub struct NoSource;
+
+impl PageSource for NoSource {
+    fn capture(&mut self) -> Result<Captured, CaptureError> {
+        Err(CaptureError::NotConfigured)
+    }
+    fn release(&mut self, _: &Captured) {}
+    fn available(&self) -> bool {
+        false
+    }
+}
+
+/// Why this kiosk cannot capture pages, if it cannot: `(where, what is
+/// wrong, what to do)`, for the health board.
+pub fn capture_problem(loaded: &crate::config::Loaded) -> Option<(String, String, String)> {
+    let problem = loaded.config.capture_problem()?;
+    Some((
+        "[kiosk] capture".into(),
+        problem.into(),
+        "Set [kiosk] capture = \"folder\" (with capture_folder) or \"camera\" (with camera) and restart; until then staff attach officials' pages with `threshold encounter page`.".into(),
+    ))
 }
 
 /// Generated sample pages: a letter-sized sheet with a heading, lines of

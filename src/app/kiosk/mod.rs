@@ -17,7 +17,10 @@ mod tests;
 mod view;
 
 pub use camera::{yuyv_to_rgb, CameraSource};
-pub use capture::{demo_page, CaptureError, Captured, DemoSource, FolderSource, PageSource};
+pub use capture::{
+    capture_problem, demo_page, CaptureError, Captured, DemoSource, FolderSource, NoSource,
+    PageSource,
+};
 pub use port::KioskDesk;
 pub use staff::{hash_pin, Gate, StaffGate, LOCKOUT, MAX_FAILURES};
 pub use view::*;
@@ -40,6 +43,9 @@ const DONE_AFTER: Duration = Duration::from_secs(15);
 /// The waiting screen stays while the encounter is open, at most this long
 /// without a touch.
 const WAITING_AFTER: Duration = Duration::from_secs(15 * 60);
+/// Drill mode ends by itself this long after it was turned on, so a
+/// forgotten drill never marks a real encounter as training.
+pub const DRILL_AT_MOST: Duration = Duration::from_secs(3600);
 
 /// The three choices of the start screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +93,9 @@ pub enum Action {
     StaffLock,
     OfficialsAtDesk,
     ToggleDrill,
+    /// In drill mode: hand the kiosk to a trainee for the official flow, as
+    /// a drill; the drill ends with that flow.
+    PracticeOfficial,
     StaffOpen(String),
     StaffHome,
     /// From an encounter's checklist to its outcome.
@@ -112,6 +121,11 @@ pub struct Session {
     large_text: bool,
     high_contrast: bool,
     drill: bool,
+    /// When drill mode ends by itself.
+    drill_until: Option<Instant>,
+    /// The kiosk was handed to a trainee: the next reset keeps the drill
+    /// for their flow, the one after ends it.
+    drill_handoff: bool,
     fields: BTreeMap<Field, String>,
     active: Option<Field>,
     purpose: Option<usize>,
@@ -135,7 +149,7 @@ pub struct Session {
     source: Box<dyn PageSource>,
     resources: resources::Cards,
     printer_ready: bool,
-    devices: Vec<crate::devices::hub::DeviceState>,
+    parts: Vec<crate::devices::health::PartState>,
     printing: bool,
     to_print: Vec<crate::render::receipt::Receipt>,
 }
@@ -149,6 +163,8 @@ impl Session {
             large_text: false,
             high_contrast: false,
             drill: false,
+            drill_until: None,
+            drill_handoff: false,
             fields: BTreeMap::new(),
             active: None,
             purpose: None,
@@ -172,7 +188,7 @@ impl Session {
             source,
             resources: resources::Cards::new(&loaded.profile),
             printer_ready: false,
-            devices: Vec::new(),
+            parts: Vec::new(),
             printing: false,
             to_print: Vec::new(),
         }
@@ -183,10 +199,11 @@ impl Session {
         self.printer_ready = ready;
     }
 
-    /// The peripherals' states, for staff mode.
-    pub fn set_devices(&mut self, devices: Vec<crate::devices::hub::DeviceState>) {
-        self.printer_ready = devices.iter().any(|d| d.device == "printer" && d.connected);
-        self.devices = devices;
+    /// The state of every part of the service (devices, channels, the
+    /// admin web), for staff mode.
+    pub fn set_parts(&mut self, parts: Vec<crate::devices::health::PartState>) {
+        self.printer_ready = parts.iter().any(|d| d.part == "printer" && d.working);
+        self.parts = parts;
     }
 
     /// The receipts asked for since the last call.
@@ -206,7 +223,11 @@ impl Session {
         match (k.capture, loaded.capture_folder(), &k.camera) {
             (CaptureSource::Folder, Some(folder), _) => Box::new(FolderSource::new(&folder)),
             (CaptureSource::Camera, _, Some(camera)) => Box::new(CameraSource::new(camera)),
-            _ => Box::new(DemoSource::default()),
+            // Generated sample pages are evidence of nothing: only builds
+            // with the simulators take them.
+            #[cfg(feature = "simulate")]
+            (CaptureSource::Demo, _, _) => Box::new(DemoSource::default()),
+            _ => Box::new(NoSource),
         }
     }
 
@@ -250,6 +271,11 @@ impl Session {
         if expired {
             self.reset(desk, now);
         }
+        if self.drill && self.drill_until.is_some_and(|until| now >= until) {
+            tracing::info!("drill mode ended by itself after an hour");
+            self.drill = false;
+            self.drill_until = None;
+        }
         // The notice rotates through the facility's languages, pausing
         // after a touch so whoever chose a language can read it.
         let since = now.saturating_duration_since(self.rotated.max(self.last_touch));
@@ -287,15 +313,19 @@ impl Session {
         if let Some(c) = self.preview.take() {
             self.source.release(&c);
         }
-        let (drill, printer_ready) = (self.drill, self.printer_ready);
-        let devices = std::mem::take(&mut self.devices);
+        // Drill mode ends when staff mode locks, and when a trainee's
+        // flow ends; it carries over only into the flow staff handed over.
+        let drill = self.drill && self.drill_handoff;
+        let (drill_until, printer_ready) = (self.drill_until.filter(|_| drill), self.printer_ready);
+        let parts = std::mem::take(&mut self.parts);
         let gate = std::mem::take(&mut self.gate);
         let source = std::mem::replace(&mut self.source, Box::new(DemoSource::default()));
         let resources = std::mem::replace(&mut self.resources, resources::Cards::empty());
         *self = Session {
             drill,
+            drill_until,
             printer_ready,
-            devices,
+            parts,
             gate,
             source,
             resources,
@@ -451,7 +481,15 @@ impl Session {
                 Ok(id) => self.show_staff_encounter(id),
                 Err(e) => self.fail(Problem::NotRecorded, e),
             },
-            Action::ToggleDrill => self.drill = !self.drill,
+            Action::ToggleDrill => {
+                self.drill = !self.drill;
+                self.drill_until = self.drill.then(|| now + DRILL_AT_MOST);
+            }
+            Action::PracticeOfficial if self.drill => {
+                self.drill_handoff = true;
+                self.reset(desk, now);
+                self.open_official(desk);
+            }
             Action::StaffOpen(id) => self.show_staff_encounter(id),
             Action::StaffDecideScreen if self.staff_encounter.is_some() => {
                 self.go(Screen::StaffDecide)

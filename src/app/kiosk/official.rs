@@ -73,12 +73,18 @@ impl Session {
             Screen::OfficialDocument => match self.document_kind(loaded) {
                 None => self.fail(Problem::PickDocument, ""),
                 Some(DocumentKind::None) => self.go(Screen::OfficialReview),
-                Some(_) => self.go(Screen::OfficialCapture),
+                Some(_) => {
+                    self.go(Screen::OfficialCapture);
+                    if !self.source.available() {
+                        // Said before anyone tries: staff attach the pages.
+                        self.fail(Problem::NoCapture, "");
+                    }
+                }
             },
             Screen::OfficialCapture => {
                 if self.preview.is_some() {
                     self.fail(Problem::KeepOrRetake, "");
-                } else if self.pages == 0 {
+                } else if self.pages == 0 && self.source.available() {
                     self.fail(Problem::NeedPage, "");
                 } else {
                     self.go(Screen::OfficialReview);
@@ -91,6 +97,9 @@ impl Session {
     pub(super) fn capture(&mut self) {
         if self.screen != Screen::OfficialCapture || self.preview.is_some() {
             return;
+        }
+        if !self.source.available() {
+            return self.fail(Problem::NoCapture, "");
         }
         match self.source.capture() {
             Ok(c) => self.preview = Some(c),

@@ -9,6 +9,40 @@ use crate::domain::encounter::{ChecklistAnswer, DecisionBasis, EncounterDetails,
 use crate::store::query::{self, EncounterRecord, EncounterRow};
 use chrono::{DateTime, TimeZone, Utc};
 
+impl<C: Clock> Desk<C> {
+    /// The full record of encounter `id`.
+    pub fn encounter(&self, id: &str) -> Result<EncounterRecord, AppError> {
+        self.read(|r| {
+            query::encounter(r.conn(), id)?
+                .ok_or_else(|| AppError::UnknownEncounter(id.to_string()))
+        })
+    }
+
+    /// Encounters, newest first; only the open ones when `open_only`.
+    pub fn encounters(&self, open_only: bool) -> Result<Vec<EncounterRow>, AppError> {
+        self.read(|r| Ok(query::encounters(r.conn(), open_only)?))
+    }
+
+    /// Visitors and encounters since local midnight.
+    pub fn today(&self) -> Result<(u32, u32), AppError> {
+        let tz = self.loaded.timezone();
+        let now = self.clock.now();
+        let local = now.with_timezone(&tz).date_naive();
+        let midnight = tz
+            .from_local_datetime(&local.and_hms_opt(0, 0, 0).expect("midnight exists"))
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or(now);
+        let since = crate::store::timestamp(midnight);
+        self.read(|r| Ok(query::counts_since(r.conn(), &since)?))
+    }
+
+    /// Pages per channel that could not be delivered yet, and the last error.
+    pub fn channel_trouble(&self) -> Result<Vec<(String, u32, Option<String>)>, AppError> {
+        self.read(|r| Ok(query::channel_trouble(r.conn())?))
+    }
+}
+
 /// The desk as the kiosk uses it.
 pub trait KioskDesk {
     fn loaded(&self) -> &Loaded;
@@ -89,36 +123,15 @@ impl<C: Clock> KioskDesk for Desk<C> {
         Desk::close(self, id, by)
     }
     fn encounter(&self, id: &str) -> Result<EncounterRecord, AppError> {
-        query::encounter(self.store.conn(), id)?
-            .ok_or_else(|| AppError::UnknownEncounter(id.to_string()))
+        Desk::encounter(self, id)
     }
     fn open_encounters(&self) -> Result<Vec<EncounterRow>, AppError> {
-        Ok(query::encounters(self.store.conn(), true)?)
+        Desk::encounters(self, true)
     }
     fn today(&self) -> Result<(u32, u32), AppError> {
-        let tz = self.loaded.timezone();
-        let local = self.clock.now().with_timezone(&tz).date_naive();
-        let midnight = tz
-            .from_local_datetime(&local.and_hms_opt(0, 0, 0).expect("midnight exists"))
-            .earliest()
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_else(|| self.clock.now());
-        let since = crate::store::timestamp(midnight);
-        let conn = self.store.conn();
-        let count = |sql: &str| -> Result<u32, AppError> {
-            Ok(conn.query_row(sql, [&since], |r| r.get(0))?)
-        };
-        Ok((
-            count("SELECT COUNT(*) FROM checkins WHERE at >= ?1")?,
-            count("SELECT COUNT(*) FROM encounters WHERE opened_at >= ?1")?,
-        ))
+        Desk::today(self)
     }
     fn channel_trouble(&self) -> Result<Vec<(String, u32, Option<String>)>, AppError> {
-        let mut stmt = self.store.conn().prepare(
-            "SELECT channel, COUNT(*), MAX(last_error) FROM outbox
-             WHERE state <> 'sent' AND attempts > 0 GROUP BY channel ORDER BY channel",
-        )?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        Desk::channel_trouble(self)
     }
 }

@@ -3,6 +3,7 @@
 //! today's counts, channel and device states).
 
 use super::*;
+use crate::devices::health::PartState;
 
 impl Session {
     /// What the screens show now; reads live data (who acknowledged, open
@@ -100,22 +101,7 @@ impl Session {
                     v.paged = paged(desk, id, false);
                 }
             }
-            Screen::StaffHome => {
-                staff_home(desk, &mut v);
-                for d in &self.devices {
-                    v.status.push(StatusLine {
-                        what: match d.device.as_str() {
-                            "printer" => "printer",
-                            "scanner" => "scanner",
-                            "sign" => "sign",
-                            _ => "panic",
-                        },
-                        state: if d.connected { "ready" } else { "missing" },
-                        count: 0,
-                        detail: d.detail.clone(),
-                    });
-                }
-            }
+            Screen::StaffHome => staff_home(desk, &self.parts, &mut v),
             Screen::StaffEncounter | Screen::StaffDecide | Screen::StaffNotes => {
                 if let Some(id) = &self.staff_encounter {
                     staff_encounter(desk, id, &mut v);
@@ -166,6 +152,10 @@ fn paged<D: KioskDesk>(desk: &D, id: &str, everyone: bool) -> Vec<Paged> {
         }
     }
     for a in &rec.acknowledgements {
+        let role = loaded.role_of(&a.by);
+        if !everyone && role == Some(crate::config::Role::RapidResponse) {
+            continue;
+        }
         let at = local_time(loaded, &a.at);
         match out.iter_mut().find(|p| p.name == a.by) {
             Some(p) => {
@@ -175,11 +165,7 @@ fn paged<D: KioskDesk>(desk: &D, id: &str, everyone: bool) -> Vec<Paged> {
             }
             None => out.push(Paged {
                 name: a.by.clone(),
-                role: loaded
-                    .role_of(&a.by)
-                    .map(|r| r.token())
-                    .unwrap_or("staff")
-                    .into(),
+                role: role.map(|r| r.token()).unwrap_or("staff").into(),
                 notified_at: String::new(),
                 acknowledged_at: at,
             }),
@@ -188,7 +174,8 @@ fn paged<D: KioskDesk>(desk: &D, id: &str, everyone: bool) -> Vec<Paged> {
     out
 }
 
-fn staff_home<D: KioskDesk>(desk: &D, v: &mut View) {
+/// The broken parts first, so a glance at staff home finds them.
+fn staff_home<D: KioskDesk>(desk: &D, parts: &[PartState], v: &mut View) {
     let loaded = desk.loaded();
     match desk.open_encounters() {
         Ok(rows) => {
@@ -211,6 +198,11 @@ fn staff_home<D: KioskDesk>(desk: &D, v: &mut View) {
         v.encounters_today = encounters;
     }
     let trouble = desk.channel_trouble().unwrap_or_default();
+    let broken = |names: &[&str]| {
+        parts
+            .iter()
+            .find(|p| !p.working && names.contains(&p.part.as_str()))
+    };
     for channel in crate::config::SENDABLE {
         let what = channel.token();
         let ready = loaded
@@ -218,54 +210,91 @@ fn staff_home<D: KioskDesk>(desk: &D, v: &mut View) {
             .contacts
             .iter()
             .any(|c| loaded.config.channel_ready(c, channel));
-        let line = match trouble.iter().find(|t| t.0 == what) {
-            _ if !ready => StatusLine {
+        // Text messages go by the modem, else the gateway: broken only
+        // when every way of sending them is.
+        let parts_of: &[&str] = match channel {
+            crate::config::Channel::Sms => &["modem", "sms-gateway"],
+            crate::config::Channel::Email => &["email"],
+            crate::config::Channel::Webhook => &["webhook"],
+        };
+        let sms_works = parts
+            .iter()
+            .any(|p| p.working && parts_of.contains(&p.part.as_str()));
+        let line = match (broken(parts_of), trouble.iter().find(|t| t.0 == what)) {
+            _ if !ready => status(what, "off", 0, String::new(), String::new()),
+            (Some(p), _) if !sms_works || parts_of.len() == 1 => {
+                status(what, "broken", 0, p.detail.clone(), p.fix.clone())
+            }
+            (_, Some((_, n, err))) => status(
                 what,
-                state: "off",
-                count: 0,
-                detail: String::new(),
-            },
-            Some((_, n, err)) => StatusLine {
-                what,
-                state: "trouble",
-                count: *n,
-                detail: err.clone().unwrap_or_default(),
-            },
-            None => StatusLine {
-                what,
-                state: "ready",
-                count: 0,
-                detail: String::new(),
-            },
+                "trouble",
+                *n,
+                err.clone().unwrap_or_default(),
+                String::new(),
+            ),
+            _ => status(what, "ready", 0, String::new(), String::new()),
         };
         v.status.push(line);
     }
-    v.status.push(match loaded.config.kiosk.capture {
-        CaptureSource::Demo => StatusLine {
-            what: "capture",
-            state: "ready",
-            count: 0,
-            detail: "demo pages".into(),
-        },
+    v.status.push(capture_line(loaded, parts));
+    for p in parts {
+        if ["webhook", "email"].contains(&p.part.as_str()) || p.part == "capture" {
+            continue;
+        }
+        let state = if p.working { "ready" } else { "broken" };
+        v.status
+            .push(status(&p.part, state, 0, p.detail.clone(), p.fix.clone()));
+    }
+    v.status
+        .sort_by_key(|l| !matches!(l.state, "broken" | "trouble" | "missing"));
+}
+
+fn status(what: &str, state: &'static str, count: u32, detail: String, fix: String) -> StatusLine {
+    StatusLine {
+        what: what.to_string(),
+        state,
+        count,
+        detail,
+        fix,
+    }
+}
+
+fn capture_line(loaded: &Loaded, parts: &[PartState]) -> StatusLine {
+    if let Some(p) = parts.iter().find(|p| p.part == "capture" && !p.working) {
+        return status("capture", "broken", 0, p.detail.clone(), p.fix.clone());
+    }
+    match loaded.config.kiosk.capture {
+        CaptureSource::None => status(
+            "capture",
+            "broken",
+            0,
+            "no capture source is set up".into(),
+            "Staff attach pages with `threshold encounter page`; set [kiosk] capture.".into(),
+        ),
+        CaptureSource::Demo => status("capture", "ready", 0, "demo pages".into(), String::new()),
         CaptureSource::Camera => {
             let camera = loaded.config.kiosk.camera.clone().unwrap_or_default();
-            StatusLine {
-                what: "capture",
-                state: if camera.exists() { "ready" } else { "missing" },
-                count: 0,
-                detail: camera.display().to_string(),
-            }
+            let state = if camera.exists() { "ready" } else { "missing" };
+            status(
+                "capture",
+                state,
+                0,
+                camera.display().to_string(),
+                String::new(),
+            )
         }
         CaptureSource::Folder => {
             let folder = loaded.capture_folder().unwrap_or_default();
-            StatusLine {
-                what: "capture",
-                state: if folder.is_dir() { "ready" } else { "missing" },
-                count: 0,
-                detail: folder.display().to_string(),
-            }
+            let state = if folder.is_dir() { "ready" } else { "missing" };
+            status(
+                "capture",
+                state,
+                0,
+                folder.display().to_string(),
+                String::new(),
+            )
         }
-    });
+    }
 }
 
 fn staff_encounter<D: KioskDesk>(desk: &D, id: &str, v: &mut View) {

@@ -148,6 +148,8 @@ pub enum Problem {
     NeedPage,
     KeepOrRetake,
     CaptureFailed,
+    /// This kiosk has no capture source: staff attach the pages later.
+    NoCapture,
     /// The store failed; nothing typed was lost, staff can help.
     NotRecorded,
     WrongPin {
@@ -185,19 +187,22 @@ pub struct OpenLine {
     pub drill: bool,
 }
 
-/// The state of one alert channel or device, for staff mode.
+/// The state of one alert channel, device or service, for staff mode.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusLine {
     /// `webhook`, `email`, `sms`, `capture`, `printer`, `scanner`, `sign`,
-    /// `panic`.
-    pub what: &'static str,
+    /// `panic`, `modem`, `sms-gateway`, `admin-web`, `alerts`.
+    pub what: String,
     /// `ready`, `off` (not set up), `trouble` (pages not delivered yet),
-    /// `missing` (a configured folder or device is not there).
+    /// `missing` (a configured folder or device is not there), `broken`
+    /// (the part does not work: `fix` says what to do).
     pub state: &'static str,
     /// Pages waiting, for `trouble`.
     pub count: u32,
     /// The last error, or the folder; technical, in English.
     pub detail: String,
+    /// What to do, for `broken`; in English, from the part.
+    pub fix: String,
 }
 
 /// One legal or support resource with its QR code.

@@ -44,6 +44,9 @@ impl ModemError {
     }
 }
 
+/// How long a modem may take with a command that needs no network.
+const LOCAL_ANSWER: Duration = Duration::from_secs(3);
+
 /// The longest line a modem may send before it is treated as garbage.
 const MAX_LINE: usize = 4096;
 
@@ -79,13 +82,16 @@ impl<P: Read + Write> AtModem<P> {
     /// Wake the modem, turn echo off, ask for numeric errors, unlock the SIM
     /// with `pin` when it asks, and select text mode.
     pub fn init(&mut self, pin: Option<&str>) -> Result<(), ModemError> {
+        // A powered modem answers these at once; one that stays silent this
+        // long is not there, whatever the network's timeout is.
+        let answer = self.timeout.min(LOCAL_ANSWER);
         // A modem that was mid-command (or autobauding) may miss the first AT.
         if self.exec("AT", Duration::from_secs(1)).is_err() {
-            self.exec("AT", self.timeout)?;
+            self.exec("AT", answer)?;
         }
-        self.exec("ATE0", self.timeout)?;
-        self.exec("AT+CMEE=1", self.timeout)?;
-        let state = self.exec("AT+CPIN?", self.timeout)?;
+        self.exec("ATE0", answer)?;
+        self.exec("AT+CMEE=1", answer)?;
+        let state = self.exec("AT+CPIN?", answer)?;
         let state = state
             .iter()
             .find_map(|l| l.strip_prefix("+CPIN:"))
@@ -99,7 +105,7 @@ impl<P: Read + Write> AtModem<P> {
             }
             other => return Err(ModemError::SimLocked(other.to_string())),
         }
-        self.exec("AT+CMGF=1", self.timeout)?;
+        self.exec("AT+CMGF=1", answer)?;
         Ok(())
     }
 
@@ -243,7 +249,15 @@ impl<P: Read + Write> AtModem<P> {
             }
             let mut chunk = [0u8; 512];
             match self.port.read(&mut chunk) {
-                Ok(0) => std::thread::sleep(Duration::from_millis(10)),
+                // A serial port with a read timeout says TimedOut when
+                // nothing came; end-of-file means the port went away (the
+                // modem was unplugged): no answer will come.
+                Ok(0) => {
+                    return Err(ModemError::Io(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "the port closed (was the modem unplugged?)",
+                    )))
+                }
                 Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
                 Err(e)
                     if matches!(

@@ -22,7 +22,14 @@ pub struct Pty {
 
 impl Pty {
     pub fn new() -> std::io::Result<Pty> {
-        let (mut master, slave) = TTYPort::pair().map_err(std::io::Error::other)?;
+        let (master, slave) = TTYPort::pair().map_err(std::io::Error::other)?;
+        // Close-on-exec copies: a process started meanwhile (a service
+        // under test) must not hold the device end, or unplugging the
+        // simulator would never reach the driver.
+        let (mut master, slave) = (
+            master.try_clone_native().map_err(std::io::Error::other)?,
+            slave.try_clone_native().map_err(std::io::Error::other)?,
+        );
         master
             .set_timeout(Duration::from_millis(20))
             .map_err(std::io::Error::other)?;

@@ -284,3 +284,61 @@ pub fn encounters_page(
     let rows = stmt.query_map(params![from, b_at, b_id, limit], encounter_row)?;
     rows.collect()
 }
+
+/// When the acknowledge link `link` was used, if it was.
+pub fn link_used_at(conn: &Connection, link: &str) -> rusqlite::Result<Option<String>> {
+    conn.prepare_cached("SELECT at FROM used_links WHERE link = ?1")?
+        .query_row([link], |r| r.get(0))
+        .optional()
+}
+
+/// How many pages encounter `id` has.
+pub fn page_count(conn: &Connection, id: &str) -> rusqlite::Result<u32> {
+    conn.prepare_cached("SELECT pages FROM encounters WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+}
+
+/// Visitor check-ins and encounters since `since` (a journal timestamp).
+pub fn counts_since(conn: &Connection, since: &str) -> rusqlite::Result<(u32, u32)> {
+    let visitors = conn
+        .prepare_cached("SELECT COUNT(*) FROM checkins WHERE at >= ?1")?
+        .query_row([since], |r| r.get(0))?;
+    let encounters = conn
+        .prepare_cached("SELECT COUNT(*) FROM encounters WHERE opened_at >= ?1")?
+        .query_row([since], |r| r.get(0))?;
+    Ok((visitors, encounters))
+}
+
+/// Pages per channel not delivered yet after at least one attempt, with
+/// the last error: `(channel, count, last error)`.
+pub fn channel_trouble(conn: &Connection) -> rusqlite::Result<Vec<(String, u32, Option<String>)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT channel, COUNT(*), MAX(last_error) FROM outbox
+         WHERE state <> 'sent' AND attempts > 0 GROUP BY channel ORDER BY channel",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    rows.collect()
+}
+
+/// Whether officials (not a drill) are on site: any open real encounter.
+pub fn officials_on_site(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM encounters WHERE closed_at IS NULL AND drill = 0)",
+    )?
+    .query_row([], |r| r.get(0))
+}
+
+/// The journal's last entry: its seq and hash (`(0, [])` when empty).
+pub fn chain_head(conn: &Connection) -> rusqlite::Result<(i64, Vec<u8>)> {
+    Ok(conn
+        .prepare_cached("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |x| Ok((x.get(0)?, x.get(1)?)))
+        .optional()?
+        .unwrap_or((0, Vec::new())))
+}
+
+/// The hash of journal entry `seq`.
+pub fn entry_hash(conn: &Connection, seq: i64) -> rusqlite::Result<Vec<u8>> {
+    conn.prepare_cached("SELECT hash FROM journal WHERE seq = ?1")?
+        .query_row([seq], |x| x.get(0))
+}

@@ -6,7 +6,6 @@ mod flaky;
 use super::*;
 use crate::app::{Desk, SystemClock};
 use crate::domain::encounter::{DecisionBasis, Outcome};
-use crate::store::Store;
 use flaky::Flaky;
 
 /// The demo facility with e-mail set up, so opening an encounter queues
@@ -17,8 +16,7 @@ fn desk(dir: &std::path::Path) -> Desk {
         crate::config::DEMO_CONFIG
     );
     let loaded = Loaded::from_text("test", &text, dir).unwrap();
-    let store = Store::open(dir, &loaded.config.facility.id).unwrap();
-    Desk::new(loaded, store, SystemClock)
+    Desk::open(loaded, dir, SystemClock).unwrap()
 }
 
 fn session(desk: &Desk, t: Instant) -> Session {
@@ -26,13 +24,15 @@ fn session(desk: &Desk, t: Instant) -> Session {
 }
 
 fn outbox_rows(d: &Desk, id: &str) -> i64 {
-    d.store
-        .conn()
-        .query_row(
-            "SELECT COUNT(*) FROM outbox WHERE encounter_id = ?1",
-            [id],
-            |r| r.get(0),
-        )
+    d.record()
+        .read(|r| {
+            r.conn().query_row(
+                "SELECT COUNT(*) FROM outbox WHERE encounter_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+        })
+        .unwrap()
         .unwrap()
 }
 
@@ -131,8 +131,8 @@ fn the_official_flow_records_officers_pages_and_details() {
     let rosa = v.paged.iter().find(|p| p.name == "Rosa Delgado").unwrap();
     assert!(!rosa.acknowledged_at.is_empty());
     // Closing the encounter returns the kiosk to the notice.
-    Desk::decide(&mut d, &id, Outcome::Left, "Dana", None, None).unwrap();
-    Desk::close(&mut d, &id, "Dana").unwrap();
+    Desk::decide(&d, &id, Outcome::Left, "Dana", None, None).unwrap();
+    Desk::close(&d, &id, "Dana").unwrap();
     s.tick(&mut d, t + Duration::from_secs(1));
     assert_eq!(s.screen(), Screen::Idle);
 }
@@ -199,9 +199,11 @@ fn the_timeout_clears_everything_typed_and_returns_to_the_notice() {
     assert_eq!(v.purpose, None);
     // Nothing was recorded for the visitor who walked away.
     assert_eq!(
-        d.store
-            .conn()
-            .query_row("SELECT COUNT(*) FROM checkins", [], |r| r.get::<_, i64>(0))
+        d.record()
+            .read(|r| r
+                .conn()
+                .query_row("SELECT COUNT(*) FROM checkins", [], |r| r.get::<_, i64>(0)))
+            .unwrap()
             .unwrap(),
         0
     );
@@ -399,7 +401,7 @@ fn with_counsel_acknowledged_the_outcome_needs_no_override() {
         d.encounter(&id).unwrap().drill,
         "drill toggle marks new encounters"
     );
-    Desk::acknowledge(&mut d, &id, "Rosa Delgado", Via::Cli).unwrap();
+    Desk::acknowledge(&d, &id, "Rosa Delgado", Via::Cli).unwrap();
     let other = d
         .loaded
         .profile

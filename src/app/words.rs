@@ -154,6 +154,11 @@ words! {
     generated: ["Generated", "Generado", "Tạo lúc", "生成时间", "Ginawa"],
     signature: ["Signature (Ed25519) over the statement above", "Firma (Ed25519) de la declaración anterior", "Chữ ký (Ed25519) cho nội dung trên", "对上述声明的签名 (Ed25519)", "Lagda (Ed25519) sa pahayag sa itaas"],
     integrity: ["Integrity", "Integridad", "Tính toàn vẹn", "完整性", "Integridad"],
+    parts: ["Devices, channels and services", "Dispositivos, canales y servicios", "Thiết bị, kênh và dịch vụ", "设备、渠道和服务", "Mga device, channel at serbisyo"],
+    working: ["working", "funciona", "đang hoạt động", "正常", "gumagana"],
+    not_working: ["NOT WORKING", "NO FUNCIONA", "KHÔNG HOẠT ĐỘNG", "故障", "HINDI GUMAGANA"],
+    what_to_do: ["What to do", "Qué hacer", "Cần làm gì", "处理方法", "Ano ang gagawin"],
+    part: ["Part", "Parte", "Bộ phận", "部件", "Bahagi"],
 }
 
 /// The words for `lang`.

@@ -1,0 +1,285 @@
+//! The deployment test: the `threshold` binary runs `run --headless` on
+//! `deploy/threshold.example.toml` itself (only addresses, ports, device
+//! paths and secret paths patched, see `common/deployment.rs`), and one
+//! encounter recorded by `threshold checkin official` is delivered by
+//! every channel the example configures: e-mail to a real SMTP server that
+//! requires AUTH over STARTTLS, a signed webhook, a text message by the
+//! modem and, with the modem unplugged, by the HTTP gateway. The same
+//! service answers `/healthz` and the acknowledge link, and stops on
+//! SIGTERM. Then each fault, one at a time, with the service up.
+#![cfg(feature = "simulate")]
+
+mod common;
+
+use common::deployment::*;
+use std::time::Duration;
+use threshold::alerts::webhook::signature;
+
+const SOON: Duration = Duration::from_secs(15);
+
+fn start(world: &World) -> Service {
+    let service = world.run(None);
+    let up = wait(SOON, || {
+        http(world.admin_port, "GET", "/healthz").filter(|(s, _)| *s == 200)
+    });
+    assert!(
+        up.is_some(),
+        "the service never answered /healthz: {:?}",
+        service.log()
+    );
+    service
+}
+
+/// Every line of `devices list` (the running service's health board).
+fn devices_list(world: &World) -> String {
+    let out = world.cli(&["devices", "list"]);
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn the_shipped_configuration_runs_and_pages_by_every_channel() {
+    let mut world = World::new(Fault::None);
+    let service = start(&world);
+    assert!(
+        !service.log().iter().any(|l| l.contains("panicked")),
+        "{:?}",
+        service.log()
+    );
+    let id = world.official_checkin();
+
+    // The desk's team channel: a Slack-style webhook, signed.
+    let hook = world
+        .hooks
+        .wait_for("/threshold/front-desk", SOON)
+        .unwrap_or_else(|| panic!("no webhook page: {:?}", service.log()));
+    assert_eq!(
+        hook.header("x-threshold-signature"),
+        Some(signature(WEBHOOK_SECRET.as_bytes(), &hook.body).as_str()),
+        "signed with the secret from webhook.secret"
+    );
+    let json: serde_json::Value = serde_json::from_slice(&hook.body).unwrap();
+    let text = json["text"].as_str().unwrap().to_string();
+    assert!(text.contains(&id), "{text}");
+    assert!(hook.header("x-threshold-key").unwrap().starts_with(&id));
+
+    // Counsel on call: a text message through the modem, in Spanish.
+    let modem = world.modem.as_ref().unwrap();
+    let sms = wait(SOON, || {
+        modem
+            .messages()
+            .into_iter()
+            .find(|m| m.to == "+14085550151")
+    })
+    .unwrap_or_else(|| panic!("no text message by the modem: {:?}", service.log()));
+    assert!(sms.text.contains(&id), "{}", sms.text);
+    assert!(sms.text.starts_with("Funcionarios"), "{}", sms.text);
+
+    // The City Attorney's office: e-mail, AUTH over STARTTLS.
+    let smtp = world.smtp.as_ref().unwrap();
+    let mail = wait(SOON, || {
+        smtp.messages()
+            .into_iter()
+            .find(|m| m.starts_with("X-Rcpt-To: city-attorney@example.org"))
+    })
+    .unwrap_or_else(|| panic!("no e-mail: {:?}", service.log()));
+    assert!(
+        mail.contains(&format!("X-Authenticated-As: {SMTP_USER}")),
+        "{mail}"
+    );
+    assert!(mail.contains("X-TLS: yes"), "{mail}");
+    assert!(mail.contains(&id), "{mail}");
+
+    // The acknowledge link in the page works on the same service.
+    let ack = ack_path(&text).expect("the page carries an acknowledge link");
+    let (status, page) = http(world.admin_port, "GET", &ack).unwrap();
+    assert_eq!(status, 200, "{page}");
+    let (status, page) = http(world.admin_port, "POST", &ack).unwrap();
+    assert_eq!(status, 200, "{page}");
+    let shown = world.cli(&["--json", "encounter", "show", &id]);
+    let rec: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
+    let acks = rec["acknowledgements"].as_array().unwrap();
+    assert_eq!(acks.len(), 1, "{rec}");
+    assert_eq!(acks[0]["by"], "Front desk lead");
+
+    // The devices are connected; nothing is broken.
+    let list = devices_list(&world);
+    for part in [
+        "printer",
+        "scanner",
+        "sign",
+        "panic",
+        "modem",
+        "webhook",
+        "email",
+        "admin-web",
+    ] {
+        assert!(
+            list.lines()
+                .any(|l| l.starts_with(part) && l.contains("working") && !l.contains("NOT")),
+            "{part} not working:\n{list}"
+        );
+    }
+
+    // The modem unplugged: the next encounter's text goes by the gateway.
+    drop(world.modem.take());
+    let second = world.official_checkin();
+    let by_gateway = wait(SOON, || {
+        world
+            .gateway
+            .received()
+            .into_iter()
+            .find(|r| r.path.contains("to=%2B14085550151") && r.path.contains(&second))
+    })
+    .unwrap_or_else(|| {
+        let shown = world.cli(&["--json", "encounter", "show", &second]);
+        panic!(
+            "no text message by the gateway: {:?}\n{}",
+            service.log(),
+            common::stdout(&shown)
+        )
+    });
+    let basic = base64_basic(GATEWAY_USER, GATEWAY_PASSWORD);
+    assert_eq!(by_gateway.header("authorization"), Some(basic.as_str()));
+    let list = devices_list(&world);
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("modem") && l.contains("NOT WORKING")),
+        "the unplugged modem is named:\n{list}"
+    );
+    assert!(list.contains("what to do:"), "{list}");
+
+    assert_eq!(
+        http(world.admin_port, "GET", "/healthz").map(|r| r.0),
+        Some(200)
+    );
+    let (took, status, log) = service.terminate();
+    assert!(status.success(), "{status:?}: {log:?}");
+    assert!(took < Duration::from_secs(5), "stopped after {took:?}");
+    assert!(!log.iter().any(|l| l.contains("panicked")), "{log:?}");
+    // Nothing about the check-ins and their pages was lost.
+    let verify = world.cli(&["log", "verify"]);
+    assert!(verify.status.success(), "{}", common::stdout(&verify));
+}
+
+fn base64_basic(user: &str, password: &str) -> String {
+    use base64::Engine;
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+    )
+}
+
+/// Under a fault: the service is up, a check-in succeeds, the healthy
+/// channels deliver, and `devices list` names the broken part with what to
+/// do; the log says it once.
+fn fault_test(fault: Fault, broken: &str, says: &str) -> (World, Service, String) {
+    let world = World::new(fault);
+    let service = if fault == Fault::PortTaken {
+        let s = world.run(None);
+        assert!(s.wait_log("threshold: data in", SOON), "{:?}", s.log());
+        s
+    } else {
+        start(&world)
+    };
+    let id = world.official_checkin();
+    if fault != Fault::MissingWebhookSecret {
+        assert!(
+            world
+                .hooks
+                .wait_for("/threshold/front-desk", SOON)
+                .is_some(),
+            "{fault:?}: the webhook still delivers: {:?}",
+            service.log()
+        );
+    }
+    if !matches!(fault, Fault::DeadRelay | Fault::BlackholeRelay) {
+        let smtp = world.smtp.as_ref().unwrap();
+        assert!(
+            wait(SOON, || smtp
+                .messages()
+                .into_iter()
+                .find(|m| m.contains(&id)))
+            .is_some(),
+            "{fault:?}: e-mail still delivers: {:?}",
+            service.log()
+        );
+    }
+    // Text messages: by the modem, or by the gateway when the modem is the fault.
+    let texted = wait(SOON, || {
+        let by_modem = world
+            .modem
+            .as_ref()
+            .is_some_and(|m| m.messages().iter().any(|s| s.text.contains(&id)));
+        let by_gateway = world
+            .gateway
+            .received()
+            .iter()
+            .any(|r| r.path.contains(&id));
+        (by_modem || by_gateway).then_some(())
+    });
+    assert!(
+        texted.is_some(),
+        "{fault:?}: no text message: {:?}",
+        service.log()
+    );
+    let list = wait(SOON, || {
+        let list = devices_list(&world);
+        list.lines()
+            .any(|l| l.starts_with(broken) && l.contains("NOT WORKING") && l.contains(says))
+            .then_some(list)
+    })
+    .unwrap_or_else(|| {
+        panic!(
+            "{fault:?}: `{broken}` is not named broken with `{says}`:\n{}",
+            devices_list(&world)
+        )
+    });
+    assert!(list.contains("what to do:"), "{list}");
+    (world, service, id)
+}
+
+/// The log names a broken part once, not on every retry.
+fn said_once(service: &Service, part: &str) {
+    std::thread::sleep(Duration::from_secs(3));
+    let lines: Vec<String> = service
+        .log()
+        .into_iter()
+        .filter(|l| l.contains("not working") && l.contains(&format!("part={part}")))
+        .collect();
+    assert_eq!(lines.len(), 1, "said once: {lines:#?}");
+}
+
+#[test]
+fn a_missing_webhook_secret_breaks_only_the_webhook() {
+    let (_world, service, _) = fault_test(Fault::MissingWebhookSecret, "webhook", "secret_file");
+    said_once(&service, "webhook");
+}
+
+#[test]
+fn a_taken_admin_port_leaves_the_kiosk_and_alerts_running() {
+    let (world, service, _) = fault_test(Fault::PortTaken, "admin-web", "cannot listen");
+    said_once(&service, "admin-web");
+    // The web comes up by itself once the other program lets go.
+    drop(world.squatter);
+    let up = wait(Duration::from_secs(20), || {
+        http(world.admin_port, "GET", "/healthz").filter(|(s, _)| *s == 200)
+    });
+    assert!(up.is_some(), "{:?}", service.log());
+}
+
+#[test]
+fn a_silent_modem_hands_text_messages_to_the_gateway() {
+    let (world, service, id) = fault_test(Fault::SilentModem, "modem", "did not answer");
+    assert!(world
+        .gateway
+        .received()
+        .iter()
+        .any(|r| r.path.contains(&id)));
+    said_once(&service, "modem");
+}
+
+#[test]
+fn a_dead_smtp_relay_breaks_only_e_mail() {
+    let (_world, service, _) = fault_test(Fault::DeadRelay, "email", "SMTP server");
+    said_once(&service, "email");
+}
