@@ -19,6 +19,7 @@ use threshold::domain::encounter::Via;
 /// One request the receiver got.
 #[derive(Clone, Debug)]
 struct Received {
+    at: std::time::Instant,
     path: String,
     /// The X-Threshold-Key header.
     key: String,
@@ -69,6 +70,7 @@ async fn receive(
     let signed = header("x-threshold-signature") == signature(b"test-secret", &body);
     let json = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
     inbox.got.lock().unwrap().push(Received {
+        at: std::time::Instant::now(),
         path,
         key: header("x-threshold-key"),
         signed,
@@ -119,6 +121,7 @@ async fn staff_and_counsel_are_paged_at_once_signed_and_in_their_language() {
         key,
         signed,
         json,
+        ..
     } in inbox.received()
     {
         assert!(signed, "{path}: the signature does not verify");
@@ -430,4 +433,73 @@ async fn sms_through_an_http_gateway_with_basic_auth() {
         "{:?}",
         counsel.0
     );
+}
+
+#[cfg(feature = "simulate")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hanging_relay_and_a_silent_modem_never_delay_counsels_webhook() {
+    use threshold::app::{Desk, SystemClock};
+    use threshold::config::Channel;
+    use threshold::devices::sim::modem::{ModemSim, Options};
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = Inbox::default();
+    let url = receiver(inbox.clone()).await;
+    let relay = common::smtp::blackhole();
+    let modem = ModemSim::start(Options {
+        silent: true,
+        ..Default::default()
+    });
+    let extra = format!(
+        "\n[alerts.smtp]\nhost = \"127.0.0.1\"\nport = {relay}\ntls = \"none\"\nfrom = \"t@example.org\"\ntimeout_s = 15\n\n[alerts.sms]\nmodem = \"{}\"\ntimeout_s = 30\n",
+        modem.path.display()
+    );
+    let mut loaded = alerting_config(dir.path(), &url, &extra);
+    for c in &mut loaded.config.contacts {
+        c.channels = Some(match c.name.as_str() {
+            "Rosa Delgado" => vec![Channel::Webhook],
+            "Dana Whitfield" => vec![Channel::Email],
+            _ => vec![Channel::Sms],
+        });
+    }
+    let desk = Desk::open(loaded.clone(), dir.path(), SystemClock).unwrap();
+    let health = threshold::devices::health::Health::default();
+    let channels = threshold::alerts::Channels::from_config(&loaded, &health);
+    let d =
+        threshold::alerts::Dispatcher::new(loaded, desk.record().clone(), channels, SystemClock)
+            .unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(d.run(std::time::Duration::from_millis(250), async move {
+        let _ = stopped.await;
+    }));
+    let mut worst = std::time::Duration::ZERO;
+    for _ in 0..10 {
+        let desk = desk.clone();
+        let id = tokio::task::spawn_blocking(move || desk.open_encounter(None, Via::Kiosk, false))
+            .await
+            .unwrap()
+            .unwrap();
+        let committed = std::time::Instant::now();
+        let page = loop {
+            if let Some(r) = inbox
+                .received()
+                .into_iter()
+                .find(|r| r.path.starts_with("/counsel") && r.json["encounter"] == id.as_str())
+            {
+                break r;
+            }
+            assert!(
+                committed.elapsed() < std::time::Duration::from_secs(5),
+                "counsel's webhook page never came"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        };
+        let took = page.at.saturating_duration_since(committed);
+        worst = worst.max(took);
+        // Not a benchmark: the relay's 15 s and the modem's silence must
+        // not be waited for; a second is far beyond any scheduling noise.
+        assert!(took < std::time::Duration::from_secs(1), "{took:?}");
+    }
+    eprintln!("counsel's webhook page at most {worst:?} after the commit");
+    let _ = stop.send(());
+    task.await.unwrap();
 }

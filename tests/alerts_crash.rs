@@ -145,3 +145,68 @@ async fn a_killed_service_delivers_everything_after_a_restart() {
     let v = cli(dir.path(), &["log", "verify"]);
     assert!(v.status.success(), "{}", stdout(&v));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_waits_for_pages_in_flight_and_journals_them() {
+    // A receiver that takes 1.5 s to answer: the pages are in flight when
+    // the service is told to stop.
+    let started = Arc::new(Mutex::new(0usize));
+    let seen = started.clone();
+    let hooks = axum::Router::new().route(
+        "/{role}/{n}",
+        axum::routing::post(move || {
+            let seen = seen.clone();
+            async move {
+                *seen.lock().unwrap() += 1;
+                tokio::time::sleep(Duration::from_millis(1500)).await;
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, hooks).await.unwrap() });
+    let dir = tempfile::tempdir().unwrap();
+    alerting_config(dir.path(), &url, "\n[admin]\nlisten = \"127.0.0.1:0\"\n");
+    let config = dir.path().join("alerting.toml");
+    let mut running = service(&config, dir.path());
+    let out = bin()
+        .arg("--config")
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args([
+            "checkin",
+            "official",
+            "--officer",
+            "A. Ruiz;1;ICE",
+            "--document-kind",
+            "none",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    wait_for("the pages to be in flight", Duration::from_secs(10), || {
+        *started.lock().unwrap() == 3
+    });
+    let t = Instant::now();
+    std::process::Command::new("kill")
+        .args(["-TERM", &running.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(running.wait().unwrap().success());
+    let took = t.elapsed();
+    assert!(took < Duration::from_secs(5), "stopped after {took:?}");
+    let conn = rusqlite::Connection::open(dir.path().join("threshold.db")).unwrap();
+    let sent: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM journal WHERE kind = 'alert.sent'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        sent, 3,
+        "the pages in flight were journaled before the exit"
+    );
+}

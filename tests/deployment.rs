@@ -169,18 +169,61 @@ fn base64_basic(user: &str, password: &str) -> String {
     )
 }
 
-/// Under a fault: the service is up, a check-in succeeds, the healthy
-/// channels deliver, and `devices list` names the broken part with what to
-/// do; the log says it once.
-fn fault_test(fault: Fault, broken: &str, says: &str) -> (World, Service, String) {
+/// Under a fault, with the kiosk window open on a real X display: the
+/// window draws the kiosk, the service is up, a check-in succeeds, the
+/// healthy channels deliver, and `devices list` names the broken part with
+/// what to do; the log says it once. Then SIGTERM ends it within 5 s.
+struct Faulty {
+    world: World,
+    service: Option<Service>,
+    id: String,
+    _display: Option<common::xvfb::Xvfb>,
+}
+
+impl Faulty {
+    fn service(&self) -> &Service {
+        self.service.as_ref().unwrap()
+    }
+}
+
+impl Drop for Faulty {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        let (took, status, log) = self.service.take().unwrap().terminate();
+        assert!(status.success(), "{status:?}: {log:?}");
+        assert!(took < Duration::from_secs(5), "stopped after {took:?}");
+    }
+}
+
+fn fault_test(fault: Fault, broken: &str, says: &str) -> Faulty {
     let world = World::new(fault);
-    let service = if fault == Fault::PortTaken {
-        let s = world.run(None);
-        assert!(s.wait_log("threshold: data in", SOON), "{:?}", s.log());
-        s
+    let display = common::xvfb::Xvfb::start();
+    let service = world.run(display.as_ref().map(|d| d.display.as_str()));
+    if fault == Fault::PortTaken {
+        assert!(
+            service.wait_log("threshold: data in", SOON),
+            "{:?}",
+            service.log()
+        );
     } else {
-        start(&world)
-    };
+        let up = wait(SOON, || {
+            http(world.admin_port, "GET", "/healthz").filter(|(s, _)| *s == 200)
+        });
+        assert!(up.is_some(), "no /healthz: {:?}", service.log());
+    }
+    if let Some(x) = &display {
+        let shot = x.wait_for_kiosk(SOON).unwrap_or_else(|| {
+            panic!(
+                "{fault:?}: the kiosk window drew nothing: {:?}",
+                service.log()
+            )
+        });
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("deployment");
+        std::fs::create_dir_all(&dir).unwrap();
+        shot.save(dir.join(format!("{fault:?}.png"))).unwrap();
+    }
     let id = world.official_checkin();
     if fault != Fault::MissingWebhookSecret {
         assert!(
@@ -235,7 +278,12 @@ fn fault_test(fault: Fault, broken: &str, says: &str) -> (World, Service, String
         )
     });
     assert!(list.contains("what to do:"), "{list}");
-    (world, service, id)
+    Faulty {
+        world,
+        service: Some(service),
+        id,
+        _display: display,
+    }
 }
 
 /// The log names a broken part once, not on every retry.
@@ -251,35 +299,36 @@ fn said_once(service: &Service, part: &str) {
 
 #[test]
 fn a_missing_webhook_secret_breaks_only_the_webhook() {
-    let (_world, service, _) = fault_test(Fault::MissingWebhookSecret, "webhook", "secret_file");
-    said_once(&service, "webhook");
+    let f = fault_test(Fault::MissingWebhookSecret, "webhook", "secret_file");
+    said_once(f.service(), "webhook");
 }
 
 #[test]
 fn a_taken_admin_port_leaves_the_kiosk_and_alerts_running() {
-    let (world, service, _) = fault_test(Fault::PortTaken, "admin-web", "cannot listen");
-    said_once(&service, "admin-web");
+    let mut f = fault_test(Fault::PortTaken, "admin-web", "cannot listen");
+    said_once(f.service(), "admin-web");
     // The web comes up by itself once the other program lets go.
-    drop(world.squatter);
+    drop(f.world.squatter.take());
     let up = wait(Duration::from_secs(20), || {
-        http(world.admin_port, "GET", "/healthz").filter(|(s, _)| *s == 200)
+        http(f.world.admin_port, "GET", "/healthz").filter(|(s, _)| *s == 200)
     });
-    assert!(up.is_some(), "{:?}", service.log());
+    assert!(up.is_some(), "{:?}", f.service().log());
 }
 
 #[test]
 fn a_silent_modem_hands_text_messages_to_the_gateway() {
-    let (world, service, id) = fault_test(Fault::SilentModem, "modem", "did not answer");
-    assert!(world
+    let f = fault_test(Fault::SilentModem, "modem", "did not answer");
+    assert!(f
+        .world
         .gateway
         .received()
         .iter()
-        .any(|r| r.path.contains(&id)));
-    said_once(&service, "modem");
+        .any(|r| r.path.contains(&f.id)));
+    said_once(f.service(), "modem");
 }
 
 #[test]
 fn a_dead_smtp_relay_breaks_only_e_mail() {
-    let (_world, service, _) = fault_test(Fault::DeadRelay, "email", "SMTP server");
-    said_once(&service, "email");
+    let f = fault_test(Fault::DeadRelay, "email", "SMTP server");
+    said_once(f.service(), "email");
 }

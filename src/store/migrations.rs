@@ -194,7 +194,15 @@ pub fn migrate_to(conn: &mut Connection, target: i64) -> Result<(), MigrationErr
     }
     for version in (current + 1)..=target {
         let sql = MIGRATIONS[(version - 1) as usize];
-        let tx = conn.transaction()?;
+        // Two processes may open a new data folder at once (the service
+        // starting as the CLI records): take the write lock first, then see
+        // whether the other one applied this step already.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let now: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if now >= version {
+            tx.commit()?;
+            continue;
+        }
         tx.execute_batch(sql)
             .and_then(|()| tx.pragma_update(None, "user_version", version))
             .and_then(|()| tx.pragma_update(None, "application_id", APPLICATION_ID))

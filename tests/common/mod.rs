@@ -5,6 +5,7 @@ pub mod admin;
 #[cfg(feature = "simulate")]
 pub mod deployment;
 pub mod smtp;
+pub mod xvfb;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use std::io::Cursor;

@@ -2,6 +2,7 @@
 //! temporary store (and a wrapper that makes the store fail on demand).
 
 mod flaky;
+mod safety;
 
 use super::*;
 use crate::app::{Desk, SystemClock};
