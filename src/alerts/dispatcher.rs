@@ -7,7 +7,7 @@
 //! page. The dispatcher wakes at once when this process's record writer
 //! commits (an encounter opened at the kiosk is paged within milliseconds),
 //! and polls for what other processes (the CLI) recorded. Text-message
-//! replies are read on their own loop. Reads go to the record's read pool
+//! replies are read on their own loop (`replies`). Reads go to the record's read pool
 //! and writes to its writer, so no SQLite work runs on the async workers.
 //!
 //! Every due time lives in the database, so a restarted dispatcher resumes
@@ -22,9 +22,7 @@ use super::plan::{self, PlannedPage};
 use super::{Notifier, Outgoing, SendError};
 use crate::config::{Channel, Loaded};
 use crate::domain::clock::Clock;
-use crate::domain::encounter::Via;
 use crate::domain::language::Language;
-use crate::store::entries::{self, EntryRefused};
 use crate::store::events::{AlertFailed, AlertSent, EventKind};
 use crate::store::keys::KeyError;
 use crate::store::outbox::{self, DueFallback, DuePage, PageFacts};
@@ -48,8 +46,6 @@ pub const BACKOFF_CAP: Duration = Duration::from_secs(60);
 const BATCH: u32 = 100;
 /// At shutdown, pages in flight get this long to finish and be journaled.
 pub const DRAIN: Duration = Duration::from_secs(3);
-/// How often text-message replies are read.
-pub const REPLIES_EVERY: Duration = Duration::from_secs(2);
 
 /// The wait before retry number `attempt` (1-based): exponential, capped,
 /// with jitter so that many failed pages do not retry in step.
@@ -71,12 +67,12 @@ pub struct Tick {
 }
 
 /// What the dispatcher and its page tasks share.
-struct Shared<N, C> {
-    loaded: Arc<Loaded>,
-    record: Record,
-    notifier: N,
-    clock: C,
-    ack: AckKey,
+pub(super) struct Shared<N, C> {
+    pub(super) loaded: Arc<Loaded>,
+    pub(super) record: Record,
+    pub(super) notifier: N,
+    pub(super) clock: C,
+    pub(super) ack: AckKey,
     /// Pages being sent now, so a round does not start one twice.
     in_flight: Mutex<HashMap<String, DuePage>>,
 }
@@ -122,7 +118,7 @@ where
         let (stop_replies, replies_stopped) = tokio::sync::watch::channel(false);
         let replies = self.shared.notifier.takes_replies().then(|| {
             let shared = self.shared.clone();
-            tokio::spawn(replies_loop(shared, replies_stopped))
+            tokio::spawn(super::replies::run(shared, replies_stopped))
         });
         loop {
             match round(&self.shared, &mut tasks).await {
@@ -167,7 +163,7 @@ where
     /// One round, waiting for every page it started: read text-message
     /// replies, escalate, fall back, send what is due.
     pub async fn tick(&mut self) -> Result<Tick, StoreError> {
-        let acknowledged = read_replies(&self.shared).await?;
+        let acknowledged = super::replies::read(&self.shared).await?;
         let mut tasks = JoinSet::new();
         let (escalated, fallbacks) = round(&self.shared, &mut tasks).await?;
         let mut tick = Tick {
@@ -218,7 +214,7 @@ fn log_page(done: Result<Result<bool, StoreError>, tokio::task::JoinError>) {
 
 impl<N: Notifier, C: Clock> Shared<N, C> {
     /// A read on the pool, off the async workers.
-    async fn read<T: Send + 'static>(
+    pub(super) async fn read<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Reader<'_>) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T, StoreError> {
@@ -565,98 +561,6 @@ async fn interrupted<N: Notifier, C: Clock>(shared: &Shared<N, C>) {
     if let Err(e) = result {
         tracing::error!(error = %e, "could not journal the interrupted pages; they are sent again at the next start");
     }
-}
-
-/// Read text-message replies every [`REPLIES_EVERY`] until stopped.
-async fn replies_loop<N: Notifier, C: Clock>(
-    shared: Arc<Shared<N, C>>,
-    mut stopped: tokio::sync::watch::Receiver<bool>,
-) {
-    loop {
-        if let Err(e) = read_replies(&shared).await {
-            tracing::error!(error = %e, "text-message replies could not be recorded; retrying");
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(REPLIES_EVERY) => {}
-            _ = stopped.wait_for(|s| *s) => return,
-        }
-    }
-}
-
-/// Act on `ACK <code>` replies: the sender must be a configured contact
-/// and the code one of theirs for an open encounter; anything else
-/// acknowledges nothing.
-async fn read_replies<N: Notifier, C: Clock>(shared: &Shared<N, C>) -> Result<usize, StoreError> {
-    if !shared.notifier.takes_replies() {
-        return Ok(0);
-    }
-    let replies = match shared.notifier.replies().await {
-        Ok(r) => r,
-        Err(e) => {
-            tracing::debug!(error = %e, "could not read text-message replies");
-            return Ok(0);
-        }
-    };
-    let digits = |s: &str| {
-        s.chars()
-            .filter(|c| c.is_ascii_digit() || *c == '+')
-            .collect::<String>()
-    };
-    let mut n = 0;
-    for reply in replies {
-        let Some(contact) = shared
-            .loaded
-            .config
-            .contacts
-            .iter()
-            .find(|c| c.phone.as_deref().map(digits) == Some(digits(&reply.from)))
-        else {
-            tracing::warn!(
-                "a text message from a number that is not a configured contact was ignored"
-            );
-            continue;
-        };
-        let words: Vec<String> = reply
-            .text
-            .split_whitespace()
-            .map(str::to_uppercase)
-            .collect();
-        let code = match words.as_slice() {
-            [ack, code] if ack == "ACK" => code.clone(),
-            _ => {
-                tracing::warn!(contact = %contact.name, "a text message that is not `ACK <code>` was ignored");
-                continue;
-            }
-        };
-        let keys = {
-            let name = contact.name.clone();
-            shared
-                .read(move |r| outbox::sms_pages_to(r.conn(), &name))
-                .await?
-        };
-        let Some((_, encounter)) = keys
-            .into_iter()
-            .find(|(key, _)| sms_code(&shared.ack, key) == code)
-        else {
-            tracing::warn!(contact = %contact.name, "an `ACK` with a code that matches no open encounter was ignored");
-            continue;
-        };
-        let (name, role) = (contact.name.clone(), contact.role);
-        let done = shared
-            .record
-            .write_async(shared.clock.now(), move |w| {
-                entries::acknowledge(w, &encounter, &name, Some(role), Via::Sms, None)
-            })
-            .await;
-        match done {
-            Ok(()) => n += 1,
-            Err(EntryRefused::Store(e)) => return Err(e),
-            Err(e) => {
-                tracing::warn!(contact = %contact.name, reason = %e, "an `ACK` reply was not recorded")
-            }
-        }
-    }
-    Ok(n)
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ pub mod dispatcher;
 pub mod email;
 pub mod message;
 pub mod plan;
+pub mod replies;
 pub mod sms_gateway;
 pub mod sms_modem;
 pub mod webhook;

@@ -2,8 +2,10 @@
 //! `[devices.*]` (and a GSM modem when `[alerts.sms]` is not set up).
 
 use crate::config::Loaded;
+#[cfg(feature = "simulate")]
 use anyhow::Context;
 use std::path::Path;
+#[cfg(feature = "simulate")]
 use std::time::Duration;
 
 /// The simulators kept alive while the service runs.

@@ -63,15 +63,26 @@ fn create(path: &Path) -> Result<(), KeyError> {
     }
     let mut key = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut key);
+    // Written whole under a name of its own, then linked into place: two
+    // processes opening a new data folder at once (the service starting
+    // as the CLI records) end up with one key, and nobody reads it half
+    // written.
+    let tmp = path.with_extension(format!("new.{}", hex::encode(rand::random::<[u8; 8]>())));
     let mut f = OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
-        .open(path)
-        .map_err(io(path))?;
-    f.write_all(&key)
+        .open(&tmp)
+        .map_err(io(&tmp))?;
+    let written = f
+        .write_all(&key)
         .and_then(|()| f.sync_all())
-        .map_err(io(path))?;
+        .and_then(|()| match fs::hard_link(&tmp, path) {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+            other => other,
+        });
+    let _ = fs::remove_file(&tmp);
+    written.map_err(io(path))?;
     if let Some(parent) = path.parent() {
         File::open(parent)
             .and_then(|d| d.sync_all())

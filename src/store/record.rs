@@ -122,7 +122,11 @@ impl Record {
         self.send(Box::new(move |store| {
             let _ = tx.send(f(store));
         }))?;
-        rx.recv().map_err(|_| gone(&self.0.db_path))
+        // The answer never comes only when the write panicked (the writer
+        // logged it, rolled it back and goes on).
+        rx.recv().map_err(|_| StoreError::WriteFailed {
+            path: self.0.db_path.clone(),
+        })
     }
 
     /// [`Record::with_store`] for async callers. The wait happens on the
@@ -268,5 +272,51 @@ impl Reader<'_> {
     /// Map a SQLite error to one naming the database file.
     pub fn err(&self, e: rusqlite::Error) -> StoreError {
         StoreError::sqlite(self.db_path, e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::events::{EventKind, RetentionChanged};
+
+    fn entry(w: &mut Writer<'_>) -> Result<i64, StoreError> {
+        let body = RetentionChanged {
+            by: "t".into(),
+            visitor_days: 1,
+            encounter_years: 1,
+        };
+        Ok(w.append(EventKind::RetentionChanged, "settings", &body)?
+            .seq)
+    }
+
+    #[test]
+    fn a_panicking_write_is_rolled_back_and_the_writer_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let record = Record::open(dir.path(), "f").unwrap();
+        let mut seen = record.committed();
+        assert_eq!(record.write(Utc::now(), entry).unwrap(), 1);
+        assert!(seen.has_changed().unwrap(), "a commit is announced");
+        seen.mark_unchanged();
+        let failed = record.write(Utc::now(), |w| -> Result<(), StoreError> {
+            entry(w)?;
+            panic!("a bug in a use case");
+        });
+        assert!(
+            matches!(failed, Err(StoreError::WriteFailed { .. })),
+            "{failed:?}"
+        );
+        assert!(!seen.has_changed().unwrap(), "nothing was committed");
+        assert_eq!(record.write(Utc::now(), entry).unwrap(), 2, "rolled back");
+    }
+
+    #[test]
+    fn a_reader_cannot_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let record = Record::open(dir.path(), "f").unwrap();
+        let refused = record
+            .read(|r| r.conn().execute("DELETE FROM journal", []))
+            .unwrap();
+        assert!(refused.is_err(), "{refused:?}");
     }
 }

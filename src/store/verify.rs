@@ -1,9 +1,9 @@
 //! `log verify`: walk the chain, check every vault row and page file against
 //! its commitment, and rebuild the projections to compare them.
 //!
-//! The walk reads, hashes and checks references on this thread while a
-//! second thread reads the same entries (up to the head this snapshot sees;
-//! the journal is append-only) and replays them into an in-memory database.
+//! The walk reads the journal once, hashes and checks references on this
+//! thread, and hands the entries in batches to a second thread, which
+//! replays them into an in-memory database.
 //! The projections are then compared by per-row digests computed on both
 //! sides at once.
 
@@ -16,7 +16,6 @@ use rusqlite::OpenFlags;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
 
 /// One thing found wrong, placed at the journal entry it concerns when there
 /// is one.
@@ -78,31 +77,30 @@ fn replay_db() -> Result<Connection, migrations::MigrationError> {
 /// rowid order.
 type Replayed = (Connection, Vec<Finding>, Vec<Vec<[u8; 32]>>);
 
-/// Replay the journal up to `head` from its own read-only connection into
-/// `conn`, then digest the result.
-fn replay(mut conn: Connection, db_path: &Path, head: i64) -> rusqlite::Result<Replayed> {
-    let source = Connection::open_with_flags(
-        db_path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
+/// Entries handed from the walk to the replay thread at a time.
+const BATCH: usize = 2048;
+
+/// Replay the entries the walk hands over into `conn`, then digest the
+/// result. The journal is read once, by the walk; replaying is the other
+/// core's work.
+fn replay(
+    mut conn: Connection,
+    entries: std::sync::mpsc::Receiver<Vec<journal::Entry>>,
+) -> rusqlite::Result<Replayed> {
     // A scratch database: no rollback journal needed.
     conn.pragma_update(None, "journal_mode", "OFF")?;
     let mut findings = Vec::new();
     {
         let tx = conn.transaction()?;
-        // `apply` needs neither the facility nor the hash.
-        let mut stmt = source.prepare(
-            "SELECT seq, at, '', kind, subject, body, x'' FROM journal WHERE seq <= ?1 ORDER BY seq",
-        )?;
-        let mut rows = stmt.query([head])?;
-        while let Some(r) = rows.next()? {
-            let e = journal::from_row(r)?;
-            if let Err(err) = projections::apply(&tx, &e) {
-                findings.push(finding(
-                    e.seq,
-                    &e.kind,
-                    format!("the entry cannot be replayed: {err}"),
-                ));
+        for batch in entries {
+            for e in &batch {
+                if let Err(err) = projections::apply(&tx, e) {
+                    findings.push(finding(
+                        e.seq,
+                        &e.kind,
+                        format!("the entry cannot be replayed: {err}"),
+                    ));
+                }
             }
         }
         tx.commit()?;
@@ -268,6 +266,19 @@ impl Walk {
 /// Verify the whole store. Reads one consistent snapshot.
 pub fn verify(store: &Reader<'_>) -> Result<Report, StoreError> {
     let err = |e| store.err(e);
+    // Read the whole file through a memory map rather than a read() per
+    // page; unmapped again when verify ends (the connection may be pooled).
+    struct Mapped<'c>(&'c Connection);
+    impl Drop for Mapped<'_> {
+        fn drop(&mut self) {
+            let _ = self.0.pragma_update(None, "mmap_size", 0);
+        }
+    }
+    store
+        .conn()
+        .pragma_update(None, "mmap_size", 1i64 << 34)
+        .map_err(err)?;
+    let _mapped = Mapped(store.conn());
     let tx = store.conn().unchecked_transaction().map_err(err)?;
     let mut walk = Walk {
         head_hash: GENESIS,
@@ -296,9 +307,10 @@ pub fn verify(store: &Reader<'_>) -> Result<Report, StoreError> {
         path: store.db_path().to_path_buf(),
         source,
     })?;
-    let db_path = store.db_path().to_path_buf();
-    let replayer = std::thread::spawn(move || replay(replay_conn, &db_path, head));
+    let (to_replay, entries) = std::sync::mpsc::sync_channel::<Vec<journal::Entry>>(4);
+    let replayer = std::thread::spawn(move || replay(replay_conn, entries));
     {
+        let mut batch = Vec::with_capacity(BATCH);
         let mut stmt = tx
             .prepare("SELECT seq, at, facility, kind, subject, body, hash FROM journal WHERE seq <= ?1 ORDER BY seq")
             .map_err(err)?;
@@ -314,8 +326,24 @@ pub fn verify(store: &Reader<'_>) -> Result<Report, StoreError> {
                 hash: r.get_ref(6).and_then(|v| Ok(v.as_blob()?)).map_err(err)?,
             };
             walk.entry(&row);
+            // `apply` needs neither the facility nor the hash.
+            batch.push(journal::Entry {
+                seq: row.seq,
+                at: row.at.to_string(),
+                facility: String::new(),
+                kind: row.kind.to_string(),
+                subject: row.subject.to_string(),
+                body: row.body.to_string(),
+                hash: [0; 32],
+            });
+            if batch.len() == BATCH {
+                // A replay thread that stopped says why when joined.
+                let _ = to_replay.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+            }
         }
+        let _ = to_replay.send(batch);
     }
+    drop(to_replay);
     // While the replay runs on, digest the stored projections.
     let stored_digests = projections::TABLES
         .iter()

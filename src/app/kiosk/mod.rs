@@ -3,6 +3,7 @@
 //! sends [`Action`]s; after each one the controller builds a [`View`].
 
 mod accents;
+mod action;
 mod camera;
 mod capture;
 mod official;
@@ -16,6 +17,7 @@ mod staff_mode;
 mod tests;
 mod view;
 
+pub use action::{Action, StartChoice};
 pub use camera::{yuyv_to_rgb, CameraSource};
 pub use capture::{
     capture_problem, demo_page, CaptureError, Captured, DemoSource, FolderSource, NoSource,
@@ -29,7 +31,7 @@ use crate::app::{AppError, TextKind};
 use crate::config::{CaptureSource, Loaded};
 use crate::domain::checkin::{CheckInRefused, VisitorCheckIn};
 use crate::domain::document::DocumentKind;
-use crate::domain::encounter::{ChecklistAnswer, EncounterDetails, Officer, Via};
+use crate::domain::encounter::{EncounterDetails, Officer, Via};
 use crate::domain::language::Language;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -46,73 +48,6 @@ const WAITING_AFTER: Duration = Duration::from_secs(15 * 60);
 /// Drill mode ends by itself this long after it was turned on, so a
 /// forgotten drill never marks a real encounter as training.
 pub const DRILL_AT_MOST: Duration = Duration::from_secs(3600);
-
-/// The three choices of the start screen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StartChoice {
-    Visitor,
-    Official,
-    Resources,
-}
-
-/// What the person at the screen did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Action {
-    ChooseLanguage(usize),
-    ToggleLargeText,
-    ToggleHighContrast,
-    Begin,
-    Start(StartChoice),
-    Back,
-    /// Leave whatever flow this is and go back to the notice.
-    Home,
-    Focus(Field),
-    /// The keyboard's Done: no field is active.
-    Blur,
-    Key(String),
-    Backspace,
-    /// Put accent mark `n` (see [`accents::MARKS`]) on the letter before.
-    Accent(usize),
-    PickPurpose(usize),
-    VisitorNext,
-    VisitorConfirm,
-    OfficialNext,
-    AddOfficer,
-    RemoveOfficer(usize),
-    SetExigent(bool),
-    PickDocument(usize),
-    Capture,
-    KeepPage,
-    Retake,
-    Submit,
-    OpenStaff,
-    PinDigit(u8),
-    PinBack,
-    PinEnter,
-    Badge(String),
-    StaffLock,
-    OfficialsAtDesk,
-    ToggleDrill,
-    /// In drill mode: hand the kiosk to a trainee for the official flow, as
-    /// a drill; the drill ends with that flow.
-    PracticeOfficial,
-    StaffOpen(String),
-    StaffHome,
-    /// From an encounter's checklist to its outcome.
-    StaffDecideScreen,
-    /// From an encounter's checklist to counsel's instruction and notes.
-    StaffNotesScreen,
-    StaffAcknowledge,
-    StaffChecklist(String, ChecklistAnswer),
-    StaffSaveInstruction,
-    PickOutcome(usize),
-    StaffDecide,
-    StaffAddNote,
-    StaffClose,
-    /// Print what this screen offers: the visitor's pass, the official's
-    /// receipt, the resources slip.
-    Print,
-}
 
 /// One kiosk's state between touches.
 pub struct Session {

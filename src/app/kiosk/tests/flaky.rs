@@ -2,7 +2,7 @@
 
 use super::super::*;
 use crate::app::{Desk, PageImage};
-use crate::domain::encounter::{DecisionBasis, Outcome};
+use crate::domain::encounter::{ChecklistAnswer, DecisionBasis, Outcome};
 use crate::store::query::{EncounterRecord, EncounterRow};
 use chrono::{DateTime, Utc};
 

@@ -6,7 +6,7 @@ mod safety;
 
 use super::*;
 use crate::app::{Desk, SystemClock};
-use crate::domain::encounter::{DecisionBasis, Outcome};
+use crate::domain::encounter::{ChecklistAnswer, DecisionBasis, Outcome};
 use flaky::Flaky;
 
 /// The demo facility with e-mail set up, so opening an encounter queues
