@@ -84,7 +84,7 @@ fn main() {
     let rows = env_or("THRESHOLD_BENCH_ROWS", 1_000_000);
     let encounters = env_or("THRESHOLD_BENCH_ENCOUNTERS", 10_000);
     println!("| benchmark | result |\n|---|---|");
-    let dir = tempfile::tempdir_in(".").unwrap();
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     let t = Instant::now();
     drop(fill(dir.path(), rows));
     let loaded = Loaded::demo();

@@ -22,10 +22,10 @@ use threshold::store::{configure, verify, Store};
 /// same settings on this thread. The two are interleaved, so both meet the
 /// same disk.
 fn checkin_latency(n: usize) {
-    let dir = tempfile::tempdir_in(".").unwrap();
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     let loaded = Loaded::demo();
     let desk = Desk::open(loaded, dir.path(), SystemClock).unwrap();
-    let bare_dir = tempfile::tempdir_in(".").unwrap();
+    let bare_dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     let conn = rusqlite::Connection::open(bare_dir.path().join("bare.db")).unwrap();
     conn.pragma_update(None, "page_size", threshold::store::PAGE_SIZE)
         .unwrap();
@@ -35,7 +35,7 @@ fn checkin_latency(n: usize) {
     let body = "x".repeat(220);
     // The same transaction on this thread, without the writer: what the
     // hop to the writer thread costs is the difference.
-    let direct_dir = tempfile::tempdir_in(".").unwrap();
+    let direct_dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     let mut direct = Store::open(direct_dir.path(), "sj-demo-branch").unwrap();
     let (mut ours, mut bare) = (Vec::with_capacity(n), Vec::with_capacity(n));
     let (mut here, mut hop) = (Vec::with_capacity(n), Vec::with_capacity(n));
@@ -160,7 +160,7 @@ fn main() {
     println!("| benchmark | result |\n|---|---|");
     checkin_latency(5_000);
 
-    let dir = tempfile::tempdir_in(".").unwrap();
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     let keep = std::env::var_os("THRESHOLD_BENCH_KEEP").map(std::path::PathBuf::from);
     let path = keep.clone().unwrap_or_else(|| dir.path().to_path_buf());
     let t = Instant::now();

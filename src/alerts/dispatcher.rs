@@ -30,6 +30,7 @@ use crate::store::{timestamp, Reader, Record, StoreError};
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::task::JoinSet;
@@ -73,8 +74,22 @@ pub(super) struct Shared<N, C> {
     pub(super) notifier: N,
     pub(super) clock: C,
     pub(super) ack: AckKey,
-    /// Pages being sent now, so a round does not start one twice.
-    in_flight: Mutex<HashMap<String, DuePage>>,
+    /// Pages this process started, so a round does not start one twice.
+    in_flight: Mutex<HashMap<String, Sending>>,
+    /// Reads of due pages begun so far; see [`Sending::Done`].
+    reads: AtomicU64,
+    /// The outbox's last queued seq as of the last look.
+    seen: AtomicI64,
+}
+
+/// A page this process started.
+enum Sending {
+    /// Still being sent (journaled as interrupted if the service stops).
+    Now(Box<DuePage>),
+    /// Sent or failed, and journaled, when `reads` stood at `at_read`. A
+    /// read begun no later than that may have seen the page still due from
+    /// a snapshot older than its journal entry: it must not start it again.
+    Done { at_read: u64 },
 }
 
 /// Sends the outbox of one data folder.
@@ -103,6 +118,8 @@ where
                 clock,
                 ack,
                 in_flight: Mutex::new(HashMap::new()),
+                reads: AtomicU64::new(0),
+                seen: AtomicI64::new(0),
             }),
         })
     }
@@ -120,30 +137,55 @@ where
             let shared = self.shared.clone();
             tokio::spawn(super::replies::run(shared, replies_stopped))
         });
+        // A full round every `poll` (escalations, fallbacks, retries, what
+        // other processes queued), whatever else happens; in between, each
+        // commit of this process starts the pages it queued at once.
+        let mut every = tokio::time::interval(poll);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut full = true;
         loop {
-            match round(&self.shared, &mut tasks).await {
+            let done = if full {
+                round(&self.shared, &mut tasks).await
+            } else {
+                fresh(&self.shared, &mut tasks).await.map(|()| (0, 0))
+            };
+            match done {
                 Ok((escalated, fallbacks)) if escalated + fallbacks > 0 => {
                     tracing::info!(escalated, fallbacks, "alerts")
                 }
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "alert dispatch failed; retrying"),
             }
-            while let Some(done) = tasks.try_join_next() {
-                log_page(done);
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(poll) => {}
-                changed = committed.changed() => {
-                    if changed.is_err() {
-                        // The writer is gone; polling still finds other
-                        // processes' pages.
-                        committed = tokio::sync::watch::channel(0).1;
+            loop {
+                tokio::select! {
+                    _ = every.tick() => {
+                        full = true;
+                        break;
+                    }
+                    changed = committed.changed() => {
+                        if changed.is_err() {
+                            // The writer is gone; polling still finds other
+                            // processes' pages.
+                            committed = tokio::sync::watch::channel(0).1;
+                        }
+                        full = false;
+                        break;
+                    }
+                    Some(done) = tasks.join_next(), if !tasks.is_empty() => log_page(done),
+                    _ = &mut shutdown => {
+                        return self.stop(tasks, stop_replies, replies).await;
                     }
                 }
-                Some(done) = tasks.join_next(), if !tasks.is_empty() => log_page(done),
-                _ = &mut shutdown => break,
             }
         }
+    }
+
+    async fn stop(
+        self,
+        mut tasks: JoinSet<Result<bool, StoreError>>,
+        stop_replies: tokio::sync::watch::Sender<bool>,
+        replies: Option<tokio::task::JoinHandle<()>>,
+    ) {
         let _ = stop_replies.send(true);
         let drained = tokio::time::timeout(DRAIN, async {
             while let Some(done) = tasks.join_next().await {
@@ -268,48 +310,132 @@ where
     C: Clock + Send + Sync + 'static,
 {
     let now = timestamp(shared.clock.now());
-    let due = {
+    let (due, fallbacks) = {
         let now = now.clone();
         shared
-            .read(move |r| outbox::due_escalations(r.conn(), &now))
+            .read(move |r| {
+                Ok((
+                    outbox::due_escalations(r.conn(), &now)?,
+                    outbox::due_fallbacks(r.conn(), &now)?,
+                ))
+            })
             .await?
     };
     let mut escalated = 0;
     for e in due {
         escalated += usize::from(escalate(shared, e).await?);
     }
-    let fallbacks = {
-        let now = now.clone();
-        shared
-            .read(move |r| outbox::due_fallbacks(r.conn(), &now))
-            .await?
-    };
     let mut fell_back = 0;
     for f in fallbacks {
         fell_back += usize::from(fall_back(shared, f).await?);
     }
+    // Pages still in flight are due rows too (their outcome is not
+    // journaled yet): read past them, or a hundred pages hanging on a dead
+    // relay would hide every newer page from the rounds.
+    let sending: std::collections::HashSet<String> = shared
+        .in_flight
+        .lock()
+        .map(|f| {
+            f.iter()
+                .filter(|(_, s)| matches!(s, Sending::Now(_)))
+                .map(|(k, _)| k.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    let epoch = shared.reads.fetch_add(1, Ordering::SeqCst) + 1;
     let pages = shared
-        .read(move |r| outbox::due_pages(r.conn(), &now, BATCH))
+        .read(move |r| outbox::due_pages(r.conn(), &now, BATCH, |k| sending.contains(k)))
         .await?;
-    for page in pages {
-        let fresh = shared
-            .in_flight
-            .lock()
-            .map(|mut f| f.insert(page.key.clone(), page.clone()).is_none())
-            .unwrap_or(false);
-        if fresh {
-            let shared = shared.clone();
-            tasks.spawn(async move {
-                let key = page.key.clone();
-                let result = deliver(&shared, page).await;
-                if let Ok(mut f) = shared.in_flight.lock() {
-                    f.remove(&key);
-                }
-                result
-            });
-        }
-    }
+    start(shared, tasks, pages, epoch);
+    // Pages queued since the last look (by another process, or crowded out
+    // of the list above by retries that are due) go out now too.
+    fresh(shared, tasks).await?;
     Ok((escalated, fell_back))
+}
+
+/// The pages queued since the last look and never tried: right after a
+/// commit of this process, without reading what is in flight or due for a
+/// retry (the full rounds do), so a crowd of pages hanging on a dead relay
+/// never delays a new one.
+async fn fresh<N, C>(
+    shared: &Arc<Shared<N, C>>,
+    tasks: &mut JoinSet<Result<bool, StoreError>>,
+) -> Result<(), StoreError>
+where
+    N: Notifier + Send + Sync + 'static,
+    C: Clock + Send + Sync + 'static,
+{
+    let now = timestamp(shared.clock.now());
+    let after = shared.seen.load(Ordering::Relaxed);
+    let epoch = shared.reads.fetch_add(1, Ordering::SeqCst) + 1;
+    let (pages, last) = shared
+        .read(move |r| {
+            // One snapshot for both: a page committed between them would
+            // otherwise be counted as looked at and never started.
+            let tx = r.conn().unchecked_transaction()?;
+            Ok((
+                outbox::new_after(&tx, after, &now, BATCH)?,
+                outbox::last_queued(&tx)?,
+            ))
+        })
+        .await?;
+    // Everything up to `last` was looked at (or is in a later batch, which
+    // the full round finds).
+    let looked = if pages.len() as u32 == BATCH {
+        pages.iter().map(|p| p.seq).max().unwrap_or(after)
+    } else {
+        last
+    };
+    shared.seen.fetch_max(looked, Ordering::Relaxed);
+    start(shared, tasks, pages, epoch);
+    Ok(())
+}
+
+/// A task for each page not already being sent, from a read that began
+/// as read number `epoch`. Reads and starts come from one loop (`run` or
+/// `tick`), one at a time.
+fn start<N, C>(
+    shared: &Arc<Shared<N, C>>,
+    tasks: &mut JoinSet<Result<bool, StoreError>>,
+    pages: Vec<DuePage>,
+    epoch: u64,
+) where
+    N: Notifier + Send + Sync + 'static,
+    C: Clock + Send + Sync + 'static,
+{
+    let Ok(mut sending) = shared.in_flight.lock() else {
+        return;
+    };
+    for page in pages {
+        let fresh = match sending.get(&page.key) {
+            Some(Sending::Now(_)) => false,
+            // Finished after this read began: the read may predate its
+            // journal entry.
+            Some(Sending::Done { at_read }) => *at_read < epoch,
+            None => true,
+        };
+        if !fresh {
+            continue;
+        }
+        sending.insert(page.key.clone(), Sending::Now(Box::new(page.clone())));
+        let shared = shared.clone();
+        tasks.spawn(async move {
+            let key = page.key.clone();
+            let result = deliver(&shared, page).await;
+            // Loaded after the outcome's commit: a read that begins later
+            // sees it.
+            let at_read = shared.reads.load(Ordering::SeqCst);
+            if let Ok(mut f) = shared.in_flight.lock() {
+                f.insert(key, Sending::Done { at_read });
+            }
+            result
+        });
+    }
+    // Reads from now on begin after every finished page's entry.
+    sending.retain(|_, s| match s {
+        Sending::Now(_) => true,
+        Sending::Done { at_read } => *at_read >= epoch,
+    });
 }
 
 async fn escalate<N: Notifier, C: Clock>(
@@ -409,12 +535,7 @@ async fn deliver<N: Notifier, C: Clock>(
 ) -> Result<bool, StoreError> {
     let attempt = due.attempts + 1;
     let contact = shared.loaded.contact(&due.contact).cloned();
-    let facts = {
-        let id = due.encounter.clone();
-        shared
-            .read(move |r| outbox::page_facts(r.conn(), &id))
-            .await?
-    };
+    let facts = due.facts.clone();
     let result = match (&contact, &facts) {
         (Some(contact), Some(facts)) => {
             let lang = contact.language.unwrap_or(Language::English);
@@ -530,7 +651,14 @@ async fn interrupted<N: Notifier, C: Clock>(shared: &Shared<N, C>) {
     let pages: Vec<DuePage> = shared
         .in_flight
         .lock()
-        .map(|mut f| f.drain().map(|(_, p)| p).collect())
+        .map(|mut f| {
+            f.drain()
+                .filter_map(|(_, s)| match s {
+                    Sending::Now(p) => Some(*p),
+                    Sending::Done { .. } => None,
+                })
+                .collect()
+        })
         .unwrap_or_default();
     if pages.is_empty() {
         return;

@@ -15,11 +15,18 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sha2::{Digest, Sha256};
 use std::time::Duration;
 
+/// SMTP sessions open at once, at most. A relay that accepts connections
+/// and never answers then holds this many sockets, not one per page (a
+/// burst of encounters would otherwise use up the service's open files);
+/// the other e-mail pages wait their turn within their deadline.
+pub const SESSIONS: usize = 16;
+
 /// Sends e-mail pages. The SMTP transport (a connection pool, which lives
 /// on a tokio runtime) is made on the first send, on the runtime that sends.
 pub struct EmailNotifier {
     builder: lettre::transport::smtp::AsyncSmtpTransportBuilder,
     transport: std::sync::OnceLock<AsyncSmtpTransport<Tokio1Executor>>,
+    sessions: tokio::sync::Semaphore,
     from: Mailbox,
     host: String,
 }
@@ -83,6 +90,7 @@ impl EmailNotifier {
         Ok(EmailNotifier {
             builder,
             transport: std::sync::OnceLock::new(),
+            sessions: tokio::sync::Semaphore::new(SESSIONS),
             from: settings.from.parse().expect("validated at load"),
             host: settings.host.clone(),
         })
@@ -141,7 +149,14 @@ impl EmailNotifier {
     /// Send `page` to `to`; the server's acceptance is the delivery.
     pub async fn send(&self, to: &str, page: &Outgoing) -> Result<String, SendError> {
         let message = self.message(to, page)?;
-        let transport = self.transport.get_or_init(|| self.builder.clone().build());
+        let transport = self.transport.get_or_init(|| {
+            self.builder
+                .clone()
+                .pool_config(lettre::transport::smtp::PoolConfig::new().max_size(SESSIONS as u32))
+                .build()
+        });
+        // Never closed, so acquiring only waits.
+        let _session = self.sessions.acquire().await;
         let response = transport.send(message).await.map_err(|e| SendError::Smtp {
             host: self.host.clone(),
             reason: e.to_string(),

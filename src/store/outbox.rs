@@ -6,8 +6,9 @@ use crate::domain::document::DocumentKind;
 use crate::domain::role::Channel;
 use rusqlite::{params, Connection, OptionalExtension};
 
-/// A page due to be sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A page due to be sent, with what it says about its encounter (read in
+/// the same query, so a page costs one read).
+#[derive(Debug, Clone)]
 pub struct DuePage {
     pub key: String,
     pub encounter: String,
@@ -16,6 +17,10 @@ pub struct DuePage {
     pub channel: Channel,
     pub attempts: u32,
     pub fallback_after_s: Option<u32>,
+    /// The journal seq of the entry that queued it.
+    pub seq: i64,
+    /// `None` only when the encounter row is gone (edited by hand).
+    pub facts: Option<PageFacts>,
 }
 
 /// What a page says about its encounter, and whether the encounter is
@@ -61,24 +66,104 @@ fn channel(token: &str) -> Channel {
     }
 }
 
-/// Pages pending or to retry whose time has come, oldest first.
-pub fn due_pages(conn: &Connection, now: &str, limit: u32) -> rusqlite::Result<Vec<DuePage>> {
-    conn.prepare_cached(
-        "SELECT key, encounter_id, tier, contact, channel, attempts, fallback_after_s FROM outbox
-         WHERE state IN ('pending', 'retry') AND due_at <= ?1 ORDER BY due_at, key LIMIT ?2",
-    )?
-    .query_map(params![now, limit], |r| {
-        Ok(DuePage {
-            key: r.get(0)?,
-            encounter: r.get(1)?,
-            tier: r.get(2)?,
-            contact: r.get(3)?,
-            channel: channel(&r.get::<_, String>(4)?),
-            attempts: r.get(5)?,
-            fallback_after_s: r.get(6)?,
-        })
-    })?
+/// The columns of a [`DuePage`], for [`due_page`].
+const DUE_PAGE: &str = "SELECT o.key, o.encounter_id, o.tier, o.contact, o.channel, o.attempts,
+        o.fallback_after_s, o.seq,
+        e.id, e.opened_at, e.entrance, e.drill, e.exigent, e.document_kind, e.area,
+        e.area_public, e.officers, e.first_ack_at IS NOT NULL OR e.closed_at IS NOT NULL
+     FROM outbox o LEFT JOIN encounters e ON e.id = o.encounter_id";
+
+fn due_page(r: &rusqlite::Row<'_>) -> rusqlite::Result<DuePage> {
+    let found: Option<String> = r.get(8)?;
+    let facts = match found {
+        Some(id) => Some(facts_at(r, 9, id)?),
+        None => None,
+    };
+    Ok(DuePage {
+        key: r.get(0)?,
+        encounter: r.get(1)?,
+        tier: r.get(2)?,
+        contact: r.get(3)?,
+        channel: channel(&r.get::<_, String>(4)?),
+        attempts: r.get(5)?,
+        fallback_after_s: r.get(6)?,
+        seq: r.get(7)?,
+        facts,
+    })
+}
+
+/// Pages pending or to retry whose time has come, oldest first, at most
+/// `limit` of them, leaving out those whose key `skip` says (pages this
+/// process is sending now): their keys are read first, without the join,
+/// so a crowd of pages hanging on a dead relay costs the rounds little.
+pub fn due_pages(
+    conn: &Connection,
+    now: &str,
+    limit: u32,
+    skip: impl Fn(&str) -> bool,
+) -> rusqlite::Result<Vec<DuePage>> {
+    let mut keys = conn.prepare_cached(
+        "SELECT key FROM outbox WHERE state IN ('pending', 'retry') AND due_at <= ?1
+         ORDER BY due_at, key",
+    )?;
+    let mut rows = keys.query([now])?;
+    let mut page = conn.prepare_cached(&format!(
+        "{DUE_PAGE} WHERE o.key = ?1 AND o.state IN ('pending', 'retry')"
+    ))?;
+    let mut due = Vec::new();
+    while let Some(row) = rows.next()? {
+        if due.len() as u32 >= limit {
+            break;
+        }
+        let key: String = row.get(0)?;
+        if skip(&key) {
+            continue;
+        }
+        if let Some(p) = page.query_row([&key], due_page).optional()? {
+            due.push(p);
+        }
+    }
+    Ok(due)
+}
+
+/// Pages queued after journal entry `after`, due and never tried yet, in
+/// queue order.
+pub fn new_after(
+    conn: &Connection,
+    after: i64,
+    now: &str,
+    limit: u32,
+) -> rusqlite::Result<Vec<DuePage>> {
+    conn.prepare_cached(&format!(
+        "{DUE_PAGE} WHERE o.seq > ?1 AND o.state = 'pending' AND o.attempts = 0 AND o.due_at <= ?2
+         ORDER BY o.seq LIMIT ?3"
+    ))?
+    .query_map(params![after, now, limit], due_page)?
     .collect()
+}
+
+/// The journal seq of the last page queued (0 when none).
+pub fn last_queued(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM outbox")?
+        .query_row([], |r| r.get(0))
+}
+
+/// [`PageFacts`] from the columns `opened_at, entrance, drill, exigent,
+/// document_kind, area, area_public, officers, settled` starting at `at`.
+fn facts_at(r: &rusqlite::Row<'_>, at: usize, id: String) -> rusqlite::Result<PageFacts> {
+    let kind: Option<String> = r.get(at + 4)?;
+    Ok(PageFacts {
+        id,
+        opened_at: r.get(at)?,
+        entrance: r.get(at + 1)?,
+        drill: r.get(at + 2)?,
+        exigent: r.get(at + 3)?,
+        document_kind: kind.and_then(|k| k.parse().ok()),
+        area: r.get(at + 5)?,
+        area_public: r.get(at + 6)?,
+        officers: r.get(at + 7)?,
+        settled: r.get(at + 8)?,
+    })
 }
 
 /// Encounters whose tier deadline passed, unacknowledged and open.
@@ -161,31 +246,6 @@ pub fn settled(conn: &Connection, id: &str) -> rusqlite::Result<bool> {
         .query_row([id], |r| r.get::<_, bool>(0))
         .optional()?
         .unwrap_or(true))
-}
-
-/// The facts a page about encounter `id` gives.
-pub fn page_facts(conn: &Connection, id: &str) -> rusqlite::Result<Option<PageFacts>> {
-    conn.prepare_cached(
-        "SELECT opened_at, entrance, drill, exigent, document_kind, area, area_public, officers,
-                first_ack_at IS NOT NULL OR closed_at IS NOT NULL
-         FROM encounters WHERE id = ?1",
-    )?
-    .query_row([id], |r| {
-        let kind: Option<String> = r.get(4)?;
-        Ok(PageFacts {
-            id: id.to_string(),
-            opened_at: r.get(0)?,
-            entrance: r.get(1)?,
-            drill: r.get(2)?,
-            exigent: r.get(3)?,
-            document_kind: kind.and_then(|k| k.parse().ok()),
-            area: r.get(5)?,
-            area_public: r.get(6)?,
-            officers: r.get(7)?,
-            settled: r.get(8)?,
-        })
-    })
-    .optional()
 }
 
 /// The page images of encounter `id` not purged: `(page id, number, media)`.

@@ -110,13 +110,21 @@ impl Drop for SmtpServer {
 /// A server that accepts connections and never says a word: a relay that
 /// hangs. Returns its port; it lives until the process ends.
 pub fn blackhole() -> u16 {
+    blackhole_counted().0
+}
+
+/// A blackhole relay, and how many connections it has taken.
+pub fn blackhole_counted() -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
+    let taken = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = taken.clone();
     std::thread::spawn(move || {
         let mut held = Vec::new();
         for s in listener.incoming().flatten() {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             held.push(s);
         }
     });
-    port
+    (port, taken)
 }
