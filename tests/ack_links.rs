@@ -1,7 +1,8 @@
 //! Signed one-time acknowledge links, end to end: the page a contact gets
 //! carries the link; opening it shows a button; the button acknowledges as
-//! that contact. Forged, expired and reused links are refused and change
-//! nothing.
+//! that contact, or, for a link a webhook posted to a shared channel, as
+//! someone in that channel without the contact's role. Forged, expired and
+//! reused links are refused and change nothing.
 
 mod common;
 
@@ -96,10 +97,32 @@ impl World {
     }
 }
 
+/// Who acknowledged `id`, how, and whether counsel has.
+fn acknowledged(w: &World, id: &str) -> (String, String, bool) {
+    let desk = w.state.desk.clone();
+    let rec = desk
+        .record()
+        .read(|r| threshold::store::query::encounter(r.conn(), id))
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(rec.acknowledgements.len(), 1);
+    let state = desk
+        .record()
+        .read(|r| threshold::store::query::encounter_state(r.conn(), id))
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let a = &rec.acknowledgements[0];
+    (a.by.clone(), a.text.clone(), state.counsel_acknowledged)
+}
+
 #[tokio::test]
-async fn the_link_in_a_page_acknowledges_once_as_its_contact() {
+async fn a_link_posted_to_a_shared_channel_acknowledges_once_as_someone_in_it() {
     let w = world().await;
     let id = w.encounter().await;
+    // Counsel's page went to a chat channel by webhook: anyone in the
+    // channel can press its link.
     let link = w.counsel_link();
     let http = reqwest::Client::new();
 
@@ -107,7 +130,18 @@ async fn the_link_in_a_page_acknowledges_once_as_its_contact() {
     let before = w.journal();
     let get = http.get(&link).send().await.unwrap();
     assert_eq!(get.status(), 200);
-    assert_eq!(get.headers()["cache-control"], "no-store");
+    for (header, value) in [
+        ("cache-control", "no-store, private"),
+        ("x-frame-options", "DENY"),
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "no-referrer"),
+    ] {
+        assert_eq!(get.headers()[header], value, "{header}");
+    }
+    assert!(get.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("frame-ancestors 'none'"));
     let html = get.text().await.unwrap();
     assert!(
         html.contains("<form method=\"post\">") && html.contains("Confirmo"),
@@ -119,29 +153,17 @@ async fn the_link_in_a_page_acknowledges_once_as_its_contact() {
     let post = http.post(&link).send().await.unwrap();
     assert_eq!(post.status(), 200);
     let html = post.text().await.unwrap();
-    assert!(html.contains("Gracias, Rosa Delgado"), "{html}");
-    {
-        let desk = w.state.desk.clone();
-        let rec = desk
-            .record()
-            .read(|r| threshold::store::query::encounter(r.conn(), &id))
-            .unwrap()
-            .unwrap()
-            .unwrap();
-        assert_eq!(rec.acknowledgements.len(), 1);
-        assert_eq!(rec.acknowledgements[0].by, "Rosa Delgado");
-        assert_eq!(rec.acknowledgements[0].text, "counsel via ack-link");
-        let state = desk
-            .record()
-            .read(|r| threshold::store::query::encounter_state(r.conn(), &id))
-            .unwrap()
-            .unwrap()
-            .unwrap();
-        assert!(
-            state.counsel_acknowledged,
-            "counsel's link unlocks outcomes that need counsel"
-        );
-    }
+    assert!(
+        html.contains("Gracias, someone in Rosa Delgado&#39;s channel"),
+        "{html}"
+    );
+    let (by, how, counsel) = acknowledged(&w, &id);
+    assert_eq!(by, "someone in Rosa Delgado's channel");
+    assert_eq!(how, "no role via channel-link");
+    assert!(
+        !counsel,
+        "a link anyone in a channel can press does not act with counsel's role"
+    );
 
     // Replayed: refused, and nothing changes.
     let after = w.journal();
@@ -152,6 +174,50 @@ async fn the_link_in_a_page_acknowledges_once_as_its_contact() {
     assert_eq!(w.journal(), after);
     let v = cli(w.dir.path(), &["log", "verify"]);
     assert!(v.status.success(), "{}{}", stdout(&v), stderr(&v));
+}
+
+#[tokio::test]
+async fn a_personal_link_acknowledges_as_its_contact_with_their_role_escaped() {
+    let w = world().await;
+    let id = w.encounter().await;
+    let http = reqwest::Client::new();
+    // A link sent to one person (by e-mail or text message).
+    let claim = |contact: &str, page: &str| Claim {
+        encounter: id.clone(),
+        contact: contact.into(),
+        expires: chrono::Utc::now() + chrono::Duration::hours(1),
+        link: link_id(page),
+        shared: false,
+    };
+    let url = format!(
+        "{}/ack/{}",
+        w.base,
+        issue(&w.state.ack, &claim("Rosa Delgado", "personal page"))
+    );
+    let post = http.post(&url).send().await.unwrap();
+    assert_eq!(post.status(), 200);
+    assert!(post.text().await.unwrap().contains("Gracias, Rosa Delgado"));
+    let (by, how, counsel) = acknowledged(&w, &id);
+    assert_eq!(
+        (by.as_str(), how.as_str()),
+        ("Rosa Delgado", "counsel via ack-link")
+    );
+    assert!(
+        counsel,
+        "counsel's own link unlocks outcomes that need counsel"
+    );
+    // Names reach the page through the template, escaped.
+    let id2 = w.encounter().await;
+    let odd = Claim {
+        encounter: id2,
+        ..claim("<b>Rosa</b>", "odd page")
+    };
+    let url = format!("{}/ack/{}", w.base, issue(&w.state.ack, &odd));
+    let html = http.post(&url).send().await.unwrap().text().await.unwrap();
+    assert!(
+        html.contains("&#60;b&#62;Rosa&#60;/b&#62;") && !html.contains("<b>Rosa"),
+        "{html}"
+    );
 }
 
 #[tokio::test]
@@ -172,6 +238,7 @@ async fn forged_and_expired_links_are_refused_and_change_nothing() {
         contact: "Rosa Delgado".into(),
         expires: chrono::Utc::now() + chrono::Duration::hours(1),
         link: link_id("made up"),
+        shared: false,
     };
     let wrong_key = format!("{}/ack/{}", w.base, issue(&other_key, &claim));
     for url in [forged, wrong_key, format!("{}/ack/not-a-token", w.base)] {

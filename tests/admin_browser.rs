@@ -251,10 +251,15 @@ fn serve(w: &AdminWorld) -> String {
             .build()
             .unwrap();
         rt.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            threshold::admin::serve(listener, app, None, std::future::pending())
-                .await
-                .unwrap();
+            threshold::admin::serve(
+                listener,
+                app,
+                None,
+                threshold::admin::serve::Gate::new(Vec::new()),
+                std::future::pending(),
+            )
+            .await
+            .unwrap();
         });
     });
     base

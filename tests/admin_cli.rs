@@ -295,12 +295,13 @@ async fn the_server_speaks_https_with_the_configured_certificate() {
     let (ca, cert, key) = private_ca(dir.path());
     let tls = threshold::admin::serve::tls_config(&cert, &key).unwrap();
     let w = common::admin::AdminWorld::new();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(threshold::admin::serve(
         listener,
         w.app(),
         Some(tls),
+        threshold::admin::serve::Gate::new(Vec::new()),
         std::future::pending(),
     ));
     let client = reqwest::Client::builder()

@@ -77,6 +77,7 @@ fn fixture(dir: &Path) -> String {
         contact: "Dana Whitfield".into(),
         expires: chrono::Utc::now() + Duration::hours(1),
         link: threshold::alerts::ack_link::link_id("fixture"),
+        shared: false,
     };
     desk.acknowledge_link(&claim).unwrap();
     desk.answer_checklist(&id, "names-court", ChecklistAnswer::Yes, "Dana")

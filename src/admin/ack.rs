@@ -6,16 +6,52 @@
 //! A forged, expired or already used link is refused with a page saying
 //! what to do instead, and changes nothing.
 
-use super::page::{ack_texts, escape, page};
+use super::chrome::render;
+use super::page::ack_texts;
 use super::AppState;
 use crate::alerts::ack_link::{check, Claim, LinkRefused};
 use crate::app::AppError;
 use crate::domain::encounter::RuleRefused;
 use crate::domain::language::Language;
+use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
+
+/// A piece of a paragraph: text (escaped by the template) or a reference.
+pub enum Part {
+    Text(String),
+    Ref(String),
+}
+
+/// A paragraph of an acknowledge page.
+pub struct Para {
+    pub lang: Option<&'static str>,
+    pub strong: Option<String>,
+    pub parts: Vec<Part>,
+}
+
+#[derive(Template)]
+#[template(path = "ack.html")]
+struct AckPage {
+    lang: &'static str,
+    title: String,
+    paragraphs: Vec<Para>,
+    button: Option<String>,
+}
+
+fn show(status: StatusCode, lang: Language, title: &str, paragraphs: Vec<Para>) -> Response {
+    render(
+        status,
+        &AckPage {
+            lang: lang.code(),
+            title: title.to_string(),
+            paragraphs,
+            button: None,
+        },
+    )
+}
 
 fn local_time(state: &AppState, at: DateTime<Utc>) -> String {
     let tz = state.loaded.timezone();
@@ -24,19 +60,43 @@ fn local_time(state: &AppState, at: DateTime<Utc>) -> String {
         .to_string()
 }
 
-fn fill(s: &str, state: &AppState, claim: Option<&Claim>, time: &str) -> String {
-    let mut out = s
-        .replace("{facility}", &state.loaded.config.facility.name)
-        .replace("{time}", time);
-    if let Some(c) = claim {
-        out = out
-            .replace(
-                "{id}",
-                &format!("<span class=\"ref\">{}</span>", escape(&c.encounter)),
-            )
-            .replace("{name}", &c.contact);
+/// `text` with `{facility}`, `{time}`, `{name}` and `{id}` filled in, as
+/// parts the template escapes.
+fn fill(text: &str, state: &AppState, claim: Option<&Claim>, time: &str) -> Vec<Part> {
+    let mut parts = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+            break;
+        };
+        let value = match &rest[open + 1..close] {
+            "facility" => Some(Part::Text(state.loaded.config.facility.name.clone())),
+            "time" => Some(Part::Text(time.to_string())),
+            "name" => claim.map(|c| Part::Text(acknowledger(c))),
+            "id" => claim.map(|c| Part::Ref(c.encounter.clone())),
+            _ => None,
+        };
+        match value {
+            Some(v) => {
+                parts.push(Part::Text(rest[..open].to_string()));
+                parts.push(v);
+            }
+            None => parts.push(Part::Text(rest[..=close].to_string())),
+        }
+        rest = &rest[close + 1..];
     }
-    out
+    parts.push(Part::Text(rest.to_string()));
+    parts
+}
+
+/// Who a link acknowledges as: its contact, or, for a link posted to a
+/// shared channel, whoever in that channel pressed it.
+fn acknowledger(claim: &Claim) -> String {
+    if claim.shared {
+        crate::domain::encounter::in_channel_of(&claim.contact)
+    } else {
+        claim.contact.clone()
+    }
 }
 
 /// A refusal page. A refused link is not trusted to say whose it is, so the
@@ -50,23 +110,22 @@ fn refused(state: &AppState, why: &LinkRefused) -> Response {
         LinkRefused::Forged => (t.forged_title, t.forged_body),
         LinkRefused::Expired(_) => (t.expired_title, t.expired_body),
     };
-    let body: String = Language::ALL
+    let paragraphs = Language::ALL
         .iter()
         .map(|l| {
             let (title, text) = pick(&ack_texts(*l));
-            format!(
-                "<p lang=\"{}\"><strong>{}</strong>. {}</p>",
-                l.code(),
-                escape(title),
-                escape(&fill(text, state, None, &at))
-            )
+            Para {
+                lang: Some(l.code()),
+                strong: Some(title.to_string()),
+                parts: fill(text, state, None, &at),
+            }
         })
         .collect();
-    page(
+    show(
         status,
         Language::English,
         pick(&ack_texts(Language::English)).0,
-        &body,
+        paragraphs,
     )
 }
 
@@ -89,12 +148,12 @@ fn outcome_page(
 ) -> Response {
     let t = ack_texts(lang);
     let p = |status, title: &str, text: &str, time: &str| {
-        page(
-            status,
-            lang,
-            title,
-            &format!("<p>{}</p>", fill(&escape(text), state, Some(claim), time)),
-        )
+        let para = Para {
+            lang: None,
+            strong: None,
+            parts: fill(text, state, Some(claim), time),
+        };
+        show(status, lang, title, vec![para])
     };
     match result {
         Ok(()) => p(
@@ -138,12 +197,19 @@ pub async fn confirm(State(state): State<AppState>, Path(token): Path<String>) -
         return outcome_page(&state, &claim, lang, Err(e));
     }
     let t = ack_texts(lang);
-    let body = format!(
-        "<p>{}</p><form method=\"post\"><button type=\"submit\">{}</button></form>",
-        fill(&escape(t.confirm_body), &state, Some(&claim), ""),
-        escape(t.button)
-    );
-    page(StatusCode::OK, lang, t.confirm_title, &body)
+    render(
+        StatusCode::OK,
+        &AckPage {
+            lang: lang.code(),
+            title: t.confirm_title.to_string(),
+            paragraphs: vec![Para {
+                lang: None,
+                strong: None,
+                parts: fill(t.confirm_body, &state, Some(&claim), ""),
+            }],
+            button: Some(t.button.to_string()),
+        },
+    )
 }
 
 /// POST: record the acknowledgement, once.

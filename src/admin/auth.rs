@@ -3,38 +3,48 @@
 //! Passwords are Argon2id hashes. A session is a random token in an
 //! HttpOnly, SameSite=Strict cookie; the server keeps only its SHA-256,
 //! with the account, a CSRF token and the expiry (30 minutes idle, 12 hours
-//! at most). Every form carries the session's CSRF token; the sign-in form
-//! carries a token matching a short-lived cookie. Failed sign-ins are
-//! limited per account and per address.
+//! at most; the dashboard's automatic refresh does not count as activity).
+//! Every form carries the session's CSRF token; the sign-in form carries a
+//! token matching a short-lived cookie. Sign-in attempts are limited
+//! before the password is checked (see [`super::throttle`]), and at most
+//! [`PASSWORD_CHECKS`] password checks (Argon2, 19 MiB each) run at once.
 
-use super::chrome::{cookie, language, query_param, render, Chrome, WebError};
+use super::chrome::{cookie, language, query_param, render, set_cookie, Chrome, WebError};
+use super::client::{client_address, network_of};
+use super::throttle::{Bucket, Refusal};
 use super::AppState;
 use crate::domain::account::AccountRole;
 use argon2::password_hash::{PasswordHasher, SaltString};
 use argon2::{PasswordHash, PasswordVerifier};
 use askama::Template;
-use axum::extract::{ConnectInfo, FromRequestParts, State};
-use axum::http::header::{ACCEPT, LOCATION, SET_COOKIE};
+use axum::extract::{FromRequestParts, State};
+use axum::http::header::{ACCEPT, LOCATION};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
-
-use std::collections::{HashMap, VecDeque};
-use std::net::SocketAddr;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 use std::time::{Duration, Instant};
+use subtle::ConstantTimeEq;
 
 /// The session cookie.
 pub const SESSION_COOKIE: &str = "th_session";
 /// The sign-in form's CSRF cookie.
 const LOGIN_COOKIE: &str = "th_login";
-/// Failed sign-ins are counted over this window.
-const WINDOW: Duration = Duration::from_secs(15 * 60);
-/// Failures allowed per account, and per client address, in the window.
-pub const PER_ACCOUNT: usize = 5;
-pub const PER_ADDRESS: usize = 20;
+/// A browser that signed in to an account before: `account.id.mac`.
+pub const DEVICE_COOKIE: &str = "th_device";
 /// Passwords are at least this long.
 pub const MIN_PASSWORD: usize = 12;
+/// Password checks running at once, at most (each takes 19 MiB and a core
+/// for a moment); further sign-ins wait up to [`CHECK_WAIT`], then are
+/// answered 429.
+pub const PASSWORD_CHECKS: usize = 2;
+/// How long a sign-in waits for a password check to be free.
+pub const CHECK_WAIT: Duration = Duration::from_secs(3);
+/// The longest account field looked at (names are 32 at most).
+const ACCOUNT_FIELD: usize = 64;
 
 /// An Argon2id PHC string for `password`.
 pub fn hash_password(password: &str) -> String {
@@ -74,62 +84,60 @@ fn password_matches(hash: Option<&str>, password: &str) -> bool {
     ok && hash.is_some()
 }
 
-/// Failed sign-ins per key (`account:NAME`, `address:IP`) in the window.
-#[derive(Default)]
-pub struct Limiter {
-    failures: HashMap<String, VecDeque<Instant>>,
-}
-
-impl Limiter {
-    fn trim(&mut self, now: Instant) {
-        self.failures.retain(|_, q| {
-            while q.front().is_some_and(|t| now.duration_since(*t) > WINDOW) {
-                q.pop_front();
-            }
-            !q.is_empty()
-        });
-    }
-
-    /// How long until a key over its limit may try again, if one is.
-    fn blocked(&mut self, keys: &[(String, usize)], now: Instant) -> Option<Duration> {
-        self.trim(now);
-        keys.iter()
-            .filter_map(|(k, limit)| {
-                let q = self.failures.get(k)?;
-                (q.len() >= *limit)
-                    .then(|| WINDOW.saturating_sub(now.duration_since(q[q.len() - limit])))
-            })
-            .max()
-    }
-
-    fn failed(&mut self, keys: &[(String, usize)], now: Instant) {
-        for (k, _) in keys {
-            self.failures.entry(k.clone()).or_default().push_back(now);
-        }
-    }
-
-    fn succeeded(&mut self, account: &str) {
-        self.failures.remove(&format!("account:{account}"));
-    }
-}
-
-/// The client's address, when the server knows it (not in router tests).
-fn client_address(parts: &Parts) -> String {
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
-}
-
-/// Compare two tokens without an early exit.
+/// Compare two tokens in constant time; empty tokens never match.
 pub fn same_token(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && !a.is_empty()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    !a.is_empty() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+/// What the account field says, fit to be a limiter key and a log field:
+/// trimmed, lower-cased, at most [`ACCOUNT_FIELD`] characters, control
+/// characters dropped (a newline must not forge a log line).
+pub fn account_field(raw: &str) -> String {
+    raw.trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(ACCOUNT_FIELD)
+        .collect::<String>()
+        .to_lowercase()
+}
+
+/// Signs and checks "known device" cookies (key made at start: a restart
+/// forgets every device, as it forgets the limits).
+pub struct Devices {
+    key: [u8; 32],
+}
+
+impl Default for Devices {
+    fn default() -> Self {
+        use rand::RngCore;
+        let mut key = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut key);
+        Devices { key }
+    }
+}
+
+impl Devices {
+    fn mac(&self, account: &str, id: &str) -> String {
+        let mut m = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes any key");
+        m.update(account.as_bytes());
+        m.update(b".");
+        m.update(id.as_bytes());
+        hex::encode(m.finalize().into_bytes())
+    }
+
+    /// A new cookie value for `account`.
+    pub fn issue(&self, account: &str) -> String {
+        let id = &random_token()[..16];
+        format!("{account}.{id}.{}", self.mac(account, id))
+    }
+
+    /// The device id in `value`, when it is a cookie this process signed
+    /// for `account`.
+    pub fn known(&self, value: &str, account: &str) -> Option<String> {
+        let mut it = value.rsplitn(3, '.');
+        let (mac, id, named) = (it.next()?, it.next()?, it.next()?);
+        (named == account && same_token(mac, &self.mac(account, id))).then(|| id.to_string())
+    }
 }
 
 /// A signed-in account allowed to review the record (counsel or manager).
@@ -210,9 +218,12 @@ impl FromRequestParts<AppState> for Viewer {
         let mut chrome = Chrome::new(parts, state, lang);
         let token = cookie(&parts.headers, SESSION_COOKIE);
         let had_cookie = token.is_some();
+        // The dashboard reloading itself is not the reader's activity: an
+        // idle session still ends after its 30 minutes.
+        let activity = query_param(parts, "refresh").is_none();
         let session = match token {
             Some(t) => state
-                .call(move |desk| Ok(desk.session(&t)?))
+                .call(move |desk| Ok(desk.session(&t, activity)?))
                 .await
                 .map_err(|e| chrome.clone().error(e))?,
             None => None,
@@ -263,13 +274,38 @@ fn random_token() -> String {
     hex::encode(b)
 }
 
-/// Only paths on this site are followed after signing in.
-fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+/// Only paths on this site are followed after signing in: a path that
+/// starts with one `/`, with no backslash, control or whitespace character
+/// anywhere (browsers drop tabs and newlines and read `\\` as `/`, so
+/// `/\t/evil.example` would leave the site), and that resolves to this
+/// origin.
+pub fn safe_next(next: &str) -> String {
+    let plain = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next
+            .chars()
+            .any(|c| c == '\\' || c.is_control() || c.is_whitespace());
+    let base = url::Url::parse("https://threshold.invalid/").expect("a valid URL");
+    let same_origin = plain
+        && base
+            .join(next)
+            .is_ok_and(|u| u.origin() == base.origin() && u.username().is_empty());
+    if same_origin {
         next.to_string()
     } else {
         "/".to_string()
     }
+}
+
+/// A cookie for the admin web: HttpOnly, SameSite=Strict, `Secure` when
+/// browsers reach it over HTTPS.
+pub fn web_cookie(state: &AppState, name: &str, value: String, path: &str) -> Cookie<'static> {
+    Cookie::build((name.to_string(), value))
+        .path(path.to_string())
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.web.secure_cookies)
+        .build()
 }
 
 fn login_page(
@@ -292,17 +328,9 @@ fn login_page(
             next: safe_next(next),
         },
     );
-    let secure = if state.web.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    let set = format!(
-        "{LOGIN_COOKIE}={token}; Path=/login; Max-Age=3600; HttpOnly; SameSite=Strict{secure}"
-    );
-    if let Ok(v) = HeaderValue::from_str(&set) {
-        r.headers_mut().append(SET_COOKIE, v);
-    }
+    let mut c = web_cookie(state, LOGIN_COOKIE, token, "/login");
+    c.set_max_age(cookie::time::Duration::hours(1));
+    set_cookie(&mut r, &c);
     r
 }
 
@@ -345,39 +373,62 @@ pub async fn login(
             &f.next,
         );
     }
-    let account = f.account.trim().to_lowercase();
-    let keys = [
-        (format!("account:{account}"), PER_ACCOUNT),
-        (format!("address:{}", client_address(&parts)), PER_ADDRESS),
-    ];
-    let now = Instant::now();
-    let wait = state
+    let account = account_field(&f.account);
+    let device =
+        cookie(&parts.headers, DEVICE_COOKIE).and_then(|v| state.web.devices.known(&v, &account));
+    let bucket = match device {
+        Some(device) => Bucket::Device {
+            account: account.clone(),
+            device,
+        },
+        None => Bucket::Account(account.clone()),
+    };
+    let client = client_address(&parts, &state.web.proxies).map(network_of);
+    // Counted before the password is checked, under the lock: parallel
+    // guesses cannot all slip past the limit.
+    let reserved = state
         .web
-        .limiter
+        .throttle
         .lock()
-        .ok()
-        .and_then(|mut l| l.blocked(&keys, now));
-    if let Some(wait) = wait {
-        tracing::warn!(account = %account, "sign-in refused: too many failures");
-        let minutes = wait.as_secs().div_ceil(60).max(1).to_string();
-        let msg = w.too_many.replace("{minutes}", &minutes);
-        let mut r = login_page(
-            &state,
-            c,
-            StatusCode::TOO_MANY_REQUESTS,
-            &msg,
-            &f.account,
-            &f.next,
-        );
-        if let Ok(v) = HeaderValue::from_str(&wait.as_secs().to_string()) {
-            r.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+        .unwrap_or_else(|p| p.into_inner())
+        .reserve(bucket, client, Instant::now());
+    let reservation = match reserved {
+        Ok(r) => r,
+        Err(refusal) => {
+            tracing::warn!(account = %account, client = ?client, "sign-in not checked: {refusal:?}");
+            let wait = refusal.wait();
+            let msg = match refusal {
+                Refusal::Client(_) => w
+                    .too_many
+                    .replace("{minutes}", &wait.as_secs().div_ceil(60).max(1).to_string()),
+                Refusal::Account(_) => w
+                    .slow_down
+                    .replace("{seconds}", &wait.as_secs().max(1).to_string()),
+            };
+            return refused(&state, c, &msg, wait, &f);
         }
-        return r;
-    }
+    };
+    // Few password checks at once: each takes 19 MiB.
+    let permit = tokio::time::timeout(
+        CHECK_WAIT,
+        state.web.password_checks.clone().acquire_owned(),
+    )
+    .await;
+    let Ok(Ok(permit)) = permit else {
+        state
+            .web
+            .throttle
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .released(reservation);
+        tracing::warn!("sign-in not checked: the password checks are busy");
+        return refused(&state, c, w.busy, Duration::from_secs(2), &f);
+    };
     let name = account.clone();
     let password = f.password.clone();
     let checked = state
         .call(move |desk| {
+            let _permit = permit;
             let found = desk.account(&name)?;
             let hash = found.as_ref().and_then(|(_, h)| h.clone());
             Ok(password_matches(hash.as_deref(), &password)
@@ -388,10 +439,7 @@ pub async fn login(
     let role = match checked {
         Ok(Some(role)) => role,
         Ok(None) => {
-            if let Ok(mut l) = state.web.limiter.lock() {
-                l.failed(&keys, now);
-            }
-            tracing::warn!(account = %account, "sign-in failed");
+            tracing::warn!(account = %account, client = ?client, "sign-in failed");
             return login_page(
                 &state,
                 c,
@@ -403,9 +451,12 @@ pub async fn login(
         }
         Err(e) => return c.error(e),
     };
-    if let Ok(mut l) = state.web.limiter.lock() {
-        l.succeeded(&account);
-    }
+    state
+        .web
+        .throttle
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .succeeded(reservation);
     let name = account.clone();
     let opened = state.call(move |desk| Ok(desk.sign_in(&name)?)).await;
     let token = match opened {
@@ -413,18 +464,41 @@ pub async fn login(
         Err(e) => return c.error(e),
     };
     tracing::info!(account = %account, role = role.token(), "signed in to the admin web");
-    let secure = if state.web.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    let set = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{secure}");
-    let clear = format!("{LOGIN_COOKIE}=; Path=/login; Max-Age=0");
     let mut r = (StatusCode::SEE_OTHER, [(LOCATION, safe_next(&f.next))]).into_response();
-    for v in [set, clear] {
-        if let Ok(v) = HeaderValue::from_str(&v) {
-            r.headers_mut().append(SET_COOKIE, v);
-        }
+    set_cookie(&mut r, &web_cookie(&state, SESSION_COOKIE, token, "/"));
+    let mut known = web_cookie(
+        &state,
+        DEVICE_COOKIE,
+        state.web.devices.issue(&account),
+        "/login",
+    );
+    known.set_max_age(cookie::time::Duration::days(365));
+    set_cookie(&mut r, &known);
+    set_cookie(&mut r, &removal(LOGIN_COOKIE, "/login"));
+    r
+}
+
+/// A cookie that removes cookie `name`.
+pub fn removal(name: &str, path: &str) -> Cookie<'static> {
+    let mut c = Cookie::build((name.to_string(), ""))
+        .path(path.to_string())
+        .build();
+    c.make_removal();
+    c
+}
+
+/// The sign-in page again, 429 with `Retry-After`.
+fn refused(state: &AppState, c: Chrome, msg: &str, wait: Duration, f: &LoginForm) -> Response {
+    let mut r = login_page(
+        state,
+        c,
+        StatusCode::TOO_MANY_REQUESTS,
+        msg,
+        &f.account,
+        &f.next,
+    );
+    if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+        r.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
     }
     r
 }
@@ -446,7 +520,7 @@ pub async fn logout(
         return (StatusCode::SEE_OTHER, [(LOCATION, "/login")]).into_response();
     };
     let t = token.clone();
-    let session = state.call(move |desk| Ok(desk.session(&t)?)).await;
+    let session = state.call(move |desk| Ok(desk.session(&t, false)?)).await;
     match session {
         Ok(Some(s)) if same_token(&f.csrf, &s.csrf) => {}
         Ok(Some(_)) => {
@@ -460,11 +534,7 @@ pub async fn logout(
         return c.error(e);
     }
     let mut r = (StatusCode::SEE_OTHER, [(LOCATION, "/login")]).into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"
-    )) {
-        r.headers_mut().append(SET_COOKIE, v);
-    }
+    set_cookie(&mut r, &removal(SESSION_COOKIE, "/"));
     r
 }
 
@@ -483,21 +553,64 @@ mod tests {
     }
 
     #[test]
-    fn the_limiter_blocks_after_the_limit_and_forgets_after_the_window() {
-        let mut l = Limiter::default();
-        let keys = [("account:ana".to_string(), 3)];
-        let t0 = Instant::now();
-        for i in 0..3 {
-            assert!(l.blocked(&keys, t0).is_none(), "{i}");
-            l.failed(&keys, t0);
-        }
-        assert!(l.blocked(&keys, t0).is_some());
-        assert!(l
-            .blocked(&keys, t0 + WINDOW + Duration::from_secs(1))
-            .is_none());
+    fn only_paths_on_this_site_are_followed() {
         assert!(same_token("abc", "abc") && !same_token("abc", "abd") && !same_token("", ""));
-        assert_eq!(safe_next("//evil.example"), "/");
-        assert_eq!(safe_next("https://evil.example"), "/");
+        assert!(!same_token("abc", "abcd"));
+        for evil in [
+            "//evil.example",
+            "https://evil.example",
+            "https:evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "/\\evil.example",
+            "\\/evil.example",
+            "/ /evil.example",
+            "/\u{00a0}/evil.example",
+            "/\u{2028}/evil.example",
+            "javascript:alert(1)",
+            "",
+            "evil.example",
+            "/%2f/evil.example/../..",
+        ] {
+            let next = safe_next(evil);
+            assert!(
+                next == "/" || next == evil && !evil.contains("//"),
+                "{evil:?} -> {next:?}"
+            );
+            let base = url::Url::parse("https://threshold.invalid/").unwrap();
+            assert_eq!(
+                base.join(&next).unwrap().host_str(),
+                Some("threshold.invalid"),
+                "{evil:?}"
+            );
+        }
         assert_eq!(safe_next("/log?kind=visitor"), "/log?kind=visitor");
+        assert_eq!(
+            safe_next("/encounters/E-1?lang=vi"),
+            "/encounters/E-1?lang=vi"
+        );
+    }
+
+    #[test]
+    fn account_fields_are_capped_and_cannot_forge_log_lines() {
+        assert_eq!(account_field("  Maria \n"), "maria");
+        assert_eq!(
+            account_field("ana\nINFO signed in: root"),
+            "anainfo signed in: root"
+        );
+        assert_eq!(account_field(&"x".repeat(2_000_000)).len(), ACCOUNT_FIELD);
+    }
+
+    #[test]
+    fn device_cookies_name_their_account_and_cannot_be_forged() {
+        let d = Devices::default();
+        let v = d.issue("maria");
+        assert!(d.known(&v, "maria").is_some());
+        assert!(d.known(&v, "carl").is_none());
+        assert!(Devices::default().known(&v, "maria").is_none());
+        let forged = format!("{}0", &v[..v.len() - 1]);
+        assert!(d.known(&forged, "maria").is_none() || forged == v);
+        assert!(d.known("maria", "maria").is_none());
     }
 }

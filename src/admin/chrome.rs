@@ -7,7 +7,7 @@ use crate::domain::account::AccountRole;
 use crate::domain::language::Language;
 use askama::Template;
 use axum::extract::Request;
-use axum::http::header::{ACCEPT_LANGUAGE, CACHE_CONTROL, COOKIE, SET_COOKIE};
+use axum::http::header::{ACCEPT_LANGUAGE, CACHE_CONTROL, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -32,16 +32,18 @@ pub enum WebError {
     Join(#[from] tokio::task::JoinError),
 }
 
-/// The value of cookie `name`.
+/// The value of cookie `name` (parsed by axum-extra's cookie jar).
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_string())
+    axum_extra::extract::cookie::CookieJar::from_headers(headers)
+        .get(name)
+        .map(|c| c.value().to_string())
+}
+
+/// Add `Set-Cookie` for `c` to `response`.
+pub fn set_cookie(response: &mut Response, c: &cookie::Cookie<'_>) {
+    if let Ok(v) = HeaderValue::from_str(&c.encoded().to_string()) {
+        response.headers_mut().append(SET_COOKIE, v);
+    }
 }
 
 /// A query parameter of `parts`' URI.
@@ -90,13 +92,12 @@ pub async fn remember_language(req: Request, next: Next) -> Response {
     });
     let mut response = next.run(req).await;
     if let Some(lang) = chosen {
-        let c = format!(
-            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-            lang.code()
-        );
-        if let Ok(v) = HeaderValue::from_str(&c) {
-            response.headers_mut().append(SET_COOKIE, v);
-        }
+        let c = cookie::Cookie::build((LANG_COOKIE, lang.code()))
+            .path("/")
+            .max_age(cookie::time::Duration::days(365))
+            .same_site(cookie::SameSite::Lax)
+            .build();
+        set_cookie(&mut response, &c);
     }
     response
 }
@@ -258,6 +259,28 @@ pub fn no_store() -> [(axum::http::HeaderName, &'static str); 5] {
         (axum::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (axum::http::header::X_FRAME_OPTIONS, "DENY"),
     ]
+}
+
+/// Middleware: every response, the acknowledge pages and errors included,
+/// refuses framing, sniffing, referrers and scripts; over HTTPS it tells
+/// browsers to keep to HTTPS (HSTS).
+pub async fn security_headers(
+    axum::extract::State(https): axum::extract::State<bool>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let mut response = next.run(req).await;
+    let h = response.headers_mut();
+    for (name, value) in no_store().into_iter().skip(1) {
+        h.entry(name).or_insert(HeaderValue::from_static(value));
+    }
+    if https {
+        h.insert(
+            axum::http::header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    response
 }
 
 /// A journal timestamp as the facility's local time, to the minute.

@@ -10,12 +10,14 @@
 pub mod ack;
 pub mod auth;
 mod chrome;
+pub mod client;
 mod encounter;
 mod exports;
 mod overview;
 pub mod page;
 pub mod serve;
 mod settings;
+pub mod throttle;
 
 pub use chrome::WebError;
 pub use serve::serve;
@@ -44,8 +46,16 @@ pub struct AppState {
 pub struct Web {
     /// Signs export bundles and reports.
     pub key: FacilityKey,
-    limiter: Mutex<auth::Limiter>,
-    /// Cookies are marked `Secure` when the server speaks HTTPS.
+    /// Sign-in limits, counted before passwords are checked.
+    throttle: Mutex<throttle::Throttle>,
+    /// Password checks running at once ([`auth::PASSWORD_CHECKS`]).
+    password_checks: Arc<tokio::sync::Semaphore>,
+    /// Browsers that signed in before.
+    devices: auth::Devices,
+    /// `[admin] trusted_proxies`.
+    pub proxies: Vec<ipnet::IpNet>,
+    /// Cookies are marked `Secure`, and HSTS sent, when browsers reach the
+    /// server over HTTPS (its own, or a TLS proxy's).
     pub secure_cookies: bool,
 }
 
@@ -57,8 +67,11 @@ impl AppState {
             ack: AckKey::open(&data_dir)?,
             web: Arc::new(Web {
                 key: FacilityKey::open(&data_dir)?,
-                limiter: Mutex::new(auth::Limiter::default()),
-                secure_cookies: https,
+                throttle: Mutex::new(throttle::Throttle::default()),
+                password_checks: Arc::new(tokio::sync::Semaphore::new(auth::PASSWORD_CHECKS)),
+                devices: auth::Devices::default(),
+                proxies: desk.loaded.config.admin.proxies(),
+                secure_cookies: https || desk.loaded.config.admin.behind_tls_proxy,
             }),
             loaded: desk.loaded.clone(),
             health,
@@ -104,5 +117,13 @@ pub fn router(state: AppState) -> Router {
         .route("/ack/{token}", get(ack::confirm).post(ack::acknowledge))
         .route("/healthz", get(|| async { "ok" }))
         .layer(axum::middleware::from_fn(chrome::remember_language))
+        .layer(axum::middleware::from_fn_with_state(
+            state.web.secure_cookies,
+            chrome::security_headers,
+        ))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            serve::REQUEST,
+        ))
         .with_state(state)
 }

@@ -1,40 +1,6 @@
-//! Small HTML pages, readable on a phone, in the reader's language.
+//! The acknowledge pages' texts in the reader's language.
 
 use crate::domain::language::Language;
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
-
-pub use crate::html::escape;
-
-/// A page with `title` and already-escaped `body_html`, never cached.
-pub fn page(status: StatusCode, lang: Language, title: &str, body_html: &str) -> Response {
-    let html = format!(
-        r#"<!doctype html>
-<html lang="{lang}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-body {{ font-family: "Noto Sans", system-ui, sans-serif; margin: 0; padding: 1.5rem; max-width: 36rem; color: #1a1a1a; background: #fff; line-height: 1.5; }}
-h1 {{ font-size: 1.5rem; }}
-button {{ font-size: 1.25rem; padding: 0.9rem 1.5rem; min-height: 48px; border: 0; border-radius: 6px; background: #0b5394; color: #fff; }}
-.ref {{ font-family: monospace; font-size: 1.1rem; }}
-</style></head>
-<body><h1>{title}</h1>
-{body_html}
-</body></html>"#,
-        lang = lang.code(),
-        title = escape(title),
-    );
-    (
-        status,
-        [
-            ("cache-control", "no-store"),
-            ("referrer-policy", "no-referrer"),
-        ],
-        Html(html),
-    )
-        .into_response()
-}
 
 /// The texts of the acknowledge pages.
 pub struct AckTexts {

@@ -1,13 +1,26 @@
-//! Serving the router: plain HTTP, or HTTPS with rustls when `[admin]
-//! tls_cert` and `tls_key` are set.
+//! Serving the router (axum-server on hyper): plain HTTP, or HTTPS with
+//! rustls when `[admin] tls_cert` and `tls_key` are set. The web shares a
+//! process with the kiosk and the alert dispatcher, so no client may hold
+//! it: headers must arrive within [`HEADER_READ`], idle kept-alive
+//! connections close after as long, a request is answered within
+//! [`REQUEST`], and connections are capped in all and per client network.
 
-use axum::extract::connect_info::ConnectInfo;
+use super::client;
 use axum::Router;
+use axum_server::accept::Accept;
+use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
+use ipnet::IpNet;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
-use std::net::SocketAddr;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
 
 /// Why HTTPS could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -50,72 +63,234 @@ pub fn tls_config(cert: &Path, key: &Path) -> Result<Arc<rustls::ServerConfig>, 
     Ok(Arc::new(config))
 }
 
-/// Serve `app` on `listener` until `stop` resolves; over TLS when `tls` is
-/// given. Client addresses reach the handlers (sign-in rate limiting).
+/// How long a client may take to send a request's headers, and how long a
+/// kept-alive connection may sit idle before its next request.
+pub const HEADER_READ: Duration = Duration::from_secs(10);
+/// How long a request may take in all, its body included (a client that
+/// sends its form a byte at a time is answered 408).
+pub const REQUEST: Duration = Duration::from_secs(30);
+/// How long a TLS handshake may take.
+pub const HANDSHAKE: Duration = Duration::from_secs(10);
+/// Open connections at most. The service's file limit (`LimitNOFILE=8192`
+/// in the units, 1,024 at the least) keeps the rest for the record, the
+/// dispatcher's own connections and the devices.
+pub const CONNECTIONS: usize = 512;
+/// Open connections at most from one client network (an IPv4 address or
+/// an IPv6 /64), trusted proxies excepted. Browsers open six per site.
+pub const PER_CLIENT: usize = 32;
+/// At shutdown, requests in progress get this long to finish.
+const GRACE: Duration = Duration::from_secs(2);
+
+/// Counts open connections, in all and per client network, and refuses
+/// those beyond [`CONNECTIONS`] and [`PER_CLIENT`].
+#[derive(Clone)]
+pub struct Gate(Arc<GateState>);
+
+struct GateState {
+    total: usize,
+    per_client: usize,
+    proxies: Vec<IpNet>,
+    open: Mutex<Open>,
+}
+
+#[derive(Default)]
+struct Open {
+    total: usize,
+    by_client: HashMap<IpAddr, usize>,
+    /// Refused since the last warning, and when that was.
+    refused: u64,
+    warned: Option<Instant>,
+}
+
+/// A connection let in; leaving when dropped.
+pub struct Ticket {
+    gate: Gate,
+    client: Option<IpAddr>,
+}
+
+impl Gate {
+    /// A gate with the service's limits; `proxies` are not capped per client.
+    pub fn new(proxies: Vec<IpNet>) -> Gate {
+        Gate::with_limits(CONNECTIONS, PER_CLIENT, proxies)
+    }
+
+    pub fn with_limits(total: usize, per_client: usize, proxies: Vec<IpNet>) -> Gate {
+        Gate(Arc::new(GateState {
+            total,
+            per_client,
+            proxies,
+            open: Mutex::new(Open::default()),
+        }))
+    }
+
+    /// Let a connection from `peer` in, unless a cap is reached.
+    pub fn enter(&self, peer: IpAddr) -> Option<Ticket> {
+        let client = (!client::trusted(peer, &self.0.proxies)).then(|| client::network_of(peer));
+        let mut open = self.0.open.lock().unwrap_or_else(|p| p.into_inner());
+        let from_client = client.map_or(0, |c| open.by_client.get(&c).copied().unwrap_or(0));
+        if open.total >= self.0.total || from_client >= self.0.per_client {
+            open.refused += 1;
+            // Said at most once a minute, with how many: a flood must not
+            // become a flood of log lines.
+            if open
+                .warned
+                .is_none_or(|t| t.elapsed() >= Duration::from_secs(60))
+            {
+                tracing::warn!(
+                    refused = open.refused,
+                    open = open.total,
+                    from = %peer,
+                    "admin web: connections refused at the cap ({} in all, {} per client)",
+                    self.0.total,
+                    self.0.per_client
+                );
+                open.refused = 0;
+                open.warned = Some(Instant::now());
+            }
+            return None;
+        }
+        open.total += 1;
+        if let Some(c) = client {
+            *open.by_client.entry(c).or_default() += 1;
+        }
+        Some(Ticket {
+            gate: self.clone(),
+            client,
+        })
+    }
+
+    /// Connections open now.
+    pub fn open(&self) -> usize {
+        self.0.open.lock().map(|o| o.total).unwrap_or(0)
+    }
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        let mut open = self.gate.0.open.lock().unwrap_or_else(|p| p.into_inner());
+        open.total = open.total.saturating_sub(1);
+        if let Some(c) = self.client {
+            if let Some(n) = open.by_client.get_mut(&c) {
+                *n -= 1;
+                if *n == 0 {
+                    open.by_client.remove(&c);
+                }
+            }
+        }
+    }
+}
+
+/// The acceptor that passes connections through the [`Gate`]; a refused
+/// connection is closed at once.
+#[derive(Clone)]
+pub struct Capped(pub Gate);
+
+impl<S> Accept<TcpStream, S> for Capped {
+    type Stream = Admitted;
+    type Service = S;
+    type Future = std::future::Ready<std::io::Result<(Admitted, S)>>;
+
+    fn accept(&self, stream: TcpStream, service: S) -> Self::Future {
+        let admitted = stream.peer_addr().and_then(|peer| {
+            let ticket = self.0.enter(peer.ip()).ok_or_else(|| {
+                std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "over the cap")
+            })?;
+            let _ = stream.set_nodelay(true);
+            Ok(Admitted {
+                stream,
+                _ticket: ticket,
+            })
+        });
+        std::future::ready(admitted.map(|a| (a, service)))
+    }
+}
+
+/// A connection inside the caps.
+pub struct Admitted {
+    stream: TcpStream,
+    _ticket: Ticket,
+}
+
+impl AsyncRead for Admitted {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Admitted {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.stream).poll_write(cx, buf)
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.stream).poll_write_vectored(cx, bufs)
+    }
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+}
+
+/// HTTP/1.1 only (no connection-level multiplexing to hold open), with the
+/// header-read and idle timeouts.
+fn http1(builder: &mut hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>) {
+    builder
+        .http1()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(HEADER_READ)
+        .keep_alive(true)
+        .max_buf_size(64 * 1024);
+}
+
+/// Serve `app` on `listener` until `stop` resolves, over TLS when `tls` is
+/// given, letting connections in through `gate`. Client addresses reach the
+/// handlers (sign-in limits).
 pub async fn serve(
-    listener: tokio::net::TcpListener,
+    listener: std::net::TcpListener,
     app: Router,
     tls: Option<Arc<rustls::ServerConfig>>,
+    gate: Gate,
     stop: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let Some(tls) = tls else {
-        return axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(stop)
-        .await;
-    };
-    let acceptor = tokio_rustls::TlsAcceptor::from(tls);
-    tokio::pin!(stop);
-    loop {
-        let (tcp, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(x) => x,
-                Err(e) => {
-                    // Out of file descriptors and the like: wait, don't spin.
-                    tracing::warn!(error = %e, "accepting a connection failed");
-                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-                    continue;
-                }
-            },
-            () = &mut stop => return Ok(()),
-        };
-        let acceptor = acceptor.clone();
-        let app = app.clone();
-        tokio::spawn(async move {
-            let stream = match tokio::time::timeout(
-                std::time::Duration::from_secs(10),
-                acceptor.accept(tcp),
-            )
-            .await
-            {
-                Ok(Ok(s)) => s,
-                Ok(Err(e)) => {
-                    tracing::debug!(error = %e, %peer, "TLS handshake failed");
-                    return;
-                }
-                Err(_) => return,
-            };
-            let service = hyper::service::service_fn(
-                move |mut req: hyper::Request<hyper::body::Incoming>| {
-                    req.extensions_mut().insert(ConnectInfo(peer));
-                    let mut app = app.clone();
-                    async move {
-                        use tower::Service;
-                        app.call(req.map(axum::body::Body::new)).await
-                    }
-                },
-            );
-            let builder =
-                hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
-            if let Err(e) = builder
-                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                .await
-            {
-                tracing::debug!(error = %e, %peer, "an HTTPS connection ended with an error");
-            }
-        });
+    listener.set_nonblocking(true)?;
+    let handle = axum_server::Handle::new();
+    let draining = handle.clone();
+    tokio::spawn(async move {
+        stop.await;
+        draining.graceful_shutdown(Some(GRACE));
+    });
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
+    let server = axum_server::from_tcp(listener)?.handle(handle).http1_only();
+    match tls {
+        None => {
+            let mut server = server.acceptor(Capped(gate));
+            http1(server.http_builder());
+            server.serve(app).await
+        }
+        Some(config) => {
+            let acceptor = RustlsAcceptor::new(RustlsConfig::from_config(config))
+                .handshake_timeout(HANDSHAKE)
+                .acceptor(Capped(gate));
+            let mut server = server.acceptor(acceptor);
+            http1(server.http_builder());
+            server.serve(app).await
+        }
     }
 }
 
@@ -156,10 +331,7 @@ pub async fn run(
         };
         let listener = match tls_config {
             None => None,
-            Some(t) => match std::net::TcpListener::bind(listen)
-                .and_then(|l| l.set_nonblocking(true).map(|()| l))
-                .and_then(tokio::net::TcpListener::from_std)
-            {
+            Some(t) => match std::net::TcpListener::bind(listen) {
                 Ok(l) => Some((l, t)),
                 Err(e) => {
                     health.broken(
@@ -189,7 +361,8 @@ pub async fn run(
             let until = async move {
                 let _ = stopped.wait_for(|s| *s).await;
             };
-            match serve(listener, super::router(state.clone()), tls, until).await {
+            let gate = Gate::new(state.loaded.config.admin.proxies());
+            match serve(listener, super::router(state.clone()), tls, gate, until).await {
                 Ok(()) => return,
                 Err(e) => health.broken(
                     "admin-web",

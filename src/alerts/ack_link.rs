@@ -1,8 +1,11 @@
 //! Signed one-time acknowledge links.
 //!
 //! A token is `base64url(claim) "." base64url(HMAC-SHA256(key, claim))`,
-//! where the claim is the encounter, the contact, the expiry (Unix seconds)
-//! and the link id, one per line. The key is `keys/ack.key` in the data
+//! where the claim is the encounter, the contact, the expiry (Unix seconds),
+//! the link id and where the link was sent (`personal`, or `shared` for a
+//! chat channel that a webhook posts to), one per line. A link in a shared
+//! channel can be pressed by anyone in the channel: it acknowledges as
+//! "someone in the channel", without the contact's role. The key is `keys/ack.key` in the data
 //! folder, shared by the processes that write pages and the one that serves
 //! the links. The link id derives from the page's key, so a page sent again
 //! carries the same link; once used, the id is journaled with the
@@ -41,6 +44,8 @@ pub struct Claim {
     pub contact: String,
     pub expires: DateTime<Utc>,
     pub link: String,
+    /// Posted to a shared channel (a webhook), not sent to the contact alone.
+    pub shared: bool,
 }
 
 /// Why a link was refused.
@@ -75,11 +80,12 @@ pub fn sms_code(key: &AckKey, page_key: &str) -> String {
 /// Issue the token for `claim`.
 pub fn issue(key: &AckKey, claim: &Claim) -> String {
     let text = format!(
-        "{}\n{}\n{}\n{}",
+        "{}\n{}\n{}\n{}\n{}",
         claim.encounter,
         claim.contact,
         claim.expires.timestamp(),
-        claim.link
+        claim.link,
+        if claim.shared { "shared" } else { "personal" }
     );
     let tag = key.mac(text.as_bytes()).finalize().into_bytes();
     format!(
@@ -104,8 +110,13 @@ pub fn check(key: &AckKey, token: &str, now: DateTime<Utc>) -> Result<Claim, Lin
         .map_err(|_| LinkRefused::Forged)?;
     let text = String::from_utf8(claim).map_err(|_| LinkRefused::Forged)?;
     let parts: Vec<&str> = text.split('\n').collect();
-    let [encounter, contact, expires, link] = parts.as_slice() else {
-        return Err(LinkRefused::Forged);
+    // Links issued before the fifth line existed may have gone to a shared
+    // channel: they acknowledge as one.
+    let (encounter, contact, expires, link, shared) = match parts.as_slice() {
+        [e, c, x, l] => (e, c, x, l, true),
+        [e, c, x, l, "personal"] => (e, c, x, l, false),
+        [e, c, x, l, "shared"] => (e, c, x, l, true),
+        _ => return Err(LinkRefused::Forged),
     };
     let expires = expires
         .parse::<i64>()
@@ -120,6 +131,7 @@ pub fn check(key: &AckKey, token: &str, now: DateTime<Utc>) -> Result<Claim, Lin
         contact: contact.to_string(),
         expires,
         link: link.to_string(),
+        shared,
     })
 }
 
@@ -133,6 +145,7 @@ mod tests {
             contact: "Rosa Delgado".into(),
             expires,
             link: link_id("E-7K2M9Q4P/0/Rosa Delgado/webhook"),
+            shared: false,
         }
     }
 

@@ -274,6 +274,8 @@ impl<N: Notifier, C: Clock> Shared<N, C> {
             expires: now
                 + chrono::Duration::seconds(self.loaded.config.alerts.ack_link_ttl_s as i64),
             link: link_id(&due.key),
+            // A webhook posts into a chat channel, where anyone may press it.
+            shared: due.channel == Channel::Webhook,
         };
         Some(format!("{base}/ack/{}", issue(&self.ack, &claim)))
     }

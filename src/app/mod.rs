@@ -329,10 +329,16 @@ impl<C: Clock> Desk<C> {
     }
 
     /// Record the acknowledgement a signed link carries, once: the link's
-    /// contact acknowledges, with their configured role. Whether the link
-    /// is unused and the encounter open is checked in the same transaction.
+    /// contact acknowledges, with their configured role; a link posted to a
+    /// shared channel acknowledges as someone in that channel, with no role
+    /// (anyone in the channel can press it). Whether the link is unused and
+    /// the encounter open is checked in the same transaction.
     pub fn acknowledge_link(&self, claim: &Claim) -> Result<Option<Role>, AppError> {
-        let role = self.loaded.role_of(&claim.contact);
+        let (role, via) = if claim.shared {
+            (None, Via::ChannelLink)
+        } else {
+            (self.loaded.role_of(&claim.contact), Via::AckLink)
+        };
         let claim = claim.clone();
         self.record.write(self.clock.now(), move |w| {
             entries::acknowledge(
@@ -340,7 +346,7 @@ impl<C: Clock> Desk<C> {
                 &claim.encounter,
                 &claim.contact,
                 role,
-                Via::AckLink,
+                via,
                 Some(claim.link.clone()),
             )?;
             Ok(role)

@@ -225,11 +225,12 @@ impl<C: Clock> Desk<C> {
             .with_store(move |s| accounts::set_password(s, now, &name, &hash))?
     }
 
-    /// The live session behind cookie `token`, kept alive.
-    pub fn session(&self, token: &str) -> Result<Option<Session>, AppError> {
+    /// The live session behind cookie `token`; kept alive when the request
+    /// is the reader's `activity` (not a page reloading itself).
+    pub fn session(&self, token: &str, activity: bool) -> Result<Option<Session>, AppError> {
         let now = self.clock.now();
         let found = self.read(|r| Ok(accounts::session(r.conn(), token, now)?))?;
-        if found.as_ref().is_some_and(|s| s.stale) {
+        if activity && found.as_ref().is_some_and(|s| s.stale) {
             let token = token.to_string();
             self.record
                 .with_store(move |s| accounts::touch_session(s.conn(), &token, now))??;

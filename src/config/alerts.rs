@@ -148,6 +148,41 @@ pub struct Admin {
     /// PEM private key for `tls_cert`.
     #[serde(default)]
     pub tls_key: Option<PathBuf>,
+    /// Reverse proxies (addresses, or CIDR ranges such as `10.0.0.0/8`)
+    /// whose `X-Forwarded-For` names the client. Without it the header is
+    /// ignored: anyone could write it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trusted_proxies: Vec<String>,
+    /// The web server is reached through a proxy that speaks HTTPS to the
+    /// browsers: cookies are marked `Secure` and HSTS is sent.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub behind_tls_proxy: bool,
+}
+
+impl Admin {
+    /// `trusted_proxies` as networks (an address alone is one host);
+    /// entries that do not parse are left out (validation names them).
+    pub fn proxies(&self) -> Vec<ipnet::IpNet> {
+        self.trusted_proxies
+            .iter()
+            .filter_map(|p| parse_network(p))
+            .collect()
+    }
+
+    /// Whether browsers reach the web over HTTPS (ours or a proxy's).
+    pub fn https(&self) -> bool {
+        self.tls_cert.is_some() || self.behind_tls_proxy
+    }
+}
+
+/// `10.0.0.0/8`, `fd00::/8`, or one address.
+pub fn parse_network(text: &str) -> Option<ipnet::IpNet> {
+    let text = text.trim();
+    text.parse::<ipnet::IpNet>().ok().or_else(|| {
+        text.parse::<std::net::IpAddr>()
+            .ok()
+            .map(ipnet::IpNet::from)
+    })
 }
 
 fn default_listen() -> std::net::SocketAddr {
@@ -161,6 +196,8 @@ impl Default for Admin {
             public_url: None,
             tls_cert: None,
             tls_key: None,
+            trusted_proxies: Vec::new(),
+            behind_tls_proxy: false,
         }
     }
 }

@@ -219,6 +219,14 @@ impl Config {
                 p.push(Problem::new("admin.public_url", format!("found `{url}`; allowed: an http(s):// address without a trailing slash, e.g. https://threshold.library.example.org")));
             }
         }
+        for (i, proxy) in self.admin.trusted_proxies.iter().enumerate() {
+            if super::alerts::parse_network(proxy).is_none() {
+                p.push(Problem::new(
+                    format!("admin.trusted_proxies[{i}]"),
+                    format!("found `{proxy}`; allowed: an IP address (127.0.0.1, ::1) or a CIDR range (10.0.0.0/8)"),
+                ));
+            }
+        }
         if self.admin.tls_cert.is_some() != self.admin.tls_key.is_some() {
             p.push(Problem::new(
                 "admin",
@@ -347,6 +355,7 @@ impl Config {
                 w.push(Problem::new("alerts.smtp.tls", format!("`none` sends encounter details to {} unencrypted; use `starttls` or `tls` unless it is a relay on a trusted network", smtp.host)));
             }
         }
+        self.admin_warnings(&mut w);
         if !self
             .facility
             .areas
@@ -361,6 +370,33 @@ impl Config {
         self.kiosk_warnings(&mut w);
         self.device_warnings(&mut w);
         w
+    }
+}
+
+impl Config {
+    /// The web server in clear text beyond this machine.
+    fn admin_warnings(&self, w: &mut Vec<Problem>) {
+        let a = &self.admin;
+        if !a.listen.ip().is_loopback() && !a.https() {
+            w.push(Problem::new(
+                "admin.listen",
+                format!("the admin web listens on {} without TLS: passwords, sessions and encounter records cross the network in clear text; set tls_cert and tls_key, or listen on 127.0.0.1 behind a TLS proxy and set behind_tls_proxy = true", a.listen),
+            ));
+        }
+        if let Some(url) = &a.public_url {
+            if url.starts_with("http://") && !secure_or_loopback(url) {
+                w.push(Problem::new(
+                    "admin.public_url",
+                    format!("`{url}` is plain HTTP: acknowledge links in pages travel in clear text and can be read on the way; use an https:// address"),
+                ));
+            }
+        }
+        if a.behind_tls_proxy && a.trusted_proxies.is_empty() {
+            w.push(Problem::new(
+                "admin.trusted_proxies",
+                "behind_tls_proxy is set but no proxy is trusted: every request seems to come from the proxy, so one stranger's failed sign-ins slow everyone's; list the proxy's address",
+            ));
+        }
     }
 }
 

@@ -63,6 +63,8 @@ pub enum Via {
     StaffMode,
     PanicButton,
     AckLink,
+    /// A link posted to a shared chat channel: someone in the channel.
+    ChannelLink,
     Sms,
 }
 
@@ -74,9 +76,16 @@ impl Via {
             Via::StaffMode => "staff-mode",
             Via::PanicButton => "panic-button",
             Via::AckLink => "ack-link",
+            Via::ChannelLink => "channel-link",
             Via::Sms => "sms",
         }
     }
+}
+
+/// Who acknowledged through a link that `contact`'s webhook posted to a
+/// shared channel: anyone in that channel may have pressed it.
+pub fn in_channel_of(contact: &str) -> String {
+    format!("someone in {contact}'s channel")
 }
 
 /// The document an official presented, as recorded by staff.

@@ -235,7 +235,17 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
             Some(EventKind::Acknowledged) => {
                 let b: Acknowledged = body(e)?;
                 let by = reveal(conn, &b.by)?;
-                let role = b.role.map_or("staff", |r| r.token());
+                // A link in a shared channel: whoever in it pressed the link.
+                let by = if b.via == crate::domain::encounter::Via::ChannelLink {
+                    crate::domain::encounter::in_channel_of(&by)
+                } else {
+                    by
+                };
+                let role = match (b.role, b.via) {
+                    (Some(r), _) => r.token(),
+                    (None, crate::domain::encounter::Via::ChannelLink) => "no role",
+                    (None, _) => "staff",
+                };
                 rec.acknowledgements.push(Act {
                     at: e.at.clone(),
                     by: by.clone(),
