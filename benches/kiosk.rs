@@ -104,6 +104,7 @@ fn main() {
         name: Some("Mai".into()),
         at: "2026-11-27 10:02".into(),
         reference: "V-1KQ7M2BXYZ".into(),
+        record: Some("48213:9f86d081884c7d65".into()),
         lang: threshold::domain::language::Language::Vietnamese,
     };
     let mut receipts = Vec::new();

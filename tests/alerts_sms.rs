@@ -65,6 +65,29 @@ async fn pages_by_modem_and_acknowledgement_by_reply() {
     assert!(!state.counsel_acknowledged);
 
     // The right code from counsel's phone (spaces and case do not matter).
+    // Before it: wrong codes from Dana's phone lock hers, and then even
+    // her right code is ignored; the lock is hers alone.
+    let dana = sent
+        .iter()
+        .find(|s| s.to == "+14085550110")
+        .expect("Dana's phone");
+    let dana_code: String = dana
+        .text
+        .split("ACK ")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take(6)
+        .collect();
+    let wrong = ["000000", "111111"]
+        .into_iter()
+        .find(|w| *w != dana_code && *w != code)
+        .unwrap();
+    for _ in 0..threshold::alerts::replies::WRONG_CODES {
+        sim.receive("+14085550110", &format!("ACK {wrong}"));
+    }
+    sim.receive("+14085550110", &format!("ACK {dana_code}"));
+    assert_eq!(d.tick().await.unwrap().acknowledged, 0);
     sim.receive("+1 408 555 0120", &format!("ack {code}"));
     assert_eq!(d.tick().await.unwrap().acknowledged, 1);
     let rec = desk

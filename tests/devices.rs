@@ -27,6 +27,7 @@ fn pass(lang: Language, purpose: &str) -> Receipt {
         name: Some("Mai".into()),
         at: "2026-11-27 10:02".into(),
         reference: "V-1KQ7M2BXYZ".into(),
+        record: Some("48213:9f86d081884c7d65".into()),
         lang,
     }
 }
@@ -243,6 +244,7 @@ fn receipts_match_their_goldens_in_english_vietnamese_and_chinese() {
         reference: "E-7Q2M4K9D".into(),
         at: "2026-11-27 10:02".into(),
         sentence: sentence.into(),
+        record: Some("48213:9f86d081884c7d65".into()),
         lang,
     };
     let loaded = threshold::config::Loaded::demo();

@@ -13,7 +13,7 @@ use threshold::domain::document::DocumentKind;
 use threshold::domain::encounter::*;
 use threshold::domain::language::Language;
 
-const TABLES: [&str; 10] = [
+const TABLES: [&str; 11] = [
     "journal",
     "vault",
     "checkins",
@@ -24,6 +24,7 @@ const TABLES: [&str; 10] = [
     "used_links",
     "users",
     "settings",
+    "credentials",
 ];
 
 /// A data dir holding one of everything the record can hold.
@@ -261,4 +262,117 @@ fn changed_or_missing_page_files_are_caught() {
         std::fs::write(d.join("pages/0123.page"), b"planted").unwrap()
     });
     assert_eq!(code, 3, "{out}");
+}
+
+/// The record head `log verify` prints, as pages and receipts carry it.
+fn record_head(dir: &Path) -> String {
+    let out = cli(dir, &["log", "verify"]);
+    let text = stdout(&out);
+    text.lines()
+        .find_map(|l| l.strip_prefix("record head     "))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no record head in: {text}"))
+        .to_string()
+}
+
+/// What someone with the kiosk's files can do: change an early entry and
+/// its projection, then recompute every hash after it. `log verify` alone
+/// cannot tell; a head copied off the box before can.
+fn rewrite_history(dir: &Path) {
+    use threshold::store::journal::{chain_hash, GENESIS};
+    let conn = Connection::open(dir.join("threshold.db")).unwrap();
+    conn.execute(
+        "UPDATE journal SET at = '2026-11-27T09:00:00.000Z' WHERE seq = 1",
+        [],
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE checkins SET at = '2026-11-27T09:00:00.000Z' WHERE seq = 1",
+        [],
+    )
+    .unwrap();
+    let rows: Vec<(i64, String, String, String, String, String)> = conn
+        .prepare("SELECT seq, at, facility, kind, subject, body FROM journal ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut prev = GENESIS;
+    for (seq, at, facility, kind, subject, body) in rows {
+        let hash = chain_hash(&prev, seq, &at, &facility, &kind, &subject, &body);
+        conn.execute(
+            "UPDATE journal SET hash = ?1 WHERE seq = ?2",
+            rusqlite::params![hash.to_vec(), seq],
+        )
+        .unwrap();
+        prev = hash;
+    }
+}
+
+#[test]
+fn a_rewritten_and_rehashed_record_does_not_extend_a_head_copied_off_the_box() {
+    let p = pristine();
+    let head = record_head(p.path());
+    // Untouched: it extends the head.
+    let out = cli(p.path(), &["log", "verify", "--against", &head]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains(&format!("extends {head}: yes")));
+    // Rewritten and re-hashed: the chain alone still verifies …
+    let (code, out) = verify_after(p.path(), rewrite_history);
+    assert_eq!(code, 0, "the rewrite is self-consistent:\n{out}");
+    // … but not against the head counsel's page carried.
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(p.path(), copy.path());
+    rewrite_history(copy.path());
+    let out = cli(copy.path(), &["log", "verify", "--against", &head]);
+    assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("NOT EXTENDED") && stdout(&out).contains("rewritten"),
+        "{}",
+        stdout(&out)
+    );
+    // Entries cut off the end (with their projections): the same.
+    let cut = tempfile::tempdir().unwrap();
+    copy_dir(p.path(), cut.path());
+    let conn = Connection::open(cut.path().join("threshold.db")).unwrap();
+    conn.execute("DELETE FROM settings", []).unwrap();
+    conn.execute(
+        "DELETE FROM journal WHERE seq = (SELECT MAX(seq) FROM journal)",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let out = cli(cut.path(), &["log", "verify", "--against", &head]);
+    assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
+    assert!(stdout(&out).contains("cut off"), "{}", stdout(&out));
+    // A head that is not SEQ:HASH is named as the thing to fix.
+    let out = cli(p.path(), &["log", "verify", "--against", "12"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("--against"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_replaced_password_hash_is_caught() {
+    let p = pristine();
+    let (code, out) = verify_after(p.path(), |d| {
+        sql(
+            d,
+            "UPDATE credentials SET password_hash = '$argon2id$v=19$m=19456,t=2,p=1$forged' WHERE user = 'rosa'",
+        )
+    });
+    assert_eq!(code, 3, "{out}");
+    assert!(
+        out.contains("password hash of account `rosa`") && out.contains("user.added"),
+        "{out}"
+    );
 }

@@ -146,6 +146,9 @@ pub struct Viewer {
     pub role: AccountRole,
     pub csrf: String,
     pub chrome: Chrome,
+    /// The page reloaded itself (the dashboard's refresh), rather than the
+    /// reader asking for it.
+    pub refresh: bool,
 }
 
 impl Viewer {
@@ -155,6 +158,25 @@ impl Viewer {
         c.nav = nav;
         c.title = title.to_string();
         c
+    }
+
+    /// The audit entry for this reader viewing `what`.
+    pub fn viewed(
+        &self,
+        what: crate::app::records::Viewing,
+        page: Option<u32>,
+        filter: Option<String>,
+        cursor: Option<String>,
+    ) -> crate::app::records::Viewed {
+        crate::app::records::Viewed {
+            user: self.user.clone(),
+            role: Some(self.role),
+            via: Default::default(),
+            what,
+            page,
+            filter,
+            cursor,
+        }
     }
 
     /// The refusal for a form whose CSRF token is not this session's.
@@ -242,6 +264,7 @@ impl FromRequestParts<AppState> for Viewer {
             role: s.role,
             csrf: s.csrf,
             chrome,
+            refresh: !activity,
         })
     }
 }

@@ -17,7 +17,7 @@ pub fn plausible_id(id: &str) -> bool {
     id.len() <= 24 && id.starts_with("E-") && id[2..].chars().all(|c| c.is_ascii_alphanumeric())
 }
 
-/// Journal a view by `v`.
+/// Journal a view by `v`, before anything of it is sent.
 pub async fn journal_view(
     state: &AppState,
     v: &Viewer,
@@ -26,13 +26,11 @@ pub async fn journal_view(
     page: Option<u32>,
     filter: Option<String>,
 ) -> Result<(), WebError> {
-    let viewed = Viewed {
-        user: v.user.clone(),
-        role: v.role,
-        what,
-        page,
-        filter,
-    };
+    journal(state, subject, v.viewed(what, page, filter, None)).await
+}
+
+/// Journal `viewed` about `subject`.
+pub async fn journal(state: &AppState, subject: &str, viewed: Viewed) -> Result<(), WebError> {
     let subject = subject.to_string();
     state
         .call(move |desk| Ok(desk.record_view(&subject, &viewed)?))

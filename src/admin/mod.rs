@@ -52,6 +52,8 @@ pub struct Web {
     password_checks: Arc<tokio::sync::Semaphore>,
     /// Browsers that signed in before.
     devices: auth::Devices,
+    /// When each reader's dashboard view was last journaled.
+    dashboard_views: Mutex<std::collections::HashMap<String, std::time::Instant>>,
     /// `[admin] trusted_proxies`.
     pub proxies: Vec<ipnet::IpNet>,
     /// Cookies are marked `Secure`, and HSTS sent, when browsers reach the
@@ -70,6 +72,7 @@ impl AppState {
                 throttle: Mutex::new(throttle::Throttle::default()),
                 password_checks: Arc::new(tokio::sync::Semaphore::new(auth::PASSWORD_CHECKS)),
                 devices: auth::Devices::default(),
+                dashboard_views: Mutex::default(),
                 proxies: desk.loaded.config.admin.proxies(),
                 secure_cookies: https || desk.loaded.config.admin.behind_tls_proxy,
             }),

@@ -2,8 +2,10 @@
 
 use super::auth::Viewer;
 use super::chrome::{local_minute, render, Chrome, WebError};
+use super::encounter::journal;
 use super::AppState;
 use crate::app::log_export::{day_filter, midnight, FieldNames, FilterError};
+use crate::app::records::Viewing;
 use crate::app::records::{ChannelHealth, Delivery, LogFilter, LogKind, LogRow};
 use crate::devices::health::PartState;
 use askama::Template;
@@ -51,8 +53,35 @@ struct DashboardPage {
     channels: Vec<ChannelHealth>,
 }
 
+/// Journaled once when a reader opens the dashboard, and again while it
+/// reloads itself only after this long (a screen left open all day is one
+/// entry every quarter hour, not one every 15 s).
+const DASHBOARD_AUDIT_EVERY: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
 /// GET /: open encounters first, then today, devices and channels.
 pub async fn dashboard(State(state): State<AppState>, v: Viewer) -> Response {
+    let due = {
+        let mut last = state
+            .web
+            .dashboard_views
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let now = std::time::Instant::now();
+        let due = !v.refresh
+            || last
+                .get(&v.user)
+                .is_none_or(|t| now.duration_since(*t) >= DASHBOARD_AUDIT_EVERY);
+        if due {
+            last.insert(v.user.clone(), now);
+        }
+        due
+    };
+    if due {
+        let what = v.viewed(Viewing::Dashboard, None, None, None);
+        if let Err(e) = journal(&state, "log", what).await {
+            return v.error(e);
+        }
+    }
     let lang = v.chrome.lang;
     let mut c = v.chrome("dashboard", v.chrome.w.nav_dashboard);
     c.refresh = true;
@@ -238,6 +267,17 @@ pub async fn log(State(state): State<AppState>, v: Viewer, Query(q): Query<LogQu
         .split_once('|')
         .map(|(a, b)| (a.to_string(), b.to_string()));
     let has_cursor = before.is_some();
+    // The page shows visitors' names and hosts: journaled, with its
+    // filters and cursor, before it is read.
+    let what = v.viewed(
+        Viewing::Log,
+        None,
+        (!filters.is_empty()).then(|| filters.clone()),
+        has_cursor.then(|| q.before.clone()),
+    );
+    if let Err(e) = journal(&state, "log", what).await {
+        return v.error(e);
+    }
     let st = state.clone();
     let result = state
         .call(move |desk| {
@@ -299,6 +339,10 @@ pub async fn alerts(
         Some(Ok(b)) => Some(b),
         Some(Err(_)) => return v.error(WebError::NotFound),
     };
+    let what = v.viewed(Viewing::Alerts, None, None, before.map(|b| b.to_string()));
+    if let Err(e) = journal(&state, "log", what).await {
+        return v.error(e);
+    }
     let result = state
         .call(move |desk| Ok(desk.deliveries(before, ALERTS_PAGE + 1)?))
         .await;

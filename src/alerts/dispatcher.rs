@@ -80,6 +80,8 @@ pub(super) struct Shared<N, C> {
     reads: AtomicU64,
     /// The outbox's last queued seq as of the last look.
     seen: AtomicI64,
+    /// Wrong `ACK` codes per contact.
+    guesses: Mutex<super::replies::Guesses>,
 }
 
 /// A page this process started.
@@ -120,6 +122,7 @@ where
                 in_flight: Mutex::new(HashMap::new()),
                 reads: AtomicU64::new(0),
                 seen: AtomicI64::new(0),
+                guesses: Mutex::new(Default::default()),
             }),
         })
     }
@@ -255,6 +258,11 @@ fn log_page(done: Result<Result<bool, StoreError>, tokio::task::JoinError>) {
 }
 
 impl<N: Notifier, C: Clock> Shared<N, C> {
+    /// The wrong-code counts.
+    pub(super) fn guesses(&self) -> std::sync::MutexGuard<'_, super::replies::Guesses> {
+        self.guesses.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// A read on the pool, off the async workers.
     pub(super) async fn read<T: Send + 'static>(
         &self,
@@ -492,6 +500,7 @@ fn facts_of(f: &PageFacts) -> EncounterFacts {
         area: f.area.clone(),
         area_public: f.area_public,
         officers: f.officers,
+        record: f.record.as_ref().map(|a| a.to_string()),
     }
 }
 

@@ -19,6 +19,9 @@ pub struct EncounterFacts {
     pub area: Option<String>,
     pub area_public: Option<bool>,
     pub officers: u32,
+    /// The record's head when the page was queued (`SEQ:HASH`): a copy of
+    /// it off the box, for `log verify --against`.
+    pub record: Option<String>,
 }
 
 /// A composed page.
@@ -44,6 +47,7 @@ struct Words {
     acknowledge: &'static str,
     open_link: &'static str,
     reply: &'static str,
+    record: &'static str,
 }
 
 fn words(lang: Language) -> Words {
@@ -62,6 +66,7 @@ fn words(lang: Language) -> Words {
             acknowledge: "Reference {id}. To acknowledge: threshold encounter ack {id} --by \"your name\"",
             open_link: "Reference {id}. To acknowledge, open: {url}",
             reply: "Or reply ACK {code} to this message.",
+            record: "Record: {anchor}.",
         },
         Language::Spanish => Words {
             drill: "simulacro",
@@ -77,6 +82,7 @@ fn words(lang: Language) -> Words {
             acknowledge: "Referencia {id}. Para confirmar: threshold encounter ack {id} --by \"su nombre\"",
             open_link: "Referencia {id}. Para confirmar, abra: {url}",
             reply: "O responda ACK {code} a este mensaje.",
+            record: "Registro: {anchor}.",
         },
         Language::Vietnamese => Words {
             drill: "diễn tập",
@@ -92,6 +98,7 @@ fn words(lang: Language) -> Words {
             acknowledge: "Mã {id}. Để xác nhận: threshold encounter ack {id} --by \"tên của bạn\"",
             open_link: "Mã {id}. Để xác nhận, hãy mở: {url}",
             reply: "Hoặc trả lời ACK {code} cho tin nhắn này.",
+            record: "Hồ sơ: {anchor}.",
         },
         Language::ChineseSimplified => Words {
             drill: "演练",
@@ -107,6 +114,7 @@ fn words(lang: Language) -> Words {
             acknowledge: "编号 {id}。确认方式：threshold encounter ack {id} --by \"您的姓名\"",
             open_link: "编号 {id}。请打开以下链接确认：{url}",
             reply: "或回复 ACK {code} 确认。",
+            record: "记录：{anchor}。",
         },
         Language::Tagalog => Words {
             drill: "pagsasanay",
@@ -122,6 +130,7 @@ fn words(lang: Language) -> Words {
             acknowledge: "Reference {id}. Para kumpirmahin: threshold encounter ack {id} --by \"inyong pangalan\"",
             open_link: "Reference {id}. Para kumpirmahin, buksan: {url}",
             reply: "O sumagot ng ACK {code} sa mensaheng ito.",
+            record: "Talaan: {anchor}.",
         },
     }
 }
@@ -188,6 +197,9 @@ pub fn compose(
     if tier > 0 {
         parts.push(w.escalated.to_string());
     }
+    if let Some(anchor) = &facts.record {
+        parts.push(w.record.replace("{anchor}", anchor));
+    }
     parts.push(match ack.url {
         Some(url) => w.open_link.replace("{id}", &facts.id).replace("{url}", url),
         None => w.acknowledge.replace("{id}", &facts.id),
@@ -232,6 +244,7 @@ mod tests {
             area: Some("Staff office".into()),
             area_public: Some(false),
             officers: 2,
+            record: Some("1234:9f86d081884c7d65".into()),
         }
     }
 

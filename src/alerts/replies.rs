@@ -9,11 +9,48 @@ use crate::domain::encounter::Via;
 use crate::store::entries::{self, EntryRefused};
 use crate::store::outbox;
 use crate::store::StoreError;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+use subtle::ConstantTimeEq;
 
 /// How often text-message replies are read.
 pub const REPLIES_EVERY: Duration = Duration::from_secs(2);
+/// Wrong codes a contact's phone may send in [`GUESS_WINDOW`]; beyond them
+/// its `ACK` replies are ignored until the window moves on (a code has a
+/// million values: a stolen or spoofed number must not get to try them).
+pub const WRONG_CODES: usize = 5;
+/// The window wrong codes are counted over.
+pub const GUESS_WINDOW: Duration = Duration::from_secs(3600);
+
+/// Wrong codes per contact (in memory).
+#[derive(Default)]
+pub(super) struct Guesses(HashMap<String, VecDeque<Instant>>);
+
+impl Guesses {
+    fn recent(&mut self, contact: &str, now: Instant) -> &mut VecDeque<Instant> {
+        let q = self.0.entry(contact.to_string()).or_default();
+        while q
+            .front()
+            .is_some_and(|t| now.saturating_duration_since(*t) > GUESS_WINDOW)
+        {
+            q.pop_front();
+        }
+        q
+    }
+
+    /// Whether `contact`'s replies are ignored now.
+    fn locked(&mut self, contact: &str, now: Instant) -> bool {
+        self.recent(contact, now).len() >= WRONG_CODES
+    }
+
+    /// Count a wrong code; whether that locks the contact's replies.
+    fn wrong(&mut self, contact: &str, now: Instant) -> bool {
+        let q = self.recent(contact, now);
+        q.push_back(now);
+        q.len() == WRONG_CODES
+    }
+}
 
 /// Read text-message replies every [`REPLIES_EVERY`] until stopped.
 pub(super) async fn run<N: Notifier, C: Clock>(
@@ -78,17 +115,25 @@ pub(super) async fn read<N: Notifier, C: Clock>(
                 continue;
             }
         };
+        let now = Instant::now();
+        if shared.guesses().locked(&contact.name, now) {
+            tracing::warn!(contact = %contact.name, "an `ACK` reply was ignored: too many wrong codes from this phone in the last hour");
+            continue;
+        }
         let keys = {
             let name = contact.name.clone();
             shared
                 .read(move |r| outbox::sms_pages_to(r.conn(), &name))
                 .await?
         };
-        let Some((_, encounter)) = keys
-            .into_iter()
-            .find(|(key, _)| sms_code(&shared.ack, key) == code)
-        else {
-            tracing::warn!(contact = %contact.name, "an `ACK` with a code that matches no open encounter was ignored");
+        let Some((_, encounter)) = keys.into_iter().find(|(key, _)| {
+            bool::from(sms_code(&shared.ack, key).as_bytes().ct_eq(code.as_bytes()))
+        }) else {
+            if shared.guesses().wrong(&contact.name, now) {
+                tracing::warn!(contact = %contact.name, "{WRONG_CODES} wrong `ACK` codes from this contact's phone within an hour: its text-message acknowledgements are ignored for the rest of the hour (links and staff mode still work)");
+            } else {
+                tracing::warn!(contact = %contact.name, "an `ACK` with a code that matches no open encounter was ignored");
+            }
             continue;
         };
         let (name, role) = (contact.name.clone(), contact.role);

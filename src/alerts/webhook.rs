@@ -160,6 +160,7 @@ mod tests {
                 area: None,
                 area_public: None,
                 officers: 1,
+                record: None,
             },
             message: Message {
                 headline: "DRILL — Officials at the desk".into(),

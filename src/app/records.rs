@@ -14,9 +14,9 @@ use crate::store::verify;
 use std::io::Write;
 
 pub use crate::app::log_export::Format;
-pub use crate::store::accounts::{Account, AccountError, Session};
+pub use crate::store::accounts::{Account, AccountChange, AccountError, Session};
 pub use crate::store::bundle::{verify as verify_bundle, BundleError, FacilityKey};
-pub use crate::store::events::{Viewed, Viewing};
+pub use crate::store::events::{Viewed, ViewedVia, Viewing};
 pub use crate::store::keys::KeyError;
 pub use crate::store::query::overview::{ChannelHealth, Delivery};
 pub use crate::store::query::{
@@ -24,6 +24,7 @@ pub use crate::store::query::{
 };
 pub use crate::store::retention::PurgeSummary;
 pub use crate::store::timestamp;
+pub use crate::store::verify::Extends;
 pub use crate::store::verify::Report;
 
 /// The facts of the admin dashboard.
@@ -173,6 +174,14 @@ impl<C: Clock> Desk<C> {
         self.read(|r| Ok(verify::verify(r)?))
     }
 
+    /// Whether the journal still extends `anchor`, a head copied off the box.
+    pub fn extends(
+        &self,
+        anchor: &crate::domain::anchor::Anchor,
+    ) -> Result<verify::Extends, AppError> {
+        self.read(|r| Ok(verify::extends(r.conn(), anchor)?))
+    }
+
     /// The chain head now: `(seq, hash)`.
     pub fn chain_head(&self) -> Result<(i64, Vec<u8>), AppError> {
         self.read(|r| Ok(query::chain_head(r.conn())?))
@@ -204,6 +213,19 @@ impl<C: Clock> Desk<C> {
     /// Account `name`'s role and password hash, if it exists.
     pub fn account(&self, name: &str) -> Result<Option<(AccountRole, Option<String>)>, AppError> {
         self.read(|r| Ok(accounts::find(r.conn(), name)?))
+    }
+
+    /// Disable, enable, remove or re-role account `name` on behalf of `by`;
+    /// journaled, and the account's sessions end at once.
+    pub fn change_account(
+        &self,
+        name: &str,
+        change: AccountChange,
+        by: &str,
+    ) -> Result<(), AccountError> {
+        let (name, by, now) = (name.to_string(), by.to_string(), self.clock.now());
+        self.record
+            .with_store(move |s| accounts::change(s, now, &name, change, &by))?
     }
 
     /// Create account `name` with a password hash.

@@ -53,6 +53,7 @@ pub fn run(loaded: &Loaded, as_json: bool) -> anyhow::Result<bool> {
                         area: None,
                         area_public: None,
                         officers: 0,
+                        record: None,
                     },
                     message: compose_test(loaded, contact.language.unwrap_or(Language::English)),
                     attachments: Vec::new(),

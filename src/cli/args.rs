@@ -134,6 +134,21 @@ pub enum UserCmd {
     },
     /// Set a new password (asked for as in `add`); the account's sessions end.
     Passwd { name: String },
+    /// Stop an account from signing in; its sessions end at once. The
+    /// account and its history stay (`user enable` undoes it).
+    Disable { name: String },
+    /// Let a disabled account sign in again.
+    Enable { name: String },
+    /// Remove an account and its password; its sessions end. Its past
+    /// actions stay in the journal under its name.
+    Remove { name: String },
+    /// Change an account's role; its sessions end (it signs in again with
+    /// the new role).
+    Role {
+        name: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+    },
     /// List the accounts.
     List,
 }
@@ -327,6 +342,11 @@ pub enum Log {
         /// be signed with it.
         #[arg(long, value_name = "HEX", requires = "bundle")]
         key: Option<String>,
+        /// A record head copied off the box, as pages to counsel, reports
+        /// and receipts print it (`SEQ:HASH`): exit 3 unless the journal
+        /// still extends it (a rewritten and re-hashed record does not).
+        #[arg(long, value_name = "SEQ:HASH", conflicts_with = "bundle")]
+        against: Vec<String>,
     },
     /// Write a signed export bundle: the journal entries of the days given
     /// (all without --from/--to), signed with the facility key.

@@ -188,6 +188,7 @@ fn test(device: &str, loaded: &Loaded) -> anyhow::Result<bool> {
                 name: None,
                 at: chrono::Local::now().format("%Y-%m-%d %H:%M").to_string(),
                 reference: "TEST".into(),
+                record: None,
                 lang,
             };
             match pr.print(&render(&receipt, p.paper.dots())) {

@@ -65,33 +65,45 @@ pub fn export(
 
 /// Write `path` through a temporary file beside it, synced and renamed
 /// into place, so a failure part-way leaves nothing; `what` names the file
-/// in messages.
+/// in messages. The temporary file has a random name and is created
+/// exclusively (`O_EXCL`: a link planted at a predictable name is never
+/// followed) and readable by its owner only (0600): exports hold personal
+/// data.
 fn atomically<T>(
     path: &Path,
     what: &str,
     write: impl FnOnce(&mut BufWriter<&File>) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
-    let tmp = path.with_extension("partial");
-    let file =
-        File::create(&tmp).with_context(|| format!("--out: cannot create {}", tmp.display()))?;
-    let mut w = BufWriter::new(&file);
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".partial")
+        .tempfile_in(dir)
+        .with_context(|| format!("--out: cannot create a temporary file in {}", dir.display()))?;
+    let file = tmp.as_file();
+    let mut w = BufWriter::new(file);
     let result = write(&mut w)
         .and_then(|v| w.flush().map(|()| v).map_err(Into::into))
         .and_then(|v| file.sync_all().map(|()| v).map_err(Into::into));
     drop(w);
     match result {
         Ok(v) => {
-            std::fs::rename(&tmp, path)
+            tmp.persist(path)
                 .with_context(|| format!("--out: cannot write {}", path.display()))?;
             Ok(v)
         }
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(e.context(format!(
-                "--out: {what} to {} failed; nothing was written",
-                path.display()
-            )))
-        }
+        // Dropping `tmp` removes the temporary file.
+        Err(e) => Err(e.context(format!(
+            "--out: {what} to {} failed; nothing was written",
+            path.display()
+        ))),
     }
 }
 

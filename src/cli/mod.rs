@@ -14,6 +14,7 @@ mod users;
 
 pub use args::{Cli, Command};
 
+use crate::app::records::{Viewed, ViewedVia, Viewing};
 use crate::app::{Desk, PageImage, SystemClock, TextKind};
 use crate::config::{default_data_dir, Loaded};
 use crate::domain::checkin::VisitorCheckIn;
@@ -117,6 +118,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Log(Log::Verify {
             bundle: Some(file),
             key,
+            ..
         }) => {
             if !export::verify_bundle(file, key.as_deref(), cli.json)? {
                 return Ok(ExitCode::from(EXIT_VERIFY_FAILED));
@@ -138,11 +140,29 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::User(cmd) => users::run(&cli, cmd)?,
-        Command::Log(Log::Verify { bundle: None, .. }) => {
+        Command::Log(Log::Verify {
+            bundle: None,
+            against,
+            ..
+        }) => {
+            let anchors = against
+                .iter()
+                .map(|a| {
+                    a.parse::<crate::domain::anchor::Anchor>()
+                        .map_err(|e| anyhow!("--against: {e}"))
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
             let desk = desk(&cli)?;
             let report = desk.verify()?;
-            render::verify_report(&report, cli.json);
-            if !report.intact() {
+            let checks = anchors
+                .into_iter()
+                .map(|a| Ok((desk.extends(&a)?, a)))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            render::verify_report(&report, &checks, cli.json);
+            let anchored = checks
+                .iter()
+                .all(|(e, _)| *e == crate::app::records::Extends::Yes);
+            if !report.intact() || !anchored {
                 return Ok(ExitCode::from(EXIT_VERIFY_FAILED));
             }
         }
@@ -162,6 +182,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 *kind,
                 purpose.clone(),
             )?;
+            let described = [
+                ("format", Some(value_name(format))),
+                ("from", from.clone()),
+                ("to", to.clone()),
+                ("kind", kind.as_ref().map(value_name)),
+                ("purpose", purpose.clone()),
+            ]
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| format!("{k}={v}")))
+            .collect::<Vec<_>>()
+            .join(" ");
+            audit(&desk, "log", Viewing::Export, Some(described))?;
             let n = export::export(&desk, &filter, *format, out.as_deref())?;
             if let Some(path) = out {
                 eprintln!("exported {n} row(s) to {}", path.display());
@@ -327,6 +359,50 @@ fn official_input(a: &OfficialArgs) -> anyhow::Result<(EncounterDetails, Vec<Pag
     Ok((details, pages))
 }
 
+/// How a value is written on the command line.
+fn value_name(v: &impl clap::ValueEnum) -> String {
+    v.to_possible_value()
+        .map(|p| p.get_name().to_string())
+        .unwrap_or_default()
+}
+
+/// Journal that this operating-system user viewed or exported `what`,
+/// before any of it is shown or written.
+fn audit(desk: &Desk, subject: &str, what: Viewing, filter: Option<String>) -> anyhow::Result<()> {
+    let viewed = Viewed {
+        user: os_user(),
+        role: None,
+        via: ViewedVia::Cli,
+        what,
+        page: None,
+        filter,
+        cursor: None,
+    };
+    desk.record_view(subject, &viewed)
+        .context("the view could not be journaled, so nothing is shown")?;
+    Ok(())
+}
+
+/// The name of the operating-system user running this command (from
+/// /etc/passwd, by the process's uid; the environment is not believed).
+pub(crate) fn os_user() -> String {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(uid) = std::fs::metadata("/proc/self").map(|m| m.uid()) else {
+        return "unknown user".into();
+    };
+    std::fs::read_to_string("/etc/passwd")
+        .ok()
+        .and_then(|passwd| {
+            passwd.lines().find_map(|line| {
+                let mut f = line.split(':');
+                let name = f.next()?;
+                let found: u32 = f.nth(1)?.parse().ok()?;
+                (found == uid).then(|| name.to_string())
+            })
+        })
+        .unwrap_or_else(|| format!("uid {uid}"))
+}
+
 fn encounter(cli: &Cli, cmd: &Encounter) -> anyhow::Result<ExitCode> {
     let desk = desk(cli)?;
     match cmd {
@@ -335,6 +411,9 @@ fn encounter(cli: &Cli, cmd: &Encounter) -> anyhow::Result<ExitCode> {
             render::encounter_list(&desk.loaded, &rows, cli.json);
         }
         Encounter::Show { id } => {
+            desk.encounter(id)?;
+            audit(&desk, id, Viewing::Encounter, None)?;
+            // Read again after the audit entry, so the timeline shows it.
             let rec = desk.encounter(id)?;
             render::encounter_record(&desk.loaded, &rec, cli.json);
         }
@@ -342,6 +421,8 @@ fn encounter(cli: &Cli, cmd: &Encounter) -> anyhow::Result<ExitCode> {
             let lang: Language = lang
                 .parse()
                 .map_err(|_| anyhow!("--lang: found `{lang}`; allowed: en, es, vi, zh-Hans, tl"))?;
+            desk.encounter(id)?;
+            audit(&desk, id, Viewing::Report, None)?;
             export::write_report(&desk, id, lang, out)?;
         }
         Encounter::Ack { id, by } => {

@@ -1,7 +1,9 @@
 //! Human-readable and JSON output for the CLI.
 
+use crate::app::records::Extends;
 use crate::app::records::{EncounterRecord, EncounterRow, PurgeSummary, Report};
 use crate::config::Loaded;
+use crate::domain::anchor::Anchor;
 use serde_json::json;
 
 /// A journal timestamp in the facility's time zone.
@@ -79,21 +81,53 @@ pub fn config_summary(l: &Loaded, as_json: bool) {
     }
 }
 
-pub fn verify_report(r: &Report, as_json: bool) {
+pub fn verify_report(r: &Report, against: &[(Extends, Anchor)], as_json: bool) {
     if as_json {
-        println!("{}", serde_json::to_string(r).expect("report serialises"));
+        let mut v = serde_json::to_value(r).expect("report serialises");
+        v["against"] = against
+            .iter()
+            .map(|(e, a)| {
+                let mut x = serde_json::to_value(e).expect("result serialises");
+                x["anchor"] = a.to_string().into();
+                x
+            })
+            .collect();
+        println!("{v}");
         return;
     }
     println!("entries         {}", r.entries);
     println!("purged entries  {}", r.purged_entries);
     println!("chain head      seq {} sha256 {}", r.head_seq, r.head_hash);
+    println!(
+        "record head     {} (as pages and receipts print it)",
+        Anchor::short(r.head_seq, &hex::decode(&r.head_hash).unwrap_or_default())
+    );
     for f in &r.leftover_files {
         println!(
             "note: page file of a purged page is still on disk (the next purge removes it): {f}"
         );
     }
+    if !r.unjournaled_credentials.is_empty() {
+        println!(
+            "note: the password hashes of {} predate journaled hashes; set each password again (`threshold user passwd NAME`) for log verify to cover them",
+            r.unjournaled_credentials.join(", ")
+        );
+    }
+    for (e, a) in against {
+        match e {
+            Extends::Yes => println!("extends {a}: yes, entry {} still has that hash", a.seq),
+            Extends::Rewritten { found } => println!(
+                "NOT EXTENDED: entry {} has hash {found}, not {} as copied off the box: the record was rewritten since",
+                a.seq, a.hash
+            ),
+            Extends::Shorter { head_seq } => println!(
+                "NOT EXTENDED: the journal ends at entry {head_seq}, before {}: entries were cut off since",
+                a.seq
+            ),
+        }
+    }
     if r.intact() {
-        println!("verified: the journal, vault, pages and projections are intact");
+        println!("verified: the journal, vault, pages, projections and password hashes are intact");
         return;
     }
     let first = &r.findings[0];

@@ -1,9 +1,9 @@
-//! `user add|passwd|list`: admin-web accounts.
+//! `user add|passwd|disable|enable|remove|role|list`: admin-web accounts.
 
 use super::args::{RoleArg, UserCmd};
 use super::{desk, Cli};
 use crate::admin::auth::{check_password, hash_password};
-use crate::app::records::AccountError;
+use crate::app::records::{AccountChange, AccountError};
 use crate::domain::account::AccountRole;
 use anyhow::{anyhow, bail, Context};
 use serde_json::json;
@@ -34,6 +34,14 @@ fn read_password(name: &str) -> anyhow::Result<String> {
     Ok(password)
 }
 
+fn role_of(role: RoleArg) -> AccountRole {
+    match role {
+        RoleArg::Manager => AccountRole::Manager,
+        RoleArg::Counsel => AccountRole::Counsel,
+        RoleArg::Staff => AccountRole::Staff,
+    }
+}
+
 /// Run a `user` command.
 pub fn run(cli: &Cli, cmd: &UserCmd) -> anyhow::Result<()> {
     let desk = desk(cli)?;
@@ -43,11 +51,7 @@ pub fn run(cli: &Cli, cmd: &UserCmd) -> anyhow::Result<()> {
             if desk.account(name)?.is_some() {
                 bail!("{}", AccountError::Exists(name.clone()));
             }
-            let role = match role {
-                RoleArg::Manager => AccountRole::Manager,
-                RoleArg::Counsel => AccountRole::Counsel,
-                RoleArg::Staff => AccountRole::Staff,
-            };
+            let role = role_of(*role);
             let hash = hash_password(&read_password(name)?);
             desk.add_account(name, role, &hash)?;
             if cli.json {
@@ -68,6 +72,39 @@ pub fn run(cli: &Cli, cmd: &UserCmd) -> anyhow::Result<()> {
                 println!("password of {name} changed; their sessions have ended");
             }
         }
+        UserCmd::Disable { name }
+        | UserCmd::Enable { name }
+        | UserCmd::Remove { name }
+        | UserCmd::Role { name, .. } => {
+            let (change, done) = match cmd {
+                UserCmd::Disable { .. } => (
+                    AccountChange::Disable,
+                    "disabled; its sessions have ended".to_string(),
+                ),
+                UserCmd::Enable { .. } => (AccountChange::Enable, "enabled".to_string()),
+                UserCmd::Remove { .. } => (
+                    AccountChange::Remove,
+                    "removed with its password; its sessions have ended".to_string(),
+                ),
+                UserCmd::Role { role, .. } => {
+                    let role = role_of(*role);
+                    (
+                        AccountChange::Role(role),
+                        format!("is now {}; its sessions have ended", role.token()),
+                    )
+                }
+                _ => unreachable!("matched above"),
+            };
+            desk.change_account(name, change, &super::os_user())?;
+            if cli.json {
+                println!(
+                    "{}",
+                    json!({ "name": name, "change": format!("{change:?}").to_lowercase() })
+                );
+            } else {
+                println!("account {name} {done}");
+            }
+        }
         UserCmd::List => {
             let list = desk.accounts()?;
             if cli.json {
@@ -77,7 +114,8 @@ pub fn run(cli: &Cli, cmd: &UserCmd) -> anyhow::Result<()> {
             } else {
                 for a in list {
                     let pw = if a.password_set { "" } else { " (no password)" };
-                    println!("{:<24} {}{pw}", a.name, a.role.token());
+                    let off = if a.disabled { " (disabled)" } else { "" };
+                    println!("{:<24} {}{pw}{off}", a.name, a.role.token());
                 }
             }
         }

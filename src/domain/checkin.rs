@@ -173,20 +173,27 @@ fn check_name(name: &str) -> Result<(), CheckInRefused> {
     Ok(())
 }
 
-/// Refuse control characters and digit runs that look like an ID number
-/// (five or more digits, ignoring spaces and dashes between them).
+/// Refuse control characters and digit runs that look like an ID number:
+/// five or more digits, ignoring the spaces, dashes, dots, slashes and
+/// underscores people write between groups ("SSN 123.45.6789", "A 123-456
+/// 789"); full-width digits count as digits.
 pub fn check_free_text(field: &'static str, text: &str) -> Result<(), CheckInRefused> {
     if text.chars().any(char::is_control) {
         return Err(CheckInRefused::ControlCharacters { field });
     }
     let mut run = 0;
     for c in text.chars() {
-        if c.is_ascii_digit() {
+        if c.is_ascii_digit() || ('０'..='９').contains(&c) {
             run += 1;
             if run >= 5 {
                 return Err(CheckInRefused::LooksLikeIdNumber { field });
             }
-        } else if !matches!(c, ' ' | '-') {
+        } else if !(c.is_whitespace()
+            || matches!(
+                c,
+                '-' | '.' | '/' | '_' | '‐' | '‑' | '‒' | '–' | '—' | '·' | '・' | '。' | '．'
+            ))
+        {
             run = 0;
         }
     }
@@ -235,7 +242,23 @@ mod tests {
             check(entry(None, Some("A 123-456-789"))),
             Err(CheckInRefused::LooksLikeIdNumber { field: "host" })
         );
+        for id in [
+            "SSN 123.45.6789",
+            "A 123 456 789",
+            "A-123/456/789",
+            "123_45_6789",
+            "１２３４５６７８９",
+            "12\u{00a0}34 5",
+            "A–123–456",
+        ] {
+            assert_eq!(
+                check(entry(None, Some(id))),
+                Err(CheckInRefused::LooksLikeIdNumber { field: "host" }),
+                "{id}"
+            );
+        }
         assert!(check(entry(None, Some("Room 12"))).is_ok());
+        assert!(check(entry(None, Some("Ms. Ortiz, room 12, floor 3"))).is_ok());
         assert!(matches!(
             check(entry(None, Some("x".repeat(61).as_str()))),
             Err(CheckInRefused::HostTooLong { found: 61 })

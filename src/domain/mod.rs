@@ -2,6 +2,7 @@
 //! profiles and the warrant checklist. No I/O, no SQL, no UI.
 
 pub mod account;
+pub mod anchor;
 pub mod checkin;
 pub mod clock;
 pub mod document;

@@ -33,6 +33,8 @@ pub enum Receipt {
         /// Local date and time, e.g. `2026-11-27 10:02`.
         at: String,
         reference: String,
+        /// The record's head when printed (`SEQ:HASH`): a copy off the box.
+        record: Option<String>,
         lang: Language,
     },
     OfficialReceipt {
@@ -41,6 +43,8 @@ pub enum Receipt {
         at: String,
         /// The profile's receipt sentence in `lang`.
         sentence: String,
+        /// The record's head when printed (`SEQ:HASH`).
+        record: Option<String>,
         lang: Language,
     },
     ResourcesSlip {
@@ -169,6 +173,7 @@ pub fn render(receipt: &Receipt, width: u32) -> Bitmap {
             name,
             at,
             reference,
+            record,
             lang,
         } => {
             s.centered(SMALL, facility);
@@ -182,12 +187,16 @@ pub fn render(receipt: &Receipt, width: u32) -> Bitmap {
             s.field(word(Word::Purpose, *lang), purpose);
             s.field(word(Word::Time, *lang), at);
             s.field(word(Word::Reference, *lang), reference);
+            if let Some(record) = record {
+                s.field(word(Word::Record, *lang), record);
+            }
         }
         Receipt::OfficialReceipt {
             facility,
             reference,
             at,
             sentence,
+            record,
             lang,
         } => {
             s.centered(SMALL, facility);
@@ -196,6 +205,9 @@ pub fn render(receipt: &Receipt, width: u32) -> Bitmap {
             s.y += 8.0;
             s.field(word(Word::Reference, *lang), reference);
             s.field(word(Word::Time, *lang), at);
+            if let Some(record) = record {
+                s.field(word(Word::Record, *lang), record);
+            }
             s.rule();
             s.text(BODY, sentence);
         }
@@ -237,6 +249,7 @@ mod tests {
             name: Some("Mai".into()),
             at: "2026-11-27 10:02".into(),
             reference: "V-1KQ7M2BXYZ".into(),
+            record: Some("48213:9f86d081884c7d65".into()),
             lang: Language::Vietnamese,
         };
         for width in [WIDTH_58MM, WIDTH_80MM] {

@@ -12,6 +12,7 @@ pub enum Word {
     Name,
     Time,
     Reference,
+    Record,
     OfficialReceipt,
     KnowYourRights,
     ScanHint,
@@ -35,6 +36,7 @@ pub fn word(w: Word, lang: Language) -> &'static str {
         Word::Purpose => ["Purpose", "Motivo", "Mục đích", "事由", "Layunin"],
         Word::Name => ["Name", "Nombre", "Tên", "姓名", "Pangalan"],
         Word::Time => ["Time", "Hora", "Thời gian", "时间", "Oras"],
+        Word::Record => ["Record", "Registro", "Hồ sơ", "记录", "Talaan"],
         Word::Reference => [
             "Reference",
             "Referencia",

@@ -36,6 +36,7 @@ pub struct Account {
     pub name: String,
     pub role: AccountRole,
     pub password_set: bool,
+    pub disabled: bool,
 }
 
 /// A signed-in session.
@@ -81,9 +82,73 @@ pub fn add(
             &UserAdded {
                 name: name.into(),
                 role,
+                credential: Some(credential(hash, w.at())),
+                by: None,
             },
         )?;
         set_hash(w, name, hash)?;
+        Ok(())
+    })
+}
+
+/// SHA-256 (hex) of a stored password hash and the time it was set (the
+/// `credentials` row): journaled, so that `log verify` catches a hash
+/// replaced in the database.
+pub fn credential(hash: &str, changed_at: &str) -> String {
+    hex::encode(Sha256::digest(format!("{hash}\n{changed_at}").as_bytes()))
+}
+
+/// A change to an existing account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountChange {
+    Disable,
+    Enable,
+    Remove,
+    Role(AccountRole),
+}
+
+/// Apply `change` to account `name` on behalf of `by`, journaled; the
+/// account's sessions end. A removed account's password hash goes too.
+pub fn change(
+    store: &mut Store,
+    at: DateTime<Utc>,
+    name: &str,
+    change: AccountChange,
+    by: &str,
+) -> Result<(), AccountError> {
+    store.write(at, |w| {
+        if find_any(w.conn(), name).map_err(|e| w.err(e))?.is_none() {
+            return Err(AccountError::Unknown(name.into()));
+        }
+        let subject = format!("user:{name}");
+        let event = AccountEvent {
+            name: name.into(),
+            credential: None,
+            by: Some(by.into()),
+        };
+        match change {
+            AccountChange::Disable => w.append(EventKind::UserDisabled, &subject, &event)?,
+            AccountChange::Enable => w.append(EventKind::UserEnabled, &subject, &event)?,
+            AccountChange::Remove => w.append(EventKind::UserRemoved, &subject, &event)?,
+            AccountChange::Role(role) => w.append(
+                EventKind::RoleChanged,
+                &subject,
+                &UserAdded {
+                    name: name.into(),
+                    role,
+                    credential: None,
+                    by: Some(by.into()),
+                },
+            )?,
+        };
+        if change == AccountChange::Remove {
+            w.conn()
+                .execute("DELETE FROM credentials WHERE user = ?1", [name])
+                .map_err(|e| w.err(e))?;
+        }
+        w.conn()
+            .execute("DELETE FROM web_sessions WHERE user = ?1", [name])
+            .map_err(|e| w.err(e))?;
         Ok(())
     })
 }
@@ -96,13 +161,17 @@ pub fn set_password(
     hash: &str,
 ) -> Result<(), AccountError> {
     store.write(at, |w| {
-        if find(w.conn(), name).map_err(|e| w.err(e))?.is_none() {
+        if find_any(w.conn(), name).map_err(|e| w.err(e))?.is_none() {
             return Err(AccountError::Unknown(name.into()));
         }
         w.append(
             EventKind::PasswordChanged,
             &format!("user:{name}"),
-            &AccountEvent { name: name.into() },
+            &AccountEvent {
+                name: name.into(),
+                credential: Some(credential(hash, w.at())),
+                by: None,
+            },
         )?;
         set_hash(w, name, hash)?;
         w.conn()
@@ -130,7 +199,11 @@ pub fn record_sign_in(store: &mut Store, at: DateTime<Utc>, name: &str) -> Resul
         w.append(
             EventKind::SignedIn,
             &format!("user:{name}"),
-            &AccountEvent { name: name.into() },
+            &AccountEvent {
+                name: name.into(),
+                credential: None,
+                by: None,
+            },
         )
         .map(|_| ())
     })
@@ -172,13 +245,25 @@ pub fn retention_override(conn: &Connection) -> rusqlite::Result<Option<(u32, u3
     Ok(get("retention.visitor_days")?.zip(get("retention.encounter_years")?))
 }
 
-/// `name`'s role and password hash, if the account exists.
+/// `name`'s role and password hash, if the account exists and is not
+/// disabled (a disabled account cannot sign in).
 pub fn find(
     conn: &Connection,
     name: &str,
 ) -> rusqlite::Result<Option<(AccountRole, Option<String>)>> {
     conn.query_row(
-        "SELECT u.role, c.password_hash FROM users u LEFT JOIN credentials c ON c.user = u.name WHERE u.name = ?1",
+        "SELECT u.role, c.password_hash FROM users u LEFT JOIN credentials c ON c.user = u.name
+         WHERE u.name = ?1 AND u.disabled = 0",
+        [name],
+        |r| Ok((role_of(r.get(0)?)?, r.get(1)?)),
+    )
+    .optional()
+}
+
+/// `name`'s role and whether it is disabled, if the account exists.
+pub fn find_any(conn: &Connection, name: &str) -> rusqlite::Result<Option<(AccountRole, bool)>> {
+    conn.query_row(
+        "SELECT role, disabled FROM users WHERE name = ?1",
         [name],
         |r| Ok((role_of(r.get(0)?)?, r.get(1)?)),
     )
@@ -188,7 +273,7 @@ pub fn find(
 /// Every account, by name.
 pub fn list(conn: &Connection) -> rusqlite::Result<Vec<Account>> {
     let mut stmt = conn.prepare(
-        "SELECT u.name, u.role, c.user IS NOT NULL FROM users u
+        "SELECT u.name, u.role, c.user IS NOT NULL, u.disabled FROM users u
          LEFT JOIN credentials c ON c.user = u.name ORDER BY u.name",
     )?;
     let rows = stmt.query_map([], |r| {
@@ -196,6 +281,7 @@ pub fn list(conn: &Connection) -> rusqlite::Result<Vec<Account>> {
             name: r.get(0)?,
             role: role_of(r.get(1)?)?,
             password_set: r.get(2)?,
+            disabled: r.get(3)?,
         })
     })?;
     rows.collect()
@@ -244,7 +330,7 @@ pub fn session(
     let row: Option<(String, String, String, String)> = conn
         .query_row(
             "SELECT s.user, u.role, s.csrf, s.seen_at FROM web_sessions s JOIN users u ON u.name = s.user
-             WHERE s.id_hash = ?1 AND s.expires_at > ?2 AND s.seen_at > ?3",
+             WHERE s.id_hash = ?1 AND s.expires_at > ?2 AND s.seen_at > ?3 AND u.disabled = 0",
             params![digest(token), timestamp(now), timestamp(now - SESSION_IDLE)],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )

@@ -51,10 +51,14 @@ pub enum EventKind {
     SignedIn,
     Viewed,
     RetentionChanged,
+    UserDisabled,
+    UserEnabled,
+    UserRemoved,
+    RoleChanged,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 20] = [
+    pub const ALL: [EventKind; 24] = [
         EventKind::CheckinRecorded,
         EventKind::EncounterOpened,
         EventKind::DetailsRecorded,
@@ -75,6 +79,10 @@ impl EventKind {
         EventKind::SignedIn,
         EventKind::Viewed,
         EventKind::RetentionChanged,
+        EventKind::UserDisabled,
+        EventKind::UserEnabled,
+        EventKind::UserRemoved,
+        EventKind::RoleChanged,
     ];
 
     /// The token stored in the journal's `kind` column.
@@ -100,6 +108,10 @@ impl EventKind {
             EventKind::SignedIn => "web.signed-in",
             EventKind::Viewed => "web.viewed",
             EventKind::RetentionChanged => "settings.retention-changed",
+            EventKind::UserDisabled => "user.disabled",
+            EventKind::UserEnabled => "user.enabled",
+            EventKind::UserRemoved => "user.removed",
+            EventKind::RoleChanged => "user.role-changed",
         }
     }
 
@@ -126,6 +138,10 @@ impl EventKind {
             "web.signed-in" => EventKind::SignedIn,
             "web.viewed" => EventKind::Viewed,
             "settings.retention-changed" => EventKind::RetentionChanged,
+            "user.disabled" => EventKind::UserDisabled,
+            "user.enabled" => EventKind::UserEnabled,
+            "user.removed" => EventKind::UserRemoved,
+            "user.role-changed" => EventKind::RoleChanged,
             _ => return None,
         })
     }
@@ -312,17 +328,30 @@ pub struct AlertFailed {
 pub struct UserAdded {
     pub name: String,
     pub role: crate::domain::account::AccountRole,
+    /// SHA-256 of the password hash as stored, so `log verify` catches a
+    /// hash replaced in the database (absent before this was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential: Option<String>,
+    /// Who did it, when not the account itself (the command line's user).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
 }
 
-/// An account's password was set or changed, or someone signed in to the
-/// admin web (subject `user:NAME`).
+/// Something about an account (subject `user:NAME`): its password was set
+/// or changed, someone signed in, it was disabled, enabled or removed.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AccountEvent {
     pub name: String,
+    /// For a password change: SHA-256 of the new hash as stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential: Option<String>,
+    /// Who did it, when not the account itself (the command line's user).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
 }
 
-/// What an admin-web reader looked at.
+/// What a reader looked at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Viewing {
@@ -331,6 +360,12 @@ pub enum Viewing {
     Report,
     Export,
     Bundle,
+    /// The dashboard: open encounters, who acknowledged, today's check-ins.
+    Dashboard,
+    /// A page of the check-in log (visitor names and hosts, purposes).
+    Log,
+    /// A page of the alert delivery log (who was paged about what).
+    Alerts,
 }
 
 impl Viewing {
@@ -341,23 +376,51 @@ impl Viewing {
             Viewing::Report => "the PDF report",
             Viewing::Export => "a log export",
             Viewing::Bundle => "a signed export bundle",
+            Viewing::Dashboard => "the dashboard",
+            Viewing::Log => "the check-in log",
+            Viewing::Alerts => "the alert deliveries",
         }
     }
 }
 
-/// An audit entry: `user` (with `role`) viewed or exported something.
-/// The subject is the encounter id, or `log` for exports of the log.
+/// Where a reader looked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ViewedVia {
+    /// The admin web, signed in to an account.
+    #[default]
+    Web,
+    /// The command line on the box, as an operating-system user.
+    Cli,
+}
+
+impl ViewedVia {
+    fn is_web(&self) -> bool {
+        *self == ViewedVia::Web
+    }
+}
+
+/// An audit entry: `user` (with `role`, on the web) viewed or exported
+/// something. The subject is the encounter id, or `log` for the log, its
+/// exports, the dashboard and the alert deliveries.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Viewed {
     pub user: String,
-    pub role: crate::domain::account::AccountRole,
+    /// The web account's role; none for the command line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<crate::domain::account::AccountRole>,
+    #[serde(default, skip_serializing_if = "ViewedVia::is_web")]
+    pub via: ViewedVia,
     pub what: Viewing,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<u32>,
-    /// The export's filters, e.g. `format=csv from=2026-11-01 kind=visitor`.
+    /// The filters, e.g. `format=csv from=2026-11-01 kind=visitor`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<String>,
+    /// Where in the log a page started (its cursor), when not at the top.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
 }
 
 /// A manager changed the retention periods (subject `settings`).

@@ -156,6 +156,12 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX outbox_encounter ON outbox (encounter_id);
     CREATE INDEX outbox_channel_sent ON outbox (channel, sent_at);
     "#,
+    // 5: accounts can be disabled; each records the SHA-256 of its password
+    // hash as journaled, so `log verify` covers `credentials` too.
+    r#"
+    ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE users ADD COLUMN credential TEXT;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -57,6 +57,8 @@ pub enum StoreError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("the data folder {path} can be written by other users (mode {mode:o}); they could replace the record or its keys. Make it the service user's alone: chown threshold: {path} && chmod 700 {path}", path = .path.display())]
+    UnsafeDataDir { path: PathBuf, mode: u32 },
     #[error("cannot open the database {path}: {source}", path = .path.display())]
     Open {
         path: PathBuf,
@@ -115,20 +117,82 @@ pub fn timestamp(at: DateTime<Utc>) -> String {
 }
 
 /// Create the data folder readable by its owner only (it holds personal
-/// data); an existing folder keeps the permissions its installer gave it.
+/// data). An existing folder that others may write to is refused (they
+/// could swap the database or the keys); one that others may read is
+/// closed to them (0700) when this user owns it.
 fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
-    use std::os::unix::fs::DirBuilderExt;
-    if dir.is_dir() {
-        return Ok(());
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+    if !dir.is_dir() {
+        return std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|source| StoreError::DataDir {
+                path: dir.to_path_buf(),
+                source,
+            });
     }
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .map_err(|source| StoreError::DataDir {
+    let meta = std::fs::metadata(dir).map_err(|source| StoreError::DataDir {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o022 != 0 {
+        return Err(StoreError::UnsafeDataDir {
             path: dir.to_path_buf(),
-            source,
-        })
+            mode,
+        });
+    }
+    if mode & 0o077 != 0 && meta.uid() == own_uid() {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(
+            |source| StoreError::DataDir {
+                path: dir.to_path_buf(),
+                source,
+            },
+        )?;
+        tracing::warn!(folder = %dir.display(), "the data folder was readable by others ({mode:o}); it is now 0700");
+    }
+    Ok(())
+}
+
+/// This process's user id (the owner of `/proc/self`).
+fn own_uid() -> u32 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").map_or(u32::MAX, |m| m.uid())
+}
+
+/// The database and its WAL and shared-memory files readable by their
+/// owner only: the database is created 0600 before SQLite opens it (SQLite
+/// gives the WAL and shm files the database's mode), and files an older
+/// version left 0644 are closed (when this user owns them).
+fn private_db_files(db_path: &Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+    let io = |source| StoreError::DataDir {
+        path: db_path.to_path_buf(),
+        source,
+    };
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(db_path)
+    {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(io(e)),
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = db_path.as_os_str().to_owned();
+        name.push(suffix);
+        let path = std::path::PathBuf::from(name);
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if meta.permissions().mode() & 0o077 != 0 && meta.uid() == own_uid() {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+        }
+    }
+    Ok(())
 }
 
 /// Crockford base32: no I, L, O or U, so references read aloud well; in
@@ -163,7 +227,8 @@ impl Store {
     pub fn open(data_dir: &Path, facility: &str) -> Result<Store, StoreError> {
         create_private_dir(data_dir)?;
         let db_path = data_dir.join(DB_FILE);
-        let new = !db_path.exists();
+        let new = std::fs::metadata(&db_path).map_or(true, |m| m.len() == 0);
+        private_db_files(&db_path)?;
         let mut conn = Connection::open_with_flags(
             &db_path,
             OpenFlags::SQLITE_OPEN_READ_WRITE

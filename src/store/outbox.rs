@@ -37,6 +37,9 @@ pub struct PageFacts {
     pub area_public: Option<bool>,
     pub officers: u32,
     pub settled: bool,
+    /// The journal entry that queued the page, as an anchor (see
+    /// [`crate::domain::anchor`]).
+    pub record: Option<crate::domain::anchor::Anchor>,
 }
 
 /// An encounter whose tier's deadline passed without an acknowledgement.
@@ -70,13 +73,21 @@ fn channel(token: &str) -> Channel {
 const DUE_PAGE: &str = "SELECT o.key, o.encounter_id, o.tier, o.contact, o.channel, o.attempts,
         o.fallback_after_s, o.seq,
         e.id, e.opened_at, e.entrance, e.drill, e.exigent, e.document_kind, e.area,
-        e.area_public, e.officers, e.first_ack_at IS NOT NULL OR e.closed_at IS NOT NULL
-     FROM outbox o LEFT JOIN encounters e ON e.id = o.encounter_id";
+        e.area_public, e.officers, e.first_ack_at IS NOT NULL OR e.closed_at IS NOT NULL,
+        j.hash
+     FROM outbox o LEFT JOIN encounters e ON e.id = o.encounter_id
+     LEFT JOIN journal j ON j.seq = o.seq";
 
 fn due_page(r: &rusqlite::Row<'_>) -> rusqlite::Result<DuePage> {
     let found: Option<String> = r.get(8)?;
+    let seq: i64 = r.get(7)?;
+    let hash: Option<Vec<u8>> = r.get(18)?;
     let facts = match found {
-        Some(id) => Some(facts_at(r, 9, id)?),
+        Some(id) => {
+            let mut f = facts_at(r, 9, id)?;
+            f.record = hash.map(|h| crate::domain::anchor::Anchor::short(seq, &h));
+            Some(f)
+        }
         None => None,
     };
     Ok(DuePage {
@@ -163,6 +174,7 @@ fn facts_at(r: &rusqlite::Row<'_>, at: usize, id: String) -> rusqlite::Result<Pa
         area_public: r.get(at + 6)?,
         officers: r.get(at + 7)?,
         settled: r.get(at + 8)?,
+        record: None,
     })
 }
 

@@ -114,11 +114,42 @@ pub fn apply(conn: &Connection, e: &Entry) -> Result<(), ProjectionError> {
         }
         EventKind::UserAdded => {
             let b: UserAdded = serde_json::from_str(&e.body)?;
-            conn.prepare_cached("INSERT INTO users (name, role, seq) VALUES (?1, ?2, ?3)")?
-                .execute(params![b.name, b.role.token(), e.seq])?;
+            conn.prepare_cached(
+                "INSERT INTO users (name, role, seq, credential) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![b.name, b.role.token(), e.seq, b.credential])?;
             return Ok(());
         }
-        EventKind::PasswordChanged | EventKind::SignedIn => {
+        EventKind::RoleChanged => {
+            let b: UserAdded = serde_json::from_str(&e.body)?;
+            let n = conn
+                .prepare_cached("UPDATE users SET role = ?2 WHERE name = ?1")?
+                .execute(params![b.name, b.role.token()])?;
+            return dangling_user(n, b.name);
+        }
+        EventKind::PasswordChanged => {
+            let b: AccountEvent = serde_json::from_str(&e.body)?;
+            let n = conn
+                .prepare_cached("UPDATE users SET credential = ?2 WHERE name = ?1")?
+                .execute(params![b.name, b.credential])?;
+            return dangling_user(n, b.name);
+        }
+        EventKind::UserDisabled | EventKind::UserEnabled => {
+            let b: AccountEvent = serde_json::from_str(&e.body)?;
+            let disabled = kind == EventKind::UserDisabled;
+            let n = conn
+                .prepare_cached("UPDATE users SET disabled = ?2 WHERE name = ?1")?
+                .execute(params![b.name, disabled])?;
+            return dangling_user(n, b.name);
+        }
+        EventKind::UserRemoved => {
+            let b: AccountEvent = serde_json::from_str(&e.body)?;
+            let n = conn
+                .prepare_cached("DELETE FROM users WHERE name = ?1")?
+                .execute(params![b.name])?;
+            return dangling_user(n, b.name);
+        }
+        EventKind::SignedIn => {
             let _: AccountEvent = serde_json::from_str(&e.body)?;
             return Ok(());
         }
@@ -280,7 +311,11 @@ pub fn apply(conn: &Connection, e: &Entry) -> Result<(), ProjectionError> {
         | EventKind::PasswordChanged
         | EventKind::SignedIn
         | EventKind::Viewed
-        | EventKind::RetentionChanged => {
+        | EventKind::RetentionChanged
+        | EventKind::UserDisabled
+        | EventKind::UserEnabled
+        | EventKind::UserRemoved
+        | EventKind::RoleChanged => {
             unreachable!("handled above")
         }
     };
@@ -288,6 +323,16 @@ pub fn apply(conn: &Connection, e: &Entry) -> Result<(), ProjectionError> {
         return Err(ProjectionError::Dangling {
             what: "encounter",
             id: id.to_string(),
+        });
+    }
+    Ok(())
+}
+
+fn dangling_user(updated: usize, name: String) -> Result<(), ProjectionError> {
+    if updated == 0 {
+        return Err(ProjectionError::Dangling {
+            what: "account",
+            id: name,
         });
     }
     Ok(())

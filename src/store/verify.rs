@@ -38,6 +38,9 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Page files of purged pages still on disk (the next purge removes them).
     pub leftover_files: Vec<String>,
+    /// Accounts whose password hash was set before hashes were journaled:
+    /// `log verify` cannot vouch for it until the password is changed.
+    pub unjournaled_credentials: Vec<String>,
 }
 
 impl Report {
@@ -378,6 +381,7 @@ pub fn verify(store: &Reader<'_>) -> Result<Report, StoreError> {
         });
     }
     let leftover_files = check_pages(store, &walk, &mut findings)?;
+    let unjournaled_credentials = check_credentials(&tx, &mut findings).map_err(err)?;
 
     for (i, (table, key)) in projections::TABLES.iter().enumerate() {
         if stored_digests[i] == replayed_digests[i] {
@@ -400,6 +404,92 @@ pub fn verify(store: &Reader<'_>) -> Result<Report, StoreError> {
         head_hash: hex::encode(walk.head_hash),
         findings,
         leftover_files,
+        unjournaled_credentials,
+    })
+}
+
+/// Compare every stored password hash with the digest its account's
+/// journal entries recorded (the `users` projection, itself checked against
+/// the journal above). Returns the accounts set before digests existed.
+fn check_credentials(
+    conn: &Connection,
+    findings: &mut Vec<Finding>,
+) -> rusqlite::Result<Vec<String>> {
+    let mut unjournaled = Vec::new();
+    let mut stmt = conn.prepare(
+        "SELECT c.user, c.password_hash, u.name IS NOT NULL, u.credential, c.changed_at
+         FROM credentials c LEFT JOIN users u ON u.name = c.user ORDER BY c.user",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let user: String = r.get(0)?;
+        let hash: String = r.get(1)?;
+        let account: bool = r.get(2)?;
+        let journaled: Option<String> = r.get(3)?;
+        let changed_at: String = r.get(4)?;
+        let subject = format!("user:{user}");
+        let problem = if !account {
+            Some(format!(
+                "a password hash for `{user}`, which is not an account (added by hand)"
+            ))
+        } else {
+            match journaled {
+                None => {
+                    unjournaled.push(user.clone());
+                    None
+                }
+                Some(j) if j == super::accounts::credential(&hash, &changed_at) => None,
+                Some(_) => Some(format!(
+                    "the password hash of account `{user}` is not the one its journal entry recorded (replaced in the database)"
+                )),
+            }
+        };
+        if let Some(problem) = problem {
+            let (seq, kind) = last_entry_for(conn, &subject)?;
+            findings.push(Finding {
+                seq,
+                kind: if seq.is_some() {
+                    kind
+                } else {
+                    "credentials".into()
+                },
+                problem,
+            });
+        }
+    }
+    Ok(unjournaled)
+}
+
+/// Whether today's journal extends `anchor` (a head copied off the box).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "result", rename_all = "kebab-case")]
+pub enum Extends {
+    /// Entry `seq` still has the hash the anchor names.
+    Yes,
+    /// Entry `seq` has another hash now: the record was rewritten.
+    Rewritten { found: String },
+    /// The journal ends before `seq`: entries were cut off.
+    Shorter { head_seq: i64 },
+}
+
+/// Check `anchor` against the journal `conn` holds.
+pub fn extends(
+    conn: &Connection,
+    anchor: &crate::domain::anchor::Anchor,
+) -> rusqlite::Result<Extends> {
+    use rusqlite::OptionalExtension;
+    let found: Option<Vec<u8>> = conn
+        .prepare_cached("SELECT hash FROM journal WHERE seq = ?1")?
+        .query_row([anchor.seq], |r| r.get(0))
+        .optional()?;
+    Ok(match found {
+        Some(h) if anchor.matches(&h) => Extends::Yes,
+        Some(h) => Extends::Rewritten {
+            found: hex::encode(h),
+        },
+        None => Extends::Shorter {
+            head_seq: super::query::chain_head(conn)?.0,
+        },
     })
 }
 

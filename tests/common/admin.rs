@@ -187,10 +187,23 @@ pub fn csrf_of(html: &str) -> String {
 /// Sign in as `name` with `password`; returns the reply to the POST and
 /// the session cookie if one was set.
 pub async fn sign_in(app: &Router, name: &str, password: &str) -> (Reply, Option<String>) {
+    sign_in_with(app, name, password, None).await
+}
+
+/// [`sign_in`] from a browser that also sends `cookie` (e.g. `th_device=…`).
+pub async fn sign_in_with(
+    app: &Router,
+    name: &str,
+    password: &str,
+    cookie: Option<&str>,
+) -> (Reply, Option<String>) {
     let form = send(app, get("/login", None)).await;
-    let pre = form
+    let mut pre = form
         .cookie("th_login")
         .expect("the sign-in form sets its cookie");
+    if let Some(c) = cookie {
+        pre = format!("{pre}; {c}");
+    }
     let csrf = csrf_of(&form.text());
     let reply = send(
         app,

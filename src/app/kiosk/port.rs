@@ -44,6 +44,8 @@ impl<C: Clock> Desk<C> {
 }
 
 /// The desk as the kiosk uses it.
+use crate::domain::anchor::Anchor;
+
 pub trait KioskDesk {
     fn loaded(&self) -> &Loaded;
     fn now(&self) -> DateTime<Utc>;
@@ -74,6 +76,8 @@ pub trait KioskDesk {
     fn today(&self) -> Result<(u32, u32), AppError>;
     /// Pages per channel that could not be delivered yet, and the last error.
     fn channel_trouble(&self) -> Result<Vec<(String, u32, Option<String>)>, AppError>;
+    /// The record's head now, as receipts print it (`SEQ:HASH`).
+    fn record_head(&self) -> Result<Anchor, AppError>;
 }
 
 impl<C: Clock> KioskDesk for Desk<C> {
@@ -133,5 +137,9 @@ impl<C: Clock> KioskDesk for Desk<C> {
     }
     fn channel_trouble(&self) -> Result<Vec<(String, u32, Option<String>)>, AppError> {
         Desk::channel_trouble(self)
+    }
+    fn record_head(&self) -> Result<Anchor, AppError> {
+        let (seq, hash) = Desk::chain_head(self)?;
+        Ok(Anchor::short(seq, &hash))
     }
 }

@@ -15,6 +15,8 @@ impl Session {
             .format("%Y-%m-%d %H:%M")
             .to_string();
         let lang = self.lang;
+        // A copy of the record's head leaves the building on paper.
+        let record = desk.record_head().ok().map(|a| a.to_string());
         let receipt = match self.screen {
             Screen::VisitorDone => Receipt::VisitorPass {
                 facility,
@@ -26,6 +28,7 @@ impl Session {
                 name: self.text(Field::VisitorName),
                 at,
                 reference: self.visitor_ref.clone(),
+                record,
                 lang,
             },
             Screen::OfficialWaiting => Receipt::OfficialReceipt {
@@ -33,6 +36,7 @@ impl Session {
                 reference: self.encounter.clone().unwrap_or_default(),
                 at,
                 sentence: loaded.profile.notice.receipt.get(lang).to_string(),
+                record,
                 lang,
             },
             Screen::Resources => Receipt::ResourcesSlip {

@@ -372,9 +372,13 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
             }
             Some(EventKind::Viewed) => {
                 let b: Viewed = body(e)?;
+                let who = match b.role {
+                    Some(role) => format!("{} ({})", b.user, role.token()),
+                    None => format!("{} (command line)", b.user),
+                };
                 match b.page {
-                    Some(n) => format!("{} ({}) viewed page {n}", b.user, b.role.token()),
-                    None => format!("{} ({}) viewed {}", b.user, b.role.token(), b.what.token()),
+                    Some(n) => format!("{who} viewed page {n}"),
+                    None => format!("{who} viewed {}", b.what.token()),
                 }
             }
             Some(
@@ -382,7 +386,11 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
                 | EventKind::UserAdded
                 | EventKind::PasswordChanged
                 | EventKind::SignedIn
-                | EventKind::RetentionChanged,
+                | EventKind::RetentionChanged
+                | EventKind::UserDisabled
+                | EventKind::UserEnabled
+                | EventKind::UserRemoved
+                | EventKind::RoleChanged,
             )
             | None => format!("entry of kind {}", e.kind),
         };

@@ -92,4 +92,7 @@ impl KioskDesk for Flaky {
     fn channel_trouble(&self) -> Result<Vec<(String, u32, Option<String>)>, AppError> {
         self.desk.channel_trouble()
     }
+    fn record_head(&self) -> Result<crate::domain::anchor::Anchor, AppError> {
+        KioskDesk::record_head(&self.desk)
+    }
 }
