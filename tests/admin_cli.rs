@@ -78,8 +78,54 @@ fn accounts_are_created_listed_and_re_passworded() {
     let list: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(
         list,
-        serde_json::json!([{ "name": "rosa", "role": "counsel", "password_set": true }])
+        serde_json::json!([{ "name": "rosa", "role": "counsel", "password_set": true, "disabled": false }])
     );
+    // Disabled, re-roled, enabled, removed: each journaled with who did it.
+    for (args, says) in [
+        (vec!["user", "disable", "rosa"], "account rosa disabled"),
+        (vec!["user", "role", "rosa", "--role", "manager"], "account rosa is now manager"),
+        (vec!["user", "enable", "rosa"], "account rosa enabled"),
+        (vec!["user", "remove", "rosa"], "account rosa removed"),
+    ] {
+        let o = cli(d, &args);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        assert!(stdout(&o).contains(says), "{args:?}: {}", stdout(&o));
+    }
+    let o = cli(d, &["user", "disable", "nobody"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no account named `nobody`"), "{}", stderr(&o));
+    let conn = rusqlite::Connection::open(d.join("threshold.db")).unwrap();
+    let kinds: Vec<(String, String)> = conn
+        .prepare("SELECT kind, body FROM journal WHERE subject = 'user:rosa' ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let kinds: Vec<&str> = kinds
+        .iter()
+        .inspect(|(k, b)| {
+            if k != "user.added" && k != "user.password-changed" {
+                assert!(b.contains("\"by\":\""), "{k}: {b}");
+            }
+        })
+        .map(|(k, _)| k.as_str())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "user.added",
+            "user.password-changed",
+            "user.disabled",
+            "user.role-changed",
+            "user.enabled",
+            "user.removed"
+        ]
+    );
+    let o = cli(d, &["--json", "user", "list"]);
+    assert_eq!(stdout(&o).trim(), "[]");
+    let v = cli(d, &["log", "verify"]);
+    assert!(v.status.success(), "{}", stdout(&v));
     // The password itself is nowhere in the database or the journal.
     let db = std::fs::read(d.join("threshold.db")).unwrap();
     assert!(!db.windows(9).any(|w| w == b"a new lon"));

@@ -669,3 +669,76 @@ async fn the_log_pages_through_the_record_with_filters() {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.text().contains("YYYY-MM-DD"));
 }
+
+#[tokio::test]
+async fn a_disabled_account_is_signed_out_at_once_and_cannot_sign_in() {
+    use threshold::app::records::AccountChange;
+    let w = AdminWorld::new();
+    let app = w.app();
+    let carl = session(&app, "carl").await;
+    assert_eq!(send(&app, get("/", Some(&carl))).await.status, StatusCode::OK);
+    w.state
+        .desk
+        .change_account("carl", AccountChange::Disable, "root")
+        .unwrap();
+    let r = send(&app, get("/", Some(&carl))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "the session ended");
+    let (r, cookie) = sign_in(&app, "carl", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(cookie.is_none());
+    w.state
+        .desk
+        .change_account("carl", AccountChange::Enable, "root")
+        .unwrap();
+    w.state
+        .desk
+        .change_account("carl", AccountChange::Role(threshold::domain::account::AccountRole::Staff), "root")
+        .unwrap();
+    let carl = session(&app, "carl").await;
+    assert_eq!(
+        send(&app, get("/log", Some(&carl))).await.status,
+        StatusCode::FORBIDDEN,
+        "a staff account sees nothing on the web"
+    );
+}
+
+#[tokio::test]
+async fn the_dashboard_reloading_itself_does_not_keep_a_session_alive() {
+    let w = AdminWorld::new();
+    let app = w.app();
+    let carl = session(&app, "carl").await;
+    // Let the session's last activity be 31 minutes ago, as if the reader
+    // had walked away with the dashboard open.
+    let conn = rusqlite::Connection::open(w.dir.path().join("threshold.db")).unwrap();
+    conn.execute(
+        "UPDATE web_sessions SET seen_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-31 minutes')",
+        [],
+    )
+    .unwrap();
+    let r = send(&app, get("/?refresh=1", Some(&carl))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert!(r.location().starts_with("/login?next="));
+    // 29 minutes: still signed in, and an automatic reload does not
+    // renew it.
+    let carl = session(&app, "carl").await;
+    conn.execute(
+        "UPDATE web_sessions SET seen_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-29 minutes')",
+        [],
+    )
+    .unwrap();
+    assert_eq!(send(&app, get("/?refresh=1", Some(&carl))).await.status, StatusCode::OK);
+    let seen: String = conn
+        .query_row("SELECT seen_at FROM web_sessions", [], |r| r.get(0))
+        .unwrap();
+    let age = chrono::Utc::now()
+        - chrono::DateTime::parse_from_rfc3339(&seen)
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+    assert!(age >= chrono::Duration::minutes(28), "renewed: {seen}");
+    // The reader's own request does renew it.
+    assert_eq!(send(&app, get("/", Some(&carl))).await.status, StatusCode::OK);
+    let seen2: String = conn
+        .query_row("SELECT seen_at FROM web_sessions", [], |r| r.get(0))
+        .unwrap();
+    assert!(seen2 > seen);
+}

@@ -482,3 +482,79 @@ fn without_config_the_cli_says_it_uses_the_demo_and_honours_threshold_config() {
         stdout(&out)
     );
 }
+
+/// The name this test process runs as, from /etc/passwd.
+fn os_user_name() -> String {
+    use std::os::unix::fs::MetadataExt;
+    let uid = std::fs::metadata("/proc/self").unwrap().uid();
+    std::fs::read_to_string("/etc/passwd")
+        .unwrap()
+        .lines()
+        .find_map(|l| {
+            let f: Vec<&str> = l.split(':').collect();
+            (f.get(2)?.parse::<u32>().ok()? == uid).then(|| f[0].to_string())
+        })
+        .unwrap()
+}
+
+#[test]
+fn reading_the_record_on_the_command_line_is_journaled_with_the_system_user() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    check_in_visitor(d, &["--purpose", "program", "--name", "Lan"]);
+    let id = id_of(&cli(
+        d,
+        &[
+            "--json",
+            "checkin",
+            "official",
+            "--officer",
+            "Ana Ruiz;4471;ICE ERO",
+            "--document-kind",
+            "none",
+        ],
+    ));
+    let out = cli(d, &["encounter", "show", &id]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let me = os_user_name();
+    // The view is in the timeline it prints.
+    assert!(
+        stdout(&out).contains(&format!("{me} (command line) viewed the encounter record")),
+        "{}",
+        stdout(&out)
+    );
+    let pdf = d.join("r.pdf");
+    assert!(cli(d, &["encounter", "report", &id, "--out", pdf.to_str().unwrap()])
+        .status
+        .success());
+    let out = cli(d, &["log", "export", "--kind", "visitor"]);
+    assert!(out.status.success());
+    assert!(stdout(&out).contains("Lan"));
+    let conn = rusqlite::Connection::open(d.join("threshold.db")).unwrap();
+    let views: Vec<(String, String)> = conn
+        .prepare("SELECT subject, body FROM journal WHERE kind = 'web.viewed' ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(views.len(), 3, "{views:?}");
+    for (_, body) in &views {
+        assert!(
+            body.contains(&format!("\"user\":\"{me}\"")) && body.contains("\"via\":\"cli\""),
+            "{body}"
+        );
+        assert!(!body.contains("\"role\""), "{body}");
+    }
+    assert_eq!(views[0].0, id);
+    assert!(views[0].1.contains("\"what\":\"encounter\""));
+    assert!(views[1].1.contains("\"what\":\"report\""));
+    assert_eq!(views[2].0, "log");
+    assert!(views[2].1.contains("format=csv kind=visitor"), "{}", views[2].1);
+    // An unknown encounter journals nothing.
+    assert_eq!(cli(d, &["encounter", "show", "E-NOSUCH01"]).status.code(), Some(1));
+    let n: i64 = conn
+        .query_row("SELECT COUNT(*) FROM journal WHERE kind = 'web.viewed'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 3);
+}

@@ -270,7 +270,12 @@ mod tests {
                 "{lang}: unfilled placeholder: {}",
                 m.text
             );
-            assert_eq!(m.text.lines().count(), 7, "{lang}: {}", m.text);
+            assert_eq!(m.text.lines().count(), 8, "{lang}: {}", m.text);
+            assert!(
+                m.text.contains("1234:9f86d081884c7d65"),
+                "{lang}: the record head: {}",
+                m.text
+            );
             let real = compose(
                 &loaded,
                 &facts(false),
@@ -287,7 +292,7 @@ mod tests {
                 real.text
             );
             assert!(!real.text.contains("DRILL"), "{lang}");
-            assert_eq!(real.text.lines().count(), 6, "{lang}: not escalated");
+            assert_eq!(real.text.lines().count(), 7, "{lang}: not escalated");
         }
         let vi = compose(
             &loaded,

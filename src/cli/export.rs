@@ -86,7 +86,13 @@ fn atomically<T>(
         .prefix(&format!(".{name}."))
         .suffix(".partial")
         .tempfile_in(dir)
-        .with_context(|| format!("--out: cannot create a temporary file in {}", dir.display()))?;
+        .with_context(|| {
+            format!(
+                "--out: cannot write {} (no temporary file could be made in {})",
+                path.display(),
+                dir.display()
+            )
+        })?;
     let file = tmp.as_file();
     let mut w = BufWriter::new(file);
     let result = write(&mut w)
