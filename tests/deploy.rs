@@ -21,7 +21,7 @@ fn the_systemd_units_verify() {
     for unit in ["threshold.service", "threshold-kiosk.service"] {
         let text = std::fs::read_to_string(root().join("deploy/systemd").join(unit)).unwrap();
         let text = text
-            .replace("/usr/bin/cage -s -- /usr/bin/threshold", bin)
+            .replace("/usr/bin/cage -- /usr/bin/threshold", bin)
             .replace("/usr/bin/threshold", bin);
         let path = dir.path().join(unit);
         std::fs::write(&path, text).unwrap();
@@ -36,6 +36,39 @@ fn the_systemd_units_verify() {
         let ours: Vec<&str> = err.lines().filter(|l| l.contains(unit)).collect();
         assert!(o.status.success() && ours.is_empty(), "{unit}: {err}");
     }
+}
+
+/// `systemd-analyze security --offline` scores both units: the kiosk unit
+/// was 7.8 ("EXPOSED") when the headless one was 3.4.
+#[test]
+fn both_units_are_hardened_and_the_kiosk_cannot_switch_terminals() {
+    for (unit, most) in [("threshold.service", 4.5), ("threshold-kiosk.service", 4.5)] {
+        let o = Command::new("systemd-analyze")
+            .args(["security", "--offline=true", "--no-pager"])
+            .arg(root().join("deploy/systemd").join(unit))
+            .output()
+            .expect("systemd-analyze runs");
+        let out = String::from_utf8_lossy(&o.stdout);
+        let score: f64 = out
+            .lines()
+            .find_map(|l| l.split("exposure level for ").nth(1))
+            .and_then(|l| l.split(':').nth(1))
+            .and_then(|l| l.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{unit}: no score in {out}"));
+        assert!(score <= most, "{unit}: exposure {score}\n{out}");
+        let text = std::fs::read_to_string(root().join("deploy/systemd").join(unit)).unwrap();
+        for key in ["SystemCallFilter=", "LimitNOFILE=8192", "CapabilityBoundingSet="] {
+            assert!(text.contains(key), "{unit} sets {key}");
+        }
+    }
+    let kiosk =
+        std::fs::read_to_string(root().join("deploy/systemd/threshold-kiosk.service")).unwrap();
+    let exec = kiosk
+        .lines()
+        .find(|l| l.starts_with("ExecStart="))
+        .unwrap();
+    assert!(!exec.contains(" -s"), "cage -s allows switching VTs: {exec}");
 }
 
 #[test]

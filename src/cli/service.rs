@@ -166,19 +166,20 @@ async fn services(
         capture_state(&loaded, &health);
     }
     // systemd: ready now, and a watchdog ping while the runtime runs.
-    super::notify::notify("READY=1");
+    super::notify::notify(super::notify::Tell::Ready);
     if let Some(every) = super::notify::watchdog_every() {
         tokio::spawn(async move {
             let mut t = tokio::time::interval(every);
             loop {
                 t.tick().await;
-                super::notify::notify("WATCHDOG=1");
+                super::notify::notify(super::notify::Tell::Alive);
             }
         });
     }
     tokio::select! {
         () = signalled() => {
             tracing::info!("stopping");
+            super::notify::notify(super::notify::Tell::Stopping);
             shutdown.start();
             // The kiosk window, if open, ends its event loop too.
             let _ = slint::quit_event_loop();
