@@ -83,7 +83,10 @@ fn accounts_are_created_listed_and_re_passworded() {
     // Disabled, re-roled, enabled, removed: each journaled with who did it.
     for (args, says) in [
         (vec!["user", "disable", "rosa"], "account rosa disabled"),
-        (vec!["user", "role", "rosa", "--role", "manager"], "account rosa is now manager"),
+        (
+            vec!["user", "role", "rosa", "--role", "manager"],
+            "account rosa is now manager",
+        ),
         (vec!["user", "enable", "rosa"], "account rosa enabled"),
         (vec!["user", "remove", "rosa"], "account rosa removed"),
     ] {
@@ -93,7 +96,11 @@ fn accounts_are_created_listed_and_re_passworded() {
     }
     let o = cli(d, &["user", "disable", "nobody"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("no account named `nobody`"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no account named `nobody`"),
+        "{}",
+        stderr(&o)
+    );
     let conn = rusqlite::Connection::open(d.join("threshold.db")).unwrap();
     let kinds: Vec<(String, String)> = conn
         .prepare("SELECT kind, body FROM journal WHERE subject = 'user:rosa' ORDER BY seq")

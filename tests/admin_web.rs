@@ -676,7 +676,10 @@ async fn a_disabled_account_is_signed_out_at_once_and_cannot_sign_in() {
     let w = AdminWorld::new();
     let app = w.app();
     let carl = session(&app, "carl").await;
-    assert_eq!(send(&app, get("/", Some(&carl))).await.status, StatusCode::OK);
+    assert_eq!(
+        send(&app, get("/", Some(&carl))).await.status,
+        StatusCode::OK
+    );
     w.state
         .desk
         .change_account("carl", AccountChange::Disable, "root")
@@ -692,7 +695,11 @@ async fn a_disabled_account_is_signed_out_at_once_and_cannot_sign_in() {
         .unwrap();
     w.state
         .desk
-        .change_account("carl", AccountChange::Role(threshold::domain::account::AccountRole::Staff), "root")
+        .change_account(
+            "carl",
+            AccountChange::Role(threshold::domain::account::AccountRole::Staff),
+            "root",
+        )
         .unwrap();
     let carl = session(&app, "carl").await;
     assert_eq!(
@@ -726,7 +733,10 @@ async fn the_dashboard_reloading_itself_does_not_keep_a_session_alive() {
         [],
     )
     .unwrap();
-    assert_eq!(send(&app, get("/?refresh=1", Some(&carl))).await.status, StatusCode::OK);
+    assert_eq!(
+        send(&app, get("/?refresh=1", Some(&carl))).await.status,
+        StatusCode::OK
+    );
     let seen: String = conn
         .query_row("SELECT seen_at FROM web_sessions", [], |r| r.get(0))
         .unwrap();
@@ -736,7 +746,10 @@ async fn the_dashboard_reloading_itself_does_not_keep_a_session_alive() {
             .with_timezone(&chrono::Utc);
     assert!(age >= chrono::Duration::minutes(28), "renewed: {seen}");
     // The reader's own request does renew it.
-    assert_eq!(send(&app, get("/", Some(&carl))).await.status, StatusCode::OK);
+    assert_eq!(
+        send(&app, get("/", Some(&carl))).await.status,
+        StatusCode::OK
+    );
     let seen2: String = conn
         .query_row("SELECT seen_at FROM web_sessions", [], |r| r.get(0))
         .unwrap();

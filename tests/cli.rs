@@ -524,9 +524,12 @@ fn reading_the_record_on_the_command_line_is_journaled_with_the_system_user() {
         stdout(&out)
     );
     let pdf = d.join("r.pdf");
-    assert!(cli(d, &["encounter", "report", &id, "--out", pdf.to_str().unwrap()])
-        .status
-        .success());
+    assert!(cli(
+        d,
+        &["encounter", "report", &id, "--out", pdf.to_str().unwrap()]
+    )
+    .status
+    .success());
     let out = cli(d, &["log", "export", "--kind", "visitor"]);
     assert!(out.status.success());
     assert!(stdout(&out).contains("Lan"));
@@ -550,11 +553,22 @@ fn reading_the_record_on_the_command_line_is_journaled_with_the_system_user() {
     assert!(views[0].1.contains("\"what\":\"encounter\""));
     assert!(views[1].1.contains("\"what\":\"report\""));
     assert_eq!(views[2].0, "log");
-    assert!(views[2].1.contains("format=csv kind=visitor"), "{}", views[2].1);
+    assert!(
+        views[2].1.contains("format=csv kind=visitor"),
+        "{}",
+        views[2].1
+    );
     // An unknown encounter journals nothing.
-    assert_eq!(cli(d, &["encounter", "show", "E-NOSUCH01"]).status.code(), Some(1));
+    assert_eq!(
+        cli(d, &["encounter", "show", "E-NOSUCH01"]).status.code(),
+        Some(1)
+    );
     let n: i64 = conn
-        .query_row("SELECT COUNT(*) FROM journal WHERE kind = 'web.viewed'", [], |r| r.get(0))
+        .query_row(
+            "SELECT COUNT(*) FROM journal WHERE kind = 'web.viewed'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(n, 3);
 }

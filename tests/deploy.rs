@@ -58,17 +58,21 @@ fn both_units_are_hardened_and_the_kiosk_cannot_switch_terminals() {
             .unwrap_or_else(|| panic!("{unit}: no score in {out}"));
         assert!(score <= most, "{unit}: exposure {score}\n{out}");
         let text = std::fs::read_to_string(root().join("deploy/systemd").join(unit)).unwrap();
-        for key in ["SystemCallFilter=", "LimitNOFILE=8192", "CapabilityBoundingSet="] {
+        for key in [
+            "SystemCallFilter=",
+            "LimitNOFILE=8192",
+            "CapabilityBoundingSet=",
+        ] {
             assert!(text.contains(key), "{unit} sets {key}");
         }
     }
     let kiosk =
         std::fs::read_to_string(root().join("deploy/systemd/threshold-kiosk.service")).unwrap();
-    let exec = kiosk
-        .lines()
-        .find(|l| l.starts_with("ExecStart="))
-        .unwrap();
-    assert!(!exec.contains(" -s"), "cage -s allows switching VTs: {exec}");
+    let exec = kiosk.lines().find(|l| l.starts_with("ExecStart=")).unwrap();
+    assert!(
+        !exec.contains(" -s"),
+        "cage -s allows switching VTs: {exec}"
+    );
 }
 
 #[test]

@@ -20,7 +20,14 @@ fn a_data_folder_made_0755_by_an_installer_is_closed_and_its_files_are_0600() {
     std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o755)).unwrap();
     let out = cli(
         &d,
-        &["checkin", "visitor", "--purpose", "program", "--name", "Lan"],
+        &[
+            "checkin",
+            "visitor",
+            "--purpose",
+            "program",
+            "--name",
+            "Lan",
+        ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(mode(&d), 0o700);
@@ -67,7 +74,17 @@ fn a_data_folder_others_can_write_is_refused_with_the_fix() {
 fn out_never_follows_a_planted_link_and_writes_0600() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    cli(d, &["checkin", "visitor", "--purpose", "program", "--name", "Lan"]);
+    cli(
+        d,
+        &[
+            "checkin",
+            "visitor",
+            "--purpose",
+            "program",
+            "--name",
+            "Lan",
+        ],
+    );
     let victim = d.join("victim");
     let other = d.join("other-victim");
     std::fs::write(&victim, "keep me").unwrap();
@@ -79,15 +96,15 @@ fn out_never_follows_a_planted_link_and_writes_0600() {
     std::os::unix::fs::symlink(&other, out_dir.join("log.partial")).unwrap();
     std::os::unix::fs::symlink(&victim, out_dir.join("log.csv")).unwrap();
     let target = out_dir.join("log.csv");
-    let out = cli(
-        d,
-        &["log", "export", "--out", target.to_str().unwrap()],
-    );
+    let out = cli(d, &["log", "export", "--out", target.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
     assert_eq!(std::fs::read_to_string(&other).unwrap(), "keep me too");
     let meta = std::fs::symlink_metadata(&target).unwrap();
-    assert!(meta.file_type().is_file(), "the link was replaced, not followed");
+    assert!(
+        meta.file_type().is_file(),
+        "the link was replaced, not followed"
+    );
     assert_eq!(meta.mode() & 0o777, 0o600);
     assert!(std::fs::read_to_string(&target).unwrap().contains("Lan"));
     // No temporary file is left behind.

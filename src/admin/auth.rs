@@ -7,15 +7,14 @@
 //! Every form carries the session's CSRF token; the sign-in form carries a
 //! token matching a short-lived cookie. Sign-in attempts are limited
 //! before the password is checked (see [`super::throttle`]), and at most
-//! [`PASSWORD_CHECKS`] password checks (Argon2, 19 MiB each) run at once.
+//! [`super::passwords::CHECKERS`] password checks (Argon2, 19 MiB each) run
+//! at once.
 
 use super::chrome::{cookie, language, query_param, render, set_cookie, Chrome, WebError};
 use super::client::{client_address, network_of};
 use super::throttle::{Bucket, Refusal};
 use super::AppState;
 use crate::domain::account::AccountRole;
-use argon2::password_hash::{PasswordHasher, SaltString};
-use argon2::{PasswordHash, PasswordVerifier};
 use askama::Template;
 use axum::extract::{FromRequestParts, State};
 use axum::http::header::{ACCEPT, LOCATION};
@@ -35,54 +34,9 @@ pub const SESSION_COOKIE: &str = "th_session";
 const LOGIN_COOKIE: &str = "th_login";
 /// A browser that signed in to an account before: `account.id.mac`.
 pub const DEVICE_COOKIE: &str = "th_device";
-/// Passwords are at least this long.
-pub const MIN_PASSWORD: usize = 12;
-/// Password checks running at once, at most (each takes 19 MiB and a core
-/// for a moment); further sign-ins wait up to [`CHECK_WAIT`], then are
-/// answered 429.
-pub const PASSWORD_CHECKS: usize = 2;
-/// How long a sign-in waits for a password check to be free.
-pub const CHECK_WAIT: Duration = Duration::from_secs(3);
+pub use super::passwords::{check_password, hash_password, MIN_PASSWORD};
 /// The longest account field looked at (names are 32 at most).
 const ACCOUNT_FIELD: usize = 64;
-
-/// An Argon2id PHC string for `password`.
-pub fn hash_password(password: &str) -> String {
-    let salt = SaltString::generate(&mut rand::rngs::OsRng);
-    argon2::Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .expect("Argon2 with default parameters hashes any input")
-        .to_string()
-}
-
-/// Why a new password was refused.
-pub fn check_password(password: &str) -> Result<(), String> {
-    let n = password.chars().count();
-    if n < MIN_PASSWORD {
-        return Err(format!("the password is {n} characters; use at least {MIN_PASSWORD} (a few unrelated words make a good one)"));
-    }
-    if n > 256 || password.chars().any(char::is_control) {
-        return Err(
-            "the password must be at most 256 characters without control characters".into(),
-        );
-    }
-    Ok(())
-}
-
-/// Whether `password` matches `hash`. Unknown accounts are checked against
-/// a dummy hash so that their answer takes as long as a real one.
-fn password_matches(hash: Option<&str>, password: &str) -> bool {
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let candidate = hash.unwrap_or_else(|| DUMMY.get_or_init(|| hash_password("no such account")));
-    let ok = PasswordHash::new(candidate)
-        .map(|h| {
-            argon2::Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
-        .unwrap_or(false);
-    ok && hash.is_some()
-}
 
 /// Compare two tokens in constant time; empty tokens never match.
 pub fn same_token(a: &str, b: &str) -> bool {
@@ -409,12 +363,7 @@ pub async fn login(
     let client = client_address(&parts, &state.web.proxies).map(network_of);
     // Counted before the password is checked, under the lock: parallel
     // guesses cannot all slip past the limit.
-    let reserved = state
-        .web
-        .throttle
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .reserve(bucket, client, Instant::now());
+    let reserved = state.web.throttle().reserve(bucket, client, Instant::now());
     let reservation = match reserved {
         Ok(r) => r,
         Err(refusal) => {
@@ -431,34 +380,24 @@ pub async fn login(
             return refused(&state, c, &msg, wait, &f);
         }
     };
+    let name = account.clone();
+    let found = state.call(move |desk| Ok(desk.account(&name)?)).await;
+    let found = match found {
+        Ok(f) => f,
+        Err(e) => {
+            state.web.throttle().released(reservation);
+            return c.error(e);
+        }
+    };
+    let hash = found.as_ref().and_then(|(_, h)| h.clone());
     // Few password checks at once: each takes 19 MiB.
-    let permit = tokio::time::timeout(
-        CHECK_WAIT,
-        state.web.password_checks.clone().acquire_owned(),
-    )
-    .await;
-    let Ok(Ok(permit)) = permit else {
-        state
-            .web
-            .throttle
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .released(reservation);
-        tracing::warn!("sign-in not checked: the password checks are busy");
+    let Some(matches) = state.web.checkers.check(hash, f.password.clone()).await else {
+        state.web.throttle().released(reservation);
+        tracing::warn!("sign-in not checked: the password checkers are busy");
         return refused(&state, c, w.busy, Duration::from_secs(2), &f);
     };
-    let name = account.clone();
-    let password = f.password.clone();
-    let checked = state
-        .call(move |desk| {
-            let _permit = permit;
-            let found = desk.account(&name)?;
-            let hash = found.as_ref().and_then(|(_, h)| h.clone());
-            Ok(password_matches(hash.as_deref(), &password)
-                .then_some(())
-                .and(found.map(|(r, _)| r)))
-        })
-        .await;
+    let checked: Result<Option<AccountRole>, WebError> =
+        Ok(found.filter(|_| matches).map(|(role, _)| role));
     let role = match checked {
         Ok(Some(role)) => role,
         Ok(None) => {
@@ -474,12 +413,7 @@ pub async fn login(
         }
         Err(e) => return c.error(e),
     };
-    state
-        .web
-        .throttle
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .succeeded(reservation);
+    state.web.throttle().succeeded(reservation);
     let name = account.clone();
     let opened = state.call(move |desk| Ok(desk.sign_in(&name)?)).await;
     let token = match opened {
@@ -564,16 +498,6 @@ pub async fn logout(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn passwords_hash_and_verify() {
-        let h = hash_password("correct horse battery");
-        assert!(password_matches(Some(&h), "correct horse battery"));
-        assert!(!password_matches(Some(&h), "correct horse batter"));
-        assert!(!password_matches(None, "correct horse battery"));
-        assert!(check_password("short").is_err());
-        assert!(check_password("long enough passphrase").is_ok());
-    }
 
     #[test]
     fn only_paths_on_this_site_are_followed() {

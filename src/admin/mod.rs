@@ -15,6 +15,7 @@ mod encounter;
 mod exports;
 mod overview;
 pub mod page;
+pub mod passwords;
 pub mod serve;
 mod settings;
 pub mod throttle;
@@ -48,8 +49,8 @@ pub struct Web {
     pub key: FacilityKey,
     /// Sign-in limits, counted before passwords are checked.
     throttle: Mutex<throttle::Throttle>,
-    /// Password checks running at once ([`auth::PASSWORD_CHECKS`]).
-    password_checks: Arc<tokio::sync::Semaphore>,
+    /// The password checkers sign-ins queue for.
+    checkers: passwords::Checkers,
     /// Browsers that signed in before.
     devices: auth::Devices,
     /// When each reader's dashboard view was last journaled.
@@ -61,6 +62,13 @@ pub struct Web {
     pub secure_cookies: bool,
 }
 
+impl Web {
+    /// The sign-in limits, locked.
+    fn throttle(&self) -> std::sync::MutexGuard<'_, throttle::Throttle> {
+        self.throttle.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
 impl AppState {
     /// The state for a service recording through `desk`.
     pub fn new(desk: Desk, health: Health, https: bool) -> Result<AppState, KeyError> {
@@ -70,7 +78,7 @@ impl AppState {
             web: Arc::new(Web {
                 key: FacilityKey::open(&data_dir)?,
                 throttle: Mutex::new(throttle::Throttle::default()),
-                password_checks: Arc::new(tokio::sync::Semaphore::new(auth::PASSWORD_CHECKS)),
+                checkers: passwords::Checkers::default(),
                 devices: auth::Devices::default(),
                 dashboard_views: Mutex::default(),
                 proxies: desk.loaded.config.admin.proxies(),

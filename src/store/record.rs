@@ -18,10 +18,19 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
-/// Idle read-only connections kept for the next read.
-const IDLE_READERS: usize = 4;
+/// The read-only connections: idle ones, and how many exist.
+#[derive(Default)]
+struct Readers {
+    idle: Vec<Connection>,
+    open: usize,
+}
+
+/// Read-only connections open at most. Each holds its own page cache and
+/// schema; readers beyond it wait for one (on the blocking pool), so a
+/// flood of web requests cannot open hundreds of connections.
+const READERS: usize = 6;
 /// Writes waiting for the writer at most; a caller beyond it waits to queue.
 const QUEUE: usize = 256;
 
@@ -30,7 +39,9 @@ type Job = Box<dyn FnOnce(&mut Store) + Send>;
 /// What the handles share.
 struct Shared {
     jobs: mpsc::SyncSender<Job>,
-    readers: Mutex<Vec<Connection>>,
+    readers: Mutex<Readers>,
+    /// Signalled when a connection goes back to the pool.
+    returned: Condvar,
     pages: Arc<PageVault>,
     db_path: PathBuf,
     data_dir: PathBuf,
@@ -62,7 +73,8 @@ impl Record {
         let (committed, _) = tokio::sync::watch::channel(head);
         let shared = Arc::new(Shared {
             jobs,
-            readers: Mutex::new(Vec::new()),
+            readers: Mutex::new(Readers::default()),
+            returned: Condvar::new(),
             pages: store.pages.clone(),
             db_path: store.db_path.clone(),
             data_dir: store.data_dir.clone(),
@@ -148,11 +160,7 @@ impl Record {
 
     /// Run `f` on a read-only connection from the pool, on this thread.
     pub fn read<T>(&self, f: impl FnOnce(&Reader<'_>) -> T) -> Result<T, StoreError> {
-        let pooled = self.0.readers.lock().ok().and_then(|mut r| r.pop());
-        let conn = match pooled {
-            Some(c) => c,
-            None => open_reader(&self.0.db_path)?,
-        };
+        let conn = self.lend()?;
         let result = f(&Reader {
             conn: &conn,
             pages: &self.0.pages,
@@ -160,12 +168,37 @@ impl Record {
             data_dir: &self.0.data_dir,
             facility: &self.0.facility,
         });
-        if let Ok(mut idle) = self.0.readers.lock() {
-            if idle.len() < IDLE_READERS {
-                idle.push(conn);
-            }
-        }
+        let mut readers = self.0.readers.lock().unwrap_or_else(|p| p.into_inner());
+        readers.idle.push(conn);
+        drop(readers);
+        self.0.returned.notify_one();
         Ok(result)
+    }
+
+    /// An idle read-only connection, a new one while fewer than [`READERS`]
+    /// exist, or the next one returned.
+    fn lend(&self) -> Result<Connection, StoreError> {
+        let mut readers = self.0.readers.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(c) = readers.idle.pop() {
+                return Ok(c);
+            }
+            if readers.open < READERS {
+                readers.open += 1;
+                drop(readers);
+                return open_reader(&self.0.db_path).inspect_err(|_| {
+                    let mut r = self.0.readers.lock().unwrap_or_else(|p| p.into_inner());
+                    r.open -= 1;
+                    drop(r);
+                    self.0.returned.notify_one();
+                });
+            }
+            readers = self
+                .0
+                .returned
+                .wait(readers)
+                .unwrap_or_else(|p| p.into_inner());
+        }
     }
 
     /// [`Record::read`] for async callers, on the blocking pool.

@@ -378,7 +378,30 @@ impl World {
     /// Start `threshold run` on the patched example: `--headless`, or
     /// with the kiosk window on `display`.
     pub fn run(&self, display: Option<&str>) -> Service {
+        self.run_with(display, None)
+    }
+
+    /// [`World::run`] with the open-file limit at `files` (1,024 is the
+    /// usual default outside systemd).
+    pub fn run_with(&self, display: Option<&str>, files: Option<u64>) -> Service {
         let mut cmd = bin();
+        if let Some(n) = files {
+            use std::os::unix::process::CommandExt;
+            // SAFETY: setrlimit is async-signal-safe; nothing else runs
+            // between fork and exec here.
+            unsafe {
+                cmd.pre_exec(move || {
+                    let lim = libc::rlimit {
+                        rlim_cur: n,
+                        rlim_max: n,
+                    };
+                    if libc::setrlimit(libc::RLIMIT_NOFILE, &lim) != 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    Ok(())
+                });
+            }
+        }
         cmd.arg("--config")
             .arg(&self.config)
             .arg("--data-dir")
@@ -413,6 +436,24 @@ pub struct Service {
 }
 
 impl Service {
+    /// A line of /proc/PID/status, in kB (`VmRSS`, `VmHWM`).
+    pub fn status_kb(&self, field: &str) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{field}:")))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {field} in {status}"))
+    }
+
+    /// How many files the service has open.
+    pub fn open_files(&self) -> usize {
+        std::fs::read_dir(format!("/proc/{}/fd", self.child.id()))
+            .map(|d| d.count())
+            .unwrap_or(0)
+    }
+
     /// Everything it wrote to standard error so far.
     pub fn log(&self) -> Vec<String> {
         self.lines.lock().unwrap().clone()
