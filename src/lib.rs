@@ -10,6 +10,8 @@ pub mod cli;
 pub mod config;
 pub mod devices;
 pub mod domain;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod html;
 pub mod render;
 pub mod store;

@@ -1,248 +1,92 @@
-//! The admin web in a real browser: headless Chromium (Debian's `chromium`,
-//! which `.ci/run` installs) driven over the DevTools protocol on
-//! `--remote-debugging-pipe`. Signs in, opens an encounter, views its page
-//! images, exports CSV and checks its rows, and saves PNG screenshots of the
-//! dashboard (desktop and phone) and the encounter page.
+//! The admin web in a real browser: headless Chromium (Debian's `chromium`)
+//! driven over WebDriver by fantoccini through Debian's `chromedriver`
+//! (package `chromium-driver`; `.ci/run` installs both). Signs in, opens an
+//! encounter, views its page images, exports CSV and checks its rows, and
+//! saves PNG screenshots of the dashboard (desktop and phone width) and the
+//! encounter page.
 
 mod common;
 
 use common::admin::*;
+use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
-use std::collections::VecDeque;
-use std::fs::File;
-use std::io::{BufRead, BufReader, Write};
-use std::os::fd::FromRawFd;
-use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-/// How long one browser step may take (a cold Chromium start is slow).
-const STEP: Duration = Duration::from_secs(60);
-
-fn find_chromium() -> Option<PathBuf> {
+fn find(names: &[&str]) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    ["chromium", "chromium-browser", "google-chrome"]
+    names
         .iter()
         .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
         .find(|p| p.is_file())
 }
 
-/// A headless Chromium and one page (a DevTools session) in it.
-struct Browser {
+/// chromedriver on a free loopback port, stopped when dropped.
+struct Driver {
     child: Child,
-    to: File,
-    from: mpsc::Receiver<Value>,
-    pending: VecDeque<Value>,
-    next_id: u64,
-    session: String,
-    _profile: tempfile::TempDir,
+    url: String,
 }
 
-fn pipe() -> (i32, i32) {
-    let mut fds = [0; 2];
-    // SAFETY: `fds` has room for the two descriptors pipe2 writes.
-    let rc = unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) };
-    assert_eq!(rc, 0, "pipe2: {}", std::io::Error::last_os_error());
-    (fds[0], fds[1])
-}
-
-impl Browser {
-    fn launch(exe: &PathBuf) -> Browser {
-        let profile = tempfile::tempdir().unwrap();
-        // Chromium reads commands from fd 3 and writes replies to fd 4.
-        let (cmd_read, cmd_write) = pipe();
-        let (reply_read, reply_write) = pipe();
-        let mut cmd = Command::new(exe);
-        cmd.args([
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--no-first-run",
-            "--no-default-browser-check",
-            "--disable-extensions",
-            "--hide-scrollbars",
-            "--remote-debugging-pipe",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg("about:blank")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-        // SAFETY: only async-signal-safe calls (fcntl, dup2) between fork
-        // and exec. The pipes are close-on-exec; their copies on 3 and 4
-        // are not.
-        unsafe {
-            cmd.pre_exec(move || {
-                let r = libc::fcntl(cmd_read, libc::F_DUPFD, 10);
-                let w = libc::fcntl(reply_write, libc::F_DUPFD, 10);
-                if r < 0 || w < 0 || libc::dup2(r, 3) < 0 || libc::dup2(w, 4) < 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
-        let child = cmd.spawn().expect("chromium starts");
-        // SAFETY: these descriptors were just created and are owned here.
-        let (to, from_file) = unsafe {
-            libc::close(cmd_read);
-            libc::close(reply_write);
-            (File::from_raw_fd(cmd_write), File::from_raw_fd(reply_read))
-        };
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut reader = BufReader::new(from_file);
-            let mut buf = Vec::new();
-            while matches!(reader.read_until(0, &mut buf), Ok(n) if n > 0) {
-                buf.pop();
-                if let Ok(v) = serde_json::from_slice::<Value>(&buf) {
-                    if tx.send(v).is_err() {
-                        return;
-                    }
-                }
-                buf.clear();
-            }
-        });
-        let mut b = Browser {
-            child,
-            to,
-            from: rx,
-            pending: VecDeque::new(),
-            next_id: 0,
-            session: String::new(),
-            _profile: profile,
-        };
-        let target = b.call_browser("Target.createTarget", json!({ "url": "about:blank" }));
-        let attached = b.call_browser(
-            "Target.attachToTarget",
-            json!({ "targetId": target["targetId"], "flatten": true }),
-        );
-        b.session = attached["sessionId"].as_str().unwrap().to_string();
-        b.call("Page.enable", json!({}));
-        b.viewport(1280, 900, false);
-        b
-    }
-
-    fn send(&mut self, method: &str, params: Value, session: bool) -> u64 {
-        self.next_id += 1;
-        let mut msg = json!({ "id": self.next_id, "method": method, "params": params });
-        if session {
-            msg["sessionId"] = json!(self.session);
-        }
-        let mut bytes = serde_json::to_vec(&msg).unwrap();
-        bytes.push(0);
-        self.to
-            .write_all(&bytes)
-            .expect("chromium reads its commands");
-        self.next_id
-    }
-
-    fn wait_reply(&mut self, id: u64, method: &str) -> Value {
-        loop {
-            let msg = self
-                .from
-                .recv_timeout(STEP)
-                .unwrap_or_else(|_| panic!("chromium did not answer {method}"));
-            if msg["id"] == json!(id) {
-                assert!(msg.get("error").is_none(), "{method}: {}", msg["error"]);
-                return msg["result"].clone();
-            }
-            self.pending.push_back(msg);
-        }
-    }
-
-    fn call_browser(&mut self, method: &str, params: Value) -> Value {
-        let id = self.send(method, params, false);
-        self.wait_reply(id, method)
-    }
-
-    fn call(&mut self, method: &str, params: Value) -> Value {
-        let id = self.send(method, params, true);
-        self.wait_reply(id, method)
-    }
-
-    fn wait_event(&mut self, method: &str) {
-        if let Some(i) = self.pending.iter().position(|m| m["method"] == method) {
-            self.pending.remove(i);
-            return;
-        }
-        loop {
-            let msg = self
-                .from
-                .recv_timeout(STEP)
-                .unwrap_or_else(|_| panic!("no {method} from chromium"));
-            if msg["method"] == method {
-                return;
-            }
-        }
-    }
-
-    /// Run `action` (which navigates) and wait until the new page has loaded.
-    fn navigating(&mut self, action: impl FnOnce(&mut Browser)) {
-        self.pending
-            .retain(|m| m["method"] != "Page.loadEventFired");
-        action(self);
-        self.wait_event("Page.loadEventFired");
-    }
-
-    fn goto(&mut self, url: &str) {
-        let url = url.to_string();
-        self.navigating(|b| {
-            b.call("Page.navigate", json!({ "url": url }));
-        });
-    }
-
-    /// Evaluate `js` in the page (promises awaited) and return its value.
-    fn eval(&mut self, js: &str) -> Value {
-        let r = self.call(
-            "Runtime.evaluate",
-            json!({ "expression": js, "returnByValue": true, "awaitPromise": true }),
-        );
-        assert!(
-            r.get("exceptionDetails").is_none(),
-            "{js}: {}",
-            r["exceptionDetails"]
-        );
-        r["result"]["value"].clone()
-    }
-
-    fn viewport(&mut self, width: u32, height: u32, mobile: bool) {
-        self.call(
-            "Emulation.setDeviceMetricsOverride",
-            json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile }),
-        );
-    }
-
-    /// A PNG of the whole page at `width`.
-    fn screenshot(&mut self, width: u32, mobile: bool) -> Vec<u8> {
-        self.viewport(width, 900, mobile);
-        let height = self
-            .eval("document.documentElement.scrollHeight")
-            .as_u64()
-            .unwrap_or(900) as u32;
-        self.viewport(width, height.clamp(400, 6000), mobile);
-        let shot = self.call("Page.captureScreenshot", json!({ "format": "png" }));
-        use base64::Engine;
-        base64::engine::general_purpose::STANDARD
-            .decode(shot["data"].as_str().unwrap())
+impl Driver {
+    fn start(exe: &PathBuf) -> Driver {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(exe)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let end = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < end, "chromedriver never listened");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Driver {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        }
     }
 }
 
-impl Drop for Browser {
+impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
 }
 
+/// A headless Chromium session, as the probe of this machine starts it.
+async fn browser(driver: &Driver, chromium: &PathBuf) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": chromium,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu",
+                "--disable-dev-shm-usage", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--hide-scrollbars", "--window-size=1280,900",
+            ],
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("a WebDriver session")
+}
+
 /// Serve the world's admin web on a loopback port of its own thread.
 fn serve(w: &AdminWorld) -> String {
     let app = w.app();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -265,77 +109,98 @@ fn serve(w: &AdminWorld) -> String {
     base
 }
 
-#[test]
-fn counsel_signs_in_reviews_an_encounter_and_exports_csv_in_chromium() {
-    let Some(exe) = find_chromium() else {
+async fn eval(c: &Client, js: &str) -> Value {
+    c.execute(js, vec![]).await.expect(js)
+}
+
+async fn path(c: &Client) -> String {
+    c.current_url().await.unwrap().path().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn counsel_signs_in_reviews_an_encounter_and_exports_csv_in_chromium() {
+    let (Some(chromium), Some(chromedriver)) = (
+        find(&["chromium", "chromium-browser", "google-chrome"]),
+        find(&["chromedriver"]),
+    ) else {
         if std::env::var_os("CI").is_some() {
-            panic!(
-                "chromium is required for this test in CI: apt-get install chromium (.ci/run does)"
-            );
+            panic!("chromium and chromedriver are required for this test in CI: apt-get install chromium chromium-driver (.ci/run does)");
         }
-        eprintln!(
-            "SKIPPED: chromium is not installed (apt-get install chromium); CI runs this test"
-        );
+        eprintln!("SKIPPED: chromium or chromedriver is not installed (apt-get install chromium chromium-driver); CI runs this test");
         return;
     };
     let w = AdminWorld::new();
     let base = serve(&w);
     let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("admin-screens");
     std::fs::create_dir_all(&out).unwrap();
-    let mut b = Browser::launch(&exe);
+    let driver = Driver::start(&chromedriver);
+    let c = browser(&driver, &chromium).await;
 
     // Signed out, the dashboard sends the browser to sign in.
-    b.goto(&format!("{base}/"));
-    assert_eq!(b.eval("location.pathname"), json!("/login"));
-    std::fs::write(out.join("login.png"), b.screenshot(1280, false)).unwrap();
-    b.navigating(|b| {
-        b.eval(&format!(
-            "document.getElementById('account').value = 'carl';
-             document.getElementById('password').value = '{PASSWORD}';
-             document.querySelector('main form').submit(); true"
-        ));
-    });
-    assert_eq!(b.eval("location.pathname"), json!("/"));
-    let text = b
-        .eval("document.body.innerText")
-        .as_str()
+    c.goto(&format!("{base}/")).await.unwrap();
+    assert_eq!(path(&c).await, "/login");
+    std::fs::write(out.join("login.png"), c.screenshot().await.unwrap()).unwrap();
+    c.find(Locator::Id("account"))
+        .await
         .unwrap()
-        .to_string();
+        .send_keys("carl")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_url(&url::Url::parse(&format!("{base}/")).unwrap())
+        .await
+        .unwrap();
+    let text = eval(&c, "return document.body.innerText").await;
+    let text = text.as_str().unwrap();
     assert!(
         text.contains("Open encounters") && text.contains(&w.encounter),
         "{text}"
     );
     assert!(text.contains("Signed in as carl"));
-    std::fs::write(out.join("dashboard.png"), b.screenshot(1280, false)).unwrap();
-    std::fs::write(out.join("dashboard-phone.png"), b.screenshot(390, true)).unwrap();
-    // Nothing overflows sideways on a phone.
-    b.viewport(390, 844, true);
-    let wide = b
-        .eval("document.documentElement.scrollWidth")
-        .as_u64()
-        .unwrap();
+    std::fs::write(out.join("dashboard.png"), c.screenshot().await.unwrap()).unwrap();
+    // Nothing overflows sideways at a phone's width.
+    c.set_window_size(390, 844).await.unwrap();
+    let wide = eval(&c, "return document.documentElement.scrollWidth").await;
+    let viewport = eval(&c, "return window.innerWidth").await;
     assert!(
-        wide <= 390,
-        "the dashboard is {wide} px wide on a 390 px phone"
+        wide.as_u64().unwrap() <= viewport.as_u64().unwrap(),
+        "the dashboard is {wide} px wide in a {viewport} px window"
     );
+    std::fs::write(
+        out.join("dashboard-phone.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    c.set_window_size(1280, 900).await.unwrap();
 
     // Open the encounter from the dashboard.
-    b.viewport(1280, 900, false);
-    let selector = format!("a[href='/encounters/{}']", w.encounter);
-    b.navigating(|b| {
-        b.eval(&format!(
-            "document.querySelector(\"{selector}\").click(); true"
-        ));
-    });
-    assert_eq!(
-        b.eval("location.pathname"),
-        json!(format!("/encounters/{}", w.encounter))
-    );
-    let text = b
-        .eval("document.body.innerText")
-        .as_str()
-        .unwrap()
-        .to_string();
+    c.find(Locator::Css(&format!(
+        "a[href='/encounters/{}']",
+        w.encounter
+    )))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    c.wait()
+        .for_url(&url::Url::parse(&format!("{base}/encounters/{}", w.encounter)).unwrap())
+        .await
+        .unwrap();
+    let text = eval(&c, "return document.body.innerText").await;
+    let text = text.as_str().unwrap();
     for shown in [
         "Ana Ruiz",
         "Trần Bảo",
@@ -349,20 +214,41 @@ fn counsel_signs_in_reviews_an_encounter_and_exports_csv_in_chromium() {
         );
     }
     // Both page images load (decrypted by the server for this session).
-    let widths = b.eval(
-        "Promise.all(Array.from(document.querySelectorAll('img.page')).map(i => i.decode().then(() => i.naturalWidth)))",
-    );
+    let widths = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             Promise.all(Array.from(document.querySelectorAll('img.page'))
+               .map(i => i.decode().then(() => i.naturalWidth))).then(done);",
+            vec![],
+        )
+        .await
+        .unwrap();
     assert_eq!(widths, json!([600, 600]));
-    std::fs::write(out.join("encounter.png"), b.screenshot(1280, false)).unwrap();
+    std::fs::write(out.join("encounter.png"), c.screenshot().await.unwrap()).unwrap();
 
     // One page image on its own.
-    b.goto(&format!("{base}/encounters/{}/pages/1", w.encounter));
-    assert_eq!(b.eval("document.contentType"), json!("image/png"));
-    assert_eq!(b.eval("document.images[0].naturalHeight"), json!(800));
+    c.goto(&format!("{base}/encounters/{}/pages/1", w.encounter))
+        .await
+        .unwrap();
+    assert_eq!(
+        eval(&c, "return document.contentType").await,
+        json!("image/png")
+    );
+    assert_eq!(
+        eval(&c, "return document.images[0].naturalHeight").await,
+        json!(800)
+    );
 
     // The CSV export with the browser's session, and its rows.
-    b.goto(&format!("{base}/log?kind=visitor"));
-    let csv = b.eval("fetch('/export.csv?kind=visitor').then(r => r.text())");
+    c.goto(&format!("{base}/log?kind=visitor")).await.unwrap();
+    let csv = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch('/export.csv?kind=visitor').then(r => r.text()).then(done);",
+            vec![],
+        )
+        .await
+        .unwrap();
     let csv = csv.as_str().unwrap();
     let rows: Vec<&str> = csv.lines().collect();
     assert_eq!(rows.len(), 1 + w.visitors.len(), "{csv}");
@@ -374,7 +260,8 @@ fn counsel_signs_in_reviews_an_encounter_and_exports_csv_in_chromium() {
             .expect("every visitor is exported");
         assert!(row.contains(",main,appointment,vi,"), "{row}");
     }
-    std::fs::write(out.join("log.png"), b.screenshot(1280, false)).unwrap();
+    std::fs::write(out.join("log.png"), c.screenshot().await.unwrap()).unwrap();
+    c.close().await.unwrap();
 
     // Everything counsel looked at is in the journal.
     let viewed: Vec<String> = w
@@ -392,6 +279,8 @@ fn counsel_signs_in_reviews_an_encounter_and_exports_csv_in_chromium() {
         "{viewed:?}"
     );
     assert!(viewed.iter().any(|v| v.contains("\"what\":\"export\"")));
+    assert!(viewed.iter().any(|v| v.contains("\"what\":\"dashboard\"")));
+    assert!(viewed.iter().any(|v| v.contains("\"what\":\"log\"")));
     assert!(viewed.iter().all(|v| v.contains("\"user\":\"carl\"")));
     for name in ["login", "dashboard", "dashboard-phone", "encounter", "log"] {
         let png = std::fs::read(out.join(format!("{name}.png"))).unwrap();

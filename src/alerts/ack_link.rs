@@ -29,6 +29,11 @@ impl AckKey {
         keys::load(&data_dir.join(crate::store::ACK_KEY_FILE), true).map(AckKey)
     }
 
+    /// A key from its bytes (tests and fuzzing; the service loads its file).
+    pub fn from_bytes(key: [u8; 32]) -> AckKey {
+        AckKey(key)
+    }
+
     fn mac(&self, claim: &[u8]) -> Hmac<Sha256> {
         let mut mac =
             Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes keys of any length");

@@ -68,6 +68,25 @@ pub(super) async fn run<N: Notifier, C: Clock>(
     }
 }
 
+/// The code of an `ACK <code>` reply (any case, any spacing), if it is one.
+pub fn ack_code(text: &str) -> Option<String> {
+    let mut words = text.split_whitespace();
+    let (ack, code) = (words.next()?, words.next()?);
+    (words.next().is_none() && ack.eq_ignore_ascii_case("ACK")).then(|| code.to_uppercase())
+}
+
+/// Whether two phone numbers are the same once spaces and punctuation
+/// are left out.
+pub fn same_number(a: &str, b: &str) -> bool {
+    let digits = |s: &str| {
+        s.chars()
+            .filter(|c| c.is_ascii_digit() || *c == '+')
+            .collect::<String>()
+    };
+    let a = digits(a);
+    !a.is_empty() && a == digits(b)
+}
+
 /// Act on `ACK <code>` replies: the sender must be a configured contact
 /// and the code one of theirs for an open encounter; anything else
 /// acknowledges nothing.
@@ -84,36 +103,21 @@ pub(super) async fn read<N: Notifier, C: Clock>(
             return Ok(0);
         }
     };
-    let digits = |s: &str| {
-        s.chars()
-            .filter(|c| c.is_ascii_digit() || *c == '+')
-            .collect::<String>()
-    };
     let mut n = 0;
     for reply in replies {
-        let Some(contact) = shared
-            .loaded
-            .config
-            .contacts
-            .iter()
-            .find(|c| c.phone.as_deref().map(digits) == Some(digits(&reply.from)))
-        else {
+        let Some(contact) = shared.loaded.config.contacts.iter().find(|c| {
+            c.phone
+                .as_deref()
+                .is_some_and(|p| same_number(p, &reply.from))
+        }) else {
             tracing::warn!(
                 "a text message from a number that is not a configured contact was ignored"
             );
             continue;
         };
-        let words: Vec<String> = reply
-            .text
-            .split_whitespace()
-            .map(str::to_uppercase)
-            .collect();
-        let code = match words.as_slice() {
-            [ack, code] if ack == "ACK" => code.clone(),
-            _ => {
-                tracing::warn!(contact = %contact.name, "a text message that is not `ACK <code>` was ignored");
-                continue;
-            }
+        let Some(code) = ack_code(&reply.text) else {
+            tracing::warn!(contact = %contact.name, "a text message that is not `ACK <code>` was ignored");
+            continue;
         };
         let now = Instant::now();
         if shared.guesses().locked(&contact.name, now) {
