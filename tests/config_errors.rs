@@ -545,3 +545,56 @@ fn kiosk_settings_are_checked_at_their_keys() {
         "`public-meeting` has no label",
     );
 }
+
+#[test]
+fn the_admin_web_in_clear_text_beyond_this_machine_is_a_warning() {
+    let warnings = |text: &str| -> Vec<String> {
+        Loaded::from_text("w.toml", text, std::path::Path::new("."))
+            .unwrap()
+            .warnings
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    };
+    let open = EXAMPLE
+        .replacen(
+            "listen = \"127.0.0.1:8080\"",
+            "listen = \"0.0.0.0:8080\"",
+            1,
+        )
+        .replacen("behind_tls_proxy = true\n", "", 1);
+    let w = warnings(&open);
+    assert!(
+        w.iter()
+            .any(|w| w.contains("`admin.listen`") && w.contains("clear text")),
+        "{w:?}"
+    );
+    // Behind the proxy it is not.
+    let proxied = EXAMPLE.replacen(
+        "listen = \"127.0.0.1:8080\"",
+        "listen = \"0.0.0.0:8080\"",
+        1,
+    );
+    assert!(!warnings(&proxied)
+        .iter()
+        .any(|w| w.contains("`admin.listen`")));
+    let plain = EXAMPLE.replacen(
+        "public_url = \"https://threshold.cityhall.example.org\"",
+        "public_url = \"http://threshold.cityhall.example.org\"",
+        1,
+    );
+    assert!(warnings(&plain)
+        .iter()
+        .any(|w| w.contains("`admin.public_url`") && w.contains("clear text")));
+    let untrusted = EXAMPLE.replacen("trusted_proxies = [\"127.0.0.1\", \"::1\"]\n", "", 1);
+    assert!(warnings(&untrusted)
+        .iter()
+        .any(|w| w.contains("`admin.trusted_proxies`")));
+    expect_error(
+        "trusted_proxies = [\"127.0.0.1\", \"::1\"]",
+        "trusted_proxies = [\"127.0.0.1\", \"the proxy\"]",
+        "admin.trusted_proxies[1]",
+        "trusted_proxies",
+        "CIDR range",
+    );
+}
