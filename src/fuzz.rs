@@ -16,8 +16,11 @@ use crate::devices::panic;
 use crate::devices::printer::escpos::{parse_status, Status, StatusKind};
 use std::sync::OnceLock;
 
+/// A fuzz target's entry point.
+pub type Target = fn(&[u8]);
+
 /// Every target, by the name of its folder under `fuzz/corpus/`.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("config", config),
     ("scanner_lines", scanner_lines),
     ("panic_lines", panic_lines),

@@ -2,6 +2,7 @@
 //! tier until someone acknowledges, and the channels behind [`Notifier`].
 
 pub mod ack_link;
+pub mod delivery;
 pub mod dispatcher;
 pub mod email;
 pub mod message;

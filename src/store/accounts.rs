@@ -364,6 +364,58 @@ pub fn close_session(conn: &Connection, token: &str) -> rusqlite::Result<()> {
     .map(|_| ())
 }
 
+/// Compare every stored password hash with the digest its account's
+/// journal entries recorded (the `users` projection, itself checked against
+/// the journal above). Returns the accounts set before digests existed.
+pub(super) fn check_credentials(
+    conn: &Connection,
+    findings: &mut Vec<super::verify::Finding>,
+) -> rusqlite::Result<Vec<String>> {
+    let mut unjournaled = Vec::new();
+    let mut stmt = conn.prepare(
+        "SELECT c.user, c.password_hash, u.name IS NOT NULL, u.credential, c.changed_at
+         FROM credentials c LEFT JOIN users u ON u.name = c.user ORDER BY c.user",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let user: String = r.get(0)?;
+        let hash: String = r.get(1)?;
+        let account: bool = r.get(2)?;
+        let journaled: Option<String> = r.get(3)?;
+        let changed_at: String = r.get(4)?;
+        let subject = format!("user:{user}");
+        let problem = if !account {
+            Some(format!(
+                "a password hash for `{user}`, which is not an account (added by hand)"
+            ))
+        } else {
+            match journaled {
+                None => {
+                    unjournaled.push(user.clone());
+                    None
+                }
+                Some(j) if j == credential(&hash, &changed_at) => None,
+                Some(_) => Some(format!(
+                    "the password hash of account `{user}` is not the one its journal entry recorded (replaced in the database)"
+                )),
+            }
+        };
+        if let Some(problem) = problem {
+            let (seq, kind) = super::verify::last_entry_for(conn, &subject)?;
+            findings.push(super::verify::Finding {
+                seq,
+                kind: if seq.is_some() {
+                    kind
+                } else {
+                    "credentials".into()
+                },
+                problem,
+            });
+        }
+    }
+    Ok(unjournaled)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

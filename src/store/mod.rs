@@ -3,6 +3,7 @@
 //! beside it. Every use case's writes happen in one transaction.
 
 pub mod accounts;
+pub mod anchor;
 pub mod bundle;
 pub mod entries;
 pub mod events;

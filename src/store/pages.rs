@@ -147,6 +147,54 @@ fn sync_dir(dir: &Path) -> Result<(), PageError> {
     File::open(dir).and_then(|d| d.sync_all()).map_err(io(dir))
 }
 
+/// For `log verify`: decrypt and hash every live page (`pages`: id,
+/// SHA-256, seq, kind); report missing, altered and unreferenced files. Returns files of purged pages still on disk.
+pub(super) fn check_files(
+    store: &super::Reader<'_>,
+    pages: &[(String, String, i64, String)],
+    purged: &std::collections::HashSet<String>,
+    findings: &mut Vec<super::verify::Finding>,
+) -> Result<Vec<String>, super::StoreError> {
+    let mut leftover = Vec::new();
+    let mut referenced = std::collections::HashSet::new();
+    for (id, sha, seq, kind) in pages {
+        referenced.insert(id.clone());
+        let path = store.pages().path(id);
+        if purged.contains(id) {
+            if path.exists() {
+                leftover.push(path.display().to_string());
+            }
+            continue;
+        }
+        match store.pages().read(id) {
+            Ok(image) if hex::encode(Sha256::digest(&image)) == *sha => {}
+            Ok(_) => findings.push(super::verify::finding(
+                *seq,
+                kind,
+                format!("page file {} does not match its SHA-256", path.display()),
+            )),
+            Err(e) => findings.push(super::verify::finding(
+                *seq,
+                kind,
+                format!("page {id}: {e}"),
+            )),
+        }
+    }
+    for id in store.pages().list()? {
+        if !referenced.contains(&id) {
+            findings.push(super::verify::Finding {
+                seq: None,
+                kind: "page".into(),
+                problem: format!(
+                    "page file {} is not referenced by any journal entry",
+                    store.pages().path(&id).display()
+                ),
+            });
+        }
+    }
+    Ok(leftover)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -50,7 +50,7 @@ impl Report {
     }
 }
 
-fn finding(seq: i64, kind: &str, problem: String) -> Finding {
+pub(super) fn finding(seq: i64, kind: &str, problem: String) -> Finding {
     Finding {
         seq: Some(seq),
         kind: kind.to_string(),
@@ -380,8 +380,10 @@ pub fn verify(store: &Reader<'_>) -> Result<Report, StoreError> {
             ),
         });
     }
-    let leftover_files = check_pages(store, &walk, &mut findings)?;
-    let unjournaled_credentials = check_credentials(&tx, &mut findings).map_err(err)?;
+    let leftover_files =
+        super::pages::check_files(store, &walk.pages, &walk.purged_pages, &mut findings)?;
+    let unjournaled_credentials =
+        super::accounts::check_credentials(&tx, &mut findings).map_err(err)?;
 
     for (i, (table, key)) in projections::TABLES.iter().enumerate() {
         if stored_digests[i] == replayed_digests[i] {
@@ -406,134 +408,6 @@ pub fn verify(store: &Reader<'_>) -> Result<Report, StoreError> {
         leftover_files,
         unjournaled_credentials,
     })
-}
-
-/// Compare every stored password hash with the digest its account's
-/// journal entries recorded (the `users` projection, itself checked against
-/// the journal above). Returns the accounts set before digests existed.
-fn check_credentials(
-    conn: &Connection,
-    findings: &mut Vec<Finding>,
-) -> rusqlite::Result<Vec<String>> {
-    let mut unjournaled = Vec::new();
-    let mut stmt = conn.prepare(
-        "SELECT c.user, c.password_hash, u.name IS NOT NULL, u.credential, c.changed_at
-         FROM credentials c LEFT JOIN users u ON u.name = c.user ORDER BY c.user",
-    )?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let user: String = r.get(0)?;
-        let hash: String = r.get(1)?;
-        let account: bool = r.get(2)?;
-        let journaled: Option<String> = r.get(3)?;
-        let changed_at: String = r.get(4)?;
-        let subject = format!("user:{user}");
-        let problem = if !account {
-            Some(format!(
-                "a password hash for `{user}`, which is not an account (added by hand)"
-            ))
-        } else {
-            match journaled {
-                None => {
-                    unjournaled.push(user.clone());
-                    None
-                }
-                Some(j) if j == super::accounts::credential(&hash, &changed_at) => None,
-                Some(_) => Some(format!(
-                    "the password hash of account `{user}` is not the one its journal entry recorded (replaced in the database)"
-                )),
-            }
-        };
-        if let Some(problem) = problem {
-            let (seq, kind) = last_entry_for(conn, &subject)?;
-            findings.push(Finding {
-                seq,
-                kind: if seq.is_some() {
-                    kind
-                } else {
-                    "credentials".into()
-                },
-                problem,
-            });
-        }
-    }
-    Ok(unjournaled)
-}
-
-/// Whether today's journal extends `anchor` (a head copied off the box).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "result", rename_all = "kebab-case")]
-pub enum Extends {
-    /// Entry `seq` still has the hash the anchor names.
-    Yes,
-    /// Entry `seq` has another hash now: the record was rewritten.
-    Rewritten { found: String },
-    /// The journal ends before `seq`: entries were cut off.
-    Shorter { head_seq: i64 },
-}
-
-/// Check `anchor` against the journal `conn` holds.
-pub fn extends(
-    conn: &Connection,
-    anchor: &crate::domain::anchor::Anchor,
-) -> rusqlite::Result<Extends> {
-    use rusqlite::OptionalExtension;
-    let found: Option<Vec<u8>> = conn
-        .prepare_cached("SELECT hash FROM journal WHERE seq = ?1")?
-        .query_row([anchor.seq], |r| r.get(0))
-        .optional()?;
-    Ok(match found {
-        Some(h) if anchor.matches(&h) => Extends::Yes,
-        Some(h) => Extends::Rewritten {
-            found: hex::encode(h),
-        },
-        None => Extends::Shorter {
-            head_seq: super::query::chain_head(conn)?.0,
-        },
-    })
-}
-
-/// Decrypt and hash every live page; report missing, altered and
-/// unreferenced files. Returns files of purged pages still on disk.
-fn check_pages(
-    store: &Reader<'_>,
-    walk: &Walk,
-    findings: &mut Vec<Finding>,
-) -> Result<Vec<String>, StoreError> {
-    let mut leftover = Vec::new();
-    let mut referenced = HashSet::new();
-    for (id, sha, seq, kind) in &walk.pages {
-        referenced.insert(id.clone());
-        let path = store.pages().path(id);
-        if walk.purged_pages.contains(id) {
-            if path.exists() {
-                leftover.push(path.display().to_string());
-            }
-            continue;
-        }
-        match store.pages().read(id) {
-            Ok(image) if hex::encode(Sha256::digest(&image)) == *sha => {}
-            Ok(_) => findings.push(finding(
-                *seq,
-                kind,
-                format!("page file {} does not match its SHA-256", path.display()),
-            )),
-            Err(e) => findings.push(finding(*seq, kind, format!("page {id}: {e}"))),
-        }
-    }
-    for id in store.pages().list()? {
-        if !referenced.contains(&id) {
-            findings.push(Finding {
-                seq: None,
-                kind: "page".into(),
-                problem: format!(
-                    "page file {} is not referenced by any journal entry",
-                    store.pages().path(&id).display()
-                ),
-            });
-        }
-    }
-    Ok(leftover)
 }
 
 /// SHA-256 of each row of `table` in key order.
@@ -677,7 +551,10 @@ fn text(v: &Value) -> String {
     }
 }
 
-fn last_entry_for(conn: &Connection, subject: &str) -> rusqlite::Result<(Option<i64>, String)> {
+pub(super) fn last_entry_for(
+    conn: &Connection,
+    subject: &str,
+) -> rusqlite::Result<(Option<i64>, String)> {
     use rusqlite::OptionalExtension;
     Ok(conn
         .query_row(
@@ -688,3 +565,5 @@ fn last_entry_for(conn: &Connection, subject: &str) -> rusqlite::Result<(Option<
         .optional()?
         .unwrap_or((None, "projection".into())))
 }
+
+pub use super::anchor::{extends, Extends};
