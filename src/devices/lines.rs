@@ -14,6 +14,10 @@ pub enum LineRefused {
     Control(u8),
     #[error("a line that is not UTF-8 text")]
     NotText,
+    /// A C1 control character (U+0080 to U+009F; U+009B starts a terminal
+    /// escape sequence), which no barcode or button sends.
+    #[error("control character U+{0:04X} in a line")]
+    ControlCharacter(u32),
 }
 
 /// Collects bytes into lines ending with `end`.
@@ -91,12 +95,30 @@ fn check(line: Vec<u8>) -> Result<String, LineRefused> {
     if line.contains(&b'\r') {
         return Err(LineRefused::Control(b'\r'));
     }
-    String::from_utf8(line).map_err(|_| LineRefused::NotText)
+    let text = String::from_utf8(line).map_err(|_| LineRefused::NotText)?;
+    if let Some(c) = text.chars().find(|c| c.is_control()) {
+        return Err(LineRefused::ControlCharacter(c as u32));
+    }
+    Ok(text)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn c1_control_characters_are_refused() {
+        // Found by the scanner_lines fuzz target: U+0088 inside a line.
+        let mut f = LineFramer::new(LineEnd::Lf, 128);
+        assert_eq!(
+            f.push("B\u{88}P\nok\n\u{9b}31m\n".as_bytes()),
+            [
+                Err(LineRefused::ControlCharacter(0x88)),
+                Ok("ok".into()),
+                Err(LineRefused::ControlCharacter(0x9b))
+            ]
+        );
+    }
 
     #[test]
     fn lines_end_as_configured_and_bad_ones_are_refused() {
