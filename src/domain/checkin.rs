@@ -175,7 +175,7 @@ fn check_name(name: &str) -> Result<(), CheckInRefused> {
 
 /// Refuse control characters and digit runs that look like an ID number:
 /// five or more digits, ignoring the spaces, dashes, dots, slashes and
-/// underscores people write between groups ("SSN 123.45.6789", "A 123-456
+/// underscores people write between groups ("no. 123.45.6789", "A 123-456
 /// 789"); full-width digits count as digits.
 pub fn check_free_text(field: &'static str, text: &str) -> Result<(), CheckInRefused> {
     if text.chars().any(char::is_control) {
@@ -243,7 +243,7 @@ mod tests {
             Err(CheckInRefused::LooksLikeIdNumber { field: "host" })
         );
         for id in [
-            "SSN 123.45.6789",
+            "no. 123.45.6789",
             "A 123 456 789",
             "A-123/456/789",
             "123_45_6789",
