@@ -396,22 +396,16 @@ pub async fn login(
         tracing::warn!("sign-in not checked: the password checkers are busy");
         return refused(&state, c, w.busy, Duration::from_secs(2), &f);
     };
-    let checked: Result<Option<AccountRole>, WebError> =
-        Ok(found.filter(|_| matches).map(|(role, _)| role));
-    let role = match checked {
-        Ok(Some(role)) => role,
-        Ok(None) => {
-            tracing::warn!(account = %account, client = ?client, "sign-in failed");
-            return login_page(
-                &state,
-                c,
-                StatusCode::UNAUTHORIZED,
-                w.bad_login,
-                &f.account,
-                &f.next,
-            );
-        }
-        Err(e) => return c.error(e),
+    let Some(role) = found.filter(|_| matches).map(|(role, _)| role) else {
+        tracing::warn!(account = %account, client = ?client, "sign-in failed");
+        return login_page(
+            &state,
+            c,
+            StatusCode::UNAUTHORIZED,
+            w.bad_login,
+            &f.account,
+            &f.next,
+        );
     };
     state.web.throttle().succeeded(reservation);
     let name = account.clone();
