@@ -39,7 +39,10 @@ pub fn simulated(
         };
         use crate::devices::sim::{modem::ModemSim, printer::PrinterSim, sign::SignSim, LineSim};
         let out = data_dir.join("simulated");
-        std::fs::create_dir_all(&out)
+        // The data folder itself is the service user's alone (0700).
+        std::os::unix::fs::DirBuilderExt::mode(&mut std::fs::DirBuilder::new(), 0o700)
+            .recursive(true)
+            .create(&out)
             .with_context(|| format!("cannot make {} for simulated receipts", out.display()))?;
         let printer = PrinterSim::start(Some(out.clone()))?;
         let scanner = LineSim::start()?;
