@@ -587,3 +587,28 @@ async fn the_log_pages_through_the_record_with_filters() {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.text().contains("YYYY-MM-DD"));
 }
+
+#[tokio::test]
+async fn the_dashboard_shows_the_emergency_when_nobody_can_be_paged() {
+    // The demo facility has no alert channel set up, and its encounter is open.
+    let w = AdminWorld::new();
+    let app = w.app();
+    let counsel = session(&app, "carl").await;
+    let page = send(&app, get("/", Some(&counsel))).await.text();
+    assert!(
+        page.contains("class=\"emergency\" role=\"alert\""),
+        "{page}"
+    );
+    assert!(
+        page.contains("No alert channel is set up: nobody can be paged. Call counsel now"),
+        "{page}"
+    );
+    // The demo's counsel contact's phone, as a link a phone can dial.
+    assert!(
+        page.contains("<a href=\"tel:+14085550120\">+14085550120</a>"),
+        "{page}"
+    );
+    // In the reader's language.
+    let page = send(&app, get("/?lang=es", Some(&counsel))).await.text();
+    assert!(page.contains("Llame ya al abogado"), "{page}");
+}

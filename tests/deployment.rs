@@ -103,6 +103,21 @@ fn the_shipped_configuration_runs_and_pages_by_every_channel() {
     // link acknowledged, without the lead's role.
     assert_eq!(acks[0]["by"], "someone in Front desk lead's channel");
 
+    // The record tells staff what the document is and what to do, in the
+    // shipped profile's words, and the shipped number to call.
+    let shown = common::stdout(&world.cli(&["encounter", "show", &id]));
+    assert!(
+        shown.contains("what to do    (open) Not a judicial warrant: an I-200 or I-205 is signed by an immigration officer. Do not consent to entry into non-public areas"),
+        "{shown}"
+    );
+    let checked = world.cli(&["config", "check"]);
+    assert!(checked.status.success(), "{}", common::stderr(&checked));
+    assert!(
+        !common::stderr(&checked).contains("call_when_unanswered"),
+        "the shipped number is taken: {}",
+        common::stderr(&checked)
+    );
+
     // The devices are connected; nothing is broken.
     let list = devices_list(&world);
     for part in [

@@ -8,11 +8,12 @@ use crate::app::log_export::{day_filter, midnight, FieldNames, FilterError};
 use crate::app::records::Viewing;
 use crate::app::records::{ChannelHealth, Delivery, LogFilter, LogKind, LogRow};
 use crate::devices::health::PartState;
+use crate::domain::guidance::unanswered;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
 /// Rows per log page.
@@ -37,6 +38,9 @@ pub struct OpenCard {
     pub delivered: usize,
     pub failing: usize,
     pub pages: usize,
+    /// Counsel has not answered and the pages cannot be relied on to reach
+    /// them (see [`crate::domain::guidance::unanswered`]).
+    pub unanswered: bool,
 }
 
 #[derive(Template)]
@@ -51,6 +55,11 @@ struct DashboardPage {
     /// Every part of the service, the broken ones first.
     parts: Vec<PartState>,
     channels: Vec<ChannelHealth>,
+    /// The red banner: what is wrong, and the number to call (may be empty).
+    emergency: Option<&'static str>,
+    counsel_number: String,
+    /// The same number for a `tel:` link: the digits and a leading `+`.
+    counsel_tel: String,
 }
 
 /// Journaled once when a reader opens the dashboard, and again while it
@@ -95,10 +104,20 @@ pub async fn dashboard(State(state): State<AppState>, v: Viewer) -> Response {
             let since = midnight(&loaded, today_local);
             let day_ago = crate::app::records::timestamp(Utc::now() - chrono::Duration::hours(24));
             let facts = desk.dashboard(&since, OPEN_SHOWN, &day_ago)?;
-            let open = facts
+            let open: Vec<OpenCard> = facts
                 .open
                 .into_iter()
                 .map(|(row, rec)| OpenCard {
+                    unanswered: DateTime::parse_from_rfc3339(&row.opened_at).is_ok_and(|opened| {
+                        unanswered(
+                            opened.to_utc(),
+                            Utc::now(),
+                            loaded.config.first_deadline(),
+                            row.counsel_acknowledged_at.is_some(),
+                            rec.notifications.len() as u32,
+                        )
+                        .is_some()
+                    }),
                     opened: local_minute(&st, &row.opened_at),
                     entrance: row.entrance.clone(),
                     drill: row.drill,
@@ -130,7 +149,30 @@ pub async fn dashboard(State(state): State<AppState>, v: Viewer) -> Response {
                 .into_iter()
                 .map(|(p, n)| (loaded.purpose_label(&p, lang), n))
                 .collect::<Vec<_>>();
+            let config = &loaded.config;
+            let can_page = config.contacts.iter().any(|contact| {
+                crate::config::SENDABLE
+                    .iter()
+                    .any(|ch| config.channel_ready(contact, *ch))
+            });
+            let emergency = if !can_page {
+                Some(c.w.no_channel_set_up)
+            } else if open.iter().any(|e| e.unanswered && e.paged == 0) {
+                Some(c.w.nobody_paged)
+            } else if open.iter().any(|e| e.unanswered) {
+                Some(c.w.counsel_not_answered)
+            } else {
+                None
+            };
             Ok(DashboardPage {
+                emergency,
+                counsel_number: config.counsel_number().unwrap_or_default().to_string(),
+                counsel_tel: config
+                    .counsel_number()
+                    .unwrap_or_default()
+                    .chars()
+                    .filter(|c| c.is_ascii_digit() || *c == '+')
+                    .collect(),
                 c,
                 today_total: today.iter().map(|(_, n)| n).sum(),
                 open,

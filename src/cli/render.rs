@@ -259,17 +259,27 @@ pub fn encounter_record(l: &Loaded, r: &EncounterRecord, as_json: bool) {
             p.number, p.bytes, p.media, p.sha256
         );
     }
-    for item in &l.profile.checklist {
-        let answer = r
-            .checklist
-            .iter()
-            .find(|(i, _, _)| *i == item.id)
-            .map_or("(not answered)".to_string(), |(_, a, by)| {
-                format!("{a} (by {by})")
-            });
+    let kind = r.document_kind.as_deref().and_then(|k| k.parse().ok());
+    let latest = |item: &str| r.checklist.iter().rev().find(|(i, _, _)| i == item);
+    let questions = l.profile.checklist_for(kind);
+    for item in &questions {
+        let answer = latest(&item.id).map_or("(not answered)".to_string(), |(_, a, by)| {
+            format!("{a} (by {by})")
+        });
         println!(
             "  checklist     [{}] {}: {answer}",
             item.id, item.question.en
+        );
+    }
+    if let Some(entry) = kind.and_then(|k| l.profile.document(k)) {
+        let verdict =
+            crate::domain::guidance::verdict(questions.iter().map(|q| q.id.as_str()), |q| {
+                latest(q).and_then(|(_, a, _)| a.parse().ok())
+            });
+        println!(
+            "  what to do    ({}) {}",
+            verdict.token(),
+            entry.verdict.text(verdict).en
         );
     }
     for n in &r.notifications {

@@ -145,11 +145,39 @@ pub struct Contact {
     pub channels: Option<Vec<Channel>>,
 }
 
+impl Config {
+    /// The number to call when counsel has not answered: the configured
+    /// one, else the first counsel contact's phone.
+    pub fn counsel_number(&self) -> Option<&str> {
+        self.escalation.call_when_unanswered.as_deref().or_else(|| {
+            self.contacts
+                .iter()
+                .find(|c| c.role == Role::Counsel && c.phone.is_some())
+                .and_then(|c| c.phone.as_deref())
+        })
+    }
+
+    /// The first tier's acknowledgement deadline.
+    pub fn first_deadline(&self) -> chrono::Duration {
+        chrono::Duration::seconds(
+            self.escalation
+                .tiers
+                .first()
+                .map_or(60, |t| t.ack_within_s.into()),
+        )
+    }
+}
+
 /// Who is paged, in what order, and how long each tier has to answer.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Escalation {
     pub tiers: Vec<Tier>,
+    /// The number staff are told to call when counsel has not answered
+    /// (shown on screen, dialled by hand). Default: the first counsel
+    /// contact's `phone`.
+    #[serde(default)]
+    pub call_when_unanswered: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -180,6 +208,7 @@ impl Default for Escalation {
                 tier(vec![Role::Manager], 120),
                 tier(vec![Role::RapidResponse], 120),
             ],
+            call_when_unanswered: None,
         }
     }
 }

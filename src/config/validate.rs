@@ -272,6 +272,19 @@ impl Config {
                 ));
             }
         }
+        if let Some(n) = &self.escalation.call_when_unanswered {
+            let digits = n.chars().filter(char::is_ascii_digit).count();
+            if !(3..=20).contains(&digits)
+                || !n
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || " +-().".contains(c))
+            {
+                p.push(Problem::new(
+                    "escalation.call_when_unanswered",
+                    format!("found `{n}`; allowed: a phone number as staff would dial it, digits with + - ( ) . and spaces, e.g. \"+1 408 535 1900\""),
+                ));
+            }
+        }
         let r = &self.retention;
         if !(1..=3650).contains(&r.visitor_days) {
             p.push(Problem::new(
@@ -324,6 +337,9 @@ impl Config {
                     ));
                 }
             }
+        }
+        if self.counsel_number().is_none() {
+            w.push(Problem::new("escalation.call_when_unanswered", "no number for staff to call when counsel does not answer; set it, or give a counsel contact a `phone` (the red banner then says only \"Call counsel now\")"));
         }
         if self
             .escalation

@@ -7,6 +7,7 @@ pub mod checkin;
 pub mod clock;
 pub mod document;
 pub mod encounter;
+pub mod guidance;
 pub mod language;
 pub mod policy;
 pub mod role;

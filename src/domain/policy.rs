@@ -6,6 +6,7 @@
 
 use crate::domain::document::DocumentKind;
 use crate::domain::encounter::Outcome;
+use crate::domain::guidance::Verdict;
 use crate::domain::language::Localized;
 use crate::domain::Problem;
 use serde::{Deserialize, Serialize};
@@ -30,8 +31,11 @@ pub struct PolicyProfile {
     pub access: Access,
     /// Legal and support resources offered on the kiosk and printed slips.
     pub resources: Vec<Resource>,
-    /// The warrant checklist staff mode shows.
+    /// The warrant checklist's questions; each document kind names the
+    /// ones that apply to it.
     pub checklist: Vec<ChecklistItem>,
+    /// What staff say and do not do while officials are at the desk.
+    pub card: Card,
     /// The document catalogue: every [`DocumentKind`] exactly once.
     pub documents: Vec<DocumentEntry>,
     /// The outcome rules: every [`Outcome`] exactly once.
@@ -101,13 +105,54 @@ pub struct ChecklistItem {
     pub help: Localized,
 }
 
-/// A document kind with its plain description.
+/// A document kind with its plain description, its checklist and what
+/// staff are told to do once it is checked.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentEntry {
     pub kind: DocumentKind,
     pub label: Localized,
     pub description: Localized,
+    /// The checklist questions for this kind, by id, in the order asked.
+    #[serde(default)]
+    pub checklist: Vec<String>,
+    pub verdict: VerdictTexts,
+}
+
+/// The verdict's wording for one document kind, per [`Verdict`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerdictTexts {
+    /// While a question is unanswered or unclear; the only text for a kind
+    /// without questions.
+    pub open: Localized,
+    /// Some question was answered no. Falls back to `open`.
+    #[serde(default)]
+    pub failed: Option<Localized>,
+    /// Every question was answered yes. Falls back to `open`.
+    #[serde(default)]
+    pub checked: Option<Localized>,
+}
+
+impl VerdictTexts {
+    /// The wording for `verdict`.
+    pub fn text(&self, verdict: Verdict) -> &Localized {
+        match verdict {
+            Verdict::Open => &self.open,
+            Verdict::Failed => self.failed.as_ref().unwrap_or(&self.open),
+            Verdict::Checked => self.checked.as_ref().unwrap_or(&self.open),
+        }
+    }
+}
+
+/// The "say / do not do" card staff mode shows beside an encounter.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Card {
+    /// Sentences to say to the officers, word for word.
+    pub say: Vec<Localized>,
+    /// Things not to do, and what to do instead.
+    pub avoid: Vec<Localized>,
 }
 
 /// What recording an outcome requires under this profile.
@@ -137,6 +182,19 @@ impl PolicyProfile {
     /// The checklist item with `id`.
     pub fn checklist_item(&self, id: &str) -> Option<&ChecklistItem> {
         self.checklist.iter().find(|c| c.id == id)
+    }
+
+    /// The checklist questions for `kind`, in the order asked; for a
+    /// document not yet recorded, every question of the profile.
+    pub fn checklist_for(&self, kind: Option<DocumentKind>) -> Vec<&ChecklistItem> {
+        match kind.and_then(|k| self.document(k)) {
+            Some(d) => d
+                .checklist
+                .iter()
+                .filter_map(|id| self.checklist_item(id))
+                .collect(),
+            None => self.checklist.iter().collect(),
+        }
     }
 
     /// Everything wrong with the profile, each at the key it concerns.
@@ -196,6 +254,23 @@ impl PolicyProfile {
         for (i, c) in self.checklist.iter().enumerate() {
             texts.push((format!("checklist[{i}].question"), &c.question));
             texts.push((format!("checklist[{i}].help"), &c.help));
+            if !self.documents.iter().any(|d| d.checklist.contains(&c.id)) {
+                problems.push(Problem::new(
+                    format!("checklist[{i}].id"),
+                    format!("no document kind asks `{}`; list it in a `documents` entry's checklist or remove it", c.id),
+                ));
+            }
+        }
+        for (list, lines) in [("say", &self.card.say), ("avoid", &self.card.avoid)] {
+            if lines.is_empty() {
+                problems.push(Problem::new(
+                    format!("card.{list}"),
+                    "the card needs at least one line",
+                ));
+            }
+            for (i, line) in lines.iter().enumerate() {
+                texts.push((format!("card.{list}[{i}]"), line));
+            }
         }
         let kinds: Vec<DocumentKind> = self.documents.iter().map(|d| d.kind).collect();
         for (i, d) in self.documents.iter().enumerate() {
@@ -207,6 +282,7 @@ impl PolicyProfile {
             }
             texts.push((format!("documents[{i}].label"), &d.label));
             texts.push((format!("documents[{i}].description"), &d.description));
+            self.document_problems(i, d, &mut problems, &mut texts);
         }
         for kind in DocumentKind::ALL {
             if !kinds.contains(&kind) {
@@ -243,6 +319,46 @@ impl PolicyProfile {
             }
         }
         problems
+    }
+}
+
+impl PolicyProfile {
+    fn document_problems<'a>(
+        &self,
+        i: usize,
+        d: &'a DocumentEntry,
+        problems: &mut Vec<Problem>,
+        texts: &mut Vec<(String, &'a Localized)>,
+    ) {
+        let mut seen = BTreeSet::new();
+        for (j, id) in d.checklist.iter().enumerate() {
+            if self.checklist_item(id).is_none() {
+                problems.push(Problem::new(
+                    format!("documents[{i}].checklist[{j}]"),
+                    format!("`{id}` is not a `checklist` item's id"),
+                ));
+            }
+            if !seen.insert(id) {
+                problems.push(Problem::new(
+                    format!("documents[{i}].checklist[{j}]"),
+                    format!("`{id}` is asked more than once"),
+                ));
+            }
+        }
+        texts.push((format!("documents[{i}].verdict.open"), &d.verdict.open));
+        for (name, text) in [
+            ("failed", &d.verdict.failed),
+            ("checked", &d.verdict.checked),
+        ] {
+            let Some(text) = text else { continue };
+            if d.checklist.is_empty() {
+                problems.push(Problem::new(
+                    format!("documents[{i}].verdict.{name}"),
+                    "a kind without checklist questions has only `verdict.open`",
+                ));
+            }
+            texts.push((format!("documents[{i}].verdict.{name}"), text));
+        }
     }
 }
 

@@ -78,6 +78,16 @@ pub fn view_of(
         .ok();
     }
     let loaded = &demo_loaded;
+    // Staff home shows the worst state: an encounter opened three minutes
+    // ago that counsel has not answered (the red banner).
+    let mut early = None;
+    if screen == Screen::StaffHome {
+        let earlier = FixedClock(clock.0 - chrono::Duration::minutes(3));
+        let mut d = Desk::open(loaded.clone(), &scratch.0, earlier)?;
+        let id = KioskDesk::open_encounter(&mut d, Via::Kiosk, false)?;
+        crate::app::Desk::acknowledge(&d, &id, "Minh Tran", Via::AckLink)?;
+        early = Some(id);
+    }
     let mut d = Desk::open(loaded.clone(), &scratch.0, clock)?;
     let t = Instant::now();
     let mut s = Session::new(loaded, Box::new(DemoSource::default()), t);
@@ -195,15 +205,22 @@ pub fn view_of(
             s.handle(&mut d, Action::PinDigit(*digit), t);
         }
         if screen != Screen::StaffPin {
-            let id = KioskDesk::open_encounter(&mut d, Via::Kiosk, false)?;
-            crate::app::Desk::acknowledge(&d, &id, "Minh Tran", Via::AckLink)?;
+            let id = match early.take() {
+                Some(id) => id,
+                None => {
+                    let id = KioskDesk::open_encounter(&mut d, Via::Kiosk, false)?;
+                    crate::app::Desk::acknowledge(&d, &id, "Minh Tran", Via::AckLink)?;
+                    id
+                }
+            };
             encounter = Some(id.clone());
             s.handle(&mut d, Action::PinEnter, t);
             if screen != Screen::StaffHome {
+                demo_document(&d, &id)?;
                 s.handle(&mut d, Action::StaffOpen(id), t);
                 s.handle(
                     &mut d,
-                    Action::StaffChecklist("names-court".into(), ChecklistAnswer::No),
+                    Action::StaffChecklist("names-court".into(), ChecklistAnswer::Yes),
                     t,
                 );
                 s.handle(
@@ -239,4 +256,35 @@ pub fn view_of(
         view.visitor_ref = DEMO_VISITOR.into();
     }
     Ok(view)
+}
+
+/// The demo encounter's document as the official presented it (a search
+/// warrant signed by an immigration officer), and counsel's instruction.
+fn demo_document<C: crate::app::Clock>(d: &Desk<C>, id: &str) -> Result<(), crate::app::AppError> {
+    use crate::domain::encounter::{EncounterDetails, Officer};
+    let details = EncounterDetails {
+        officers: ["Ana Ruiz", "Tomás Nguyễn"]
+            .into_iter()
+            .zip(["4471", "2290"])
+            .map(|(name, badge)| Officer {
+                name: name.into(),
+                badge: badge.into(),
+                agency: "ICE ERO".into(),
+            })
+            .collect(),
+        supervisor: None,
+        purpose: Some("Locate a person".into()),
+        sought: None,
+        area: None,
+        exigent: false,
+        document_kind: DocumentKind::JudicialSearchWarrant,
+        document: Default::default(),
+    };
+    d.record_details(id, details, "kiosk")?;
+    d.add_text(
+        id,
+        crate::app::TextKind::CounselInstruction,
+        "Do not consent. Ask them to wait in the lobby; I am on my way.",
+        "Rosa Delgado",
+    )
 }

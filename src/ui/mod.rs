@@ -174,7 +174,15 @@ pub fn apply(ui: &Kiosk, loaded: &Loaded, view: &View) {
             description: description.as_str().into(),
         })
         .collect();
-    let half = docs.len().div_ceil(2);
+    let half = balanced_split(
+        &view
+            .documents
+            .iter()
+            .map(|(label, description)| {
+                CARD_WEIGHT + 2 * label.chars().count() + description.chars().count()
+            })
+            .collect::<Vec<_>>(),
+    );
     o.set_documents_left(model(docs[..half].to_vec()));
     o.set_documents_right(model(docs[half..].to_vec()));
     o.set_documents(model(docs));
@@ -257,6 +265,19 @@ pub fn apply(ui: &Kiosk, loaded: &Loaded, view: &View) {
             })
             .collect(),
     ));
+    let doc = view.document.and_then(|i| view.documents.get(i));
+    s.set_document_label(doc.map_or("", |d| d.0.as_str()).into());
+    s.set_document_description(doc.map_or("", |d| d.1.as_str()).into());
+    s.set_pages(view.pages as i32);
+    s.set_exigent(view.exigent == Some(true));
+    s.set_exigent_said(view.exigent_said.as_str().into());
+    s.set_verdict(view.verdict.as_ref().map_or("", |v| v.1.as_str()).into());
+    s.set_verdict_state(view.verdict.as_ref().map_or("", |v| v.0.token()).into());
+    s.set_say(strings(&view.card.0));
+    s.set_avoid(strings(&view.card.1));
+    s.set_confirm_close(view.confirm_close);
+    s.set_unanswered(view.unanswered.map_or("", |u| u.token()).into());
+    s.set_counsel_number(view.counsel_number.as_str().into());
     s.set_outcomes(strings(&view.outcomes));
     s.set_outcome(view.outcome.map_or(-1, |i| i as i32));
     s.set_decided(view.decided.as_str().into());
@@ -373,6 +394,8 @@ pub fn connect(ui: &Kiosk, send: Rc<dyn Fn(Action)>) {
     s.on_save_instruction(on(Action::StaffSaveInstruction));
     s.on_add_note(on(Action::StaffAddNote));
     s.on_close(on(Action::StaffClose));
+    s.on_close_confirmed(on(Action::StaffCloseConfirmed));
+    s.on_keep_open(on(Action::StaffKeepOpen));
     s.on_lock(on(Action::StaffLock));
 }
 
@@ -512,4 +535,38 @@ pub fn run_window<D: KioskDesk + Send + 'static>(
     );
     runtime.spawn(drive(desk, session, rx, devices, loaded, ui.as_weak()));
     ui.run()
+}
+
+/// A card's own height (title line, padding, spacing) counted in
+/// characters of description text.
+const CARD_WEIGHT: usize = 120;
+
+/// Where to split cards of these weights into a left and a right column so
+/// the taller column is as short as it can be (text length stands in for
+/// height: both columns are the same width).
+fn balanced_split(weights: &[usize]) -> usize {
+    let total: usize = weights.iter().sum();
+    let mut left = 0;
+    let mut best = (usize::MAX, weights.len().div_ceil(2));
+    for (i, w) in weights.iter().enumerate() {
+        let taller = left.max(total - left);
+        if taller < best.0 {
+            best = (taller, i);
+        }
+        left += w;
+    }
+    best.1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::balanced_split;
+
+    #[test]
+    fn columns_split_where_the_taller_one_is_shortest() {
+        assert_eq!(balanced_split(&[1, 1, 1, 1]), 2);
+        assert_eq!(balanced_split(&[5, 5, 5, 1, 1, 1, 1]), 2);
+        assert_eq!(balanced_split(&[1, 1, 1, 9]), 3);
+        assert_eq!(balanced_split(&[]), 0);
+    }
 }

@@ -65,7 +65,12 @@ pub enum Action {
     PickOutcome(usize),
     StaffDecide,
     StaffAddNote,
+    /// Ask to close the encounter on screen (the screen then asks to confirm).
     StaffClose,
+    /// Close it: the officials have left.
+    StaffCloseConfirmed,
+    /// Do not close it after all.
+    StaffKeepOpen,
     /// Print what this screen offers: the visitor's pass, the official's
     /// receipt, the resources slip.
     Print,

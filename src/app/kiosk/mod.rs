@@ -77,6 +77,8 @@ pub struct Session {
     gate: StaffGate,
     staff: Option<String>,
     staff_encounter: Option<String>,
+    /// Staff asked to close the encounter on screen; the next step confirms.
+    confirm_close: bool,
     outcome: Option<usize>,
     last_touch: Instant,
     rotated: Instant,
@@ -116,6 +118,7 @@ impl Session {
             gate: StaffGate::default(),
             staff: None,
             staff_encounter: None,
+            confirm_close: false,
             outcome: None,
             last_touch: now,
             rotated: now,
@@ -201,6 +204,12 @@ impl Session {
             Screen::Idle => false,
             Screen::VisitorDone => quiet >= DONE_AFTER.min(self.idle_after),
             Screen::OfficialWaiting => quiet >= WAITING_AFTER || self.encounter_closed(desk),
+            // Staff facing officers may not touch the screen for a long
+            // time: an open encounter on screen keeps staff mode unlocked
+            // until they lock it or the encounter closes.
+            Screen::StaffEncounter | Screen::StaffDecide | Screen::StaffNotes => {
+                quiet >= self.idle_after && !self.staff_encounter_open(desk)
+            }
             _ => quiet >= self.idle_after,
         };
         if expired {
@@ -220,6 +229,13 @@ impl Session {
             self.lang = languages[(at + 1) % languages.len()];
             self.rotated = now;
         }
+    }
+
+    fn staff_encounter_open<D: KioskDesk>(&self, desk: &D) -> bool {
+        self.staff_encounter
+            .as_deref()
+            .and_then(|id| desk.encounter(id).ok())
+            .is_some_and(|r| r.closed_at.is_none())
     }
 
     fn encounter_closed<D: KioskDesk>(&self, desk: &D) -> bool {
@@ -322,6 +338,9 @@ impl Session {
     pub fn handle<D: KioskDesk>(&mut self, desk: &mut D, action: Action, now: Instant) {
         self.last_touch = now;
         self.problem = None;
+        if !matches!(action, Action::StaffClose | Action::StaffCloseConfirmed) {
+            self.confirm_close = false;
+        }
         let loaded = desk.loaded();
         match action {
             Action::ChooseLanguage(i) => {

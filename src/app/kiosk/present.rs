@@ -4,6 +4,8 @@
 
 use super::*;
 use crate::devices::health::PartState;
+use crate::domain::guidance::{unanswered, verdict, Unanswered};
+use crate::store::query::EncounterRow;
 
 impl Session {
     /// What the screens show now; reads live data (who acknowledged, open
@@ -60,6 +62,7 @@ impl Session {
                 })
                 .collect(),
             exigent: self.exigent,
+            exigent_said: String::new(),
             documents: profile
                 .documents
                 .iter()
@@ -84,6 +87,15 @@ impl Session {
             encounters_today: 0,
             status: Vec::new(),
             checklist: Vec::new(),
+            verdict: None,
+            card: (Vec::new(), Vec::new()),
+            confirm_close: self.confirm_close,
+            unanswered: None,
+            counsel_number: loaded
+                .config
+                .counsel_number()
+                .unwrap_or_default()
+                .to_string(),
             outcomes: profile
                 .outcomes
                 .iter()
@@ -174,6 +186,22 @@ fn paged<D: KioskDesk>(desk: &D, id: &str, everyone: bool) -> Vec<Paged> {
     out
 }
 
+/// Whether counsel has not answered the open encounter `row` and cannot be
+/// relied on to (see [`unanswered`]).
+fn unanswered_row<D: KioskDesk>(desk: &D, row: &EncounterRow) -> Option<Unanswered> {
+    let config = &desk.loaded().config;
+    let opened = chrono::DateTime::parse_from_rfc3339(&row.opened_at)
+        .ok()?
+        .to_utc();
+    unanswered(
+        opened,
+        desk.now(),
+        config.first_deadline(),
+        row.counsel_acknowledged_at.is_some(),
+        row.paged,
+    )
+}
+
 /// The broken parts first, so a glance at staff home finds them.
 fn staff_home<D: KioskDesk>(desk: &D, parts: &[PartState], v: &mut View) {
     let loaded = desk.loaded();
@@ -182,6 +210,7 @@ fn staff_home<D: KioskDesk>(desk: &D, parts: &[PartState], v: &mut View) {
             v.open = rows
                 .into_iter()
                 .map(|r| OpenLine {
+                    unanswered: unanswered_row(desk, &r),
                     opened_at: local_time(loaded, &r.opened_at),
                     id: r.id,
                     pages: r.pages as u32,
@@ -189,7 +218,13 @@ fn staff_home<D: KioskDesk>(desk: &D, parts: &[PartState], v: &mut View) {
                     counsel_acknowledged: r.counsel_acknowledged_at.is_some(),
                     drill: r.drill,
                 })
-                .collect()
+                .collect();
+            // Nobody paged at all is worse than a deadline passed.
+            v.unanswered = v
+                .open
+                .iter()
+                .filter_map(|o| o.unanswered)
+                .min_by_key(|u| *u != Unanswered::NobodyPaged);
         }
         Err(e) => v.detail = format!("cannot read open encounters: {e}"),
     }
@@ -302,6 +337,12 @@ fn staff_encounter<D: KioskDesk>(desk: &D, id: &str, v: &mut View) {
     let lang = v.lang;
     v.encounter_ref = id.to_string();
     v.paged = paged(desk, id, true);
+    if let Ok(rows) = desk.open_encounters() {
+        v.unanswered = rows
+            .iter()
+            .find(|r| r.id == id)
+            .and_then(|r| unanswered_row(desk, r));
+    }
     let Ok(rec) = desk.encounter(id) else {
         v.detail = format!("cannot read encounter {id}");
         return;
@@ -314,6 +355,14 @@ fn staff_encounter<D: KioskDesk>(desk: &D, id: &str, v: &mut View) {
         .map(|o| format!("{} · {} · {}", o.name, o.badge, o.agency))
         .collect();
     v.exigent = Some(rec.exigent);
+    if rec.exigent {
+        v.exigent_said = [&rec.purpose, &rec.sought]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" · ");
+    }
     v.document = rec.document_kind.as_deref().and_then(|k| {
         loaded
             .profile
@@ -321,23 +370,49 @@ fn staff_encounter<D: KioskDesk>(desk: &D, id: &str, v: &mut View) {
             .iter()
             .position(|d| d.kind.token() == k)
     });
-    v.checklist = loaded
-        .profile
-        .checklist
+    let kind = rec
+        .document_kind
+        .as_deref()
+        .and_then(|k| k.parse::<crate::domain::document::DocumentKind>().ok());
+    let answer = |item: &str| {
+        rec.checklist
+            .iter()
+            .rev()
+            .find(|(id, _, _)| id == item)
+            .map(|(_, a, _)| a.clone())
+    };
+    let questions = loaded.profile.checklist_for(kind);
+    v.checklist = questions
         .iter()
         .map(|c| ChecklistLine {
             id: c.id.clone(),
             question: c.question.get(lang).to_string(),
             help: c.help.get(lang).to_string(),
-            answer: rec
-                .checklist
-                .iter()
-                .rev()
-                .find(|(item, _, _)| *item == c.id)
-                .map(|(_, a, _)| a.clone())
-                .unwrap_or_default(),
+            answer: answer(&c.id).unwrap_or_default(),
         })
         .collect();
+    let verdict = verdict(questions.iter().map(|c| c.id.as_str()), |q| {
+        answer(q).and_then(|a| a.parse().ok())
+    });
+    v.verdict = kind
+        .and_then(|k| loaded.profile.document(k))
+        .map(|d| (verdict, d.verdict.text(verdict).get(lang).to_string()));
+    v.card = (
+        loaded
+            .profile
+            .card
+            .say
+            .iter()
+            .map(|t| t.get(lang).to_string())
+            .collect(),
+        loaded
+            .profile
+            .card
+            .avoid
+            .iter()
+            .map(|t| t.get(lang).to_string())
+            .collect(),
+    );
     v.instructions = rec
         .counsel_instructions
         .iter()

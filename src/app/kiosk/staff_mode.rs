@@ -62,10 +62,17 @@ impl Session {
                     self.fields.remove(&Field::OverrideReason);
                 })
             }
-            Action::StaffClose => desk.close(&id, &by).map(|_| {
-                self.staff_encounter = None;
-                self.go(Screen::StaffHome);
-            }),
+            Action::StaffClose => {
+                self.confirm_close = true;
+                Ok(())
+            }
+            Action::StaffCloseConfirmed if self.confirm_close => {
+                self.confirm_close = false;
+                desk.close(&id, &by).map(|_| {
+                    self.staff_encounter = None;
+                    self.go(Screen::StaffHome);
+                })
+            }
             _ => Ok(()),
         };
         if let Err(e) = result {

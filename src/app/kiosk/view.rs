@@ -185,6 +185,8 @@ pub struct OpenLine {
     pub acknowledged: bool,
     pub counsel_acknowledged: bool,
     pub drill: bool,
+    /// Counsel has not answered and cannot be relied on to: the red banner.
+    pub unanswered: Option<crate::domain::guidance::Unanswered>,
 }
 
 /// The state of one alert channel, device or service, for staff mode.
@@ -251,6 +253,8 @@ pub struct View {
     pub encounter_ref: String,
     pub officers: Vec<String>,
     pub exigent: Option<bool>,
+    /// What the official said when claiming exigent circumstances.
+    pub exigent_said: String,
     /// (label, plain description) per document kind of the profile.
     pub documents: Vec<(String, String)>,
     pub document: Option<usize>,
@@ -269,7 +273,20 @@ pub struct View {
     pub encounters_today: u32,
     /// One line per alert channel and device.
     pub status: Vec<StatusLine>,
+    /// The questions for the document presented, with their answers.
     pub checklist: Vec<ChecklistLine>,
+    /// Where the checklist stands and what the profile tells staff to do;
+    /// `None` until the document is recorded.
+    pub verdict: Option<(crate::domain::guidance::Verdict, String)>,
+    /// The profile's card: what to say, what not to do.
+    pub card: (Vec<String>, Vec<String>),
+    /// Closing was asked for: the screen asks to confirm.
+    pub confirm_close: bool,
+    /// On staff home, the worst open encounter's state; on an encounter's
+    /// screens, that encounter's: the red "call counsel now" banner.
+    pub unanswered: Option<crate::domain::guidance::Unanswered>,
+    /// The number the banner tells staff to call (may be empty).
+    pub counsel_number: String,
     /// Outcome labels of the profile, in profile order.
     pub outcomes: Vec<String>,
     pub outcome: Option<usize>,

@@ -28,12 +28,15 @@ pub struct EncounterRow {
     pub counsel_acknowledged_at: Option<String>,
     pub outcome: Option<String>,
     pub closed_at: Option<String>,
+    /// Pages queued for it (any tier, any state).
+    pub paged: u32,
 }
 
 /// Encounters, newest first; only those not yet closed when `open_only`.
 pub fn encounters(conn: &Connection, open_only: bool) -> rusqlite::Result<Vec<EncounterRow>> {
     let sql = format!(
-        "SELECT id, opened_at, entrance, drill, document_kind, officers, pages, acks, counsel_ack_at, outcome, closed_at
+        "SELECT id, opened_at, entrance, drill, document_kind, officers, pages, acks, counsel_ack_at, outcome, closed_at,
+                (SELECT COUNT(*) FROM outbox o WHERE o.encounter_id = encounters.id)
          FROM encounters {} ORDER BY opened_at DESC, id",
         if open_only { "WHERE closed_at IS NULL" } else { "" }
     );
@@ -51,6 +54,7 @@ pub fn encounters(conn: &Connection, open_only: bool) -> rusqlite::Result<Vec<En
             counsel_acknowledged_at: r.get(8)?,
             outcome: r.get(9)?,
             closed_at: r.get(10)?,
+            paged: r.get(11)?,
         })
     })?;
     rows.collect()

@@ -2,6 +2,7 @@
 //! temporary store (and a wrapper that makes the store fail on demand).
 
 mod flaky;
+mod guidance;
 mod safety;
 
 use super::*;
@@ -20,8 +21,8 @@ fn desk(dir: &std::path::Path) -> Desk {
     Desk::open(loaded, dir, SystemClock).unwrap()
 }
 
-fn session(desk: &Desk, t: Instant) -> Session {
-    Session::new(&desk.loaded, Box::new(DemoSource::default()), t)
+fn session<D: KioskDesk>(desk: &D, t: Instant) -> Session {
+    Session::new(desk.loaded(), Box::new(DemoSource::default()), t)
 }
 
 fn outbox_rows(d: &Desk, id: &str) -> i64 {
@@ -304,7 +305,7 @@ fn five_wrong_pins_lock_staff_mode_for_five_minutes() {
     assert_eq!(s.staff(), None);
 }
 
-fn unlock(s: &mut Session, d: &mut Desk, t: Instant) {
+fn unlock<D: KioskDesk>(s: &mut Session, d: &mut D, t: Instant) {
     s.handle(d, Action::OpenStaff, t);
     for c in [1, 2, 3, 4] {
         s.handle(d, Action::PinDigit(c), t);
@@ -380,7 +381,19 @@ fn staff_mode_enforces_the_counsel_rule_and_the_override_reason() {
         .paged
         .iter()
         .any(|p| p.name == "Dana Whitfield" && !p.acknowledged_at.is_empty()));
+    // Closing asks first; anything else but the confirmation keeps it open.
     s.handle(&mut d, Action::StaffClose, t);
+    assert!(s.view(&d).confirm_close);
+    assert!(d.encounter(&id).unwrap().closed_at.is_none());
+    s.handle(&mut d, Action::StaffKeepOpen, t);
+    assert!(!s.view(&d).confirm_close);
+    s.handle(&mut d, Action::StaffCloseConfirmed, t);
+    assert!(
+        d.encounter(&id).unwrap().closed_at.is_none(),
+        "confirming needs the question first"
+    );
+    s.handle(&mut d, Action::StaffClose, t);
+    s.handle(&mut d, Action::StaffCloseConfirmed, t);
     assert_eq!(s.screen(), Screen::StaffHome);
     assert!(d.encounter(&id).unwrap().closed_at.is_some());
     let v = s.view(&d);
