@@ -142,8 +142,8 @@ pub fn sms_reply(data: &[u8]) {
 }
 
 /// The admin web's forms and filters, through the router as the server
-/// runs them, signed in as a manager: the first byte picks the form, the
-/// rest is its body or query. No input may make the server fail (500).
+/// runs them, signed in as a manager (and acting on an open encounter): the
+/// first byte picks the form, the rest is its body or query. No input may make the server fail (500).
 pub fn web_form(data: &[u8]) {
     use axum::body::Body;
     use axum::http::{header, Request, StatusCode};
@@ -153,6 +153,8 @@ pub fn web_form(data: &[u8]) {
         app: axum::Router,
         cookie: String,
         csrf: String,
+        /// An open encounter the forms act on.
+        encounter: String,
     }
     static WEB: OnceLock<Web> = OnceLock::new();
     let web = WEB.get_or_init(|| {
@@ -165,6 +167,9 @@ pub fn web_form(data: &[u8]) {
         )
         .expect("an account");
         let token = desk.sign_in("fuzz").expect("a session");
+        let encounter = desk
+            .open_encounter(None, crate::domain::encounter::Via::Cli, false)
+            .expect("an encounter");
         let csrf = desk
             .session(&token, false)
             .expect("the session")
@@ -179,6 +184,7 @@ pub fn web_form(data: &[u8]) {
             app: router(state),
             cookie: format!("th_session={token}; th_login=fuzzcsrf"),
             csrf,
+            encounter,
         }
     });
     let Some((&pick, rest)) = data.split_first() else {
@@ -199,7 +205,8 @@ pub fn web_form(data: &[u8]) {
             .body(Body::empty())
     };
     let csrf = format!("&csrf={}", web.csrf);
-    let request = match pick % 8 {
+    let act = |what: &str| form(&format!("/encounters/{}/{what}", web.encounter), &csrf);
+    let request = match pick % 12 {
         0 => form("/login", "&csrf=fuzzcsrf"),
         // Not this session's: signing it out would end the run's session.
         1 => Request::post("/logout")
@@ -211,7 +218,11 @@ pub fn web_form(data: &[u8]) {
         4 => query("/log"),
         5 => query("/export.csv"),
         6 => query("/alerts"),
-        _ => query("/export.bundle"),
+        7 => query("/export.bundle"),
+        8 => act("acknowledge"),
+        9 => act("instruction"),
+        10 => act("note"),
+        _ => act("checklist"),
     };
     let Ok(request) = request else {
         return;

@@ -109,6 +109,21 @@ fn serve(w: &AdminWorld) -> String {
     base
 }
 
+/// Press the button of the form posting to `action`, and wait for the page
+/// it leads to to say `then`.
+async fn press(c: &Client, action: &str, then: &str) {
+    c.find(Locator::Css(&format!("form[action='{action}'] button")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::XPath(&format!("//p[contains(., '{then}')]")))
+        .await
+        .unwrap_or_else(|e| panic!("after {action}, no {then:?}: {e}"));
+}
+
 async fn eval(c: &Client, js: &str) -> Value {
     c.execute(js, vec![]).await.expect(js)
 }
@@ -225,6 +240,51 @@ async fn counsel_signs_in_reviews_an_encounter_and_exports_csv_in_chromium() {
         .unwrap();
     assert_eq!(widths, json!([600, 600]));
     std::fs::write(out.join("encounter.png"), c.screenshot().await.unwrap()).unwrap();
+
+    // On a phone: acknowledge, then send the desk an instruction.
+    c.set_window_size(390, 844).await.unwrap();
+    let wide = eval(&c, "return document.documentElement.scrollWidth").await;
+    let viewport = eval(&c, "return window.innerWidth").await;
+    assert!(
+        wide.as_u64().unwrap() <= viewport.as_u64().unwrap(),
+        "the encounter page is {wide} px wide in a {viewport} px window"
+    );
+    std::fs::write(
+        out.join("encounter-phone.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    let act = format!("/encounters/{}", w.encounter);
+    press(
+        &c,
+        &format!("{act}/acknowledge"),
+        "You have acknowledged this encounter.",
+    )
+    .await;
+    c.find(Locator::Id("instruction"))
+        .await
+        .unwrap()
+        .send_keys("Do not consent; they may wait in the lobby.")
+        .await
+        .unwrap();
+    press(
+        &c,
+        &format!("{act}/instruction"),
+        "Do not consent; they may wait in the lobby.",
+    )
+    .await;
+    let rec = w.state.desk.encounter(&w.encounter).unwrap();
+    assert_eq!(rec.counsel_instructions.last().unwrap().by, "carl");
+    assert!(rec
+        .acknowledgements
+        .iter()
+        .any(|a| a.by == "carl" && a.text.starts_with("counsel via web")));
+    std::fs::write(
+        out.join("encounter-acted-phone.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    c.set_window_size(1280, 900).await.unwrap();
 
     // One page image on its own.
     c.goto(&format!("{base}/encounters/{}/pages/1", w.encounter))

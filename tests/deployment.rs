@@ -118,6 +118,10 @@ fn the_shipped_configuration_runs_and_pages_by_every_channel() {
         common::stderr(&checked)
     );
 
+    // Counsel signs in on the running service and instructs the desk: the
+    // record has it under counsel's account, and counsel's acknowledgement.
+    counsel_acts_from_the_web(&world, &id);
+
     // The devices are connected; nothing is broken.
     let list = devices_list(&world);
     for part in [
@@ -176,6 +180,65 @@ fn the_shipped_configuration_runs_and_pages_by_every_channel() {
     // Nothing about the check-ins and their pages was lost.
     let verify = world.cli(&["log", "verify"]);
     assert!(verify.status.success(), "{}", common::stdout(&verify));
+}
+
+/// Counsel (`rosa`) signs in to the admin web, acknowledges `id` and sends
+/// the desk an instruction; `encounter show` has both under her account.
+fn counsel_acts_from_the_web(world: &World, id: &str) {
+    add_owner(world);
+    let port = world.admin_port;
+    let form = login_form(port);
+    let r = sign_in(
+        port,
+        &form,
+        "198.51.100.7",
+        "rosa",
+        OWNER_PASSWORD,
+        "/",
+        None,
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let session = r.cookie("th_session").expect("a session");
+    let page = exchange(
+        port,
+        &format!("GET /encounters/{id} HTTP/1.1\r\nhost: t\r\nconnection: close\r\nx-forwarded-for: 198.51.100.7\r\ncookie: {session}\r\n\r\n"),
+    )
+    .unwrap();
+    assert_eq!(page.status, 200, "{}", page.body);
+    let at = page.body.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let csrf = &page.body[at..at + page.body[at..].find('"').unwrap()];
+    for (what, form) in [
+        ("acknowledge", format!("csrf={csrf}")),
+        (
+            "instruction",
+            format!("csrf={csrf}&text=Do+not+consent%3B+they+may+wait+in+the+rotunda."),
+        ),
+    ] {
+        let r = exchange(
+            port,
+            &format!(
+                "POST /encounters/{id}/{what} HTTP/1.1\r\nhost: t\r\nconnection: close\r\nx-forwarded-for: 198.51.100.7\r\ncookie: {session}\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: {}\r\n\r\n{form}",
+                form.len()
+            ),
+        )
+        .unwrap();
+        assert_eq!(r.status, 303, "{what}: {}", r.body);
+    }
+    let shown = world.cli(&["--json", "encounter", "show", id]);
+    let rec: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
+    let said = rec["counsel_instructions"].as_array().unwrap();
+    assert!(
+        said.iter()
+            .any(|a| a["by"] == "rosa"
+                && a["text"] == "Do not consent; they may wait in the rotunda."),
+        "{rec}"
+    );
+    assert!(
+        rec["acknowledgements"].as_array().unwrap().iter().any(
+            |a| a["by"] == "rosa" && a["text"].as_str().unwrap().starts_with("counsel via web")
+        ),
+        "{rec}"
+    );
 }
 
 fn base64_basic(user: &str, password: &str) -> String {

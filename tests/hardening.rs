@@ -9,11 +9,9 @@ mod common;
 use common::deployment::*;
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 const SOON: Duration = Duration::from_secs(15);
-const OWNER_PASSWORD: &str = "a long and private passphrase";
 
 fn start(world: &World, files: Option<u64>) -> Service {
     let service = world.run_with(None, files);
@@ -22,112 +20,6 @@ fn start(world: &World, files: Option<u64>) -> Service {
     });
     assert!(up.is_some(), "no /healthz: {:?}", service.log());
     service
-}
-
-/// An HTTP/1.1 exchange on its own connection: status, headers, body.
-struct Reply {
-    status: u16,
-    head: String,
-    body: String,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<String> {
-        self.head.lines().find_map(|l| {
-            let (k, v) = l.split_once(':')?;
-            k.eq_ignore_ascii_case(name).then(|| v.trim().to_string())
-        })
-    }
-    /// `name=value` of the Set-Cookie for `name`.
-    fn cookie(&self, name: &str) -> Option<String> {
-        self.head.lines().find_map(|l| {
-            let (k, v) = l.split_once(':')?;
-            let v = v.trim();
-            (k.eq_ignore_ascii_case("set-cookie") && v.starts_with(&format!("{name}=")))
-                .then(|| v.split(';').next().unwrap().to_string())
-        })
-    }
-}
-
-fn exchange(port: u16, request: &str) -> Option<Reply> {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
-    s.write_all(request.as_bytes()).ok()?;
-    let mut out = Vec::new();
-    s.read_to_end(&mut out).ok()?;
-    let out = String::from_utf8_lossy(&out).into_owned();
-    let (head, body) = out.split_once("\r\n\r\n")?;
-    Some(Reply {
-        status: head.split_whitespace().nth(1)?.parse().ok()?,
-        head: head.to_string(),
-        body: body.to_string(),
-    })
-}
-
-/// The sign-in form's cookie and CSRF token.
-fn login_form(port: u16) -> (String, String) {
-    let r = exchange(
-        port,
-        "GET /login HTTP/1.1\r\nhost: t\r\nconnection: close\r\n\r\n",
-    )
-    .unwrap();
-    let cookie = r.cookie("th_login").expect("the form's cookie");
-    let at = r.body.find("name=\"csrf\" value=\"").unwrap() + 19;
-    let csrf = r.body[at..at + r.body[at..].find('"').unwrap()].to_string();
-    (cookie, csrf)
-}
-
-/// POST /login from the client `from` (the trusted proxy on loopback
-/// names it in X-Forwarded-For, as the example config's proxy would).
-fn sign_in(
-    port: u16,
-    form: &(String, String),
-    from: &str,
-    account: &str,
-    password: &str,
-    next: &str,
-    device: Option<&str>,
-) -> Reply {
-    let body = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("account", account)
-        .append_pair("password", password)
-        .append_pair("csrf", &form.1)
-        .append_pair("next", next)
-        .finish();
-    let cookies = match device {
-        Some(d) => format!("{}; {d}", form.0),
-        None => form.0.clone(),
-    };
-    exchange(
-        port,
-        &format!(
-            "POST /login HTTP/1.1\r\nhost: t\r\nconnection: close\r\nx-forwarded-for: {from}\r\ncookie: {cookies}\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: {}\r\n\r\n{body}",
-            body.len()
-        ),
-    )
-    .expect("an answer")
-}
-
-fn add_owner(world: &World) {
-    let mut child = common::bin()
-        .arg("--config")
-        .arg(&world.config)
-        .arg("--data-dir")
-        .arg(&world.data)
-        .args(["user", "add", "rosa", "--role", "counsel"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{OWNER_PASSWORD}\n").as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", common::stderr(&out));
 }
 
 #[test]

@@ -39,6 +39,8 @@ struct AckPage {
     title: String,
     paragraphs: Vec<Para>,
     button: Option<String>,
+    /// A link on (href, text).
+    next: Option<(String, String)>,
 }
 
 fn show(status: StatusCode, lang: Language, title: &str, paragraphs: Vec<Para>) -> Response {
@@ -49,6 +51,7 @@ fn show(status: StatusCode, lang: Language, title: &str, paragraphs: Vec<Para>) 
             title: title.to_string(),
             paragraphs,
             button: None,
+            next: None,
         },
     )
 }
@@ -156,11 +159,27 @@ fn outcome_page(
         show(status, lang, title, vec![para])
     };
     match result {
-        Ok(()) => p(
+        Ok(()) => render(
             StatusCode::OK,
-            t.done_title,
-            t.done_body,
-            &local_time(state, Utc::now()),
+            &AckPage {
+                lang: lang.code(),
+                title: t.done_title.to_string(),
+                paragraphs: vec![Para {
+                    lang: None,
+                    strong: None,
+                    parts: fill(
+                        t.done_body,
+                        state,
+                        Some(claim),
+                        &local_time(state, Utc::now()),
+                    ),
+                }],
+                button: None,
+                next: Some((
+                    format!("/encounters/{}", claim.encounter),
+                    t.open_record.to_string(),
+                )),
+            },
         ),
         Err(AppError::LinkUsed { at }) => {
             let at = DateTime::parse_from_rfc3339(&at)
@@ -208,6 +227,7 @@ pub async fn confirm(State(state): State<AppState>, Path(token): Path<String>) -
                 parts: fill(t.confirm_body, &state, Some(&claim), ""),
             }],
             button: Some(t.button.to_string()),
+            next: None,
         },
     )
 }

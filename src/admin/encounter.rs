@@ -37,9 +37,13 @@ pub async fn journal(state: &AppState, subject: &str, viewed: Viewed) -> Result<
         .await
 }
 
-/// A checklist answer with its question in the reader's language.
+/// A checklist question for the document's kind, in the reader's
+/// language, with its help and its latest answer.
 pub struct ChecklistLine {
+    pub id: String,
     pub question: String,
+    pub help: String,
+    /// `yes`, `no`, `unclear`, or empty.
     pub answer: String,
     pub by: String,
 }
@@ -57,6 +61,12 @@ struct EncounterPage {
     notifications: Vec<(String, String, String)>,
     decided: String,
     outcome: String,
+    /// What the profile tells staff to do for this document and answers.
+    verdict: String,
+    /// This account has acknowledged the encounter.
+    acknowledged: bool,
+    /// The checklist's answers: (token, label).
+    answers: [(&'static str, &'static str); 3],
 }
 
 /// Read encounter `id`, or NotFound.
@@ -110,18 +120,30 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
     let c = v.chrome("", &format!("{} {}", v.chrome.w.encounter, id));
     let lang = c.lang;
     let profile = &state.loaded.profile;
-    let checklist = r
-        .checklist
+    let kind = r.document_kind.as_deref().and_then(|k| k.parse().ok());
+    let latest = |item: &str| r.checklist.iter().rev().find(|(i, _, _)| i == item);
+    let questions = profile.checklist_for(kind);
+    let checklist = questions
         .iter()
-        .map(|(item, answer, by)| ChecklistLine {
-            question: profile
-                .checklist_item(item)
-                .map(|i| i.question.get(lang).to_string())
-                .unwrap_or_else(|| item.clone()),
-            answer: answer.clone(),
-            by: by.clone(),
+        .map(|q| ChecklistLine {
+            id: q.id.clone(),
+            question: q.question.get(lang).to_string(),
+            help: q.help.get(lang).to_string(),
+            answer: latest(&q.id).map(|a| a.1.clone()).unwrap_or_default(),
+            by: latest(&q.id).map(|a| a.2.clone()).unwrap_or_default(),
         })
         .collect();
+    let verdict = kind
+        .and_then(|k| profile.document(k))
+        .map(|d| {
+            let v =
+                crate::domain::guidance::verdict(questions.iter().map(|q| q.id.as_str()), |q| {
+                    latest(q).and_then(|a| a.1.parse().ok())
+                });
+            d.verdict.text(v).get(lang).to_string()
+        })
+        .unwrap_or_default();
+    let acknowledged = r.acknowledgements.iter().any(|a| a.by == v.user);
     let document = state
         .loaded
         .document_label(r.document_kind.as_deref(), lang);
@@ -166,6 +188,13 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
         .map(|o| state.loaded.outcome_label(o, lang))
         .unwrap_or_default();
     let page = EncounterPage {
+        answers: [
+            ("yes", c.w.answer_yes),
+            ("no", c.w.answer_no),
+            ("unclear", c.w.answer_unclear),
+        ],
+        verdict,
+        acknowledged,
         outcome,
         opened: local_minute(&state, &r.opened_at),
         closed: r

@@ -8,6 +8,7 @@
 //! session; see [`auth`] for accounts, sessions, CSRF and rate limiting.
 
 pub mod ack;
+mod act;
 pub mod auth;
 mod chrome;
 pub mod client;
@@ -111,6 +112,10 @@ pub fn router(state: AppState) -> Router {
         .route("/log", get(overview::log))
         .route("/alerts", get(overview::alerts))
         .route("/encounters/{id}", get(encounter::show))
+        .route("/encounters/{id}/acknowledge", post(act::acknowledge))
+        .route("/encounters/{id}/instruction", post(act::instruction))
+        .route("/encounters/{id}/note", post(act::note))
+        .route("/encounters/{id}/checklist", post(act::checklist))
         .route(
             "/encounters/{id}/pages/{number}",
             get(encounter::page_image),

@@ -317,6 +317,23 @@ impl<C: Clock> Desk<C> {
         })
     }
 
+    /// Record an acknowledgement by someone whose role is known otherwise
+    /// than by the contact list (an admin-web account).
+    pub fn acknowledge_as(
+        &self,
+        id: &str,
+        by: &str,
+        role: Option<Role>,
+        via: Via,
+    ) -> Result<(), AppError> {
+        let by = check_by(by)?.to_string();
+        let id = id.to_string();
+        self.record.write(self.clock.now(), move |w| {
+            entries::acknowledge(w, &id, &by, role, via, None)?;
+            Ok(())
+        })
+    }
+
     /// Whether a link can still acknowledge: the encounter is open and the
     /// link unused.
     pub fn link_status(&self, encounter: &str, link: &str) -> Result<(), AppError> {
@@ -389,15 +406,40 @@ impl<C: Clock> Desk<C> {
 
     /// Record counsel's instruction, or a staff note.
     pub fn add_text(&self, id: &str, kind: TextKind, text: &str, by: &str) -> Result<(), AppError> {
+        self.add_text_from(id, kind, text, by, None)
+    }
+
+    /// Record counsel's instruction as `by` relays it `from` counsel (who
+    /// gave it by phone): the record keeps both names.
+    pub fn relay_instruction(
+        &self,
+        id: &str,
+        text: &str,
+        by: &str,
+        from: &str,
+    ) -> Result<(), AppError> {
+        let from = check_by(from)?;
+        self.add_text_from(id, TextKind::CounselInstruction, text, by, Some(from))
+    }
+
+    fn add_text_from(
+        &self,
+        id: &str,
+        kind: TextKind,
+        text: &str,
+        by: &str,
+        from: Option<&str>,
+    ) -> Result<(), AppError> {
         let text = non_empty(kind.field(), "the text", text)?.to_string();
         check_text(kind.field(), &text)?;
         let by = check_by(by)?.to_string();
-        let id = id.to_string();
+        let (id, from) = (id.to_string(), from.map(str::to_string));
         self.record.write(self.clock.now(), move |w| {
             check_open(&state_in(w, &id)?)?;
             let body = TextAdded {
                 text: w.seal(&text)?,
                 by: w.seal(&by)?,
+                from: from.as_deref().map(|f| w.seal(f)).transpose()?,
             };
             let event = match kind {
                 TextKind::Note => EventKind::NoteAdded,

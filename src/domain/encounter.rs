@@ -66,6 +66,8 @@ pub enum Via {
     /// A link posted to a shared chat channel: someone in the channel.
     ChannelLink,
     Sms,
+    /// An account signed in to the admin web.
+    Web,
 }
 
 impl Via {
@@ -78,6 +80,7 @@ impl Via {
             Via::AckLink => "ack-link",
             Via::ChannelLink => "channel-link",
             Via::Sms => "sms",
+            Via::Web => "web",
         }
     }
 }

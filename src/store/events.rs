@@ -239,6 +239,10 @@ pub struct ChecklistAnswered {
 pub struct TextAdded {
     pub text: VaultRef,
     pub by: VaultRef,
+    /// Whose words they are, when `by` relays them (staff typing counsel's
+    /// instruction given by phone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<VaultRef>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

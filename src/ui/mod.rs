@@ -78,6 +78,7 @@ fn problem(p: Option<Problem>) -> (ProblemKind, i32) {
         Some(Problem::Locked { minutes }) => (ProblemKind::Locked, minutes as i32),
         Some(Problem::Refused) => (ProblemKind::Refused, 0),
         Some(Problem::NotPrinted) => (ProblemKind::NotPrinted, 0),
+        Some(Problem::PickCounsel) => (ProblemKind::PickCounsel, 0),
     }
 }
 
@@ -276,6 +277,8 @@ pub fn apply(ui: &Kiosk, loaded: &Loaded, view: &View) {
     s.set_say(strings(&view.card.0));
     s.set_avoid(strings(&view.card.1));
     s.set_confirm_close(view.confirm_close);
+    s.set_counsel_names(strings(&view.counsel_names));
+    s.set_relay_from(view.relay_from.map_or(-1, |i| i as i32));
     s.set_unanswered(view.unanswered.map_or("", |u| u.token()).into());
     s.set_counsel_number(view.counsel_number.as_str().into());
     s.set_outcomes(strings(&view.outcomes));
@@ -394,6 +397,10 @@ pub fn connect(ui: &Kiosk, send: Rc<dyn Fn(Action)>) {
     s.on_save_instruction(on(Action::StaffSaveInstruction));
     s.on_add_note(on(Action::StaffAddNote));
     s.on_close(on(Action::StaffClose));
+    s.on_pick_relay_from({
+        let send = send.clone();
+        move |i| send(Action::PickRelayFrom(i.max(0) as usize))
+    });
     s.on_close_confirmed(on(Action::StaffCloseConfirmed));
     s.on_keep_open(on(Action::StaffKeepOpen));
     s.on_lock(on(Action::StaffLock));

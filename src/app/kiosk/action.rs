@@ -61,6 +61,8 @@ pub enum Action {
     StaffNotesScreen,
     StaffAcknowledge,
     StaffChecklist(String, ChecklistAnswer),
+    /// Whose instruction staff are typing: the n-th counsel contact.
+    PickRelayFrom(usize),
     StaffSaveInstruction,
     PickOutcome(usize),
     StaffDecide,

@@ -79,6 +79,8 @@ pub struct Session {
     staff_encounter: Option<String>,
     /// Staff asked to close the encounter on screen; the next step confirms.
     confirm_close: bool,
+    /// Whose instruction staff are typing (a counsel contact's index).
+    relay_from: Option<usize>,
     outcome: Option<usize>,
     last_touch: Instant,
     rotated: Instant,
@@ -119,6 +121,7 @@ impl Session {
             staff: None,
             staff_encounter: None,
             confirm_close: false,
+            relay_from: None,
             outcome: None,
             last_touch: now,
             rotated: now,

@@ -62,6 +62,13 @@ pub trait KioskDesk {
         by: &str,
     ) -> Result<(), AppError>;
     fn add_text(&mut self, id: &str, kind: TextKind, text: &str, by: &str) -> Result<(), AppError>;
+    fn relay_instruction(
+        &mut self,
+        id: &str,
+        text: &str,
+        by: &str,
+        from: &str,
+    ) -> Result<(), AppError>;
     fn decide(
         &mut self,
         id: &str,
@@ -113,6 +120,15 @@ impl<C: Clock> KioskDesk for Desk<C> {
     }
     fn add_text(&mut self, id: &str, kind: TextKind, text: &str, by: &str) -> Result<(), AppError> {
         Desk::add_text(self, id, kind, text, by)
+    }
+    fn relay_instruction(
+        &mut self,
+        id: &str,
+        text: &str,
+        by: &str,
+        from: &str,
+    ) -> Result<(), AppError> {
+        Desk::relay_instruction(self, id, text, by, from)
     }
     fn decide(
         &mut self,

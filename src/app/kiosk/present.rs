@@ -104,6 +104,10 @@ impl Session {
             outcome: self.outcome,
             decided: String::new(),
             instructions: Vec::new(),
+            counsel_names: counsel_names(loaded),
+            relay_from: self
+                .relay_from
+                .or_else(|| (counsel_names(loaded).len() == 1).then_some(0)),
             notes: Vec::new(),
         };
         match self.screen {
@@ -123,6 +127,17 @@ impl Session {
         }
         v
     }
+}
+
+/// The counsel contacts' names, in config order.
+pub(super) fn counsel_names(loaded: &Loaded) -> Vec<String> {
+    loaded
+        .config
+        .contacts
+        .iter()
+        .filter(|c| c.role == crate::config::Role::Counsel)
+        .map(|c| c.name.clone())
+        .collect()
 }
 
 /// The local time of a stored timestamp, `HH:MM`.

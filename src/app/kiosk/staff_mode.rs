@@ -37,13 +37,26 @@ impl Session {
         let result = match action {
             Action::StaffAcknowledge => desk.acknowledge(&id, &by),
             Action::StaffChecklist(item, answer) => desk.answer_checklist(&id, &item, answer, &by),
-            Action::StaffSaveInstruction => self.save_text(
-                desk,
-                &id,
-                TextKind::CounselInstruction,
-                Field::Instruction,
-                &by,
-            ),
+            Action::PickRelayFrom(i) => {
+                if i < present::counsel_names(desk.loaded()).len() {
+                    self.relay_from = Some(i);
+                }
+                Ok(())
+            }
+            Action::StaffSaveInstruction => {
+                let names = present::counsel_names(desk.loaded());
+                let from = self
+                    .relay_from
+                    .or_else(|| (names.len() == 1).then_some(0))
+                    .and_then(|i| names.get(i));
+                let Some(from) = from else {
+                    return self.fail(Problem::PickCounsel, "");
+                };
+                let text = self.text(Field::Instruction).unwrap_or_default();
+                desk.relay_instruction(&id, &text, &by, from).map(|_| {
+                    self.fields.remove(&Field::Instruction);
+                })
+            }
             Action::StaffAddNote => self.save_text(desk, &id, TextKind::Note, Field::Note, &by),
             Action::PickOutcome(i) => {
                 if i < desk.loaded().profile.outcomes.len() {

@@ -162,6 +162,8 @@ pub enum Problem {
     Refused,
     /// The printer could not take the receipt.
     NotPrinted,
+    /// Counsel's instruction needs whose it is.
+    PickCounsel,
 }
 
 /// One person paged about an encounter.
@@ -292,6 +294,9 @@ pub struct View {
     pub outcome: Option<usize>,
     pub decided: String,
     pub instructions: Vec<String>,
+    /// Counsel contacts, for "whose instruction" when staff relay one.
+    pub counsel_names: Vec<String>,
+    pub relay_from: Option<usize>,
     pub notes: Vec<String>,
 }
 

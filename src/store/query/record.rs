@@ -143,11 +143,17 @@ fn body<T: serde::de::DeserializeOwned>(e: &Entry) -> Result<T, ReadError> {
 }
 
 /// A note or an instruction entry as who said what, when.
+/// A note or instruction; one relayed for someone else is by them,
+/// "relayed by" whoever typed it.
 fn text_act(conn: &Connection, e: &Entry) -> Result<Act, ReadError> {
     let b: TextAdded = body(e)?;
+    let by = reveal(conn, &b.by)?;
     Ok(Act {
         at: e.at.clone(),
-        by: reveal(conn, &b.by)?,
+        by: match reveal_opt(conn, &b.from)? {
+            Some(from) => format!("{from} (relayed by {by})"),
+            None => by,
+        },
         text: reveal(conn, &b.text)?,
     })
 }

@@ -66,6 +66,16 @@ impl KioskDesk for Flaky {
         self.check()?;
         KioskDesk::add_text(&mut self.desk, id, k, t, by)
     }
+    fn relay_instruction(
+        &mut self,
+        id: &str,
+        t: &str,
+        by: &str,
+        from: &str,
+    ) -> Result<(), AppError> {
+        self.check()?;
+        KioskDesk::relay_instruction(&mut self.desk, id, t, by, from)
+    }
     fn decide(
         &mut self,
         id: &str,

@@ -415,3 +415,52 @@ fn a_configured_number_is_the_one_the_banner_gives_and_a_wrong_one_is_named() {
     assert!(err.contains("escalation.call_when_unanswered"), "{err}");
     assert!(err.contains("found `ask Rosa`"), "{err}");
 }
+
+#[test]
+fn an_instruction_staff_type_is_counsels_relayed_by_staff() {
+    let (_dir, mut d, mut s, t, id) = at_desk(DocumentKind::AdministrativeWarrant, false);
+    s.handle(&mut d, Action::StaffOpen(id.clone()), t);
+    s.handle(&mut d, Action::StaffNotesScreen, t);
+    // The demo has one counsel contact: theirs unless staff say otherwise.
+    assert_eq!(s.view(&d).counsel_names, ["Rosa Delgado"]);
+    assert_eq!(s.view(&d).relay_from, Some(0));
+    s.type_into(&mut d, Field::Instruction, "They may wait in the lobby", t);
+    s.handle(&mut d, Action::StaffSaveInstruction, t);
+    assert_eq!(s.view(&d).problem, None, "{}", s.view(&d).detail);
+    let said = d.encounter(&id).unwrap().counsel_instructions;
+    assert_eq!(said[0].by, "Rosa Delgado (relayed by Dana Whitfield)");
+    assert_eq!(said[0].text, "They may wait in the lobby");
+}
+
+#[test]
+fn with_two_counsel_contacts_staff_say_whose_instruction_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{}\n[[contacts]]\nname = \"Ines Park\"\nrole = \"counsel\"\nemail = \"ines.park@example.org\"\n",
+        crate::config::DEMO_CONFIG
+    );
+    let loaded = Loaded::from_text("test", &text, dir.path()).unwrap();
+    let mut d = Desk::open(loaded, dir.path(), crate::app::SystemClock).unwrap();
+    let t = Instant::now();
+    let mut s = session(&d, t);
+    let id = encounter_with(&mut s, &mut d, DocumentKind::None, false, t);
+    s.handle(&mut d, Action::StaffOpen(id.clone()), t);
+    s.handle(&mut d, Action::StaffNotesScreen, t);
+    assert_eq!(s.view(&d).relay_from, None);
+    s.type_into(&mut d, Field::Instruction, "Do not consent", t);
+    s.handle(&mut d, Action::StaffSaveInstruction, t);
+    assert_eq!(s.view(&d).problem, Some(Problem::PickCounsel));
+    assert!(d.encounter(&id).unwrap().counsel_instructions.is_empty());
+    assert_eq!(
+        s.view(&d).field(Field::Instruction),
+        "Do not consent",
+        "nothing typed is lost"
+    );
+    s.handle(&mut d, Action::PickRelayFrom(1), t);
+    s.handle(&mut d, Action::StaffSaveInstruction, t);
+    assert_eq!(s.view(&d).problem, None, "{}", s.view(&d).detail);
+    assert_eq!(
+        d.encounter(&id).unwrap().counsel_instructions[0].by,
+        "Ines Park (relayed by Dana Whitfield)"
+    );
+}
