@@ -352,7 +352,8 @@ fn config_check_reports_on_the_command_line() {
     std::fs::write(
         &profile,
         include_str!("../assets/policies/example-no-ban.toml")
-            .replace("id = \"example-no-ban\"", "id = \"mine\""),
+            .replace("id = \"example-no-ban\"", "id = \"mine\"")
+            .replace("555 01", "290 11"),
     )
     .unwrap();
     let cfg = dir.path().join("site.toml");
@@ -597,4 +598,61 @@ fn the_admin_web_in_clear_text_beyond_this_machine_is_a_warning() {
         "trusted_proxies",
         "CIDR range",
     );
+}
+
+#[test]
+fn a_bad_number_to_call_is_named() {
+    expect_error(
+        "call_when_unanswered = \"+1 408 555 0151\"",
+        "call_when_unanswered = \"ask the front desk\"",
+        "escalation.call_when_unanswered",
+        "call_when_unanswered = ",
+        "found `ask the front desk`",
+    );
+}
+
+#[test]
+fn fictional_resource_numbers_are_refused_outside_simulate() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = include_str!("../assets/config/demo.toml");
+    // The shipped San José profile has no fictional numbers.
+    let ok = dir.path().join("ok.toml");
+    std::fs::write(&ok, demo).unwrap();
+    let o = bin()
+        .arg("--config")
+        .arg(&ok)
+        .args(["config", "check"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    // The example profiles still carry 555-01xx numbers.
+    let example = dir.path().join("example.toml");
+    std::fs::write(
+        &example,
+        demo.replace("policy = \"san-jose\"", "policy = \"example-partial-ban\""),
+    )
+    .unwrap();
+    let o = bin()
+        .arg("--config")
+        .arg(&example)
+        .args(["config", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("policy profile `example-partial-ban`, resources[0] (Immigration legal hotline): +1 408 555 0101 is a 555-01xx number reserved for fiction"),
+        "{}",
+        stderr(&o)
+    );
+    let o = bin()
+        .arg("--config")
+        .arg(&example)
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .args(["run", "--headless"])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("555-01xx"), "{}", stderr(&o));
+    assert!(!dir.path().join("data").exists(), "nothing started");
 }

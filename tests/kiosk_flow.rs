@@ -76,7 +76,7 @@ fn the_official_flow_through_the_ui_records_the_encounter_its_pages_and_alerts()
 
     tap(&ui, "Tap to begin");
     assert_eq!(screen(), Screen::Start);
-    tap(&ui, "I am an official or agent presenting a document");
+    tap(&ui, "I am a government or law-enforcement officer");
     assert_eq!(screen(), Screen::OfficialNotice);
     // Opened and paged before anything is typed.
     let id = {

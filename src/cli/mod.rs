@@ -112,6 +112,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => load_config(&cli)?,
             };
             render::config_summary(&loaded, cli.json);
+            let fictional = loaded.demo_resource_numbers();
+            if !fictional.is_empty() {
+                for f in &fictional {
+                    eprintln!("error: {f}");
+                }
+                return Ok(ExitCode::from(1));
+            }
         }
         Command::Checkin(c) => checkin(&cli, c)?,
         Command::Encounter(cmd) => return encounter(&cli, cmd),

@@ -58,6 +58,11 @@ impl Shutdown {
 /// Run until Ctrl-C or SIGTERM (or the kiosk window is closed).
 pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()> {
     init_tracing();
+    if !args.simulate {
+        if let Some(first) = loaded.demo_resource_numbers().into_iter().next() {
+            anyhow::bail!("{first}");
+        }
+    }
     let facility = loaded.config.facility.name.clone();
     let window = !args.headless && display_available();
     if args.headless {

@@ -306,6 +306,26 @@ impl Loaded {
         Self::from_text(&name, &text, &base)
     }
 
+    /// The policy profile's resources whose phone is a 555-01xx number
+    /// (reserved for fiction), each as a sentence naming what to fix. They
+    /// are allowed only with `run --simulate`.
+    pub fn demo_resource_numbers(&self) -> Vec<String> {
+        self.profile
+            .resources
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| {
+                let phone = r.phone.as_deref()?;
+                is_fictional_number(phone).then(|| {
+                    format!(
+                        "policy profile `{}`, resources[{i}] ({}): {phone} is a 555-01xx number reserved for fiction, not one a resident can call; put the number your city publishes in the profile, or remove the phone (demo numbers are allowed only with `run --simulate`)",
+                        self.profile.id, r.name.en
+                    )
+                })
+            })
+            .collect()
+    }
+
     /// The built-in demo configuration.
     pub fn demo() -> Loaded {
         Self::from_text(DEMO_NAME, DEMO_CONFIG, Path::new(""))
@@ -486,5 +506,40 @@ email = "c@example.org"
         assert_eq!(l.config.alerts.ack_link_ttl_s, 12 * 3600);
         assert_eq!(l.config.facility.languages.len(), 5);
         assert_eq!(l.config.visitors.purposes.len(), 5);
+    }
+}
+
+/// A North American number in the 555-0100 to 555-0199 range, which is
+/// reserved for fiction.
+pub fn is_fictional_number(phone: &str) -> bool {
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    digits.len() >= 10 && {
+        let last = &digits[digits.len() - 7..];
+        last.starts_with("55501")
+    }
+}
+
+#[cfg(test)]
+mod fictional_tests {
+    use super::is_fictional_number;
+
+    #[test]
+    fn only_555_01xx_numbers_are_fictional() {
+        for n in [
+            "+1 408 555 0101",
+            "(408) 555-0199",
+            "+14085550150",
+            "408.555.0100",
+        ] {
+            assert!(is_fictional_number(n), "{n}");
+        }
+        for n in [
+            "+1 408 290 1144",
+            "+1 408 555 0200",
+            "555-0101",
+            "+1 408 535 1900",
+        ] {
+            assert!(!is_fictional_number(n), "{n}");
+        }
     }
 }
