@@ -567,7 +567,7 @@ async fn the_log_pages_through_the_record_with_filters() {
         .await
         .text();
     assert!(
-        encounters.contains("Waited in the public area"),
+        encounters.contains("Officers waited in the public area"),
         "{encounters}"
     );
     let record = send(
@@ -580,7 +580,7 @@ async fn the_log_pages_through_the_record_with_filters() {
     .await
     .text();
     assert!(
-        record.contains("Resultado") && record.contains("Esperó en el área pública"),
+        record.contains("Resultado") && record.contains("Los agentes esperaron en el área pública"),
         "{record}"
     );
     let bad = send(&app, get("/log?from=2026-13-01", Some(&counsel))).await;

@@ -189,7 +189,7 @@ fn the_encounter_lifecycle_on_the_command_line() {
             "decide",
             &id,
             "--outcome",
-            "access-judicial-warrant",
+            "records-produced",
             "--by",
             "Dana",
         ],

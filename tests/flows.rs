@@ -96,9 +96,10 @@ fn official_flow_enforces_counsel_rule_and_records_everything() {
         2
     );
 
-    // Access before counsel acknowledged: refused, then allowed only with a reason.
+    // Records produced before counsel acknowledged: refused (complying
+    // with a judicial warrant is not: see below).
     let refused = desk
-        .decide(&id, Outcome::AccessJudicialWarrant, "Dana", None, None)
+        .decide(&id, Outcome::RecordsProduced, "Dana", None, None)
         .unwrap_err();
     assert!(matches!(
         refused,
@@ -108,7 +109,7 @@ fn official_flow_enforces_counsel_rule_and_records_everything() {
     desk.acknowledge(&id, "Dana Whitfield", Via::StaffMode)
         .unwrap();
     assert!(desk
-        .decide(&id, Outcome::AccessJudicialWarrant, "Dana", None, None)
+        .decide(&id, Outcome::RecordsProduced, "Dana", None, None)
         .is_err());
     clock.advance(Duration::seconds(40));
     let role = desk.acknowledge(&id, "Rosa Delgado", Via::Cli).unwrap();
@@ -173,7 +174,7 @@ fn override_needs_a_reason_and_is_recorded_as_such() {
         .check_in_official(None, Via::Cli, false, details(DocumentKind::None), &[])
         .unwrap();
     assert!(matches!(
-        desk.decide(&id, Outcome::AccessExigent, "Dana", None, Some("   ")),
+        desk.decide(&id, Outcome::RecordsProduced, "Dana", None, Some("   ")),
         Err(AppError::Rule(RuleRefused::EmptyOverrideReason))
     ));
     assert!(matches!(
@@ -183,7 +184,7 @@ fn override_needs_a_reason_and_is_recorded_as_such() {
     let basis = desk
         .decide(
             &id,
-            Outcome::AccessExigent,
+            Outcome::RecordsProduced,
             "Dana",
             None,
             Some("Fire alarm; person trapped"),
@@ -287,4 +288,76 @@ fn log_filters_by_kind_purpose_and_time() {
         .unwrap();
     assert_eq!(rest.len(), 1);
     assert!(page.iter().all(|r| r.id != rest[0].id));
+}
+
+#[test]
+fn what_happened_is_recorded_as_it_happened_with_whether_counsel_was_reached() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = desk(dir.path(), TestClock::at(2026, 11, 27, 18));
+    // A valid judicial warrant is obeyed: recorded at once, no override,
+    // saying counsel had not been reached.
+    let id = desk
+        .check_in_official(
+            None,
+            Via::Cli,
+            false,
+            details(DocumentKind::JudicialSearchWarrant),
+            &[],
+        )
+        .unwrap();
+    let basis = desk
+        .decide(&id, Outcome::AccessJudicialWarrant, "Dana", None, None)
+        .unwrap();
+    assert_eq!(basis, DecisionBasis::BeforeCounsel);
+    let rec = desk
+        .record()
+        .read(|r| query::encounter(r.conn(), &id))
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(rec.decision_basis.as_deref(), Some("before-counsel"));
+    assert_eq!(rec.override_reason, None);
+
+    // An exigent entry records the officers' stated reason as theirs.
+    let id = desk
+        .check_in_official(None, Via::Cli, false, details(DocumentKind::None), &[])
+        .unwrap();
+    assert!(matches!(
+        desk.decide(&id, Outcome::AccessExigent, "Dana", None, None),
+        Err(AppError::Rule(RuleRefused::NeedsOfficialsReason(
+            Outcome::AccessExigent
+        )))
+    ));
+    desk.decide(
+        &id,
+        Outcome::AccessExigent,
+        "Dana",
+        None,
+        Some("They said a child was in danger upstairs"),
+    )
+    .unwrap();
+    let rec = desk
+        .record()
+        .read(|r| query::encounter(r.conn(), &id))
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        rec.officials_reason.as_deref(),
+        Some("They said a child was in danger upstairs")
+    );
+    assert_eq!(rec.override_reason, None, "their reason, not an override");
+    assert_eq!(rec.decision_basis.as_deref(), Some("before-counsel"));
+
+    // Officers entering anyway, and staff stepping back, need nothing.
+    for outcome in [Outcome::EnteredWithoutConsent, Outcome::SteppedBack] {
+        let id = desk
+            .check_in_official(None, Via::Cli, false, details(DocumentKind::None), &[])
+            .unwrap();
+        assert_eq!(
+            desk.decide(&id, outcome, "Dana", None, None).unwrap(),
+            DecisionBasis::BeforeCounsel
+        );
+    }
+    assert!(desk.verify().unwrap().intact());
 }

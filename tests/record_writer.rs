@@ -22,7 +22,7 @@ fn of_fifty_concurrent_decisions_exactly_one_is_recorded() {
     let outcomes = [
         Outcome::WaitedInPublicArea,
         Outcome::Left,
-        Outcome::AccessExigent,
+        Outcome::EnteredWithoutConsent,
         Outcome::Other,
     ];
     let start = Arc::new(Barrier::new(50));

@@ -65,6 +65,8 @@ struct EncounterPage {
     verdict: String,
     /// This account has acknowledged the encounter.
     acknowledged: bool,
+    /// On what footing the outcome was recorded, in the reader's words.
+    basis: String,
     /// The checklist's answers: (token, label).
     answers: [(&'static str, &'static str); 3],
 }
@@ -187,7 +189,14 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
         .as_deref()
         .map(|o| state.loaded.outcome_label(o, lang))
         .unwrap_or_default();
+    let basis = match r.decision_basis.as_deref() {
+        Some("before-counsel") => c.w.basis_before_counsel.to_string(),
+        Some("counsel-acknowledged") => c.w.basis_counsel_acknowledged.to_string(),
+        Some("exigent-override") => c.w.basis_override.to_string(),
+        other => other.unwrap_or_default().to_string(),
+    };
     let page = EncounterPage {
+        basis,
         answers: [
             ("yes", c.w.answer_yes),
             ("no", c.w.answer_no),

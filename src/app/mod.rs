@@ -486,6 +486,12 @@ impl<C: Clock> Desk<C> {
             .filter(|s| !s.is_empty())
             .map(String::from);
         let id = id.to_string();
+        // The officials' stated reason is theirs, not an override.
+        let (reason, officials) = if rule.officials_reason {
+            (None, reason)
+        } else {
+            (reason, None)
+        };
         self.record.write(self.clock.now(), move |w| {
             let basis = check_decision(&state_in(w, &id)?, &rule, given.as_deref())?;
             let body = Decided {
@@ -494,6 +500,7 @@ impl<C: Clock> Desk<C> {
                 by: w.seal(&by)?,
                 override_reason: w.seal_opt(reason.as_deref())?,
                 counsel_instruction: w.seal_opt(instruction.as_deref())?,
+                officials_reason: w.seal_opt(officials.as_deref())?,
             };
             w.append(EventKind::Decided, &id, &body)?;
             Ok(basis)

@@ -145,6 +145,9 @@ pub fn encounter_pdf(
     if let Some(reason) = &r.override_reason {
         doc.fact(w.override_reason, reason);
     }
+    if let Some(said) = &r.officials_reason {
+        doc.fact(w.officials_reason, said);
+    }
 
     doc.heading(w.officers);
     if r.officers.is_empty() {

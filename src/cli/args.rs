@@ -310,13 +310,19 @@ pub enum Encounter {
     /// acknowledgement first, or --override-reason stating exigent circumstances.
     Decide {
         id: String,
-        /// waited-in-public-area, left, access-judicial-warrant, access-exigent, other.
+        /// waited-in-public-area, left, access-judicial-warrant, access-exigent,
+        /// entered-without-consent, records-demanded, records-produced,
+        /// stepped-back, other.
         #[arg(long)]
         outcome: String,
         #[arg(long)]
         by: String,
         #[arg(long, value_name = "TEXT")]
         counsel_instruction: Option<String>,
+        /// Before counsel acknowledged, for an outcome that waits for
+        /// counsel: the exigent circumstances. For an exigent entry
+        /// (access-exigent): what the officers said the emergency is,
+        /// recorded as theirs.
         #[arg(long, value_name = "TEXT")]
         override_reason: Option<String>,
     },

@@ -325,6 +325,9 @@ pub fn encounter_record(l: &Loaded, r: &EncounterRecord, as_json: bool) {
     if let Some(reason) = &r.override_reason {
         println!("  override      {reason}");
     }
+    if let Some(said) = &r.officials_reason {
+        println!("  officers said {said}");
+    }
     for n in &r.notes {
         println!(
             "  note          {} by {}: {}",

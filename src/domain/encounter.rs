@@ -201,17 +201,31 @@ pub fn check_text(field: &'static str, value: &str) -> Result<(), DetailsRefused
 pub enum Outcome {
     WaitedInPublicArea,
     Left,
+    /// Staff complied with a judicial warrant (a valid one is obeyed).
     AccessJudicialWarrant,
+    /// Officers entered claiming exigent circumstances (their reason).
     AccessExigent,
+    /// Officers entered without consent or over an objection.
+    EnteredWithoutConsent,
+    /// Records or information were demanded, and none given.
+    RecordsDemanded,
+    /// Records or information were produced.
+    RecordsProduced,
+    /// Staff felt threatened and stepped back.
+    SteppedBack,
     Other,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 5] = [
+    pub const ALL: [Outcome; 9] = [
         Outcome::WaitedInPublicArea,
         Outcome::Left,
         Outcome::AccessJudicialWarrant,
         Outcome::AccessExigent,
+        Outcome::EnteredWithoutConsent,
+        Outcome::RecordsDemanded,
+        Outcome::RecordsProduced,
+        Outcome::SteppedBack,
         Outcome::Other,
     ];
 
@@ -221,6 +235,10 @@ impl Outcome {
             Outcome::Left => "left",
             Outcome::AccessJudicialWarrant => "access-judicial-warrant",
             Outcome::AccessExigent => "access-exigent",
+            Outcome::EnteredWithoutConsent => "entered-without-consent",
+            Outcome::RecordsDemanded => "records-demanded",
+            Outcome::RecordsProduced => "records-produced",
+            Outcome::SteppedBack => "stepped-back",
             Outcome::Other => "other",
         }
     }
@@ -234,7 +252,7 @@ impl fmt::Display for Outcome {
 
 /// An outcome token that does not exist.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown outcome `{found}`; allowed: waited-in-public-area, left, access-judicial-warrant, access-exigent, other")]
+#[error("unknown outcome `{found}`; allowed: waited-in-public-area, left, access-judicial-warrant, access-exigent, entered-without-consent, records-demanded, records-produced, stepped-back, other")]
 pub struct UnknownOutcome {
     pub found: String,
 }
@@ -284,12 +302,17 @@ pub struct EncounterState {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DecisionBasis {
-    /// The profile does not require counsel for this outcome.
+    /// The profile does not require counsel for this outcome (records
+    /// before this version; now [`DecisionBasis::BeforeCounsel`]).
     NotRequired,
     /// Counsel acknowledged before the outcome was recorded.
     CounselAcknowledged,
     /// Recorded before counsel acknowledged, with a stated reason.
     ExigentOverride,
+    /// Recorded as it happened, before counsel had been reached (an outcome
+    /// that does not wait for counsel: complying with a judicial warrant,
+    /// officers entering anyway, staff stepping back).
+    BeforeCounsel,
 }
 
 impl DecisionBasis {
@@ -298,6 +321,7 @@ impl DecisionBasis {
             DecisionBasis::NotRequired => "not-required",
             DecisionBasis::CounselAcknowledged => "counsel-acknowledged",
             DecisionBasis::ExigentOverride => "exigent-override",
+            DecisionBasis::BeforeCounsel => "before-counsel",
         }
     }
 }
@@ -315,6 +339,8 @@ pub enum RuleRefused {
     CounselNotAcknowledged(Outcome),
     #[error("the override reason is empty; state the exigent circumstances")]
     EmptyOverrideReason,
+    #[error("`{0}` records what the officers said the emergency is; give their stated reason")]
+    NeedsOfficialsReason(Outcome),
     #[error("record the outcome before closing (encounter decide)")]
     NoOutcome,
 }
@@ -323,7 +349,10 @@ pub enum RuleRefused {
 ///
 /// The counsel rule: an outcome the profile marks as needing counsel cannot
 /// be recorded before counsel acknowledged, except as an override whose
-/// reason states the exigent circumstances.
+/// reason states the exigent circumstances. Any other outcome is recorded
+/// as it happened, saying whether counsel had been reached. An outcome
+/// whose rule records the officials' stated reason needs that reason (given
+/// as `override_reason`; the caller stores it as theirs).
 pub fn check_decision(
     state: &EncounterState,
     rule: &OutcomeRule,
@@ -343,11 +372,14 @@ pub fn check_decision(
                 .map_or("not recorded".into(), |k| k.token().to_string()),
         });
     }
-    if !rule.requires_counsel_ack {
-        return Ok(DecisionBasis::NotRequired);
+    if rule.officials_reason && override_reason.is_none_or(|r| r.trim().is_empty()) {
+        return Err(RuleRefused::NeedsOfficialsReason(rule.outcome));
     }
     if state.counsel_acknowledged {
         return Ok(DecisionBasis::CounselAcknowledged);
+    }
+    if !rule.requires_counsel_ack {
+        return Ok(DecisionBasis::BeforeCounsel);
     }
     match override_reason.map(str::trim) {
         None => Err(RuleRefused::CounselNotAcknowledged(rule.outcome)),
@@ -395,6 +427,7 @@ mod tests {
             },
             requires_counsel_ack: counsel,
             requires_judicial_document: judicial,
+            officials_reason: false,
         }
     }
 
@@ -433,6 +466,38 @@ mod tests {
     }
 
     #[test]
+    fn complying_with_a_judicial_warrant_is_recorded_at_once_saying_whether_counsel_was_reached() {
+        let r = rule(Outcome::AccessJudicialWarrant, false, true);
+        let s = open(Some(DocumentKind::JudicialSearchWarrant), false);
+        assert_eq!(
+            check_decision(&s, &r, None),
+            Ok(DecisionBasis::BeforeCounsel)
+        );
+        let acked = open(Some(DocumentKind::JudicialSearchWarrant), true);
+        assert_eq!(
+            check_decision(&acked, &r, None),
+            Ok(DecisionBasis::CounselAcknowledged)
+        );
+    }
+
+    #[test]
+    fn an_exigent_entry_records_the_officials_reason() {
+        let mut r = rule(Outcome::AccessExigent, false, false);
+        r.officials_reason = true;
+        let s = open(Some(DocumentKind::None), false);
+        for empty in [None, Some(""), Some("  ")] {
+            assert_eq!(
+                check_decision(&s, &r, empty),
+                Err(RuleRefused::NeedsOfficialsReason(Outcome::AccessExigent))
+            );
+        }
+        assert_eq!(
+            check_decision(&s, &r, Some("a child is in danger inside")),
+            Ok(DecisionBasis::BeforeCounsel)
+        );
+    }
+
+    #[test]
     fn judicial_outcome_needs_judicial_document_even_with_override() {
         let r = rule(Outcome::AccessJudicialWarrant, true, true);
         for kind in [
@@ -450,7 +515,10 @@ mod tests {
         let r = rule(Outcome::Left, false, false);
         let mut s = open(Some(DocumentKind::None), false);
         assert_eq!(check_close(&s), Err(RuleRefused::NoOutcome));
-        assert_eq!(check_decision(&s, &r, None), Ok(DecisionBasis::NotRequired));
+        assert_eq!(
+            check_decision(&s, &r, None),
+            Ok(DecisionBasis::BeforeCounsel)
+        );
         s.decided = Some(Outcome::Left);
         assert_eq!(
             check_decision(&s, &r, None),

@@ -166,6 +166,10 @@ pub struct OutcomeRule {
     /// Only allowed when the document presented is judicial.
     #[serde(default)]
     pub requires_judicial_document: bool,
+    /// Records what the officials said (the emergency they claimed), as
+    /// theirs: staff must give it.
+    #[serde(default)]
+    pub officials_reason: bool,
 }
 
 impl PolicyProfile {

@@ -253,6 +253,10 @@ pub struct Decided {
     pub by: VaultRef,
     pub override_reason: Option<VaultRef>,
     pub counsel_instruction: Option<VaultRef>,
+    /// What the officials said, recorded as theirs (the emergency they
+    /// claimed for an exigent entry).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub officials_reason: Option<VaultRef>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

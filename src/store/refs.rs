@@ -73,6 +73,7 @@ mod tests {
             by: v(7),
             override_reason: None,
             counsel_instruction: Some(v(12)),
+            officials_reason: None,
         })
         .unwrap();
         let page = serde_json::to_string(&PageCaptured {

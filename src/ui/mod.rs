@@ -282,6 +282,23 @@ pub fn apply(ui: &Kiosk, loaded: &Loaded, view: &View) {
     s.set_unanswered(view.unanswered.map_or("", |u| u.token()).into());
     s.set_counsel_number(view.counsel_number.as_str().into());
     s.set_outcomes(strings(&view.outcomes));
+    s.set_outcome_kinds(model(
+        view.outcome_kinds
+            .iter()
+            .map(|k| SharedString::from(*k))
+            .collect(),
+    ));
+    s.set_decided_basis(view.decided_basis.as_str().into());
+    let half = balanced_split(
+        &view
+            .outcomes
+            .iter()
+            .map(|o| CARD_WEIGHT + 2 * o.chars().count())
+            .collect::<Vec<_>>(),
+    ) as i32;
+    let all = view.outcomes.len() as i32;
+    s.set_outcomes_left(model((0..half).collect()));
+    s.set_outcomes_right(model((half..all).collect()));
     s.set_outcome(view.outcome.map_or(-1, |i| i as i32));
     s.set_decided(view.decided.as_str().into());
     s.set_instructions(strings(&view.instructions));

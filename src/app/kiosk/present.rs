@@ -101,8 +101,22 @@ impl Session {
                 .iter()
                 .map(|o| o.label.get(lang).to_string())
                 .collect(),
+            outcome_kinds: profile
+                .outcomes
+                .iter()
+                .map(|o| {
+                    if o.officials_reason {
+                        "officials-reason"
+                    } else if o.requires_counsel_ack {
+                        "counsel"
+                    } else {
+                        "as-happened"
+                    }
+                })
+                .collect(),
             outcome: self.outcome,
             decided: String::new(),
+            decided_basis: String::new(),
             instructions: Vec::new(),
             counsel_names: counsel_names(loaded),
             relay_from: self
@@ -447,6 +461,7 @@ fn staff_encounter<D: KioskDesk>(desk: &D, id: &str, v: &mut View) {
             .map(|o| o.label.get(lang).to_string())
             .unwrap_or_else(|| outcome.clone());
         v.decided = format!("{label} — {} {}", local_time(loaded, &d.at), d.by);
+        v.decided_basis = rec.decision_basis.clone().unwrap_or_default();
     }
 }
 

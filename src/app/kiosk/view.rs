@@ -291,8 +291,15 @@ pub struct View {
     pub counsel_number: String,
     /// Outcome labels of the profile, in profile order.
     pub outcomes: Vec<String>,
+    /// Per outcome: `counsel` (waits for counsel's acknowledgement),
+    /// `as-happened` (recorded at once, saying whether counsel had been
+    /// reached) or `officials-reason` (as happened, with the officials'
+    /// stated reason).
+    pub outcome_kinds: Vec<&'static str>,
     pub outcome: Option<usize>,
     pub decided: String,
+    /// The recorded outcome's basis token (`before-counsel`, …).
+    pub decided_basis: String,
     pub instructions: Vec<String>,
     /// Counsel contacts, for "whose instruction" when staff relay one.
     pub counsel_names: Vec<String>,

@@ -94,6 +94,8 @@ pub struct EncounterRecord {
     pub decision_basis: Option<String>,
     pub decided: Option<Act>,
     pub override_reason: Option<String>,
+    /// What the officials said, recorded as theirs (an exigent entry).
+    pub officials_reason: Option<String>,
     pub notes: Vec<Act>,
     /// Who was paged, on which channel, and when it was delivered.
     pub notifications: Vec<Notification>,
@@ -289,6 +291,7 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
                 rec.outcome = Some(b.outcome.token().into());
                 rec.decision_basis = Some(b.basis.token().into());
                 rec.override_reason = reveal_opt(conn, &b.override_reason)?;
+                rec.officials_reason = reveal_opt(conn, &b.officials_reason)?;
                 rec.decided = Some(Act {
                     at: e.at.clone(),
                     by: by.clone(),

@@ -464,3 +464,44 @@ fn with_two_counsel_contacts_staff_say_whose_instruction_it_is() {
         "Ines Park (relayed by Dana Whitfield)"
     );
 }
+
+#[test]
+fn the_outcome_screen_says_which_outcomes_wait_for_counsel() {
+    let (_dir, mut d, mut s, t, id) = at_desk(DocumentKind::JudicialSearchWarrant, false);
+    s.handle(&mut d, Action::StaffOpen(id.clone()), t);
+    s.handle(&mut d, Action::StaffDecideScreen, t);
+    let v = s.view(&d);
+    let kind_of = |o: Outcome| {
+        let i = d
+            .loaded
+            .profile
+            .outcomes
+            .iter()
+            .position(|r| r.outcome == o)
+            .unwrap();
+        v.outcome_kinds[i]
+    };
+    assert_eq!(kind_of(Outcome::RecordsProduced), "counsel");
+    assert_eq!(kind_of(Outcome::Other), "counsel");
+    assert_eq!(kind_of(Outcome::AccessJudicialWarrant), "as-happened");
+    assert_eq!(kind_of(Outcome::EnteredWithoutConsent), "as-happened");
+    assert_eq!(kind_of(Outcome::SteppedBack), "as-happened");
+    assert_eq!(kind_of(Outcome::AccessExigent), "officials-reason");
+    // Complying with the judicial warrant needs no override reason, and the
+    // record says counsel had not been reached.
+    let complied = d
+        .loaded
+        .profile
+        .outcomes
+        .iter()
+        .position(|r| r.outcome == Outcome::AccessJudicialWarrant)
+        .unwrap();
+    s.handle(&mut d, Action::PickOutcome(complied), t);
+    s.handle(&mut d, Action::StaffDecide, t);
+    let v = s.view(&d);
+    assert_eq!(v.problem, None, "{}", v.detail);
+    assert_eq!(v.decided_basis, "before-counsel");
+    let rec = d.encounter(&id).unwrap();
+    assert_eq!(rec.outcome.as_deref(), Some("access-judicial-warrant"));
+    assert_eq!(rec.override_reason, None);
+}

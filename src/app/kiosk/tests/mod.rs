@@ -333,7 +333,7 @@ fn staff_mode_enforces_the_counsel_rule_and_the_override_reason() {
         .profile
         .outcomes
         .iter()
-        .position(|o| o.outcome == Outcome::AccessExigent)
+        .position(|o| o.outcome == Outcome::RecordsProduced)
         .unwrap();
     s.handle(&mut d, Action::PickOutcome(exigent), t);
     s.handle(&mut d, Action::StaffDecide, t);
