@@ -309,12 +309,7 @@ fn what_happened_is_recorded_as_it_happened_with_whether_counsel_was_reached() {
         .decide(&id, Outcome::AccessJudicialWarrant, "Dana", None, None)
         .unwrap();
     assert_eq!(basis, DecisionBasis::BeforeCounsel);
-    let rec = desk
-        .record()
-        .read(|r| query::encounter(r.conn(), &id))
-        .unwrap()
-        .unwrap()
-        .unwrap();
+    let rec = desk.encounter(&id).unwrap();
     assert_eq!(rec.decision_basis.as_deref(), Some("before-counsel"));
     assert_eq!(rec.override_reason, None);
 
@@ -336,12 +331,7 @@ fn what_happened_is_recorded_as_it_happened_with_whether_counsel_was_reached() {
         Some("They said a child was in danger upstairs"),
     )
     .unwrap();
-    let rec = desk
-        .record()
-        .read(|r| query::encounter(r.conn(), &id))
-        .unwrap()
-        .unwrap()
-        .unwrap();
+    let rec = desk.encounter(&id).unwrap();
     assert_eq!(
         rec.officials_reason.as_deref(),
         Some("They said a child was in danger upstairs")
