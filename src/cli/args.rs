@@ -79,7 +79,8 @@ pub enum Command {
         #[arg(long)]
         large_text: bool,
         /// Exit with status 1 when text is cut off anywhere, or when a
-        /// screen needs to scroll without large text.
+        /// screen needs to scroll without large text, or any text needs more
+        /// room than its box or is drawn over another.
         #[arg(long)]
         check_fit: bool,
         /// The PNG file to write; a folder when --screen or --lang is `all`

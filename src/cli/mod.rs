@@ -241,8 +241,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         r.content_needed_height, r.content_height
                     );
                 }
-                // Large text may scroll; nothing may be cut off.
-                unfit |= clipped || (scrolls && !*large_text);
+                for misfit in &r.misfits {
+                    eprintln!("warning: {name} in {lang}: {misfit}");
+                }
+                // Large text may scroll; nothing may be cut off or overlap.
+                unfit |= clipped || (scrolls && !*large_text) || !r.misfits.is_empty();
             }
             if *check_fit && unfit {
                 return Ok(ExitCode::from(1));

@@ -5,7 +5,7 @@
 use crate::app::kiosk::Screen;
 use crate::config::Loaded;
 use crate::domain::language::Language;
-use crate::ui::{apply, demo, headless, Kiosk};
+use crate::ui::{apply, demo, fit, headless, Kiosk};
 use anyhow::{anyhow, Context};
 use slint::ComponentHandle;
 use std::path::Path;
@@ -30,6 +30,9 @@ pub struct Rendered {
     /// The screen's content height against its room; beyond it, it scrolls.
     pub content_needed_height: f32,
     pub content_height: f32,
+    /// Texts that need more room than their box, or are drawn over each
+    /// other.
+    pub misfits: Vec<fit::Misfit>,
 }
 
 /// One screen to render, and where.
@@ -112,6 +115,7 @@ pub fn run(
             needed_height: ui.get_needed_height(),
             content_needed_height: ui.get_content_needed_height(),
             content_height: ui.get_content_height(),
+            misfits: fit::misfits(ui.window()),
         });
     }
     Ok(done)

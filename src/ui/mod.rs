@@ -4,6 +4,7 @@
 //! that sends views back through `upgrade_in_event_loop`.
 
 pub mod demo;
+pub mod fit;
 pub mod headless;
 
 slint::include_modules!();
