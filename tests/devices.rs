@@ -16,8 +16,11 @@ use threshold::devices::hub::{DeviceEvent, Hub};
 use threshold::devices::printer::{self, PrinterError, ReceiptPrinter};
 use threshold::devices::sim::printer::PrinterSim;
 use threshold::devices::sim::LineSim;
+use threshold::domain::document::DocumentKind;
 use threshold::domain::language::Language;
-use threshold::render::receipt::{render, Receipt, SlipResource, WIDTH_58MM, WIDTH_80MM};
+use threshold::render::receipt::{
+    render, Both, OfficialReceipt, Receipt, SlipResource, WIDTH_58MM, WIDTH_80MM,
+};
 use threshold::render::Bitmap;
 
 fn pass(lang: Language, purpose: &str) -> Receipt {
@@ -239,15 +242,30 @@ fn golden(name: &str) -> PathBuf {
 #[test]
 fn receipts_match_their_goldens_in_english_vietnamese_and_chinese() {
     let update = std::env::var_os("THRESHOLD_UPDATE_GOLDENS").is_some();
-    let official = |lang, sentence: &str| Receipt::OfficialReceipt {
-        facility: "Dr. Roberto Cruz Alum Rock Branch Library".into(),
-        reference: "E-7Q2M4K9D".into(),
-        at: "2026-11-27 10:02".into(),
-        sentence: sentence.into(),
-        record: Some("48213:9f86d081884c7d65".into()),
-        lang,
-    };
     let loaded = threshold::config::Loaded::demo();
+    let official = |lang, sentence: &str| {
+        let en = Language::English;
+        let warrant = &loaded
+            .profile
+            .documents
+            .iter()
+            .find(|d| d.kind == DocumentKind::AdministrativeWarrant)
+            .unwrap()
+            .label;
+        Receipt::OfficialReceipt(Box::new(OfficialReceipt {
+            facility: "Dr. Roberto Cruz Alum Rock Branch Library".into(),
+            reference: "E-7Q2M4K9D".into(),
+            at: "2026-11-27 10:02".into(),
+            officers: vec!["J. Alvarez · 4471".into(), "K. Brandt".into()],
+            agency: "ICE ERO".into(),
+            document: Both::new(warrant.get(en), warrant.get(lang)),
+            pages: 3,
+            seeking: Some("Records of one program participant".into()),
+            sentence: Both::new(&loaded.profile.notice.receipt.en, sentence),
+            record: Some("48213:9f86d081884c7d65".into()),
+            lang,
+        }))
+    };
     let slip = |lang| Receipt::ResourcesSlip {
         facility: "Dr. Roberto Cruz Alum Rock Branch Library".into(),
         resources: loaded

@@ -325,7 +325,8 @@ async fn door_sign(desk: Desk, hub: Arc<Hub>) {
             continue;
         };
         let content = crate::render::sign::SignContent {
-            officials_on_site: on_site,
+            // The profile decides whether the sign announces officials.
+            officials_on_site: on_site && desk.loaded.profile.sign.announces_officials,
             titles: titles.clone(),
         };
         if last.as_ref() != Some(&content) {

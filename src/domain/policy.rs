@@ -25,6 +25,9 @@ pub struct PolicyProfile {
     pub example: bool,
     /// The jurisdiction and the rule the profile implements.
     pub jurisdiction: String,
+    /// What the door sign shows.
+    #[serde(default)]
+    pub sign: SignPolicy,
     /// The always-on notice at the door.
     pub notice: Notice,
     /// Entry rule per area kind.
@@ -40,6 +43,24 @@ pub struct PolicyProfile {
     pub documents: Vec<DocumentEntry>,
     /// The outcome rules: every [`Outcome`] exactly once.
     pub outcomes: Vec<OutcomeRule>,
+}
+
+/// The door sign's part in the policy.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignPolicy {
+    /// While officials are at the desk the sign says so ("Officials on
+    /// site · Staff and counsel are responding"), in every kiosk language.
+    /// Off: the sign always shows the open state.
+    pub announces_officials: bool,
+}
+
+impl Default for SignPolicy {
+    fn default() -> SignPolicy {
+        SignPolicy {
+            announces_officials: true,
+        }
+    }
 }
 
 /// The notice shown on the idle screen and the door sign.

@@ -37,21 +37,54 @@ pub enum Receipt {
         record: Option<String>,
         lang: Language,
     },
-    OfficialReceipt {
-        facility: String,
-        reference: String,
-        at: String,
-        /// The profile's receipt sentence in `lang`.
-        sentence: String,
-        /// The record's head when printed (`SEQ:HASH`).
-        record: Option<String>,
-        lang: Language,
-    },
+    /// What the official leaves with: what was recorded of their visit,
+    /// in English and, when they chose another, in their language too.
+    OfficialReceipt(Box<OfficialReceipt>),
     ResourcesSlip {
         facility: String,
         resources: Vec<SlipResource>,
         lang: Language,
     },
+}
+
+/// Words in English and, when the reader chose another language, in theirs.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Both {
+    pub english: String,
+    /// None when the reader chose English, or the words are the same.
+    pub chosen: Option<String>,
+}
+
+impl Both {
+    /// `english`, and `chosen` when it says something else.
+    pub fn new(english: &str, chosen: &str) -> Both {
+        Both {
+            english: english.to_string(),
+            chosen: (chosen != english).then(|| chosen.to_string()),
+        }
+    }
+}
+
+/// The official's receipt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfficialReceipt {
+    pub facility: String,
+    pub reference: String,
+    pub at: String,
+    /// Each officer as given: name and badge or card number.
+    pub officers: Vec<String>,
+    pub agency: String,
+    /// The kind of document they chose, as the profile names it.
+    pub document: Both,
+    /// Pages of the document photographed.
+    pub pages: u32,
+    /// The person, records or area they said they seek, in their words.
+    pub seeking: Option<String>,
+    /// The profile's receipt sentence.
+    pub sentence: Both,
+    /// The record's head when printed (`SEQ:HASH`).
+    pub record: Option<String>,
+    pub lang: Language,
 }
 
 const MARGIN: f32 = 8.0;
@@ -90,11 +123,17 @@ impl Sheet {
         }
     }
 
-    /// "Label: value" on one line when it fits, else value under label.
+    /// A small label with its value under it.
     fn field(&mut self, label: &str, value: &str) {
         self.text(SMALL, label);
         self.text(BODY_BOLD, value);
         self.y += 4.0;
+    }
+
+    /// A field labelled in English and in `lang` ("Agency / Agencia").
+    fn field_in(&mut self, w: Word, lang: Language, value: &str) {
+        let label = both_words(w, lang);
+        self.field(&label, value);
     }
 
     fn rule(&mut self) {
@@ -163,6 +202,17 @@ const SMALL: TextStyle = TextStyle {
     size: 20.0,
 };
 
+/// `w` in English, then in `lang` when that is another language.
+fn both_words(w: Word, lang: Language) -> String {
+    let en = word(w, Language::English);
+    let chosen = word(w, lang);
+    if chosen == en {
+        en.to_string()
+    } else {
+        format!("{en} / {chosen}")
+    }
+}
+
 /// Draw `receipt` for paper `width` dots wide.
 pub fn render(receipt: &Receipt, width: u32) -> Bitmap {
     let mut s = Sheet::new(width);
@@ -191,25 +241,46 @@ pub fn render(receipt: &Receipt, width: u32) -> Bitmap {
                 s.field(word(Word::Record, *lang), record);
             }
         }
-        Receipt::OfficialReceipt {
-            facility,
-            reference,
-            at,
-            sentence,
-            record,
-            lang,
-        } => {
-            s.centered(SMALL, facility);
+        Receipt::OfficialReceipt(r) => {
+            let lang = r.lang;
+            s.centered(SMALL, &r.facility);
             s.rule();
-            s.centered(TITLE, word(Word::OfficialReceipt, *lang));
+            s.centered(TITLE, word(Word::OfficialReceipt, Language::English));
+            if lang != Language::English {
+                s.centered(BODY_BOLD, word(Word::OfficialReceipt, lang));
+            }
             s.y += 8.0;
-            s.field(word(Word::Reference, *lang), reference);
-            s.field(word(Word::Time, *lang), at);
-            if let Some(record) = record {
-                s.field(word(Word::Record, *lang), record);
+            s.field_in(Word::Reference, lang, &r.reference);
+            s.field_in(Word::Time, lang, &r.at);
+            if !r.agency.is_empty() {
+                s.field_in(Word::Agency, lang, &r.agency);
+            }
+            if !r.officers.is_empty() {
+                s.text(SMALL, &both_words(Word::Officers, lang));
+                for officer in &r.officers {
+                    s.text(BODY_BOLD, officer);
+                }
+                s.y += 4.0;
+            }
+            s.text(SMALL, &both_words(Word::Document, lang));
+            s.text(BODY_BOLD, &r.document.english);
+            if let Some(chosen) = &r.document.chosen {
+                s.text(BODY, chosen);
+            }
+            s.y += 4.0;
+            s.field_in(Word::PagesPhotographed, lang, &r.pages.to_string());
+            if let Some(seeking) = &r.seeking {
+                s.field_in(Word::Seeking, lang, seeking);
+            }
+            if let Some(record) = &r.record {
+                s.field_in(Word::Record, lang, record);
             }
             s.rule();
-            s.text(BODY, sentence);
+            s.text(BODY, &r.sentence.english);
+            if let Some(chosen) = &r.sentence.chosen {
+                s.y += 8.0;
+                s.text(BODY, chosen);
+            }
         }
         Receipt::ResourcesSlip {
             facility,

@@ -125,7 +125,9 @@ impl Session {
             notes: Vec::new(),
         };
         match self.screen {
-            Screen::Resources => v.resources = self.resources.cards(profile, lang),
+            // The notice shows the resources under it, for residents
+            // walking past.
+            Screen::Resources | Screen::Idle => v.resources = self.resources.cards(profile, lang),
             Screen::OfficialNotice | Screen::OfficialWaiting => {
                 if let Some(id) = &self.encounter {
                     v.paged = paged(desk, id, false);
@@ -165,9 +167,37 @@ fn local_time(loaded: &Loaded, at: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Who was paged about encounter `id` and who acknowledged. The waiting
-/// screen (shown to the officials) leaves out the rapid-response network.
+/// Who was paged about encounter `id` and who acknowledged: each person
+/// for staff mode (`everyone`); for the waiting screen, which the
+/// officials read, one line per role with no names ("City counsel:
+/// acknowledged at 10:04"), leaving out the rapid-response network.
 fn paged<D: KioskDesk>(desk: &D, id: &str, everyone: bool) -> Vec<Paged> {
+    let people = paged_people(desk, id, everyone);
+    if everyone {
+        return people;
+    }
+    let mut roles: Vec<Paged> = Vec::new();
+    for p in people {
+        match roles.iter_mut().find(|r| r.role == p.role) {
+            Some(r) => {
+                // The first to be notified, and the first to answer.
+                if r.notified_at.is_empty() {
+                    r.notified_at = p.notified_at;
+                }
+                if r.acknowledged_at.is_empty() {
+                    r.acknowledged_at = p.acknowledged_at;
+                }
+            }
+            None => roles.push(Paged {
+                name: String::new(),
+                ..p
+            }),
+        }
+    }
+    roles
+}
+
+fn paged_people<D: KioskDesk>(desk: &D, id: &str, everyone: bool) -> Vec<Paged> {
     let loaded = desk.loaded();
     let Ok(rec) = desk.encounter(id) else {
         return Vec::new();

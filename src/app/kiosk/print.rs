@@ -6,7 +6,7 @@ use super::*;
 impl Session {
     /// Queue the receipt this screen offers.
     pub(super) fn print<D: KioskDesk>(&mut self, desk: &D) {
-        use crate::render::receipt::{Receipt, SlipResource};
+        use crate::render::receipt::{Both, OfficialReceipt, Receipt, SlipResource};
         let loaded = desk.loaded();
         let facility = loaded.config.facility.name.clone();
         let at = desk
@@ -31,14 +31,35 @@ impl Session {
                 record,
                 lang,
             },
-            Screen::OfficialWaiting => Receipt::OfficialReceipt {
-                facility,
-                reference: self.encounter.clone().unwrap_or_default(),
-                at,
-                sentence: loaded.profile.notice.receipt.get(lang).to_string(),
-                record,
-                lang,
-            },
+            Screen::OfficialWaiting => {
+                let en = Language::English;
+                let document = self
+                    .document
+                    .and_then(|i| loaded.profile.documents.get(i))
+                    .map(|d| Both::new(d.label.get(en), d.label.get(lang)))
+                    .unwrap_or_default();
+                let receipt = &loaded.profile.notice.receipt;
+                Receipt::OfficialReceipt(Box::new(OfficialReceipt {
+                    facility,
+                    reference: self.encounter.clone().unwrap_or_default(),
+                    at,
+                    officers: self
+                        .officers
+                        .iter()
+                        .map(|(name, badge)| match badge.trim() {
+                            "" => name.clone(),
+                            badge => format!("{name} · {badge}"),
+                        })
+                        .collect(),
+                    agency: self.text(Field::Agency).unwrap_or_default(),
+                    document,
+                    pages: self.pages,
+                    seeking: self.text(Field::Sought),
+                    sentence: Both::new(receipt.get(en), receipt.get(lang)),
+                    record,
+                    lang,
+                }))
+            }
             Screen::Resources => Receipt::ResourcesSlip {
                 facility,
                 resources: loaded

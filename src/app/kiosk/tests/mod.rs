@@ -123,15 +123,37 @@ fn the_official_flow_records_officers_pages_and_details() {
         Some("records of a program participant")
     );
     assert!(!rec.exigent);
-    // The waiting screen lists who was paged and never who let anyone in.
+    // The waiting screen, which the officials read, says which roles were
+    // notified, one line each, and names nobody.
     let v = s.view(&d);
-    let names: Vec<_> = v.paged.iter().map(|p| p.name.as_str()).collect();
-    assert!(names.contains(&"Rosa Delgado"), "{names:?}");
+    let roles: Vec<_> = v.paged.iter().map(|p| p.role.as_str()).collect();
+    assert!(roles.contains(&"counsel"), "{roles:?}");
+    assert!(roles.contains(&"designated-staff"), "{roles:?}");
+    let mut unique = roles.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), roles.len(), "one line per role: {roles:?}");
+    assert!(v.paged.iter().all(|p| p.name.is_empty()), "{:?}", v.paged);
     assert!(v.paged.iter().all(|p| p.role != "rapid-response"));
     KioskDesk::acknowledge(&mut d, &id, "Rosa Delgado").unwrap();
     let v = s.view(&d);
-    let rosa = v.paged.iter().find(|p| p.name == "Rosa Delgado").unwrap();
-    assert!(!rosa.acknowledged_at.is_empty());
+    let counsel = v.paged.iter().find(|p| p.role == "counsel").unwrap();
+    assert!(!counsel.acknowledged_at.is_empty());
+    // The receipt the officials print lists what was recorded of the visit.
+    s.handle(&mut d, Action::Print, t);
+    let jobs = s.take_print_jobs();
+    let Some(crate::render::receipt::Receipt::OfficialReceipt(r)) = jobs.first() else {
+        panic!("no official receipt: {jobs:?}");
+    };
+    assert_eq!(r.reference, id);
+    assert_eq!(r.agency, "ICE ERO");
+    assert_eq!(r.officers, ["Ana Ruiz · 4471", "Tomás Ng"]);
+    assert!(r.document.english.contains("I-200"), "{:?}", r.document);
+    assert_eq!(r.pages, 2);
+    assert_eq!(
+        r.seeking.as_deref(),
+        Some("records of a program participant")
+    );
     // Closing the encounter returns the kiosk to the notice.
     Desk::decide(&d, &id, Outcome::Left, "Dana", None, None).unwrap();
     Desk::close(&d, &id, "Dana").unwrap();
