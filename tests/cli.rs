@@ -206,6 +206,29 @@ fn the_encounter_lifecycle_on_the_command_line() {
     assert!(cli(d, &["encounter", "page", &id, "--page", p])
         .status
         .success());
+    // Evidence beside the document: a photo of a badge, with who took it.
+    let badge = [
+        "encounter",
+        "page",
+        &id,
+        "--page",
+        p,
+        "--kind",
+        "badge",
+        "--by",
+        "Dana",
+    ];
+    assert!(cli(d, &badge).status.success());
+    let wrong = cli(
+        d,
+        &["encounter", "page", &id, "--page", p, "--kind", "selfie"],
+    );
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(
+        stderr(&wrong).contains("expected one of document-page, badge, other"),
+        "{}",
+        stderr(&wrong)
+    );
     let out = cli(
         d,
         &[
@@ -237,6 +260,7 @@ fn the_encounter_lifecycle_on_the_command_line() {
         "Workroom (non-public)",
         "N.D. Cal.",
         "page 2",
+        "page 3 (badge or card, photographed by Dana)",
         "Rosa Delgado (counsel via cli)",
     ] {
         assert!(show.contains(s), "show lacks {s}:\n{show}");

@@ -12,7 +12,7 @@ use common::admin::*;
 use std::time::Instant;
 use threshold::app::kiosk::{Action, DemoSource, KioskDesk, Session};
 use threshold::domain::document::DocumentKind;
-use threshold::domain::encounter::{DocumentDetails, EncounterDetails, Via};
+use threshold::domain::encounter::{DocumentDetails, EncounterDetails, PageKind, Via};
 
 /// The staff screen at the desk: Dana signed in, the encounter open.
 fn staff_screen(w: &AdminWorld, id: &str) -> threshold::app::kiosk::View {
@@ -137,10 +137,20 @@ async fn counsel_answers_the_checklist_beside_the_pages() {
     let w = AdminWorld::new();
     let app = w.app();
     let id = search_warrant(&w);
+    // Staff photographed an officer's badge: evidence beside the pages.
+    w.state
+        .desk
+        .attach_evidence(&id, &page(4), PageKind::Badge, Some("Dana Whitfield"))
+        .unwrap();
     let maria = session(&app, "maria").await;
     let page = send(&app, get(&format!("/encounters/{id}"), Some(&maria)))
         .await
         .text();
+    assert!(
+        page.contains("<strong>Badge or card</strong> · photographed by Dana Whitfield"),
+        "{page}"
+    );
+    assert!(page.contains(&format!("src=\"/encounters/{id}/pages/2\"")));
     // The search warrant's own questions with their help, and its page.
     assert!(
         page.contains("&#34;immigration judge&#34; does not count"),

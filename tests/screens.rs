@@ -71,7 +71,7 @@ fn difference(a: &image::RgbImage, b: &image::RgbImage) -> (f64, f64) {
     (differing as f64 / n, total as f64 / (n * 3.0))
 }
 
-const SCREENS: [&str; 18] = [
+const SCREENS: [&str; 19] = [
     "idle",
     "start",
     "visitor-purpose",
@@ -90,12 +90,25 @@ const SCREENS: [&str; 18] = [
     "staff-encounter",
     "staff-decide",
     "staff-notes",
+    "staff-capture",
+];
+
+/// Staff screens also have landscape goldens: the desk's kiosk is often
+/// mounted sideways, and their two-column layouts differ most.
+const LANDSCAPE_GOLDENS: [&str; 5] = [
+    "staff-home",
+    "staff-encounter",
+    "staff-decide",
+    "staff-notes",
+    "staff-capture",
 ];
 
 /// Every screen in all five languages, portrait and landscape, with and
 /// without large text: nothing is cut off (the layout's minimum size,
-/// computed with the real fonts, fits the window), and without large text
-/// nothing needs to scroll. Portrait en, vi and zh-Hans match their goldens.
+/// computed with the real fonts, fits the window), no text needs more room
+/// than its box or is drawn over another, and without large text nothing
+/// needs to scroll. Portrait en, vi and zh-Hans match their goldens, and
+/// the staff screens' landscape ones too.
 #[test]
 fn every_screen_fits_in_every_language_and_matches_its_golden() {
     let dir = tempfile::tempdir().unwrap();
@@ -111,7 +124,7 @@ fn every_screen_fits_in_every_language_and_matches_its_golden() {
         std::thread::spawn(move || (render_all(size, large, &out), out, size, large))
     })
     .collect();
-    let mut portrait = None;
+    let (mut portrait, mut landscape) = (None, None);
     for run in runs {
         let (notes, out, size, large) = run.join().unwrap();
         if large {
@@ -131,20 +144,34 @@ fn every_screen_fits_in_every_language_and_matches_its_golden() {
                 assert!(dark > 2000, "{}: almost nothing drawn", file.display());
             }
         }
-        if size == "1080x1920" && !large {
-            portrait = Some(out);
+        match (size, large) {
+            ("1080x1920", false) => portrait = Some(out),
+            ("1920x1080", false) => landscape = Some(out),
+            _ => {}
         }
     }
-    let portrait = portrait.unwrap();
+    let (portrait, landscape) = (portrait.unwrap(), landscape.unwrap());
+    let mut shots: Vec<(PathBuf, String)> = Vec::new();
+    for lang in ["en", "vi", "zh-Hans"] {
+        for screen in SCREENS {
+            shots.push((
+                portrait.join(format!("{screen}-{lang}-1080x1920.png")),
+                format!("{screen}-{lang}-portrait.png"),
+            ));
+        }
+        for screen in LANDSCAPE_GOLDENS {
+            shots.push((
+                landscape.join(format!("{screen}-{lang}-1920x1080.png")),
+                format!("{screen}-{lang}-landscape.png"),
+            ));
+        }
+    }
     let update = std::env::var_os("THRESHOLD_UPDATE_GOLDENS").is_some();
     let mut failures = Vec::new();
-    for screen in SCREENS {
-        for lang in ["en", "vi", "zh-Hans"] {
-            let got = image::open(portrait.join(format!("{screen}-{lang}-1080x1920.png")))
-                .unwrap()
-                .to_rgb8();
+    {
+        for (file, name) in shots {
+            let got = image::open(&file).unwrap().to_rgb8();
             let got = half(&got);
-            let name = format!("{screen}-{lang}-portrait.png");
             if update {
                 got.save(golden(&name)).unwrap();
                 continue;

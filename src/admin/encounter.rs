@@ -5,6 +5,7 @@ use super::auth::Viewer;
 use super::chrome::{local_minute, no_store, render, Chrome, WebError};
 use super::AppState;
 use crate::app::records::{EncounterRecord, Viewed, Viewing};
+use crate::domain::encounter::PageKind;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};

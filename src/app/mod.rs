@@ -16,7 +16,7 @@ use crate::config::Loaded;
 use crate::domain::checkin::{CheckInRefused, VisitorCheckIn};
 use crate::domain::encounter::{
     check_close, check_decision, check_open, check_text, ChecklistAnswer, DecisionBasis,
-    DetailsRefused, EncounterDetails, EncounterState, Outcome, RuleRefused, Via,
+    DetailsRefused, EncounterDetails, EncounterState, Outcome, PageKind, RuleRefused, Via,
 };
 use crate::domain::role::Role;
 use crate::store::entries::{self, EntryRefused};
@@ -288,19 +288,35 @@ impl<C: Clock> Desk<C> {
             plan::page_tier(w, &loaded, &id, 0, drill, now)?;
             details_in(w, &id, &details, None)?;
             for (i, page) in pages.iter().enumerate() {
-                page_in(w, &id, i as u32 + 1, page)?;
+                page_in(w, &id, i as u32 + 1, page, PageKind::DocumentPage, None)?;
             }
             Ok(id)
         })
     }
 
-    /// Attach one more page; returns its page number.
+    /// Attach one more page of the presented document; returns its page
+    /// number.
     pub fn attach_page(&self, id: &str, page: &PageImage) -> Result<u32, AppError> {
+        self.attach_evidence(id, page, PageKind::DocumentPage, None)
+    }
+
+    /// Attach a page of `kind` (a document page, a photo of a badge or
+    /// card, anything else), taken by `by` when staff took it; returns its
+    /// number among the encounter's pages. Encrypted and hashed like every
+    /// page.
+    pub fn attach_evidence(
+        &self,
+        id: &str,
+        page: &PageImage,
+        kind: PageKind,
+        by: Option<&str>,
+    ) -> Result<u32, AppError> {
+        let by = by.map(check_by).transpose()?.map(str::to_string);
         let (id, page) = (id.to_string(), page.clone());
         self.record.write(self.clock.now(), move |w| {
             check_open(&state_in(w, &id)?)?;
             let count = query::page_count(w.conn(), &id).map_err(|e| w.err(e))?;
-            page_in(w, &id, count + 1, &page)?;
+            page_in(w, &id, count + 1, &page, kind, by.as_deref())?;
             Ok(count + 1)
         })
     }
@@ -634,8 +650,22 @@ fn details_in(
     Ok(())
 }
 
-fn page_in(w: &mut Writer<'_>, id: &str, number: u32, page: &PageImage) -> Result<(), AppError> {
+fn page_in(
+    w: &mut Writer<'_>,
+    id: &str,
+    number: u32,
+    page: &PageImage,
+    kind: PageKind,
+    by: Option<&str>,
+) -> Result<(), AppError> {
     let page = w.put_page(&page.bytes, page.media)?;
-    w.append(EventKind::PageCaptured, id, &PageCaptured { number, page })?;
+    let by = w.seal_opt(by)?;
+    let body = PageCaptured {
+        number,
+        page,
+        kind,
+        by,
+    };
+    w.append(EventKind::PageCaptured, id, &body)?;
     Ok(())
 }

@@ -227,7 +227,13 @@ pub fn encounter_pdf(
             BOLD,
             12.0,
             0.0,
-            &format!("{} {} · SHA-256 {}", w.page, p.number, p.sha256),
+            &format!(
+                "{} {}{} · SHA-256 {}",
+                w.page,
+                p.number,
+                page_kind(w, p),
+                p.sha256
+            ),
         );
         if r.purged {
             doc.text(REGULAR, 10.0, 0.0, w.purged);
@@ -243,4 +249,19 @@ pub fn encounter_pdf(
         doc.image(&bytes)?;
     }
     Ok(doc.finish()?)
+}
+
+/// " · Badge or card · photographed by Dana" for evidence staff took;
+/// nothing for a page of the document.
+fn page_kind(w: &crate::app::words::Words, p: &crate::store::query::PageView) -> String {
+    use crate::domain::encounter::PageKind;
+    let kind = match p.kind {
+        PageKind::DocumentPage => String::new(),
+        PageKind::Badge => format!(" · {}", w.kind_badge),
+        PageKind::Other => format!(" · {}", w.kind_other),
+    };
+    match &p.by {
+        Some(by) => format!("{kind} · {} {by}", w.photographed_by),
+        None => kind,
+    }
 }

@@ -301,11 +301,18 @@ pub enum Encounter {
         #[arg(long)]
         by: String,
     },
-    /// Attach another page image.
+    /// Attach another page image: a page of the document, or evidence
+    /// (a photo of a badge or card, anything else).
     Page {
         id: String,
         #[arg(long = "page", value_name = "FILE")]
         page: PathBuf,
+        /// document-page, badge or other.
+        #[arg(long, default_value = "document-page")]
+        kind: crate::domain::encounter::PageKind,
+        /// Who took the photo (recorded with the page).
+        #[arg(long)]
+        by: Option<String>,
     },
     /// Record the outcome. Outcomes that need counsel require counsel's
     /// acknowledgement first, or --override-reason stating exigent circumstances.

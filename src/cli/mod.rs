@@ -467,9 +467,9 @@ fn encounter(cli: &Cli, cmd: &Encounter) -> anyhow::Result<ExitCode> {
             desk.add_text(id, TextKind::Note, text, by)?;
             print_created(cli, id, format!("{id}: note recorded"));
         }
-        Encounter::Page { id, page } => {
+        Encounter::Page { id, page, kind, by } => {
             let image = PageImage::from_file(page)?;
-            let n = desk.attach_page(id, &image)?;
+            let n = desk.attach_evidence(id, &image, *kind, by.as_deref())?;
             if cli.json {
                 println!("{}", json!({ "id": id, "page": n }));
             } else {

@@ -85,6 +85,55 @@ impl Via {
     }
 }
 
+/// What a page of an encounter shows: the document the officials
+/// presented, or evidence staff photographed beside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PageKind {
+    /// A page of the presented document.
+    #[default]
+    DocumentPage,
+    /// An officer's badge or business card.
+    Badge,
+    /// Anything else worth keeping (a vehicle, a second paper).
+    Other,
+}
+
+impl PageKind {
+    pub const ALL: [PageKind; 3] = [PageKind::DocumentPage, PageKind::Badge, PageKind::Other];
+
+    pub fn token(self) -> &'static str {
+        match self {
+            PageKind::DocumentPage => "document-page",
+            PageKind::Badge => "badge",
+            PageKind::Other => "other",
+        }
+    }
+
+    /// For the report and the admin web.
+    pub fn label(self) -> &'static str {
+        match self {
+            PageKind::DocumentPage => "document page",
+            PageKind::Badge => "badge or card",
+            PageKind::Other => "other",
+        }
+    }
+
+    pub fn is_document_page(&self) -> bool {
+        *self == PageKind::DocumentPage
+    }
+}
+
+impl std::str::FromStr for PageKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<PageKind, String> {
+        PageKind::ALL
+            .into_iter()
+            .find(|k| k.token() == s)
+            .ok_or_else(|| format!("found `{s}`; expected one of document-page, badge, other"))
+    }
+}
+
 /// Who acknowledged through a link that `contact`'s webhook posted to a
 /// shared channel: anyone in that channel may have pressed it.
 pub fn in_channel_of(contact: &str) -> String {

@@ -4,7 +4,7 @@
 //! data or free text is in the vault and referenced by a [`VaultRef`].
 
 use crate::domain::document::DocumentKind;
-use crate::domain::encounter::{ChecklistAnswer, DecisionBasis, Outcome, Via};
+use crate::domain::encounter::{ChecklistAnswer, DecisionBasis, Outcome, PageKind, Via};
 use crate::domain::language::Language;
 use serde::{Deserialize, Serialize};
 
@@ -211,6 +211,13 @@ pub struct DetailsRecorded {
 pub struct PageCaptured {
     pub number: u32,
     pub page: PageRef,
+    /// Document pages (the official's flow, and entries written before
+    /// kinds existed) leave it out.
+    #[serde(default, skip_serializing_if = "PageKind::is_document_page")]
+    pub kind: PageKind,
+    /// Who photographed it, when staff did (sealed like other names).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<VaultRef>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -84,6 +84,8 @@ mod tests {
                 bytes: 10,
                 media: "image/png".into(),
             },
+            kind: Default::default(),
+            by: None,
         })
         .unwrap();
         let r = scan(&body);

@@ -3,12 +3,14 @@
 //! at 10:02 on a weekday morning, so screenshots and goldens show real
 //! content and render the same every time.
 
-use crate::app::kiosk::{Action, DemoSource, Field, KioskDesk, Screen, Session, StartChoice, View};
+use crate::app::kiosk::{
+    demo_page, Action, DemoSource, Field, KioskDesk, Screen, Session, StartChoice, View,
+};
 use crate::app::{Desk, FixedClock};
 use crate::config::Loaded;
 use crate::domain::checkin::VisitorCheckIn;
 use crate::domain::document::DocumentKind;
-use crate::domain::encounter::{ChecklistAnswer, Via};
+use crate::domain::encounter::{ChecklistAnswer, PageKind, Via};
 use crate::domain::language::Language;
 use chrono::TimeZone;
 use std::time::Instant;
@@ -238,6 +240,10 @@ pub fn view_of(
                 s.handle(&mut d, Action::StaffNotesScreen, t);
                 s.type_into(&mut d, Field::Instruction, "Do not consent to a search", t);
             }
+            if screen == Screen::StaffCapture {
+                s.handle(&mut d, Action::StaffPhoto(PageKind::Badge), t);
+                s.handle(&mut d, Action::Capture, t);
+            }
         }
     }
     let mut view = s.view(&d);
@@ -281,6 +287,15 @@ fn demo_document<C: crate::app::Clock>(d: &Desk<C>, id: &str) -> Result<(), crat
         document: Default::default(),
     };
     d.record_details(id, details, "kiosk")?;
+    // Two pages of the document, and the photo of a badge staff took.
+    for n in 1..=2 {
+        let page = crate::app::PageImage::from_bytes("demo", demo_page(n))
+            .expect("the demo page is a PNG");
+        d.attach_page(id, &page)?;
+    }
+    let badge =
+        crate::app::PageImage::from_bytes("demo", demo_page(9)).expect("the demo page is a PNG");
+    d.attach_evidence(id, &badge, PageKind::Badge, Some("Dana Whitfield"))?;
     d.add_text(
         id,
         crate::app::TextKind::CounselInstruction,

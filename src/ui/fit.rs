@@ -11,7 +11,8 @@
 use i_slint_core::api::Window;
 use i_slint_core::item_tree::{ItemRc, ParentItemTraversalMode};
 use i_slint_core::items::{
-    ComplexText, Item, Orientation, SimpleText, TextHorizontalAlignment, TextVerticalAlignment,
+    BasicBorderRectangle, BorderRectangle, ComplexText, Flickable, Item, Orientation, Rectangle,
+    SimpleText, TextHorizontalAlignment, TextVerticalAlignment,
 };
 use i_slint_core::window::{WindowAdapter, WindowInner};
 use std::ops::ControlFlow;
@@ -62,12 +63,35 @@ pub struct Placed {
     /// The part of `drawn` that shows: a scrolling area or another
     /// clipping parent cuts off the rest. None when nothing shows.
     pub shown: Option<Rect>,
+    /// The nearest box around it that is drawn (a card, a button, a
+    /// banner: a background or a border), inside the same scrolling area.
+    pub frame: Option<Rect>,
+    /// The whole content of the scrolling area it is in, scrolled or not:
+    /// text beyond it can never be scrolled to.
+    pub scrollable: Option<Rect>,
 }
 
 impl Placed {
     fn spills(&self) -> bool {
         self.drawn.width > self.bounds.width + SLACK
             || self.drawn.height > self.bounds.height + SLACK
+    }
+
+    fn cut_off(&self) -> bool {
+        self.scrollable.is_some_and(|a| {
+            self.drawn.y + self.drawn.height > a.y + a.height + SLACK
+                || self.drawn.x + self.drawn.width > a.x + a.width + SLACK
+        })
+    }
+
+    fn out_of_frame(&self) -> bool {
+        let (Some(f), Some(d)) = (self.frame, self.shown) else {
+            return false;
+        };
+        d.x < f.x - SLACK
+            || d.y < f.y - SLACK
+            || d.x + d.width > f.x + f.width + SLACK
+            || d.y + d.height > f.y + f.height + SLACK
     }
 }
 
@@ -79,6 +103,12 @@ pub enum Misfit {
     Spills(Placed),
     /// Two texts draw over each other.
     Overlap(Placed, Placed),
+    /// The text runs out of the card, button or banner it is in, over
+    /// whatever is next to it.
+    OutOfFrame(Placed),
+    /// The text runs past the end of its scrolling area: no scrolling
+    /// reaches it.
+    CutOff(Placed),
 }
 
 impl std::fmt::Display for Misfit {
@@ -95,6 +125,32 @@ impl std::fmt::Display for Misfit {
                 p.bounds.x,
                 p.bounds.y
             ),
+            Misfit::OutOfFrame(p) => {
+                let frame = p.frame.unwrap_or(p.bounds);
+                write!(
+                    f,
+                    "“{}” is drawn from y {:.0} to {:.0}, x {:.0} to {:.0}, out of its box ({:.0}..{:.0}, {:.0}..{:.0})",
+                    short(&p.text),
+                    p.drawn.y,
+                    p.drawn.y + p.drawn.height,
+                    p.drawn.x,
+                    p.drawn.x + p.drawn.width,
+                    frame.y,
+                    frame.y + frame.height,
+                    frame.x,
+                    frame.x + frame.width
+                )
+            }
+            Misfit::CutOff(p) => {
+                let area = p.scrollable.unwrap_or(p.bounds);
+                write!(
+                    f,
+                    "“{}” is drawn to y {:.0} but the screen's content ends at {:.0}: it is cut off",
+                    short(&p.text),
+                    p.drawn.y + p.drawn.height,
+                    area.y + area.height
+                )
+            }
             Misfit::Overlap(a, b) => write!(
                 f,
                 "“{}” at ({:.0}, {:.0}) is drawn over “{}” at ({:.0}, {:.0})",
@@ -143,12 +199,16 @@ pub fn misfits(window: &Window) -> Vec<Misfit> {
 
 /// The check on already measured texts.
 pub fn check(texts: &[Placed]) -> Vec<Misfit> {
-    let mut found: Vec<Misfit> = texts
-        .iter()
-        .filter(|p| p.spills())
-        .cloned()
-        .map(Misfit::Spills)
-        .collect();
+    let mut found: Vec<Misfit> = Vec::new();
+    for p in texts {
+        if p.spills() {
+            found.push(Misfit::Spills(p.clone()));
+        } else if p.cut_off() {
+            found.push(Misfit::CutOff(p.clone()));
+        } else if p.out_of_frame() {
+            found.push(Misfit::OutOfFrame(p.clone()));
+        }
+    }
     for (i, a) in texts.iter().enumerate() {
         for b in &texts[i + 1..] {
             if let (Some(sa), Some(sb)) = (a.shown, b.shown) {
@@ -160,6 +220,61 @@ pub fn check(texts: &[Placed]) -> Vec<Misfit> {
         }
     }
     found
+}
+
+/// The nearest ancestor that draws a box (a background or a border), up to
+/// the scrolling area the item is in.
+fn frame_of(item: &ItemRc) -> Option<Rect> {
+    let mut cur = item.parent_item(ParentItemTraversalMode::StopAtPopups);
+    while let Some(ancestor) = cur {
+        if ancestor.downcast::<Flickable>().is_some() {
+            return None;
+        }
+        let drawn = if let Some(r) = ancestor.downcast::<Rectangle>() {
+            !r.as_pin_ref().background().is_transparent()
+        } else if let Some(r) = ancestor.downcast::<BasicBorderRectangle>() {
+            let r = r.as_pin_ref();
+            !r.background().is_transparent() || r.border_width().get() > 0.0
+        } else if let Some(r) = ancestor.downcast::<BorderRectangle>() {
+            let r = r.as_pin_ref();
+            !r.background().is_transparent() || r.border_width().get() > 0.0
+        } else {
+            false
+        };
+        if drawn {
+            let g = ancestor.geometry();
+            let at = ancestor.map_to_window(g.origin);
+            return Some(Rect {
+                x: at.x,
+                y: at.y,
+                width: g.size.width,
+                height: g.size.height,
+            });
+        }
+        cur = ancestor.parent_item(ParentItemTraversalMode::StopAtPopups);
+    }
+    None
+}
+
+/// The content of the nearest scrolling area around `item`, in window
+/// coordinates (where it is scrolled to now).
+fn scrollable_of(item: &ItemRc) -> Option<Rect> {
+    let mut cur = item.parent_item(ParentItemTraversalMode::StopAtPopups);
+    while let Some(ancestor) = cur {
+        if let Some(f) = ancestor.downcast::<Flickable>() {
+            let f = f.as_pin_ref();
+            let g = ancestor.geometry();
+            let at = ancestor.map_to_window(g.origin);
+            return Some(Rect {
+                x: at.x + f.content_x().get(),
+                y: at.y + f.content_y().get(),
+                width: f.content_width().get(),
+                height: f.content_height().get(),
+            });
+        }
+        cur = ancestor.parent_item(ParentItemTraversalMode::StopAtPopups);
+    }
+    None
 }
 
 /// The window area an item's clipping ancestors (scrolling areas, clipped
@@ -282,6 +397,8 @@ fn measure(item: &ItemRc, adapter: &Rc<dyn WindowAdapter>) -> Option<Placed> {
         bounds,
         drawn,
         shown,
+        frame: frame_of(item),
+        scrollable: scrollable_of(item),
     })
 }
 
@@ -295,6 +412,8 @@ mod tests {
             bounds,
             drawn,
             shown: Some(drawn),
+            frame: None,
+            scrollable: None,
         }
     }
 

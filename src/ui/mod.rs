@@ -56,6 +56,20 @@ fn screen(s: kiosk::Screen) -> Screen {
         S::StaffEncounter => Screen::StaffEncounter,
         S::StaffDecide => Screen::StaffDecide,
         S::StaffNotes => Screen::StaffNotes,
+        S::StaffCapture => Screen::StaffCapture,
+    }
+}
+
+fn page_thumb(t: &kiosk::Thumb) -> PageThumb {
+    PageThumb {
+        number: t.number as i32,
+        kind: t.kind.token().into(),
+        image: t
+            .pixels
+            .as_ref()
+            .map(|p| Image::from_rgba8(p.clone()))
+            .unwrap_or_default(),
+        readable: t.pixels.is_some(),
     }
 }
 
@@ -271,6 +285,18 @@ pub fn apply(ui: &Kiosk, loaded: &Loaded, view: &View) {
     s.set_document_label(doc.map_or("", |d| d.0.as_str()).into());
     s.set_document_description(doc.map_or("", |d| d.1.as_str()).into());
     s.set_pages(view.pages as i32);
+    s.set_thumbs(model(view.thumbs.iter().map(page_thumb).collect()));
+    s.set_page_shown(view.shown_page.is_some());
+    if let Some((number, kind, pixels)) = &view.shown_page {
+        s.set_shown(page_thumb(&kiosk::Thumb {
+            number: *number,
+            kind: *kind,
+            pixels: pixels.clone(),
+        }));
+    }
+    s.set_evidence_kind(view.evidence_kind.token().into());
+    s.set_evidence_kept(view.evidence_kept as i32);
+    s.set_can_capture(view.can_capture);
     s.set_exigent(view.exigent == Some(true));
     s.set_exigent_said(view.exigent_said.as_str().into());
     s.set_verdict(view.verdict.as_ref().map_or("", |v| v.1.as_str()).into());
@@ -422,6 +448,19 @@ pub fn connect(ui: &Kiosk, send: Rc<dyn Fn(Action)>) {
     s.on_close_confirmed(on(Action::StaffCloseConfirmed));
     s.on_keep_open(on(Action::StaffKeepOpen));
     s.on_lock(on(Action::StaffLock));
+    s.on_photo({
+        let send = send.clone();
+        move |kind| {
+            if let Ok(kind) = kind.parse() {
+                send(Action::StaffPhoto(kind))
+            }
+        }
+    });
+    s.on_show_page({
+        let send = send.clone();
+        move |n| send(Action::ShowPage(u32::try_from(n).ok()))
+    });
+    s.on_hide_page(on(Action::ShowPage(None)));
 }
 
 /// The devices the kiosk uses: the printer (through the hub) and scans;

@@ -2,7 +2,7 @@
 //! [`Action`] for the controller.
 
 use super::Field;
-use crate::domain::encounter::ChecklistAnswer;
+use crate::domain::encounter::{ChecklistAnswer, PageKind};
 
 /// The three choices of the start screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +73,11 @@ pub enum Action {
     StaffCloseConfirmed,
     /// Do not close it after all.
     StaffKeepOpen,
+    /// Photograph evidence for the encounter on screen: a badge or card,
+    /// another page of the document, anything else.
+    StaffPhoto(PageKind),
+    /// Show page N of the encounter large; None closes it.
+    ShowPage(Option<u32>),
     /// Print what this screen offers: the visitor's pass, the official's
     /// receipt, the resources slip.
     Print,

@@ -6,6 +6,7 @@ mod accents;
 mod action;
 mod camera;
 mod capture;
+mod evidence;
 mod official;
 mod port;
 mod present;
@@ -23,6 +24,7 @@ pub use capture::{
     capture_problem, demo_page, CaptureError, Captured, DemoSource, FolderSource, NoSource,
     PageSource,
 };
+pub use evidence::{Pixels, Thumb};
 pub use port::KioskDesk;
 pub use staff::{hash_pin, Gate, StaffGate, LOCKOUT, MAX_FAILURES};
 pub use view::*;
@@ -31,7 +33,7 @@ use crate::app::{AppError, TextKind};
 use crate::config::{CaptureSource, Loaded};
 use crate::domain::checkin::{CheckInRefused, VisitorCheckIn};
 use crate::domain::document::DocumentKind;
-use crate::domain::encounter::{EncounterDetails, Officer, Via};
+use crate::domain::encounter::{EncounterDetails, Officer, PageKind, Via};
 use crate::domain::language::Language;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -82,6 +84,13 @@ pub struct Session {
     /// Whose instruction staff are typing (a counsel contact's index).
     relay_from: Option<usize>,
     outcome: Option<usize>,
+    /// What staff are photographing on the capture screen.
+    evidence_kind: PageKind,
+    /// Photos kept since the capture screen opened.
+    evidence_kept: u32,
+    /// The page staff tapped to see large.
+    shown_page: Option<u32>,
+    pages_cache: evidence::PageCache,
     last_touch: Instant,
     rotated: Instant,
     idle_after: Duration,
@@ -123,6 +132,10 @@ impl Session {
             confirm_close: false,
             relay_from: None,
             outcome: None,
+            evidence_kind: PageKind::Badge,
+            evidence_kept: 0,
+            shown_page: None,
+            pages_cache: Default::default(),
             last_touch: now,
             rotated: now,
             idle_after: Duration::from_secs(loaded.config.kiosk.idle_timeout_s.into()),
@@ -197,6 +210,7 @@ impl Session {
                 | Screen::StaffEncounter
                 | Screen::StaffDecide
                 | Screen::StaffNotes
+                | Screen::StaffCapture
         )
     }
 
@@ -210,9 +224,10 @@ impl Session {
             // Staff facing officers may not touch the screen for a long
             // time: an open encounter on screen keeps staff mode unlocked
             // until they lock it or the encounter closes.
-            Screen::StaffEncounter | Screen::StaffDecide | Screen::StaffNotes => {
-                quiet >= self.idle_after && !self.staff_encounter_open(desk)
-            }
+            Screen::StaffEncounter
+            | Screen::StaffDecide
+            | Screen::StaffNotes
+            | Screen::StaffCapture => quiet >= self.idle_after && !self.staff_encounter_open(desk),
             _ => quiet >= self.idle_after,
         };
         if expired {
@@ -400,6 +415,11 @@ impl Session {
                 }
             }
             Action::Capture => self.capture(),
+            Action::KeepPage if self.screen == Screen::StaffCapture => {
+                if self.staff.is_some() {
+                    self.keep_evidence(desk);
+                }
+            }
             Action::KeepPage => self.keep_page(desk),
             Action::Retake => {
                 if let Some(c) = self.preview.take() {
@@ -458,11 +478,21 @@ impl Session {
                 self.staff_encounter = None;
                 self.go(Screen::StaffHome);
             }
+            Action::StaffPhoto(kind) => self.staff_photo(kind),
+            Action::ShowPage(number) => self.show_page(number),
             other => self.staff_action(desk, other),
         }
     }
 
     fn go(&mut self, screen: Screen) {
+        if self.screen != screen {
+            // A photo not kept is let go of when its screen is left.
+            if let Some(c) = self.preview.take() {
+                self.source.release(&c);
+            }
+            self.evidence_kept = 0;
+            self.shown_page = None;
+        }
         self.screen = screen;
         self.printing = false;
         self.active = match screen {
@@ -496,7 +526,9 @@ impl Session {
             Screen::OfficialCapture => Screen::OfficialDocument,
             Screen::OfficialReview => Screen::OfficialCapture,
             Screen::StaffEncounter => Screen::StaffHome,
-            Screen::StaffDecide | Screen::StaffNotes => Screen::StaffEncounter,
+            Screen::StaffDecide | Screen::StaffNotes | Screen::StaffCapture => {
+                Screen::StaffEncounter
+            }
             s => s,
         };
         if self.screen == Screen::StaffPin || to != self.screen {

@@ -95,7 +95,8 @@ impl Session {
     }
 
     pub(super) fn capture(&mut self) {
-        if self.screen != Screen::OfficialCapture || self.preview.is_some() {
+        let staff = self.screen == Screen::StaffCapture && self.staff.is_some();
+        if !(self.screen == Screen::OfficialCapture || staff) || self.preview.is_some() {
             return;
         }
         if !self.source.available() {
@@ -111,7 +112,7 @@ impl Session {
         let (Some(id), Some(c)) = (self.encounter.clone(), self.preview.take()) else {
             return;
         };
-        match desk.attach_page(&id, &c.page) {
+        match desk.attach_page(&id, &c.page, PageKind::DocumentPage, None) {
             Ok(n) => {
                 self.pages = n;
                 self.source.release(&c);

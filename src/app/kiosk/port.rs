@@ -5,7 +5,9 @@
 use crate::app::{AppError, Clock, Desk, PageImage, TextKind};
 use crate::config::Loaded;
 use crate::domain::checkin::VisitorCheckIn;
-use crate::domain::encounter::{ChecklistAnswer, DecisionBasis, EncounterDetails, Outcome, Via};
+use crate::domain::encounter::{
+    ChecklistAnswer, DecisionBasis, EncounterDetails, Outcome, PageKind, Via,
+};
 use crate::store::query::{self, EncounterRecord, EncounterRow};
 use chrono::{DateTime, TimeZone, Utc};
 
@@ -51,7 +53,16 @@ pub trait KioskDesk {
     fn now(&self) -> DateTime<Utc>;
     fn check_in_visitor(&mut self, entry: VisitorCheckIn) -> Result<String, AppError>;
     fn open_encounter(&mut self, via: Via, drill: bool) -> Result<String, AppError>;
-    fn attach_page(&mut self, id: &str, page: &PageImage) -> Result<u32, AppError>;
+    /// Attach a page of `kind`, taken by `by` when staff took it.
+    fn attach_page(
+        &mut self,
+        id: &str,
+        page: &PageImage,
+        kind: PageKind,
+        by: Option<&str>,
+    ) -> Result<u32, AppError>;
+    /// A page's image, decrypted (for staff mode's thumbnails).
+    fn page_image(&self, page: &str) -> Result<Vec<u8>, AppError>;
     fn record_details(&mut self, id: &str, d: EncounterDetails, by: &str) -> Result<(), AppError>;
     fn acknowledge(&mut self, id: &str, by: &str) -> Result<(), AppError>;
     fn answer_checklist(
@@ -100,8 +111,17 @@ impl<C: Clock> KioskDesk for Desk<C> {
     fn open_encounter(&mut self, via: Via, drill: bool) -> Result<String, AppError> {
         Desk::open_encounter(self, None, via, drill)
     }
-    fn attach_page(&mut self, id: &str, page: &PageImage) -> Result<u32, AppError> {
-        Desk::attach_page(self, id, page)
+    fn attach_page(
+        &mut self,
+        id: &str,
+        page: &PageImage,
+        kind: PageKind,
+        by: Option<&str>,
+    ) -> Result<u32, AppError> {
+        Desk::attach_evidence(self, id, page, kind, by)
+    }
+    fn page_image(&self, page: &str) -> Result<Vec<u8>, AppError> {
+        Desk::page_image(self, page)
     }
     fn record_details(&mut self, id: &str, d: EncounterDetails, by: &str) -> Result<(), AppError> {
         Desk::record_details(self, id, d, by)

@@ -123,6 +123,11 @@ impl Session {
                 .relay_from
                 .or_else(|| (counsel_names(loaded).len() == 1).then_some(0)),
             notes: Vec::new(),
+            thumbs: Vec::new(),
+            shown_page: None,
+            evidence_kind: self.evidence_kind,
+            evidence_kept: self.evidence_kept,
+            can_capture: self.source.available(),
         };
         match self.screen {
             // The notice shows the resources under it, for residents
@@ -134,9 +139,14 @@ impl Session {
                 }
             }
             Screen::StaffHome => staff_home(desk, &self.parts, &mut v),
-            Screen::StaffEncounter | Screen::StaffDecide | Screen::StaffNotes => {
+            Screen::StaffEncounter
+            | Screen::StaffDecide
+            | Screen::StaffNotes
+            | Screen::StaffCapture => {
                 if let Some(id) = &self.staff_encounter {
-                    staff_encounter(desk, id, &mut v);
+                    if let Some(rec) = staff_encounter(desk, id, &mut v) {
+                        self.present_pages(desk, &rec.pages, rec.purged, &mut v);
+                    }
                 }
             }
             _ => {}
@@ -391,7 +401,12 @@ fn capture_line(loaded: &Loaded, parts: &[PartState]) -> StatusLine {
     }
 }
 
-fn staff_encounter<D: KioskDesk>(desk: &D, id: &str, v: &mut View) {
+/// The encounter's screens; returns its record for the pages.
+fn staff_encounter<D: KioskDesk>(
+    desk: &D,
+    id: &str,
+    v: &mut View,
+) -> Option<crate::store::query::EncounterRecord> {
     let loaded = desk.loaded();
     let lang = v.lang;
     v.encounter_ref = id.to_string();
@@ -404,10 +419,15 @@ fn staff_encounter<D: KioskDesk>(desk: &D, id: &str, v: &mut View) {
     }
     let Ok(rec) = desk.encounter(id) else {
         v.detail = format!("cannot read encounter {id}");
-        return;
+        return None;
     };
     v.drill = rec.drill;
-    v.pages = rec.pages.len() as u32;
+    // Pages of the document; photos of badges and the like are evidence.
+    v.pages = rec
+        .pages
+        .iter()
+        .filter(|p| p.kind == PageKind::DocumentPage)
+        .count() as u32;
     v.officers = rec
         .officers
         .iter()
@@ -493,6 +513,7 @@ fn staff_encounter<D: KioskDesk>(desk: &D, id: &str, v: &mut View) {
         v.decided = format!("{label} — {} {}", local_time(loaded, &d.at), d.by);
         v.decided_basis = rec.decision_basis.clone().unwrap_or_default();
     }
+    Some(rec)
 }
 
 /// The page scaled to fit the preview box, as pixels for the UI.

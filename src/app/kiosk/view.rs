@@ -2,6 +2,7 @@
 //! adapters. Built by the controller after every action and tick; `Send`,
 //! so it can travel from the worker to the UI thread.
 
+use crate::domain::encounter::PageKind;
 use crate::domain::language::Language;
 use slint::{Rgba8Pixel, SharedPixelBuffer};
 
@@ -26,11 +27,12 @@ pub enum Screen {
     StaffEncounter,
     StaffDecide,
     StaffNotes,
+    StaffCapture,
 }
 
 impl Screen {
     /// Every screen, in flow order (for screenshots and tests).
-    pub const ALL: [Screen; 18] = [
+    pub const ALL: [Screen; 19] = [
         Screen::Idle,
         Screen::Start,
         Screen::VisitorPurpose,
@@ -49,6 +51,7 @@ impl Screen {
         Screen::StaffEncounter,
         Screen::StaffDecide,
         Screen::StaffNotes,
+        Screen::StaffCapture,
     ];
 
     /// The name used on the command line (`threshold screenshot --screen`).
@@ -72,6 +75,7 @@ impl Screen {
             Screen::StaffEncounter => "staff-encounter",
             Screen::StaffDecide => "staff-decide",
             Screen::StaffNotes => "staff-notes",
+            Screen::StaffCapture => "staff-capture",
         }
     }
 }
@@ -305,6 +309,17 @@ pub struct View {
     pub counsel_names: Vec<String>,
     pub relay_from: Option<usize>,
     pub notes: Vec<String>,
+    // Evidence.
+    /// Every page of the encounter (document pages and evidence), small.
+    pub thumbs: Vec<super::evidence::Thumb>,
+    /// The page staff tapped: its number, kind and image (None: unreadable).
+    pub shown_page: Option<(u32, PageKind, Option<super::evidence::Pixels>)>,
+    /// What staff are photographing on the capture screen.
+    pub evidence_kind: PageKind,
+    /// Photos kept since the capture screen opened.
+    pub evidence_kept: u32,
+    /// A camera or scanner is set up.
+    pub can_capture: bool,
 }
 
 impl View {

@@ -3,6 +3,7 @@
 //! counsel's instructions, outcome, notes and the timeline.
 
 use super::PURGED;
+use crate::domain::encounter::PageKind;
 use crate::store::events::*;
 use crate::store::journal::{self, Entry};
 use crate::store::vault;
@@ -21,6 +22,10 @@ pub struct OfficerView {
 #[derive(Debug, Clone, Serialize)]
 pub struct PageView {
     pub number: u32,
+    /// A document page, a badge or card, or other evidence.
+    pub kind: crate::domain::encounter::PageKind,
+    /// Who photographed it, when staff did.
+    pub by: Option<String>,
     pub id: String,
     pub sha256: String,
     pub bytes: u64,
@@ -225,16 +230,27 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
             }
             Some(EventKind::PageCaptured) => {
                 let b: PageCaptured = body(e)?;
+                let by = match &b.by {
+                    Some(r) => Some(reveal(conn, r)?),
+                    None => None,
+                };
                 rec.pages.push(PageView {
                     number: b.number,
+                    kind: b.kind,
+                    by: by.clone(),
                     id: b.page.page.clone(),
                     sha256: b.page.sha256.clone(),
                     bytes: b.page.bytes,
                     media: b.page.media.clone(),
                     captured_at: e.at.clone(),
                 });
+                let what = match (b.kind, &by) {
+                    (PageKind::DocumentPage, None) => String::new(),
+                    (kind, None) => format!(" ({})", kind.label()),
+                    (kind, Some(by)) => format!(" ({}, photographed by {by})", kind.label()),
+                };
                 format!(
-                    "page {} captured ({} bytes, sha256 {}…)",
+                    "page {}{what} captured ({} bytes, sha256 {}…)",
                     b.number,
                     b.page.bytes,
                     &b.page.sha256[..12.min(b.page.sha256.len())]

@@ -2,7 +2,7 @@
 
 use super::super::*;
 use crate::app::{Desk, PageImage};
-use crate::domain::encounter::{ChecklistAnswer, DecisionBasis, Outcome};
+use crate::domain::encounter::{ChecklistAnswer, DecisionBasis, Outcome, PageKind};
 use crate::store::query::{EncounterRecord, EncounterRow};
 use chrono::{DateTime, Utc};
 
@@ -40,9 +40,18 @@ impl KioskDesk for Flaky {
         self.check()?;
         KioskDesk::open_encounter(&mut self.desk, via, drill)
     }
-    fn attach_page(&mut self, id: &str, page: &PageImage) -> Result<u32, AppError> {
+    fn attach_page(
+        &mut self,
+        id: &str,
+        page: &PageImage,
+        kind: PageKind,
+        by: Option<&str>,
+    ) -> Result<u32, AppError> {
         self.check()?;
-        KioskDesk::attach_page(&mut self.desk, id, page)
+        KioskDesk::attach_page(&mut self.desk, id, page, kind, by)
+    }
+    fn page_image(&self, page: &str) -> Result<Vec<u8>, AppError> {
+        KioskDesk::page_image(&self.desk, page)
     }
     fn record_details(&mut self, id: &str, x: EncounterDetails, by: &str) -> Result<(), AppError> {
         self.check()?;

@@ -1,6 +1,7 @@
 //! The kiosk controller's flows and rules against a real desk over a
 //! temporary store (and a wrapper that makes the store fail on demand).
 
+mod evidence;
 mod flaky;
 mod guidance;
 mod safety;
