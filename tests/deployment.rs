@@ -118,6 +118,55 @@ fn the_shipped_configuration_runs_and_pages_by_every_channel() {
         common::stderr(&checked)
     );
 
+    // The door sign says officials are on site, whole, in every kiosk
+    // language of the shipped config (the shipped profile announces them).
+    let loaded = threshold::config::Loaded::from_file(&world.config).unwrap();
+    let on_site = threshold::render::sign::SignContent {
+        officials_on_site: true,
+        titles: loaded
+            .config
+            .facility
+            .languages
+            .iter()
+            .map(|l| (*l, loaded.profile.notice.title.get(*l).to_string()))
+            .collect(),
+    };
+    assert!(loaded.profile.sign.announces_officials);
+    assert_eq!(on_site.titles.len(), 5);
+    let want = threshold::render::sign::render(&on_site, 400, 300);
+    let shown = wait(SOON, || {
+        world
+            .sign
+            .state
+            .lock()
+            .unwrap()
+            .shown
+            .clone()
+            .filter(|b| *b == want)
+    });
+    assert!(
+        shown.is_some(),
+        "the sign does not show officials on site: {:?}",
+        service.log()
+    );
+
+    // Staff photograph an officer's badge: a page of the encounter with
+    // its kind, beside the document's pages on counsel's page.
+    let badge = world.dir.path().join("badge.png");
+    std::fs::write(&badge, threshold::app::kiosk::demo_page(7)).unwrap();
+    let added = world.cli(&[
+        "encounter",
+        "page",
+        &id,
+        "--page",
+        badge.to_str().unwrap(),
+        "--kind",
+        "badge",
+        "--by",
+        "Dana Whitfield",
+    ]);
+    assert!(added.status.success(), "{}", common::stderr(&added));
+
     // Counsel signs in on the running service and instructs the desk: the
     // record has it under counsel's account, and counsel's acknowledgement.
     counsel_acts_from_the_web(&world, &id);
@@ -205,6 +254,11 @@ fn counsel_acts_from_the_web(world: &World, id: &str) {
     )
     .unwrap();
     assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body
+            .contains("<strong>Badge or card</strong> · photographed by Dana Whitfield"),
+        "the staff photo is on counsel's page"
+    );
     let at = page.body.find("name=\"csrf\" value=\"").unwrap() + 19;
     let csrf = &page.body[at..at + page.body[at..].find('"').unwrap()];
     for (what, form) in [
