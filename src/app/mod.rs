@@ -7,8 +7,10 @@ mod page_image;
 pub mod records;
 pub mod report;
 pub mod words;
+mod writes;
 
 pub use page_image::{PageImage, PageImageError, MAX_PAGE_BYTES};
+use writes::{check_by, details_in, non_empty, open_in, page_in};
 
 use crate::alerts::ack_link::Claim;
 use crate::alerts::plan;
@@ -579,93 +581,4 @@ impl TextKind {
             TextKind::CounselInstruction => "counsel instruction",
         }
     }
-}
-
-fn non_empty<'a>(field: &'static str, what: &'static str, s: &'a str) -> Result<&'a str, AppError> {
-    let s = s.trim();
-    if s.is_empty() {
-        Err(AppError::Empty { field, what })
-    } else {
-        Ok(s)
-    }
-}
-
-fn check_by(by: &str) -> Result<&str, AppError> {
-    let by = non_empty("--by", "the name of the person recording this", by)?;
-    if by.chars().count() > MAX_BY_CHARS || by.chars().any(char::is_control) {
-        return Err(AppError::Empty {
-            field: "--by",
-            what: "a name of at most 100 characters without control characters",
-        });
-    }
-    Ok(by)
-}
-
-fn open_in(w: &mut Writer<'_>, entrance: &str, via: Via, drill: bool) -> Result<String, AppError> {
-    let id = w.fresh_id("E", "encounters", 8)?;
-    let body = EncounterOpened {
-        entrance: entrance.to_string(),
-        via,
-        drill,
-    };
-    w.append(EventKind::EncounterOpened, &id, &body)?;
-    Ok(id)
-}
-
-fn details_in(
-    w: &mut Writer<'_>,
-    id: &str,
-    d: &EncounterDetails,
-    by: Option<&str>,
-) -> Result<(), AppError> {
-    let officers = d
-        .officers
-        .iter()
-        .map(|o| {
-            Ok(OfficerRefs {
-                name: w.seal(&o.name)?,
-                badge: w.seal(&o.badge)?,
-                agency: w.seal(&o.agency)?,
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    let body = DetailsRecorded {
-        officers,
-        supervisor: w.seal_opt(d.supervisor.as_deref())?,
-        purpose: w.seal_opt(d.purpose.as_deref())?,
-        sought: w.seal_opt(d.sought.as_deref())?,
-        area: d.area.as_ref().map(|(n, _)| n.clone()),
-        area_public: d.area.as_ref().map(|(_, p)| *p),
-        exigent: d.exigent,
-        document_kind: d.document_kind,
-        court: w.seal_opt(d.document.court.as_deref())?,
-        judge: w.seal_opt(d.document.judge.as_deref())?,
-        issued: d.document.issued,
-        expires: d.document.expires,
-        address: w.seal_opt(d.document.address.as_deref())?,
-        areas_named: w.seal_opt(d.document.areas_named.as_deref())?,
-        by: w.seal_opt(by)?,
-    };
-    w.append(EventKind::DetailsRecorded, id, &body)?;
-    Ok(())
-}
-
-fn page_in(
-    w: &mut Writer<'_>,
-    id: &str,
-    number: u32,
-    page: &PageImage,
-    kind: PageKind,
-    by: Option<&str>,
-) -> Result<(), AppError> {
-    let page = w.put_page(&page.bytes, page.media)?;
-    let by = w.seal_opt(by)?;
-    let body = PageCaptured {
-        number,
-        page,
-        kind,
-        by,
-    };
-    w.append(EventKind::PageCaptured, id, &body)?;
-    Ok(())
 }

@@ -6,6 +6,9 @@
 pub mod demo;
 pub mod fit;
 pub mod headless;
+mod window;
+
+pub use window::{drive, run_window, KioskDevices};
 
 slint::include_modules!();
 
@@ -461,144 +464,6 @@ pub fn connect(ui: &Kiosk, send: Rc<dyn Fn(Action)>) {
         move |n| send(Action::ShowPage(u32::try_from(n).ok()))
     });
     s.on_hide_page(on(Action::ShowPage(None)));
-}
-
-/// The devices the kiosk uses: the printer (through the hub) and scans;
-/// and the health of every part of the service, for staff mode.
-pub struct KioskDevices {
-    pub hub: Option<Arc<Hub>>,
-    pub scans: Option<mpsc::Receiver<String>>,
-    pub health: Health,
-}
-
-/// What a scanned code asks for: an appointment code (`APPT:...`) starts a
-/// visitor check-in for an appointment; anything else is a staff badge.
-fn scan_action(code: &str, loaded: &Loaded) -> Vec<Action> {
-    if code.starts_with("APPT:") {
-        let mut actions = vec![Action::Home, Action::Start(StartChoice::Visitor)];
-        if let Some(i) = loaded
-            .config
-            .visitors
-            .purposes
-            .iter()
-            .position(|p| p == "appointment")
-        {
-            actions.push(Action::PickPurpose(i));
-        }
-        actions
-    } else {
-        vec![Action::Badge(code.to_string())]
-    }
-}
-
-async fn next_scan(scans: &mut Option<mpsc::Receiver<String>>) -> Option<String> {
-    match scans {
-        Some(rx) => rx.recv().await,
-        None => std::future::pending().await,
-    }
-}
-
-/// The controller's loop on the tokio worker: each action, scan and tick
-/// is handled against the desk, and the new view goes to the window.
-pub async fn drive<D: KioskDesk + Send>(
-    mut desk: D,
-    mut session: Session,
-    mut actions: mpsc::Receiver<Action>,
-    mut devices: KioskDevices,
-    loaded: Arc<Loaded>,
-    window: slint::Weak<Kiosk>,
-) {
-    let mut tick = tokio::time::interval(TICK);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    // What the live screens showed last, so a tick that changes nothing
-    // does not repaint.
-    let mut shown = String::new();
-    loop {
-        let handled: Vec<Action> = tokio::select! {
-            action = actions.recv() => match action {
-                // The window closed.
-                None => return,
-                Some(action) => vec![action],
-            },
-            Some(code) = next_scan(&mut devices.scans) => scan_action(&code, &loaded),
-            _ = tick.tick() => Vec::new(),
-        };
-        let acted = !handled.is_empty();
-        let before = session.screen();
-        session.set_parts(devices.health.parts());
-        tokio::task::block_in_place(|| {
-            for action in handled {
-                session.handle(&mut desk, action, Instant::now());
-            }
-            session.tick(&mut desk, Instant::now());
-        });
-        for receipt in session.take_print_jobs() {
-            let sent = match (
-                &devices.hub,
-                devices.hub.as_ref().and_then(|h| h.paper_dots()),
-            ) {
-                (Some(hub), Some(dots)) => hub
-                    .print(crate::render::receipt::render(&receipt, dots))
-                    .map_err(|e| e.to_string()),
-                _ => Err("no printer is configured".to_string()),
-            };
-            if let Err(e) = sent {
-                session.print_failed(e);
-            }
-        }
-        let moved = before != session.screen();
-        if !acted && !moved && !session.shows_live_data() {
-            continue;
-        }
-        let view = tokio::task::block_in_place(|| session.view(&desk));
-        let live = format!(
-            "{:?}{:?}{:?}{:?}{:?}{}{}{}",
-            view.screen,
-            view.paged,
-            view.open,
-            view.checklist,
-            view.notes,
-            view.decided,
-            view.visitors_today,
-            view.printer_ready
-        ) + &format!("{:?}", view.status);
-        if !acted && !moved && live == shown {
-            continue;
-        }
-        shown = live;
-        let loaded = loaded.clone();
-        if window
-            .upgrade_in_event_loop(move |ui| apply(&ui, &loaded, &view))
-            .is_err()
-        {
-            return;
-        }
-    }
-}
-
-/// Open the kiosk window and run it until it is closed; the controller
-/// runs on `runtime` with its own connection to the store.
-pub fn run_window<D: KioskDesk + Send + 'static>(
-    loaded: Arc<Loaded>,
-    desk: D,
-    session: Session,
-    devices: KioskDevices,
-    runtime: &tokio::runtime::Handle,
-) -> Result<(), slint::PlatformError> {
-    let ui = Kiosk::new()?;
-    let first = session.view(&desk);
-    apply(&ui, &loaded, &first);
-    let (tx, rx) = mpsc::channel(ACTION_QUEUE);
-    connect(
-        &ui,
-        Rc::new(move |action| {
-            if let Err(e) = tx.try_send(action) {
-                tracing::warn!(error = %e, "kiosk controller busy; a tap was dropped");
-            }
-        }),
-    );
-    runtime.spawn(drive(desk, session, rx, devices, loaded, ui.as_weak()));
-    ui.run()
 }
 
 /// A card's own height (title line, padding, spacing) counted in

@@ -2,8 +2,10 @@
 #![allow(dead_code)]
 
 pub mod admin;
+pub mod config;
 #[cfg(feature = "simulate")]
 pub mod deployment;
+pub mod loopback;
 pub mod smtp;
 pub mod xvfb;
 

@@ -302,41 +302,6 @@ impl Session {
         };
     }
 
-    fn typed_summary(&self, loaded: &Loaded) -> String {
-        let mut parts = Vec::new();
-        let text = |f| {
-            self.fields
-                .get(&f)
-                .map(|s| s.trim())
-                .filter(|s| !s.is_empty())
-        };
-        if let Some(a) = text(Field::Agency) {
-            parts.push(format!("agency: {a}"));
-        }
-        let mut officers = self.officers.clone();
-        if let Some(n) = text(Field::OfficerName) {
-            officers.push((n.into(), text(Field::OfficerBadge).unwrap_or("").into()));
-        }
-        for (name, badge) in &officers {
-            parts.push(format!("officer: {name} (badge {badge})"));
-        }
-        for (f, label) in [(Field::Purpose, "purpose"), (Field::Sought, "sought")] {
-            if let Some(t) = text(f) {
-                parts.push(format!("{label}: {t}"));
-            }
-        }
-        if let Some(e) = self.exigent {
-            parts.push(format!(
-                "exigent circumstances claimed: {}",
-                if e { "yes" } else { "no" }
-            ));
-        }
-        if let Some(d) = self.document.and_then(|i| loaded.profile.documents.get(i)) {
-            parts.push(format!("document: {}", d.kind.token()));
-        }
-        parts.join("; ")
-    }
-
     /// Type `text` into `field` as the on-screen keyboard would, one key
     /// at a time (a scripted sequence: the demo screenshots, tests).
     pub fn type_into<D: KioskDesk>(

@@ -160,4 +160,41 @@ impl Session {
             Err(e) => self.fail(Problem::NotRecorded, e),
         }
     }
+
+    /// What an official had typed, for the note kept when they leave
+    /// mid-flow.
+    pub(super) fn typed_summary(&self, loaded: &Loaded) -> String {
+        let mut parts = Vec::new();
+        let text = |f| {
+            self.fields
+                .get(&f)
+                .map(|s| s.trim())
+                .filter(|s| !s.is_empty())
+        };
+        if let Some(a) = text(Field::Agency) {
+            parts.push(format!("agency: {a}"));
+        }
+        let mut officers = self.officers.clone();
+        if let Some(n) = text(Field::OfficerName) {
+            officers.push((n.into(), text(Field::OfficerBadge).unwrap_or("").into()));
+        }
+        for (name, badge) in &officers {
+            parts.push(format!("officer: {name} (badge {badge})"));
+        }
+        for (f, label) in [(Field::Purpose, "purpose"), (Field::Sought, "sought")] {
+            if let Some(t) = text(f) {
+                parts.push(format!("{label}: {t}"));
+            }
+        }
+        if let Some(e) = self.exigent {
+            parts.push(format!(
+                "exigent circumstances claimed: {}",
+                if e { "yes" } else { "no" }
+            ));
+        }
+        if let Some(d) = self.document.and_then(|i| loaded.profile.documents.get(i)) {
+            parts.push(format!("document: {}", d.kind.token()));
+        }
+        parts.join("; ")
+    }
 }
