@@ -112,14 +112,16 @@ impl Session {
         let (Some(id), Some(by)) = (self.staff_encounter.clone(), self.staff.clone()) else {
             return;
         };
-        let Some(c) = self.preview.take() else { return };
+        let Some(c) = self.staff_preview.take() else {
+            return;
+        };
         match desk.attach_page(&id, &c.page, self.evidence_kind, Some(&by)) {
             Ok(_) => {
                 self.evidence_kept += 1;
                 self.source.release(&c);
             }
             Err(e) => {
-                self.preview = Some(c);
+                self.staff_preview = Some(c);
                 self.fail(Problem::NotRecorded, e);
             }
         }

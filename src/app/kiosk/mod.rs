@@ -74,6 +74,9 @@ pub struct Session {
     document: Option<usize>,
     pages: u32,
     preview: Option<Captured>,
+    /// Staff's photo on the evidence screen, apart from any page an
+    /// official left waiting on theirs.
+    staff_preview: Option<Captured>,
     problem: Option<(Problem, String)>,
     pin: String,
     gate: StaffGate,
@@ -124,6 +127,7 @@ impl Session {
             document: None,
             pages: 0,
             preview: None,
+            staff_preview: None,
             problem: None,
             pin: String::new(),
             gate: StaffGate::default(),
@@ -279,7 +283,10 @@ impl Session {
                 }
             }
         }
-        if let Some(c) = self.preview.take() {
+        for c in [self.preview.take(), self.staff_preview.take()]
+            .into_iter()
+            .flatten()
+        {
             self.source.release(&c);
         }
         // Drill mode ends when staff mode locks, and when a trainee's
@@ -387,7 +394,7 @@ impl Session {
             }
             Action::KeepPage => self.keep_page(desk),
             Action::Retake => {
-                if let Some(c) = self.preview.take() {
+                if let Some(c) = self.preview_slot().take() {
                     self.source.release(&c);
                 }
                 self.capture();
@@ -451,8 +458,9 @@ impl Session {
 
     fn go(&mut self, screen: Screen) {
         if self.screen != screen {
-            // A photo not kept is let go of when its screen is left.
-            if let Some(c) = self.preview.take() {
+            // Staff's photo not kept is let go of when its screen is left
+            // (an official's page preview waits for them to come back).
+            if let Some(c) = self.staff_preview.take() {
                 self.source.release(&c);
             }
             self.evidence_kept = 0;

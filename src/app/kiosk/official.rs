@@ -94,16 +94,26 @@ impl Session {
         }
     }
 
+    /// Where the page or photo on screen waits to be kept: the official's
+    /// flow and staff's evidence screen each have their own.
+    pub(super) fn preview_slot(&mut self) -> &mut Option<Captured> {
+        if self.screen == Screen::StaffCapture {
+            &mut self.staff_preview
+        } else {
+            &mut self.preview
+        }
+    }
+
     pub(super) fn capture(&mut self) {
         let staff = self.screen == Screen::StaffCapture && self.staff.is_some();
-        if !(self.screen == Screen::OfficialCapture || staff) || self.preview.is_some() {
+        if !(self.screen == Screen::OfficialCapture || staff) || self.preview_slot().is_some() {
             return;
         }
         if !self.source.available() {
             return self.fail(Problem::NoCapture, "");
         }
         match self.source.capture() {
-            Ok(c) => self.preview = Some(c),
+            Ok(c) => *self.preview_slot() = Some(c),
             Err(e) => self.fail(Problem::CaptureFailed, e),
         }
     }

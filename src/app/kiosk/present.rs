@@ -75,7 +75,13 @@ impl Session {
                 .collect(),
             document: self.document,
             pages: self.pages,
-            preview: self.preview.as_ref().and_then(|c| preview_pixels(&c.page)),
+            preview: if self.screen == Screen::StaffCapture {
+                &self.staff_preview
+            } else {
+                &self.preview
+            }
+            .as_ref()
+            .and_then(|c| preview_pixels(&c.page)),
             paged: Vec::new(),
             policy_title: profile.notice.title.get(lang).to_string(),
             policy_text: profile.access.non_public.text.get(lang).to_string(),

@@ -120,3 +120,33 @@ fn a_photo_that_cannot_be_recorded_stays_on_screen_to_keep_again() {
     s.handle(&mut d, Action::KeepPage, t);
     assert_eq!(s.view(&d).evidence_kept, 1);
 }
+
+#[test]
+fn an_officials_page_waiting_on_their_screen_is_not_staffs_photo() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = desk(dir.path());
+    let t = Instant::now();
+    let mut s = session(&d, t);
+    official_to_review(&mut s, &mut d, t);
+    s.handle(&mut d, Action::Back, t);
+    assert_eq!(s.screen(), Screen::OfficialCapture);
+    s.handle(&mut d, Action::Capture, t);
+    assert!(s.view(&d).preview.is_some(), "a page waits to be kept");
+    let id = s.encounter().unwrap().to_string();
+
+    // Staff step in without the official's flow being reset.
+    s.handle(&mut d, Action::OpenStaff, t);
+    for c in [1, 2, 3, 4] {
+        s.handle(&mut d, Action::PinDigit(c), t);
+    }
+    s.handle(&mut d, Action::PinEnter, t);
+    s.handle(&mut d, Action::StaffOpen(id.clone()), t);
+    s.handle(&mut d, Action::StaffPhoto(PageKind::Badge), t);
+    assert!(s.view(&d).preview.is_none(), "staff start with no photo");
+    s.handle(&mut d, Action::KeepPage, t);
+    s.handle(&mut d, Action::Capture, t);
+    s.handle(&mut d, Action::KeepPage, t);
+    let rec = d.encounter(&id).unwrap();
+    assert_eq!(rec.pages.len(), 3, "two document pages and one badge");
+    assert_eq!(rec.pages[2].kind, PageKind::Badge);
+}
