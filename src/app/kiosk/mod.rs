@@ -487,6 +487,10 @@ impl Session {
     }
 
     fn back(&mut self) {
+        // Back from a page shown large closes the page.
+        if self.shown_page.take().is_some() {
+            return;
+        }
         let to = match self.screen {
             Screen::Start | Screen::Resources | Screen::VisitorPurpose | Screen::StaffPin => {
                 Screen::Start

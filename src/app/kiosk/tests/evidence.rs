@@ -93,6 +93,11 @@ fn staff_photograph_a_badge_and_it_is_a_page_of_the_encounter_with_its_kind() {
     assert!(pixels.height() > v.thumbs[2].pixels.as_ref().unwrap().height());
     s.handle(&mut d, Action::ShowPage(None), t);
     assert!(s.view(&d).shown_page.is_none());
+    // Back closes a page shown large, and stays on the encounter.
+    s.handle(&mut d, Action::ShowPage(Some(1)), t);
+    s.handle(&mut d, Action::Back, t);
+    assert!(s.view(&d).shown_page.is_none());
+    assert_eq!(s.screen(), Screen::StaffEncounter);
     // A page that does not exist shows nothing.
     s.handle(&mut d, Action::ShowPage(Some(99)), t);
     assert!(s.view(&d).shown_page.is_none());
