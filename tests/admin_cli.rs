@@ -316,6 +316,73 @@ fn an_encounter_report_is_a_pdf_with_every_page() {
     // Fonts are embedded (subset), so Vietnamese and Chinese print anywhere.
     let text = String::from_utf8_lossy(&pdf);
     assert!(text.contains("+NotoSans-Regular") && text.contains("+DroidSansFallback"));
+    // US Letter, and what counsel files reads whole: every question of the
+    // search warrant's checklist, unanswered ones marked; a badge not given
+    // says so; nobody paged says so (the demo has no channel set up).
+    let Some(info) = pdf_info(&out) else {
+        return;
+    };
+    assert!(info.contains("612 x 792 pts (letter)"), "{info}");
+    let words = pdf_text(&out).unwrap();
+    assert_eq!(words.matches("chưa trả lời").count(), 5, "{words}");
+    assert!(
+        words.contains("Số hiệu: không cung cấp · Cơ quan: DHS 国土安全部"),
+        "{words}"
+    );
+    assert!(!words.contains("Số hiệu:  ·"), "{words}");
+    assert!(
+        words.contains("Không ai được báo về lần tiếp xúc này."),
+        "{words}"
+    );
+    // An answer prints in words with who gave it and when.
+    let answered = cli(
+        d,
+        &[
+            "encounter",
+            "checklist",
+            &id,
+            "--item",
+            "signed-by-judge",
+            "--answer",
+            "no",
+            "--by",
+            "Dana",
+        ],
+    );
+    assert!(answered.status.success(), "{}", stderr(&answered));
+    let o = cli(
+        d,
+        &["encounter", "report", &id, "--out", out.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let words = pdf_text(&out).unwrap();
+    assert!(words.contains("No · Dana · "), "{words}");
+    assert_eq!(words.matches("not answered").count(), 4, "{words}");
+    // A4 when the config says so.
+    let config = d.join("a4.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "{}\n[report]\npaper = \"a4\"\n",
+            threshold::config::DEMO_CONFIG
+        ),
+    )
+    .unwrap();
+    let o = cli(
+        d,
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "encounter",
+            "report",
+            &id,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let info = pdf_info(&out).unwrap();
+    assert!(info.contains("595 x 842 pts (A4)"), "{info}");
     let o = cli(
         d,
         &[

@@ -54,6 +54,13 @@ fn the_example_and_the_demo_pass() {
 #[test]
 fn type_and_enum_errors() {
     expect_error(
+        "paper = \"letter\"",
+        "paper = \"legal\"",
+        "report.paper",
+        "paper = \"legal\"",
+        "a4",
+    );
+    expect_error(
         "kind = \"city-hall\"",
         "kind = \"city hall\"",
         "facility.kind",

@@ -172,7 +172,7 @@ async fn counsel_answers_the_checklist_beside_the_pages() {
     assert!(rec
         .checklist
         .iter()
-        .any(|(i, a, by)| i == "signed-by-judge" && a == "no" && by == "maria"));
+        .any(|a| a.item == "signed-by-judge" && a.answer == "no" && a.by == "maria"));
     // The verdict follows the answer, on the web and at the desk.
     let page = send(&app, get(&format!("/encounters/{id}"), Some(&maria)))
         .await

@@ -148,10 +148,13 @@ fn official_flow_enforces_counsel_rule_and_records_everything() {
     assert_eq!(rec.officers[0].badge, "4471");
     assert_eq!(rec.pages.len(), 2);
     assert_eq!(rec.acknowledgements.len(), 2);
-    assert_eq!(
-        rec.checklist,
-        vec![("signed-by-judge".into(), "yes".into(), "Dana".into())]
-    );
+    let answered: Vec<_> = rec
+        .checklist
+        .iter()
+        .map(|a| (a.item.as_str(), a.answer.as_str(), a.by.as_str()))
+        .collect();
+    assert_eq!(answered, [("signed-by-judge", "yes", "Dana")]);
+    assert!(!rec.checklist[0].at.is_empty());
     assert_eq!(rec.counsel_instructions[0].text, "Allow the workroom only");
     assert_eq!(rec.outcome.as_deref(), Some("access-judicial-warrant"));
     assert_eq!(

@@ -124,7 +124,7 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
     let lang = c.lang;
     let profile = &state.loaded.profile;
     let kind = r.document_kind.as_deref().and_then(|k| k.parse().ok());
-    let latest = |item: &str| r.checklist.iter().rev().find(|(i, _, _)| i == item);
+    let latest = |item: &str| r.checklist.iter().rev().find(|a| a.item == item);
     let questions = profile.checklist_for(kind);
     let checklist = questions
         .iter()
@@ -132,8 +132,8 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
             id: q.id.clone(),
             question: q.question.get(lang).to_string(),
             help: q.help.get(lang).to_string(),
-            answer: latest(&q.id).map(|a| a.1.clone()).unwrap_or_default(),
-            by: latest(&q.id).map(|a| a.2.clone()).unwrap_or_default(),
+            answer: latest(&q.id).map(|a| a.answer.clone()).unwrap_or_default(),
+            by: latest(&q.id).map(|a| a.by.clone()).unwrap_or_default(),
         })
         .collect();
     let verdict = kind
@@ -141,7 +141,7 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
         .map(|d| {
             let v =
                 crate::domain::guidance::verdict(questions.iter().map(|q| q.id.as_str()), |q| {
-                    latest(q).and_then(|a| a.1.parse().ok())
+                    latest(q).and_then(|a| a.answer.parse().ok())
                 });
             d.verdict.text(v).get(lang).to_string()
         })

@@ -62,7 +62,10 @@ pub fn encounter_pdf(
     let local = |at: &str| crate::app::log_export::local(loaded, at);
     let created = crate::store::timestamp(chrono::Utc::now());
     let facility = &loaded.config.facility;
-    let mut doc = Document::new(&format!("{} · {} {}", facility.name, w.encounter, r.id));
+    let mut doc = Document::new(
+        &format!("{} · {} {}", facility.name, w.encounter, r.id),
+        loaded.config.report.paper,
+    );
     doc.text(BOLD, 18.0, 0.0, &format!("{} {}", w.report_title, r.id));
     if r.drill {
         doc.text(BOLD, 14.0, 0.0, w.drill);
@@ -126,14 +129,17 @@ pub fn encounter_pdf(
     if r.exigent {
         doc.fact(w.exigent, w.yes);
     }
+    // The basis in words; an outcome that never waited for counsel has none.
+    let basis = match r.decision_basis.as_deref() {
+        Some("before-counsel") => format!(" ({})", w.basis_before_counsel),
+        Some("counsel-acknowledged") => format!(" ({})", w.basis_counsel_acknowledged),
+        Some("exigent-override") => format!(" ({})", w.basis_override),
+        _ => String::new(),
+    };
     let outcome = match (&r.outcome, &r.decided) {
         (Some(o), Some(d)) => format!(
-            "{}{} · {} {} · {}",
+            "{}{basis} · {} {} · {}",
             loaded.outcome_label(o, lang),
-            r.decision_basis
-                .as_ref()
-                .map(|b| format!(" ({b})"))
-                .unwrap_or_default(),
             w.decided_by,
             d.by,
             local(&d.at)
@@ -153,23 +159,63 @@ pub fn encounter_pdf(
     if r.officers.is_empty() {
         doc.text(REGULAR, 10.0, 0.0, w.none);
     }
+    // A field the officer did not give says so, never a dangling separator.
+    let given = |v: &str| {
+        if v.trim().is_empty() {
+            w.not_given.to_string()
+        } else {
+            v.to_string()
+        }
+    };
     for o in &r.officers {
         doc.fact(
             &o.name,
-            &format!("{}: {} · {}: {}", w.badge, o.badge, w.agency, o.agency),
+            &format!(
+                "{}: {} · {}: {}",
+                w.badge,
+                given(&o.badge),
+                w.agency,
+                given(&o.agency)
+            ),
         );
     }
+    // Every question the document's kind is asked, answered or not, and
+    // any other answer recorded.
     doc.heading(w.checklist);
-    if r.checklist.is_empty() {
+    let kind = r.document_kind.as_deref().and_then(|k| k.parse().ok());
+    let mut items: Vec<String> = loaded
+        .profile
+        .checklist_for(kind)
+        .iter()
+        .map(|q| q.id.clone())
+        .collect();
+    for a in &r.checklist {
+        if !items.contains(&a.item) {
+            items.push(a.item.clone());
+        }
+    }
+    if items.is_empty() {
         doc.text(REGULAR, 10.0, 0.0, w.none);
     }
-    for (item, answer, by) in &r.checklist {
+    for item in &items {
         let q = loaded
             .profile
             .checklist_item(item)
             .map(|i| i.question.get(lang).to_string())
             .unwrap_or_else(|| item.clone());
-        doc.fact(&format!("{answer} ({by})"), &q);
+        let answered = match r.checklist.iter().find(|a| a.item == *item) {
+            Some(a) => {
+                let word = match a.answer.as_str() {
+                    "yes" => w.answer_yes,
+                    "no" => w.answer_no,
+                    "unclear" => w.answer_unclear,
+                    other => other,
+                };
+                format!("{word} · {} · {}", a.by, local(&a.at))
+            }
+            None => w.not_answered.to_string(),
+        };
+        doc.fact(&answered, &q);
     }
     for (title, acts) in [
         (w.instructions, &r.counsel_instructions),
@@ -184,17 +230,28 @@ pub fn encounter_pdf(
             doc.fact(&format!("{} · {}", a.by, local(&a.at)), &a.text);
         }
     }
+    // Each page from the alert record: tier, channel, queued, delivered
+    // (or why not).
     doc.heading(w.notifications);
+    if r.notifications.is_empty() {
+        doc.text(REGULAR, 10.0, 0.0, w.nobody_was_paged);
+    }
     for n in &r.notifications {
-        let sent = n
-            .sent_at
-            .as_deref()
-            .map(local)
-            .or_else(|| n.last_error.clone())
-            .unwrap_or_default();
+        let delivered = match (&n.sent_at, &n.last_error) {
+            (Some(at), _) => format!("{} {}", w.delivered, local(at)),
+            (None, Some(e)) => format!("{}: {e}", w.not_delivered),
+            (None, None) => w.not_delivered.to_string(),
+        };
         doc.fact(
             &format!("{} ({})", n.contact, n.role),
-            &format!("{} {} · {} · {}", w.tier, n.tier, n.channel, sent),
+            &format!(
+                "{} {} · {} · {} {} · {delivered}",
+                w.tier,
+                n.tier,
+                n.channel,
+                w.queued,
+                local(&n.queued_at)
+            ),
         );
     }
     doc.heading(w.timeline);

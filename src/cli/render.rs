@@ -260,11 +260,11 @@ pub fn encounter_record(l: &Loaded, r: &EncounterRecord, as_json: bool) {
         );
     }
     let kind = r.document_kind.as_deref().and_then(|k| k.parse().ok());
-    let latest = |item: &str| r.checklist.iter().rev().find(|(i, _, _)| i == item);
+    let latest = |item: &str| r.checklist.iter().rev().find(|a| a.item == item);
     let questions = l.profile.checklist_for(kind);
     for item in &questions {
-        let answer = latest(&item.id).map_or("(not answered)".to_string(), |(_, a, by)| {
-            format!("{a} (by {by})")
+        let answer = latest(&item.id).map_or("(not answered)".to_string(), |a| {
+            format!("{} (by {})", a.answer, a.by)
         });
         println!(
             "  checklist     [{}] {}: {answer}",
@@ -274,7 +274,7 @@ pub fn encounter_record(l: &Loaded, r: &EncounterRecord, as_json: bool) {
     if let Some(entry) = kind.and_then(|k| l.profile.document(k)) {
         let verdict =
             crate::domain::guidance::verdict(questions.iter().map(|q| q.id.as_str()), |q| {
-                latest(q).and_then(|(_, a, _)| a.parse().ok())
+                latest(q).and_then(|a| a.answer.parse().ok())
             });
         println!(
             "  what to do    ({}) {}",

@@ -51,6 +51,17 @@ pub struct Config {
     /// The kiosk screen: idle timeout, page capture, staff mode.
     #[serde(default)]
     pub kiosk: Kiosk,
+    #[serde(default)]
+    pub report: Report,
+}
+
+/// Encounter reports (`encounter report`, the admin web's PDF).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Report {
+    /// `letter` (US Letter, the default: what US courts take) or `a4`.
+    #[serde(default)]
+    pub paper: crate::render::pdf::Paper,
 }
 
 /// The facility the kiosk stands in.

@@ -7,9 +7,26 @@ use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str};
 use std::collections::BTreeMap;
 
-/// A4 in points.
-const PAGE_W: f32 = 595.0;
-const PAGE_H: f32 = 842.0;
+/// The paper a report is laid out for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Paper {
+    /// US Letter, 8.5 × 11 in: what US courts take.
+    #[default]
+    Letter,
+    /// ISO A4.
+    A4,
+}
+
+impl Paper {
+    /// Width and height in points.
+    pub fn size(self) -> (f32, f32) {
+        match self {
+            Paper::Letter => (612.0, 792.0),
+            Paper::A4 => (595.0, 842.0),
+        }
+    }
+}
 const MARGIN: f32 = 50.0;
 
 /// Why an image could not be placed.
@@ -51,6 +68,8 @@ struct Image {
 
 /// A document being laid out top to bottom.
 pub struct Document {
+    page_w: f32,
+    page_h: f32,
     pages: Vec<Vec<Item>>,
     images: Vec<Image>,
     y: f32,
@@ -60,11 +79,14 @@ pub struct Document {
 impl Document {
     /// An empty document; `footer` is printed at the foot of every page
     /// with the page number.
-    pub fn new(footer: &str) -> Document {
+    pub fn new(footer: &str, paper: Paper) -> Document {
+        let (page_w, page_h) = paper.size();
         Document {
+            page_w,
+            page_h,
             pages: vec![Vec::new()],
             images: Vec::new(),
-            y: PAGE_H - MARGIN,
+            y: page_h - MARGIN,
             footer: footer.to_string(),
         }
     }
@@ -76,7 +98,7 @@ impl Document {
     /// Start a new page.
     pub fn new_page(&mut self) {
         self.pages.push(Vec::new());
-        self.y = PAGE_H - MARGIN;
+        self.y = self.page_h - MARGIN;
     }
 
     fn need(&mut self, h: f32) {
@@ -93,7 +115,7 @@ impl Document {
 
     /// A paragraph wrapped to the text width, indented by `indent`.
     pub fn text(&mut self, face: Face, size: f32, indent: f32, s: &str) {
-        let width = PAGE_W - 2.0 * MARGIN - indent;
+        let width = self.page_w - 2.0 * MARGIN - indent;
         for para in s.split('\n') {
             let lines = wrap(face, size, para, width);
             for line in if lines.is_empty() {
@@ -121,7 +143,7 @@ impl Document {
     pub fn fact(&mut self, label: &str, value: &str) {
         let size = 10.0;
         let col = 150.0;
-        let lines = wrap(Face::Regular, size, value, PAGE_W - 2.0 * MARGIN - col);
+        let lines = wrap(Face::Regular, size, value, self.page_w - 2.0 * MARGIN - col);
         let label_lines = wrap(Face::Bold, size, label, col - 8.0);
         let n = lines.len().max(label_lines.len()).max(1);
         self.need(size * 1.4 * n as f32);
@@ -168,10 +190,10 @@ impl Document {
             out
         };
         let gray = gray && is_jpeg;
-        if self.y - MARGIN < (PAGE_H - 2.0 * MARGIN) / 2.0 {
+        if self.y - MARGIN < (self.page_h - 2.0 * MARGIN) / 2.0 {
             self.new_page();
         }
-        let (max_w, max_h) = (PAGE_W - 2.0 * MARGIN, self.y - MARGIN - 24.0);
+        let (max_w, max_h) = (self.page_w - 2.0 * MARGIN, self.y - MARGIN - 24.0);
         let scale = (max_w / width as f32).min(max_h / height as f32);
         let (w, h) = (width as f32 * scale, height as f32 * scale);
         self.images.push(Image {
@@ -332,14 +354,14 @@ impl Document {
                     Item::Rule { y } => {
                         c.set_line_width(0.5);
                         c.move_to(MARGIN, *y);
-                        c.line_to(PAGE_W - MARGIN, *y);
+                        c.line_to(self.page_w - MARGIN, *y);
                         c.stroke();
                     }
                 }
             }
             let content = c.finish();
             let mut p = pdf.page(page_ref);
-            p.media_box(Rect::new(0.0, 0.0, PAGE_W, PAGE_H))
+            p.media_box(Rect::new(0.0, 0.0, self.page_w, self.page_h))
                 .parent(tree)
                 .contents(content_ref);
             let mut res = p.resources();

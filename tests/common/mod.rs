@@ -176,3 +176,38 @@ pub fn private_ca(
         dir.join("server.key"),
     )
 }
+
+/// The text of a PDF, laid out (`pdftotext -layout`); None (said on
+/// stderr) when poppler-utils is not installed here, which under CI is a
+/// failure, since `.ci/run` installs it.
+pub fn pdf_text(file: &Path) -> Option<String> {
+    poppler("pdftotext", &["-layout", "-enc", "UTF-8"], file, &["-"])
+}
+
+/// `pdfinfo` of a PDF (its page size among the rest); None as for
+/// [`pdf_text`].
+pub fn pdf_info(file: &Path) -> Option<String> {
+    poppler("pdfinfo", &[], file, &[])
+}
+
+fn poppler(tool: &str, before: &[&str], file: &Path, after: &[&str]) -> Option<String> {
+    match Command::new(tool)
+        .args(before)
+        .arg(file)
+        .args(after)
+        .output()
+    {
+        Ok(o) => {
+            assert!(o.status.success(), "{tool}: {}", stderr(&o));
+            Some(stdout(&o))
+        }
+        Err(e) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "{tool} is needed under CI (`apt-get install poppler-utils`): {e}"
+            );
+            eprintln!("skipping the report's text: {tool} is not installed ({e})");
+            None
+        }
+    }
+}

@@ -463,8 +463,8 @@ fn staff_encounter<D: KioskDesk>(
         rec.checklist
             .iter()
             .rev()
-            .find(|(id, _, _)| id == item)
-            .map(|(_, a, _)| a.clone())
+            .find(|a| a.item == item)
+            .map(|a| a.answer.clone())
     };
     let questions = loaded.profile.checklist_for(kind);
     v.checklist = questions

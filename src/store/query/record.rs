@@ -33,6 +33,16 @@ pub struct PageView {
     pub captured_at: String,
 }
 
+/// A checklist question's latest answer: `yes`, `no` or `unclear`, who
+/// gave it and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Answered {
+    pub item: String,
+    pub answer: String,
+    pub by: String,
+    pub at: String,
+}
+
 /// Something a person did, with who and when.
 #[derive(Debug, Clone, Serialize)]
 pub struct Act {
@@ -90,8 +100,8 @@ pub struct EncounterRecord {
     pub address: Option<String>,
     pub areas_named: Option<String>,
     pub pages: Vec<PageView>,
-    /// Latest answer per checklist item: (item, answer, by).
-    pub checklist: Vec<(String, String, String)>,
+    /// Latest answer per checklist item.
+    pub checklist: Vec<Answered>,
     /// Acknowledgements: text is "role via path".
     pub acknowledgements: Vec<Act>,
     pub counsel_instructions: Vec<Act>,
@@ -284,9 +294,13 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
                     .ok()
                     .and_then(|v| v.as_str().map(String::from))
                     .unwrap_or_default();
-                rec.checklist.retain(|(item, _, _)| *item != b.item);
-                rec.checklist
-                    .push((b.item.clone(), answer.clone(), by.clone()));
+                rec.checklist.retain(|a| a.item != b.item);
+                rec.checklist.push(Answered {
+                    item: b.item.clone(),
+                    answer: answer.clone(),
+                    by: by.clone(),
+                    at: e.at.clone(),
+                });
                 format!("checklist {}: {answer} (by {by})", b.item)
             }
             Some(EventKind::InstructionRecorded) => {
