@@ -30,6 +30,16 @@ fn protected(encounter: &str) -> Vec<(&'static str, String)> {
     }
     routes.push(("POST", "/retention".into()));
     routes.push(("POST", "/retention/purge".into()));
+    for act in [
+        "acknowledge",
+        "instruction",
+        "note",
+        "checklist",
+        "hold",
+        "release",
+    ] {
+        routes.push(("POST", format!("/encounters/{encounter}/{act}")));
+    }
     routes
 }
 

@@ -275,3 +275,66 @@ async fn staff_accounts_forged_forms_empty_texts_and_closed_encounters_are_refus
         .text();
     assert!(!page.contains(&format!("action=\"/encounters/{id}/instruction\"")));
 }
+
+#[tokio::test]
+async fn counsel_places_and_releases_a_legal_hold_from_the_encounter_page() {
+    let w = AdminWorld::new();
+    let app = w.app();
+    let id = search_warrant(&w);
+    let maria = session(&app, "maria").await;
+    let page = send(&app, get(&format!("/encounters/{id}"), Some(&maria)))
+        .await
+        .text();
+    assert!(page.contains("Place a legal hold"), "{page}");
+    let csrf = csrf_of(&page);
+    let r = send(
+        &app,
+        post(
+            &format!("/encounters/{id}/hold"),
+            Some(&maria),
+            &[("csrf", &csrf), ("text", "Doe v. City, 26-cv-0142")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let rec = w.state.desk.encounter(&id).unwrap();
+    let hold = rec.holds[0].id.clone();
+    assert_eq!(rec.holds[0].placed_by, "maria");
+    assert_eq!(rec.holds[0].reason, "Doe v. City, 26-cv-0142");
+    let page = send(&app, get(&format!("/encounters/{id}"), Some(&maria)))
+        .await
+        .text();
+    assert!(
+        page.contains("In force: retention keeps this encounter"),
+        "{page}"
+    );
+    let dashboard = send(&app, get("/", Some(&maria))).await.text();
+    assert!(dashboard.contains("Legal holds in force"), "{dashboard}");
+    assert!(dashboard.contains(&hold), "{dashboard}");
+    // Released from the same page: journaled with who.
+    let r = send(
+        &app,
+        post(
+            &format!("/encounters/{id}/release"),
+            Some(&maria),
+            &[("csrf", &csrf), ("item", &hold)],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let rec = w.state.desk.encounter(&id).unwrap();
+    assert_eq!(rec.holds[0].released.as_ref().unwrap().by, "maria");
+    assert!(w.state.desk.holds(true).unwrap().is_empty());
+    // Twice is refused and says nothing was recorded.
+    let r = send(
+        &app,
+        post(
+            &format!("/encounters/{id}/release"),
+            Some(&maria),
+            &[("csrf", &csrf), ("item", &hold)],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.text().contains("Not recorded"), "{}", r.text());
+}

@@ -267,6 +267,7 @@ fn counsel_acts_from_the_web(world: &World, id: &str) {
             "instruction",
             format!("csrf={csrf}&text=Do+not+consent%3B+they+may+wait+in+the+rotunda."),
         ),
+        ("hold", format!("csrf={csrf}&text=Doe+v.+City")),
     ] {
         let r = exchange(
             port,
@@ -278,6 +279,12 @@ fn counsel_acts_from_the_web(world: &World, id: &str) {
         .unwrap();
         assert_eq!(r.status, 303, "{what}: {}", r.body);
     }
+    // Counsel's legal hold is in force on the running service's record.
+    let holds = common::stdout(&world.cli(&["hold", "list"]));
+    assert!(
+        holds.contains(id) && holds.contains("Doe v. City"),
+        "{holds}"
+    );
     let shown = world.cli(&["--json", "encounter", "show", id]);
     let rec: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
     let said = rec["counsel_instructions"].as_array().unwrap();

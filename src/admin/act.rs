@@ -7,6 +7,7 @@
 use super::auth::Viewer;
 use super::encounter::must_exist;
 use super::AppState;
+use crate::app::holds::{HoldRefused, HoldTarget};
 use crate::app::{AppError, TextKind};
 use crate::config::Role;
 use crate::domain::account::AccountRole;
@@ -98,11 +99,34 @@ pub async fn checklist(
     act(state, v, id, form, Action::Checklist).await
 }
 
+/// POST /encounters/{id}/hold: a legal hold on this encounter, with the
+/// reason typed.
+pub async fn hold(
+    state: State<AppState>,
+    v: Viewer,
+    id: Path<String>,
+    form: Form<ActForm>,
+) -> Response {
+    act(state, v, id, form, Action::Hold).await
+}
+
+/// POST /encounters/{id}/release: release the hold named in `item`.
+pub async fn release(
+    state: State<AppState>,
+    v: Viewer,
+    id: Path<String>,
+    form: Form<ActForm>,
+) -> Response {
+    act(state, v, id, form, Action::Release).await
+}
+
 #[derive(Clone, Copy)]
 enum Action {
     Acknowledge,
     Text(TextKind),
     Checklist,
+    Hold,
+    Release,
 }
 
 async fn act(
@@ -146,6 +170,10 @@ async fn act(
                     answer.unwrap_or(ChecklistAnswer::Unclear),
                     &by,
                 ),
+                Action::Hold => desk
+                    .place_hold(HoldTarget::Encounter(encounter.clone()), &text, &by)
+                    .map(|_| ()),
+                Action::Release => desk.release_hold(&item, &by),
             })
         })
         .await;
@@ -160,6 +188,10 @@ async fn act(
         Ok(Err(AppError::UnknownChecklistItem { .. })) => {
             Some((StatusCode::BAD_REQUEST, w.unknown_question))
         }
+        Ok(Err(AppError::Hold(HoldRefused::ReasonTooLong))) => {
+            Some((StatusCode::BAD_REQUEST, w.text_too_long))
+        }
+        Ok(Err(AppError::Hold(_))) => Some((StatusCode::CONFLICT, w.bad_request)),
         Ok(Err(e)) => return v.error(e.into()),
     };
     if let Some((status, text)) = refusal {
@@ -170,6 +202,8 @@ async fn act(
         Action::Text(TextKind::CounselInstruction) => "sent an instruction to the desk",
         Action::Text(TextKind::Note) => "added a note",
         Action::Checklist => "answered a checklist question",
+        Action::Hold => "placed a legal hold",
+        Action::Release => "released a legal hold",
     };
     tracing::info!(encounter = %id, by = %v.user, "{what} on the admin web");
     let anchor = match action {
@@ -177,6 +211,7 @@ async fn act(
         Action::Text(TextKind::CounselInstruction) => "instructions",
         Action::Text(TextKind::Note) => "notes",
         Action::Checklist => "checklist",
+        Action::Hold | Action::Release => "hold",
     };
     Redirect::to(&format!("/encounters/{id}#{anchor}")).into_response()
 }

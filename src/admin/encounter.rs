@@ -120,6 +120,12 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
     {
         a.at = local_minute(&state, &a.at);
     }
+    for h in r.holds.iter_mut() {
+        h.placed_at = local_minute(&state, &h.placed_at);
+        if let Some(rel) = h.released.as_mut() {
+            rel.at = local_minute(&state, &rel.at);
+        }
+    }
     let c = v.chrome("", &format!("{} {}", v.chrome.w.encounter, id));
     let lang = c.lang;
     let profile = &state.loaded.profile;

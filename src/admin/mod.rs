@@ -116,6 +116,8 @@ pub fn router(state: AppState) -> Router {
         .route("/encounters/{id}/instruction", post(act::instruction))
         .route("/encounters/{id}/note", post(act::note))
         .route("/encounters/{id}/checklist", post(act::checklist))
+        .route("/encounters/{id}/hold", post(act::hold))
+        .route("/encounters/{id}/release", post(act::release))
         .route(
             "/encounters/{id}/pages/{number}",
             get(encounter::page_image),

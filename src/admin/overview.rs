@@ -60,6 +60,8 @@ struct DashboardPage {
     counsel_number: String,
     /// The same number for a `tel:` link: the digits and a leading `+`.
     counsel_tel: String,
+    /// Legal holds in force: (reference, what it covers, reason).
+    holds: Vec<(String, String, String)>,
 }
 
 /// Journaled once when a reader opens the dashboard, and again while it
@@ -181,6 +183,11 @@ pub async fn dashboard(State(state): State<AppState>, v: Viewer) -> Response {
                 today_encounters: facts.today_encounters,
                 parts,
                 channels: facts.channels,
+                holds: desk
+                    .holds(true)?
+                    .into_iter()
+                    .map(|h| (h.id.clone(), h.covers(), h.reason))
+                    .collect(),
             })
         })
         .await;

@@ -24,11 +24,16 @@ struct RetentionPage {
     problem: String,
 }
 
-fn counts(template: &str, s: &PurgeSummary) -> String {
-    template
+fn counts(template: &str, s: &PurgeSummary, held: &str) -> String {
+    let said = template
         .replace("{checkins}", &s.checkins.to_string())
         .replace("{encounters}", &s.encounters.to_string())
-        .replace("{pages}", &s.page_files.to_string())
+        .replace("{pages}", &s.page_files.to_string());
+    if s.held == 0 {
+        said
+    } else {
+        format!("{said} {}", held.replace("{held}", &s.held.to_string()))
+    }
 }
 
 /// The page with the periods in force and what a purge would remove now.
@@ -55,7 +60,7 @@ async fn retention_page(
     let c = v.chrome("retention", v.chrome.w.nav_retention);
     let (visitor_days, encounter_years) = typed.unwrap_or((days.to_string(), years.to_string()));
     let page = RetentionPage {
-        preview: counts(c.w.preview_counts, &preview),
+        preview: counts(c.w.preview_counts, &preview, c.w.held_kept),
         may_manage: v.role.may_manage(),
         c,
         visitor_days,
@@ -174,7 +179,7 @@ pub async fn purge(
         &state,
         &v,
         StatusCode::OK,
-        counts(v.chrome.w.purged_done, &summary),
+        counts(v.chrome.w.purged_done, &summary, v.chrome.w.held_kept),
         String::new(),
         None,
     )

@@ -1,6 +1,7 @@
 //! Use cases the CLI, kiosk and admin web all call: check in, open an
 //! encounter, attach a page, acknowledge, decide, close, purge.
 
+pub mod holds;
 pub mod kiosk;
 pub mod log_export;
 mod page_image;
@@ -74,6 +75,8 @@ pub enum AppError {
     Report(#[from] report::ReportError),
     #[error(transparent)]
     Account(#[from] crate::store::accounts::AccountError),
+    #[error(transparent)]
+    Hold(#[from] holds::HoldRefused),
 }
 
 impl From<rusqlite::Error> for AppError {

@@ -154,6 +154,22 @@ pub fn encounter_pdf(
     if let Some(said) = &r.officials_reason {
         doc.fact(w.officials_reason, said);
     }
+    for h in &r.holds {
+        let state = match &h.released {
+            Some(rel) => format!("{} · {} · {}", w.hold_released, rel.by, local(&rel.at)),
+            None => w.hold_in_force.to_string(),
+        };
+        doc.fact(
+            w.legal_hold,
+            &format!(
+                "{} · {} · {} · {} · {state}",
+                h.id,
+                h.reason,
+                h.placed_by,
+                local(&h.placed_at)
+            ),
+        );
+    }
 
     doc.heading(w.officers);
     if r.officers.is_empty() {

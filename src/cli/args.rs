@@ -42,7 +42,11 @@ pub enum Command {
     /// Check the alert channels.
     #[command(subcommand)]
     Alerts(AlertsCmd),
-    /// Delete personal data past its retention period (see [retention]).
+    /// Legal holds: keep encounters out of retention's reach until released.
+    #[command(subcommand)]
+    Hold(HoldCmd),
+    /// Delete personal data past its retention period (see [retention]);
+    /// encounters on legal hold are kept.
     Purge {
         /// Show what would be purged without changing anything.
         #[arg(long)]
@@ -423,4 +427,38 @@ pub enum ConfigCmd {
     /// Validate a configuration file (default: --config, else the demo) and
     /// print a summary.
     Check { file: Option<PathBuf> },
+}
+
+/// `threshold hold ...`.
+#[derive(Debug, Subcommand)]
+pub enum HoldCmd {
+    /// Place a hold on one encounter, or on every encounter opened from one
+    /// day to another (the facility's local days, both included).
+    Place {
+        #[arg(long, conflicts_with_all = ["from", "to"], required_unless_present_all = ["from", "to"])]
+        encounter: Option<String>,
+        /// First day, YYYY-MM-DD.
+        #[arg(long, requires = "to")]
+        from: Option<chrono::NaiveDate>,
+        /// Last day, YYYY-MM-DD.
+        #[arg(long, requires = "from")]
+        to: Option<chrono::NaiveDate>,
+        /// Why the records must be kept (a case, a records request).
+        #[arg(long)]
+        reason: String,
+        /// Who places it (counsel or a manager).
+        #[arg(long)]
+        by: String,
+    },
+    /// Release a hold: retention applies again.
+    Release {
+        hold: String,
+        #[arg(long)]
+        by: String,
+    },
+    /// The holds, newest first (`--all` includes released ones).
+    List {
+        #[arg(long)]
+        all: bool,
+    },
 }

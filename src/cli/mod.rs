@@ -270,6 +270,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             println!("{}", crate::app::kiosk::hash_pin(pin));
         }
+        Command::Hold(cmd) => hold(&cli, cmd)?,
         Command::Purge { dry_run } => {
             let desk = desk(&cli)?;
             let summary = desk.purge(*dry_run)?;
@@ -277,6 +278,55 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn hold(cli: &Cli, cmd: &HoldCmd) -> anyhow::Result<()> {
+    use crate::app::holds::HoldTarget;
+    let desk = desk(cli)?;
+    match cmd {
+        HoldCmd::Place {
+            encounter,
+            from,
+            to,
+            reason,
+            by,
+        } => {
+            let target = match (encounter, from, to) {
+                (Some(id), _, _) => HoldTarget::Encounter(id.clone()),
+                (None, Some(from), Some(to)) => HoldTarget::Days {
+                    from: *from,
+                    to: *to,
+                },
+                _ => anyhow::bail!("give --encounter ID, or --from DAY and --to DAY"),
+            };
+            let id = desk.place_hold(target, reason, by)?;
+            print_created(cli, &id, format!("{id}: legal hold placed"));
+        }
+        HoldCmd::Release { hold, by } => {
+            desk.release_hold(hold, by)?;
+            print_created(cli, hold, format!("{hold}: legal hold released"));
+        }
+        HoldCmd::List { all } => {
+            let rows = desk.holds(!*all)?;
+            if cli.json {
+                println!("{}", serde_json::to_string(&rows)?);
+            } else if rows.is_empty() {
+                println!("no legal holds");
+            } else {
+                for h in rows {
+                    println!(
+                        "{:<9} {:<26} {:<9} placed {}  {}",
+                        h.id,
+                        h.covers(),
+                        if h.released { "released" } else { "in force" },
+                        render::local(&desk.loaded, &h.placed_at),
+                        h.reason
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 fn checkin(cli: &Cli, c: &Checkin) -> anyhow::Result<()> {

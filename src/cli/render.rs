@@ -156,6 +156,12 @@ pub fn purge_summary(s: &PurgeSummary, as_json: bool) {
         "{verb}: {} visitor check-in(s) before {}, {} closed encounter(s) before {}; {} vault row(s), {} page file(s)",
         s.checkins, s.visitor_cutoff, s.encounters, s.encounter_cutoff, s.vault_rows, s.page_files
     );
+    if s.held > 0 {
+        println!(
+            "kept: {} closed encounter(s) past retention are on legal hold (threshold hold list)",
+            s.held
+        );
+    }
 }
 
 pub fn encounter_list(l: &Loaded, rows: &[EncounterRow], as_json: bool) {
@@ -280,6 +286,19 @@ pub fn encounter_record(l: &Loaded, r: &EncounterRecord, as_json: bool) {
             "  what to do    ({}) {}",
             verdict.token(),
             entry.verdict.text(verdict).en
+        );
+    }
+    for h in &r.holds {
+        let state = match &h.released {
+            Some(rel) => format!("released by {} at {}", rel.by, local(l, &rel.at)),
+            None => "in force".into(),
+        };
+        println!(
+            "  legal hold    {} {state}: {} (placed by {} at {})",
+            h.id,
+            h.reason,
+            h.placed_by,
+            local(l, &h.placed_at)
         );
     }
     for n in &r.notifications {

@@ -55,10 +55,12 @@ pub enum EventKind {
     UserEnabled,
     UserRemoved,
     RoleChanged,
+    HoldPlaced,
+    HoldReleased,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 24] = [
+    pub const ALL: [EventKind; 26] = [
         EventKind::CheckinRecorded,
         EventKind::EncounterOpened,
         EventKind::DetailsRecorded,
@@ -83,6 +85,8 @@ impl EventKind {
         EventKind::UserEnabled,
         EventKind::UserRemoved,
         EventKind::RoleChanged,
+        EventKind::HoldPlaced,
+        EventKind::HoldReleased,
     ];
 
     /// The token stored in the journal's `kind` column.
@@ -112,6 +116,8 @@ impl EventKind {
             EventKind::UserEnabled => "user.enabled",
             EventKind::UserRemoved => "user.removed",
             EventKind::RoleChanged => "user.role-changed",
+            EventKind::HoldPlaced => "retention.hold-placed",
+            EventKind::HoldReleased => "retention.hold-released",
         }
     }
 
@@ -142,6 +148,8 @@ impl EventKind {
             "user.enabled" => EventKind::UserEnabled,
             "user.removed" => EventKind::UserRemoved,
             "user.role-changed" => EventKind::RoleChanged,
+            "retention.hold-placed" => EventKind::HoldPlaced,
+            "retention.hold-released" => EventKind::HoldReleased,
             _ => return None,
         })
     }
@@ -436,6 +444,33 @@ pub struct Viewed {
     /// Where in the log a page started (its cursor), when not at the top.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
+}
+
+/// Counsel or a manager placed a legal hold: retention keeps the held
+/// encounters whatever their age until it is released. Subject: the
+/// encounter held, or `holds` for a range of days.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HoldPlaced {
+    pub hold: String,
+    /// The encounter held, or none for a range.
+    pub encounter: Option<String>,
+    /// A range: encounters opened from `from_at` (inclusive) to `until_at`
+    /// (exclusive), the facility's local days `from_day`..=`to_day`.
+    pub from_at: Option<String>,
+    pub until_at: Option<String>,
+    pub from_day: Option<chrono::NaiveDate>,
+    pub to_day: Option<chrono::NaiveDate>,
+    pub reason: String,
+    pub by: VaultRef,
+}
+
+/// A legal hold was released (same subject as its placing).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HoldReleased {
+    pub hold: String,
+    pub by: VaultRef,
 }
 
 /// A manager changed the retention periods (subject `settings`).

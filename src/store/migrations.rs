@@ -162,6 +162,21 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE users ADD COLUMN credential TEXT;
     "#,
+    // 6: legal holds: retention keeps what a hold covers until released.
+    r#"
+    CREATE TABLE holds (
+        id           TEXT PRIMARY KEY,
+        encounter_id TEXT,
+        from_at      TEXT,
+        until_at     TEXT,
+        from_day     TEXT,
+        to_day       TEXT,
+        reason       TEXT NOT NULL,
+        placed_at    TEXT NOT NULL,
+        placed_seq   INTEGER NOT NULL,
+        released_seq INTEGER
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

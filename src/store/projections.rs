@@ -19,6 +19,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("used_links", "link"),
     ("users", "name"),
     ("settings", "key"),
+    ("holds", "id"),
 ];
 
 /// Why an entry could not be projected.
@@ -175,6 +176,38 @@ pub fn apply(conn: &Connection, e: &Entry) -> Result<(), ProjectionError> {
             ])?;
             return Ok(());
         }
+        EventKind::HoldPlaced => {
+            let b: HoldPlaced = serde_json::from_str(&e.body)?;
+            conn.prepare_cached(
+                "INSERT INTO holds (id, encounter_id, from_at, until_at, from_day, to_day, reason, placed_at, placed_seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                b.hold,
+                b.encounter,
+                b.from_at,
+                b.until_at,
+                b.from_day.map(|d| d.to_string()),
+                b.to_day.map(|d| d.to_string()),
+                b.reason,
+                e.at,
+                e.seq
+            ])?;
+            return Ok(());
+        }
+        EventKind::HoldReleased => {
+            let b: HoldReleased = serde_json::from_str(&e.body)?;
+            let n = conn
+                .prepare_cached("UPDATE holds SET released_seq = ?2 WHERE id = ?1")?
+                .execute(params![b.hold, e.seq])?;
+            if n == 0 {
+                return Err(ProjectionError::Dangling {
+                    what: "hold",
+                    id: b.hold,
+                });
+            }
+            return Ok(());
+        }
         EventKind::Purged => {
             let b: Purged = serde_json::from_str(&e.body)?;
             for (table, ids) in [
@@ -315,7 +348,9 @@ pub fn apply(conn: &Connection, e: &Entry) -> Result<(), ProjectionError> {
         | EventKind::UserDisabled
         | EventKind::UserEnabled
         | EventKind::UserRemoved
-        | EventKind::RoleChanged => {
+        | EventKind::RoleChanged
+        | EventKind::HoldPlaced
+        | EventKind::HoldReleased => {
             unreachable!("handled above")
         }
     };

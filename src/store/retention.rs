@@ -28,6 +28,8 @@ pub struct PurgeSummary {
     pub page_files: usize,
     /// Journal entries written.
     pub entries: usize,
+    /// Encounters past retention kept because a legal hold covers them.
+    pub held: usize,
 }
 
 struct Due {
@@ -69,7 +71,7 @@ fn due(
         out.push(row.map_err(|e| store.err(e))?);
     }
     let ids: Vec<String> = conn
-        .prepare("SELECT id FROM encounters WHERE purged = 0 AND closed_at IS NOT NULL AND closed_at < ?1 ORDER BY closed_at")
+        .prepare(&format!("SELECT id FROM encounters e WHERE purged = 0 AND closed_at IS NOT NULL AND closed_at < ?1 AND NOT {HELD} ORDER BY closed_at"))
         .and_then(|mut s| s.query_map([encounter_cutoff], |r| r.get(0))?.collect())
         .map_err(|e| store.err(e))?;
     for id in ids {
@@ -89,7 +91,27 @@ fn due(
     Ok(out)
 }
 
-/// Purge what is due at `now`; with `dry_run`, only count it.
+/// Whether encounter `e` is covered by a legal hold not released: a hold on
+/// it, or on a range of days it was opened in.
+const HELD: &str = "EXISTS (SELECT 1 FROM holds h WHERE h.released_seq IS NULL
+    AND (h.encounter_id = e.id
+         OR (h.encounter_id IS NULL AND e.opened_at >= h.from_at AND e.opened_at < h.until_at)))";
+
+/// Encounters past retention that a legal hold keeps.
+fn held(store: &Store, encounter_cutoff: &str) -> Result<usize, StoreError> {
+    store
+        .conn()
+        .query_row(
+            &format!("SELECT COUNT(*) FROM encounters e WHERE purged = 0 AND closed_at IS NOT NULL AND closed_at < ?1 AND {HELD}"),
+            [encounter_cutoff],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| n as usize)
+        .map_err(|e| store.err(e))
+}
+
+/// Purge what is due at `now`; with `dry_run`, only count it. Encounters a
+/// legal hold covers are kept and counted in `held`.
 pub fn purge(
     store: &mut Store,
     now: DateTime<Utc>,
@@ -107,6 +129,7 @@ pub fn purge(
         dry_run,
         visitor_cutoff: visitor_cutoff.clone(),
         encounter_cutoff: encounter_cutoff.clone(),
+        held: held(store, &encounter_cutoff)?,
         ..Default::default()
     };
     for batch in due.chunks(BATCH) {

@@ -115,7 +115,21 @@ pub struct EncounterRecord {
     /// Who was paged, on which channel, and when it was delivered.
     pub notifications: Vec<Notification>,
     pub purged: bool,
+    /// Legal holds placed on this encounter itself (range holds are listed
+    /// by `threshold hold list`).
+    pub holds: Vec<HoldView>,
     pub timeline: Vec<TimelineItem>,
+}
+
+/// A legal hold on an encounter: while it is not released, retention keeps
+/// the encounter whatever its age.
+#[derive(Debug, Clone, Serialize)]
+pub struct HoldView {
+    pub id: String,
+    pub reason: String,
+    pub placed_by: String,
+    pub placed_at: String,
+    pub released: Option<Act>,
 }
 
 /// The value behind a reference, or [`PURGED`].
@@ -408,6 +422,31 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
             Some(EventKind::Purged) => {
                 rec.purged = true;
                 "personal data and page images purged (retention)".into()
+            }
+            Some(EventKind::HoldPlaced) => {
+                let b: HoldPlaced = body(e)?;
+                let by = reveal(conn, &b.by)?;
+                let s = format!("legal hold {} placed by {by}: {}", b.hold, b.reason);
+                rec.holds.push(HoldView {
+                    id: b.hold,
+                    reason: b.reason,
+                    placed_by: by,
+                    placed_at: e.at.clone(),
+                    released: None,
+                });
+                s
+            }
+            Some(EventKind::HoldReleased) => {
+                let b: HoldReleased = body(e)?;
+                let by = reveal(conn, &b.by)?;
+                if let Some(h) = rec.holds.iter_mut().find(|h| h.id == b.hold) {
+                    h.released = Some(Act {
+                        at: e.at.clone(),
+                        by: by.clone(),
+                        text: String::new(),
+                    });
+                }
+                format!("legal hold {} released by {by}", b.hold)
             }
             Some(EventKind::Viewed) => {
                 let b: Viewed = body(e)?;
