@@ -6,6 +6,7 @@ pub mod kiosk;
 pub mod log_export;
 mod page_image;
 pub mod records;
+pub mod records_request;
 pub mod report;
 pub mod words;
 mod writes;

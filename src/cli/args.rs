@@ -270,6 +270,26 @@ pub enum Encounter {
         #[arg(long, default_value = "en")]
         lang: String,
     },
+    /// Export the encounter for a public-records request (JSON): facts,
+    /// outcome, checklist, acknowledgements, page hashes, timeline. Staff
+    /// notes, counsel's instructions and the officials' own words are
+    /// withheld unless released; no page image, no visitor data. Journaled.
+    RecordsRequest {
+        id: String,
+        /// The JSON file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Counsel released the staff notes (and any override reason).
+        #[arg(long)]
+        release_notes: bool,
+        /// Counsel released their instructions to the desk.
+        #[arg(long)]
+        release_instructions: bool,
+        /// Counsel released what the officials said (purpose, what they
+        /// sought, their stated reason).
+        #[arg(long)]
+        release_officials_words: bool,
+    },
     /// Record an acknowledgement (counsel's unlocks outcomes that need it).
     Ack {
         id: String,

@@ -180,6 +180,27 @@ pub fn verify_bundle(file: &Path, key: Option<&str>, as_json: bool) -> anyhow::R
 }
 
 /// `encounter report`: the PDF, written atomically.
+/// Write the public-records export of `rec` to `out`.
+pub fn write_records_request(
+    desk: &Desk,
+    rec: &crate::store::query::EncounterRecord,
+    release: crate::app::records_request::Release,
+    out: &Path,
+) -> anyhow::Result<()> {
+    let value = crate::app::records_request::records_request(&desk.loaded, rec, release);
+    atomically(out, "records-request export", |w| {
+        serde_json::to_writer_pretty(&mut *w, &value)?;
+        Ok(w.write_all(b"\n")?)
+    })?;
+    eprintln!(
+        "records-request export of {} written to {} ({})",
+        rec.id,
+        out.display(),
+        release.describe()
+    );
+    Ok(())
+}
+
 pub fn write_report(desk: &Desk, id: &str, lang: Language, out: &Path) -> anyhow::Result<()> {
     let key = FacilityKey::open(desk.record().data_dir())?;
     let who = std::env::var("USER").unwrap_or_else(|_| "command line".into());

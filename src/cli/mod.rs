@@ -485,6 +485,22 @@ fn encounter(cli: &Cli, cmd: &Encounter) -> anyhow::Result<ExitCode> {
             audit(&desk, id, Viewing::Report, None)?;
             export::write_report(&desk, id, lang, out)?;
         }
+        Encounter::RecordsRequest {
+            id,
+            out,
+            release_notes,
+            release_instructions,
+            release_officials_words,
+        } => {
+            let release = crate::app::records_request::Release {
+                notes: *release_notes,
+                instructions: *release_instructions,
+                officials_words: *release_officials_words,
+            };
+            let rec = desk.encounter(id)?;
+            audit(&desk, id, Viewing::RecordsRequest, Some(release.describe()))?;
+            export::write_records_request(&desk, &rec, release, out)?;
+        }
         Encounter::Ack { id, by } => {
             let role = desk.acknowledge(id, by, Via::Cli)?;
             let role = role.map_or("not a configured contact", |r| r.token());

@@ -389,6 +389,8 @@ pub enum Viewing {
     Log,
     /// A page of the alert delivery log (who was paged about what).
     Alerts,
+    /// An encounter exported for a public-records request.
+    RecordsRequest,
 }
 
 impl Viewing {
@@ -402,6 +404,7 @@ impl Viewing {
             Viewing::Dashboard => "the dashboard",
             Viewing::Log => "the check-in log",
             Viewing::Alerts => "the alert deliveries",
+            Viewing::RecordsRequest => "a public-records export",
         }
     }
 }
