@@ -357,6 +357,18 @@ fn an_encounter_report_is_a_pdf_with_every_page() {
     assert!(o.status.success(), "{}", stderr(&o));
     let words = pdf_text(&out).unwrap();
     assert!(words.contains("No · Dana · "), "{words}");
+    // The policy the door showed, how to check the report, and the
+    // custodian's certification with lines to sign.
+    for part in [
+        "The policy shown at the door",
+        "Everyone is welcome here.",
+        "How to check this report",
+        "--against SEQ:HASH",
+        "Custodian's certification",
+        "Custodian (name and title)",
+    ] {
+        assert!(words.contains(part), "{part} missing:\n{words}");
+    }
     assert_eq!(words.matches("not answered").count(), 4, "{words}");
     // A4 when the config says so.
     let config = d.join("a4.toml");

@@ -270,6 +270,16 @@ pub fn encounter_pdf(
             ),
         );
     }
+    // What the door told everyone, in the report's language.
+    doc.heading(w.policy_shown);
+    doc.text(BOLD, 10.0, 0.0, loaded.profile.notice.title.get(lang));
+    doc.text(REGULAR, 10.0, 0.0, loaded.profile.notice.body.get(lang));
+    doc.text(
+        REGULAR,
+        10.0,
+        0.0,
+        loaded.profile.access.non_public.text.get(lang),
+    );
     doc.heading(w.timeline);
     for t in &r.timeline {
         doc.fact(&format!("#{} {}", t.seq, local(&t.at)), &t.summary);
@@ -293,6 +303,27 @@ pub fn encounter_pdf(
     doc.fact(w.fingerprint, &key.fingerprint());
     doc.text(REGULAR, 8.0, 0.0, statement.trim_end());
     doc.fact(w.signature, &key.sign(&statement));
+    // The fingerprint large enough to read aloud over the phone.
+    doc.text(
+        BOLD,
+        14.0,
+        0.0,
+        &format!("{}: {}", w.fingerprint, key.fingerprint()),
+    );
+    doc.heading(w.how_to_check);
+    doc.text(REGULAR, 10.0, 0.0, w.check_signature);
+    doc.text(REGULAR, 10.0, 0.0, w.check_head);
+
+    // For the custodian who files it.
+    doc.heading(w.certification);
+    doc.text(REGULAR, 10.0, 0.0, w.certify_text);
+    doc.fact(
+        w.facility_label,
+        &format!("{} · {}", facility.name, facility.id),
+    );
+    for line in [w.custodian, w.signature_line, w.date_line] {
+        doc.fact(line, "______________________________");
+    }
 
     for p in &r.pages {
         doc.new_page();
