@@ -201,11 +201,23 @@ impl<C: Clock> Desk<C> {
         via: Via,
         drill: bool,
     ) -> Result<String, AppError> {
+        self.open_encounter_in(entrance, via, drill, None)
+    }
+
+    /// [`Desk::open_encounter`], recording the language the kiosk showed
+    /// the official.
+    pub fn open_encounter_in(
+        &self,
+        entrance: Option<&str>,
+        via: Via,
+        drill: bool,
+        language: Option<crate::domain::language::Language>,
+    ) -> Result<String, AppError> {
         let entrance = self.entrance(entrance)?;
         let now = self.clock.now();
         let loaded = self.loaded.clone();
         self.record.write(now, move |w| {
-            let id = open_in(w, &entrance, via, drill)?;
+            let id = open_in(w, &entrance, via, drill, language)?;
             plan::page_tier(w, &loaded, &id, 0, drill, now)?;
             Ok(id)
         })
@@ -226,7 +238,7 @@ impl<C: Clock> Desk<C> {
             .position(|t| t.notify.contains(&Role::RapidResponse))
             .unwrap_or(0);
         self.record.write(now, move |w| {
-            let id = open_in(w, &entrance, Via::PanicButton, false)?;
+            let id = open_in(w, &entrance, Via::PanicButton, false, None)?;
             for tier in 0..=last {
                 plan::page_tier(w, &loaded, &id, tier, false, now)?;
             }
@@ -290,7 +302,7 @@ impl<C: Clock> Desk<C> {
         let loaded = self.loaded.clone();
         let pages = pages.to_vec();
         self.record.write(now, move |w| {
-            let id = open_in(w, &entrance, via, drill)?;
+            let id = open_in(w, &entrance, via, drill, None)?;
             plan::page_tier(w, &loaded, &id, 0, drill, now)?;
             details_in(w, &id, &details, None)?;
             for (i, page) in pages.iter().enumerate() {

@@ -104,6 +104,9 @@ pub fn encounter_pdf(
             _ => w.still_open.to_string(),
         },
     );
+    if let Some(shown) = r.kiosk_language {
+        doc.fact(w.kiosk_language, shown.endonym());
+    }
     let document = match r.document_kind.as_deref() {
         Some(k) => loaded.document_label(Some(k), lang),
         None => "—".into(),
@@ -271,15 +274,23 @@ pub fn encounter_pdf(
         );
     }
     // What the door told everyone, in the report's language.
+    // The report's language, and the kiosk's when the official read
+    // another.
     doc.heading(w.policy_shown);
-    doc.text(BOLD, 10.0, 0.0, loaded.profile.notice.title.get(lang));
-    doc.text(REGULAR, 10.0, 0.0, loaded.profile.notice.body.get(lang));
-    doc.text(
-        REGULAR,
-        10.0,
-        0.0,
-        loaded.profile.access.non_public.text.get(lang),
-    );
+    let mut shown = vec![lang];
+    if let Some(k) = r.kiosk_language.filter(|k| *k != lang) {
+        shown.push(k);
+    }
+    for l in shown {
+        doc.text(BOLD, 10.0, 0.0, loaded.profile.notice.title.get(l));
+        doc.text(REGULAR, 10.0, 0.0, loaded.profile.notice.body.get(l));
+        doc.text(
+            REGULAR,
+            10.0,
+            0.0,
+            loaded.profile.access.non_public.text.get(l),
+        );
+    }
     doc.heading(w.timeline);
     for t in &r.timeline {
         doc.fact(&format!("#{} {}", t.seq, local(&t.at)), &t.summary);

@@ -36,12 +36,14 @@ pub(super) fn open_in(
     entrance: &str,
     via: Via,
     drill: bool,
+    language: Option<crate::domain::language::Language>,
 ) -> Result<String, AppError> {
     let id = w.fresh_id("E", "encounters", 8)?;
     let body = EncounterOpened {
         entrance: entrance.to_string(),
         via,
         drill,
+        language,
     };
     w.append(EventKind::EncounterOpened, &id, &body)?;
     Ok(id)

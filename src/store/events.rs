@@ -184,6 +184,9 @@ pub struct EncounterOpened {
     pub entrance: String,
     pub via: Via,
     pub drill: bool,
+    /// The language the kiosk showed the official (opened at the kiosk).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<Language>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

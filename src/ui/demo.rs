@@ -86,7 +86,7 @@ pub fn view_of(
     if screen == Screen::StaffHome {
         let earlier = FixedClock(clock.0 - chrono::Duration::minutes(3));
         let mut d = Desk::open(loaded.clone(), &scratch.0, earlier)?;
-        let id = KioskDesk::open_encounter(&mut d, Via::Kiosk, false)?;
+        let id = KioskDesk::open_encounter(&mut d, Via::Kiosk, false, None)?;
         crate::app::Desk::acknowledge(&d, &id, "Minh Tran", Via::AckLink)?;
         early = Some(id);
     }
@@ -210,7 +210,7 @@ pub fn view_of(
             let id = match early.take() {
                 Some(id) => id,
                 None => {
-                    let id = KioskDesk::open_encounter(&mut d, Via::Kiosk, false)?;
+                    let id = KioskDesk::open_encounter(&mut d, Via::Kiosk, false, None)?;
                     crate::app::Desk::acknowledge(&d, &id, "Minh Tran", Via::AckLink)?;
                     id
                 }

@@ -426,10 +426,12 @@ impl Session {
                 // Staff actions from a locked kiosk (a stale tap) do nothing.
                 tracing::warn!("a staff-mode action arrived while staff mode is locked");
             }
-            Action::OfficialsAtDesk => match desk.open_encounter(Via::StaffMode, self.drill) {
-                Ok(id) => self.show_staff_encounter(id),
-                Err(e) => self.fail(Problem::NotRecorded, e),
-            },
+            Action::OfficialsAtDesk => {
+                match desk.open_encounter(Via::StaffMode, self.drill, None) {
+                    Ok(id) => self.show_staff_encounter(id),
+                    Err(e) => self.fail(Problem::NotRecorded, e),
+                }
+            }
             Action::ToggleDrill => {
                 self.drill = !self.drill;
                 self.drill_until = self.drill.then(|| now + DRILL_AT_MOST);

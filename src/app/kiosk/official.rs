@@ -12,7 +12,7 @@ impl Session {
         if self.encounter.is_some() {
             return;
         }
-        match desk.open_encounter(Via::Kiosk, self.drill) {
+        match desk.open_encounter(Via::Kiosk, self.drill, Some(self.lang)) {
             Ok(id) => {
                 tracing::info!(encounter = %id, "official at the kiosk: encounter opened and paged");
                 self.encounter = Some(id);

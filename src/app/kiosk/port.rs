@@ -52,7 +52,14 @@ pub trait KioskDesk {
     fn loaded(&self) -> &Loaded;
     fn now(&self) -> DateTime<Utc>;
     fn check_in_visitor(&mut self, entry: VisitorCheckIn) -> Result<String, AppError>;
-    fn open_encounter(&mut self, via: Via, drill: bool) -> Result<String, AppError>;
+    /// Open an encounter; `lang`: the language the kiosk showed the
+    /// official, when opened at their first screen.
+    fn open_encounter(
+        &mut self,
+        via: Via,
+        drill: bool,
+        lang: Option<crate::domain::language::Language>,
+    ) -> Result<String, AppError>;
     /// Attach a page of `kind`, taken by `by` when staff took it.
     fn attach_page(
         &mut self,
@@ -108,8 +115,13 @@ impl<C: Clock> KioskDesk for Desk<C> {
     fn check_in_visitor(&mut self, entry: VisitorCheckIn) -> Result<String, AppError> {
         Desk::check_in_visitor(self, entry)
     }
-    fn open_encounter(&mut self, via: Via, drill: bool) -> Result<String, AppError> {
-        Desk::open_encounter(self, None, via, drill)
+    fn open_encounter(
+        &mut self,
+        via: Via,
+        drill: bool,
+        lang: Option<crate::domain::language::Language>,
+    ) -> Result<String, AppError> {
+        Desk::open_encounter_in(self, None, via, drill, lang)
     }
     fn attach_page(
         &mut self,

@@ -82,6 +82,8 @@ pub struct EncounterRecord {
     pub entrance: String,
     pub via: String,
     pub drill: bool,
+    /// The language the kiosk showed the official, when opened there.
+    pub kiosk_language: Option<crate::domain::language::Language>,
     pub opened_at: String,
     pub closed_at: Option<String>,
     pub closed_by: Option<String>,
@@ -208,6 +210,7 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
                 rec.via = b.via.token().into();
                 rec.drill = b.drill;
                 rec.opened_at = e.at.clone();
+                rec.kiosk_language = b.language;
                 format!(
                     "{}opened at entrance {} via {}",
                     if b.drill { "DRILL: " } else { "" },

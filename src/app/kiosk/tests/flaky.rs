@@ -36,9 +36,14 @@ impl KioskDesk for Flaky {
         self.check()?;
         KioskDesk::check_in_visitor(&mut self.desk, e)
     }
-    fn open_encounter(&mut self, via: Via, drill: bool) -> Result<String, AppError> {
+    fn open_encounter(
+        &mut self,
+        via: Via,
+        drill: bool,
+        lang: Option<Language>,
+    ) -> Result<String, AppError> {
         self.check()?;
-        KioskDesk::open_encounter(&mut self.desk, via, drill)
+        KioskDesk::open_encounter(&mut self.desk, via, drill, lang)
     }
     fn attach_page(
         &mut self,

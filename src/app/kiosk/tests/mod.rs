@@ -552,3 +552,38 @@ fn the_notice_rotates_through_the_languages_and_pauses_after_a_touch() {
     s.tick(&mut d, touched + ROTATE_EVERY);
     assert_eq!(at(&s, &d), Language::English);
 }
+
+#[test]
+fn the_record_keeps_the_language_the_kiosk_showed_the_official() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = desk(dir.path());
+    let t = Instant::now();
+    let mut s = session(&d, t);
+    let vi = d
+        .loaded
+        .config
+        .facility
+        .languages
+        .iter()
+        .position(|l| *l == Language::Vietnamese)
+        .unwrap();
+    s.handle(&mut d, Action::ChooseLanguage(vi), t);
+    s.handle(&mut d, Action::Begin, t);
+    s.handle(&mut d, Action::Start(StartChoice::Official), t);
+    let id = s.encounter().unwrap().to_string();
+    assert_eq!(
+        d.encounter(&id).unwrap().kiosk_language,
+        Some(Language::Vietnamese)
+    );
+    // Opened by staff's one tap: no official read the kiosk.
+    s.handle(&mut d, Action::StaffLock, t);
+    unlock(&mut s, &mut d, t);
+    s.handle(&mut d, Action::OfficialsAtDesk, t);
+    let staff_opened = d
+        .open_encounters()
+        .unwrap()
+        .into_iter()
+        .find(|e| e.id != id)
+        .unwrap();
+    assert_eq!(d.encounter(&staff_opened.id).unwrap().kiosk_language, None);
+}
