@@ -12,6 +12,7 @@ pub mod words;
 mod writes;
 
 pub use page_image::{PageImage, PageImageError, MAX_PAGE_BYTES};
+pub use writes::TextKind;
 use writes::{check_by, details_in, non_empty, open_in, page_in};
 
 use crate::alerts::ack_link::Claim;
@@ -580,21 +581,5 @@ impl<C: Clock> Desk<C> {
         Ok(self.record.with_store(move |store| {
             retention::purge(store, now, visitor_days, encounter_years, dry_run)
         })??)
-    }
-}
-
-/// Free text added to an encounter after it opened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TextKind {
-    Note,
-    CounselInstruction,
-}
-
-impl TextKind {
-    fn field(self) -> &'static str {
-        match self {
-            TextKind::Note => "note",
-            TextKind::CounselInstruction => "counsel instruction",
-        }
     }
 }

@@ -7,6 +7,22 @@ use crate::domain::encounter::{EncounterDetails, PageKind, Via};
 use crate::store::events::*;
 use crate::store::{StoreError, Writer};
 
+/// Free text added to an encounter after it opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextKind {
+    Note,
+    CounselInstruction,
+}
+
+impl TextKind {
+    pub(super) fn field(self) -> &'static str {
+        match self {
+            TextKind::Note => "note",
+            TextKind::CounselInstruction => "counsel instruction",
+        }
+    }
+}
+
 pub(super) fn non_empty<'a>(
     field: &'static str,
     what: &'static str,
