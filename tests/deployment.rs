@@ -123,13 +123,7 @@ fn the_shipped_configuration_runs_and_pages_by_every_channel() {
     let loaded = threshold::config::Loaded::from_file(&world.config).unwrap();
     let on_site = threshold::render::sign::SignContent {
         officials_on_site: true,
-        titles: loaded
-            .config
-            .facility
-            .languages
-            .iter()
-            .map(|l| (*l, loaded.profile.notice.title.get(*l).to_string()))
-            .collect(),
+        titles: loaded.notice_titles(),
     };
     assert!(loaded.profile.sign.announces_officials);
     assert_eq!(on_site.titles.len(), 5);

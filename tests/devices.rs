@@ -346,13 +346,7 @@ fn the_door_sign_shows_the_state_and_refuses_a_wrong_frame() {
     use threshold::devices::sim::sign::SignSim;
     use threshold::render::sign::{render as draw_sign, SignContent};
     let loaded = threshold::config::Loaded::demo();
-    let titles: Vec<_> = loaded
-        .config
-        .facility
-        .languages
-        .iter()
-        .map(|l| (*l, loaded.profile.notice.title.get(*l).to_string()))
-        .collect();
+    let titles = loaded.notice_titles();
     let open = SignContent {
         officials_on_site: false,
         titles: titles.clone(),

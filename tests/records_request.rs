@@ -23,12 +23,9 @@ fn a_records_request_export_withholds_notes_instructions_and_words_until_release
         "Quenby",
     ];
     assert!(cli(d, &visitor).status.success());
-    let o = cli(
+    let id = checkin_official(
         d,
         &[
-            "--json",
-            "checkin",
-            "official",
             "--officer",
             "Ana Ruiz;4471;HSI",
             "--document-kind",
@@ -39,11 +36,6 @@ fn a_records_request_export_withholds_notes_instructions_and_words_until_release
             page.to_str().unwrap(),
         ],
     );
-    assert!(o.status.success(), "{}", stderr(&o));
-    let id = serde_json::from_str::<serde_json::Value>(&stdout(&o)).unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
     for args in [
         vec![
             "encounter",

@@ -270,23 +270,15 @@ fn a_held_encounter_survives_a_purge_past_its_retention_and_goes_once_released()
 fn holds_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let o = cli(
+    let id = checkin_official(
         d,
         &[
-            "--json",
-            "checkin",
-            "official",
             "--officer",
             "Ana Ruiz;4471;HSI",
             "--document-kind",
             "agency-form",
         ],
     );
-    assert!(o.status.success(), "{}", stderr(&o));
-    let id = serde_json::from_str::<serde_json::Value>(&stdout(&o)).unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
     let place = [
         "hold",
         "place",

@@ -196,12 +196,11 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
         .as_deref()
         .map(|o| state.loaded.outcome_label(o, lang))
         .unwrap_or_default();
-    let basis = match r.decision_basis.as_deref() {
-        Some("before-counsel") => c.w.basis_before_counsel.to_string(),
-        Some("counsel-acknowledged") => c.w.basis_counsel_acknowledged.to_string(),
-        Some("exigent-override") => c.w.basis_override.to_string(),
-        other => other.unwrap_or_default().to_string(),
-    };
+    let basis = r
+        .decision_basis
+        .as_deref()
+        .map(|b| c.w.basis(b).unwrap_or(b).to_string())
+        .unwrap_or_default();
     let page = EncounterPage {
         basis,
         answers: [

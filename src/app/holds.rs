@@ -5,7 +5,7 @@
 
 use super::{check_by, non_empty, AppError, Clock, Desk};
 use crate::store::events::{EventKind, HoldPlaced, HoldReleased};
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::NaiveDate;
 use rusqlite::OptionalExtension;
 use serde::Serialize;
 
@@ -72,13 +72,7 @@ impl<C: Clock> Desk<C> {
         if reason.chars().count() > MAX_REASON_CHARS {
             return Err(HoldRefused::ReasonTooLong.into());
         }
-        let tz = self.loaded.timezone();
-        let midnight = |d: NaiveDate| {
-            tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight exists"))
-                .earliest()
-                .map(|t| crate::store::timestamp(t.with_timezone(&Utc)))
-                .unwrap_or_default()
-        };
+        let midnight = |d: NaiveDate| crate::app::log_export::midnight(&self.loaded, d);
         let (encounter, range) = match target {
             HoldTarget::Encounter(id) => (Some(id), None),
             HoldTarget::Days { from, to } => {

@@ -133,12 +133,12 @@ pub fn encounter_pdf(
         doc.fact(w.exigent, w.yes);
     }
     // The basis in words; an outcome that never waited for counsel has none.
-    let basis = match r.decision_basis.as_deref() {
-        Some("before-counsel") => format!(" ({})", w.basis_before_counsel),
-        Some("counsel-acknowledged") => format!(" ({})", w.basis_counsel_acknowledged),
-        Some("exigent-override") => format!(" ({})", w.basis_override),
-        _ => String::new(),
-    };
+    let basis = r
+        .decision_basis
+        .as_deref()
+        .and_then(|b| w.basis(b))
+        .map(|b| format!(" ({b})"))
+        .unwrap_or_default();
     let outcome = match (&r.outcome, &r.decided) {
         (Some(o), Some(d)) => format!(
             "{}{basis} · {} {} · {}",
@@ -224,12 +224,7 @@ pub fn encounter_pdf(
             .unwrap_or_else(|| item.clone());
         let answered = match r.checklist.iter().find(|a| a.item == *item) {
             Some(a) => {
-                let word = match a.answer.as_str() {
-                    "yes" => w.answer_yes,
-                    "no" => w.answer_no,
-                    "unclear" => w.answer_unclear,
-                    other => other,
-                };
+                let word = w.answer(&a.answer).unwrap_or(&a.answer);
                 format!("{word} · {} · {}", a.by, local(&a.at))
             }
             None => w.not_answered.to_string(),

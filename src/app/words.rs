@@ -212,6 +212,28 @@ words! {
 }
 
 /// The words for `lang`.
+impl Words {
+    /// A recorded outcome's basis token in words, if it has words.
+    pub fn basis(&self, token: &str) -> Option<&'static str> {
+        match token {
+            "before-counsel" => Some(self.basis_before_counsel),
+            "counsel-acknowledged" => Some(self.basis_counsel_acknowledged),
+            "exigent-override" => Some(self.basis_override),
+            _ => None,
+        }
+    }
+
+    /// A checklist answer token (`yes`, `no`, `unclear`) in words.
+    pub fn answer(&self, token: &str) -> Option<&'static str> {
+        match token {
+            "yes" => Some(self.answer_yes),
+            "no" => Some(self.answer_no),
+            "unclear" => Some(self.answer_unclear),
+            _ => None,
+        }
+    }
+}
+
 pub fn words(lang: Language) -> &'static Words {
     let i = Language::ALL.iter().position(|l| *l == lang).unwrap_or(0);
     &TABLE[i]

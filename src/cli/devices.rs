@@ -70,13 +70,7 @@ pub fn run(cmd: &DevicesCmd, loaded: &Loaded, data_dir: &Path, json: bool) -> an
                 .map_or((400, 300), |s| (s.width, s.height));
             let content = crate::render::sign::SignContent {
                 officials_on_site: false,
-                titles: loaded
-                    .config
-                    .facility
-                    .languages
-                    .iter()
-                    .map(|l| (*l, loaded.profile.notice.title.get(*l).to_string()))
-                    .collect(),
+                titles: loaded.notice_titles(),
             };
             std::fs::write(out, crate::render::sign::render(&content, w, h).to_png())
                 .with_context(|| format!("--out: cannot write {}", out.display()))?;

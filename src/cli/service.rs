@@ -307,14 +307,7 @@ async fn device_events(
 
 /// The door sign follows the open encounters.
 async fn door_sign(desk: Desk, hub: Arc<Hub>) {
-    let titles: Vec<_> = desk
-        .loaded
-        .config
-        .facility
-        .languages
-        .iter()
-        .map(|l| (*l, desk.loaded.profile.notice.title.get(*l).to_string()))
-        .collect();
+    let titles = desk.loaded.notice_titles();
     let mut last = None;
     let mut every = tokio::time::interval(SIGN_EVERY);
     loop {

@@ -184,6 +184,17 @@ impl Config {
 }
 
 impl Loaded {
+    /// The notice's title in each facility language, first language first
+    /// (the door sign's lines).
+    pub fn notice_titles(&self) -> Vec<(Language, String)> {
+        self.config
+            .facility
+            .languages
+            .iter()
+            .map(|l| (*l, self.profile.notice.title.get(*l).to_string()))
+            .collect()
+    }
+
     /// What visitors see for `purpose` in `lang`.
     pub fn purpose_label(&self, purpose: &str, lang: Language) -> String {
         match self.config.visitors.labels.get(purpose) {

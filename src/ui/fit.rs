@@ -335,29 +335,23 @@ fn shape<T: Item>(
 }
 
 fn measure(item: &ItemRc, adapter: &Rc<dyn WindowAdapter>) -> Option<Placed> {
-    let shape = if let Some(t) = item.downcast::<SimpleText>() {
-        let t = t.as_pin_ref();
-        shape(
-            t,
-            item,
-            adapter,
-            t.text().to_string(),
-            t.horizontal_alignment(),
-            t.vertical_alignment(),
-        )
-    } else if let Some(t) = item.downcast::<ComplexText>() {
-        let t = t.as_pin_ref();
-        shape(
-            t,
-            item,
-            adapter,
-            t.text().to_string(),
-            t.horizontal_alignment(),
-            t.vertical_alignment(),
-        )
-    } else {
-        return None;
-    };
+    // Slint draws text with two item types; both are measured alike.
+    macro_rules! shape_of {
+        ($t:ty) => {
+            item.downcast::<$t>().map(|t| {
+                let t = t.as_pin_ref();
+                shape(
+                    t,
+                    item,
+                    adapter,
+                    t.text().to_string(),
+                    t.horizontal_alignment(),
+                    t.vertical_alignment(),
+                )
+            })
+        };
+    }
+    let shape = shape_of!(SimpleText).or_else(|| shape_of!(ComplexText))?;
     if shape.text.trim().is_empty() {
         return None;
     }

@@ -211,3 +211,16 @@ fn poppler(tool: &str, before: &[&str], file: &Path, after: &[&str]) -> Option<S
         }
     }
 }
+
+/// `threshold --json checkin official ARGS...` against `data_dir`; the new
+/// encounter's reference.
+pub fn checkin_official(data_dir: &Path, args: &[&str]) -> String {
+    let mut all = vec!["--json", "checkin", "official"];
+    all.extend_from_slice(args);
+    let o = cli(data_dir, &all);
+    assert!(o.status.success(), "{}", stderr(&o));
+    serde_json::from_str::<serde_json::Value>(&stdout(&o)).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}

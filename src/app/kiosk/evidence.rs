@@ -41,7 +41,8 @@ impl std::fmt::Debug for PageCache {
     }
 }
 
-fn decode(bytes: &[u8], (w, h): (u32, u32)) -> Option<Pixels> {
+/// `bytes` decoded and scaled to fit `w` x `h`, as pixels for the UI.
+pub(super) fn decode(bytes: &[u8], (w, h): (u32, u32)) -> Option<Pixels> {
     let img = image::load_from_memory(bytes).ok()?;
     let img = img
         .resize(w, h, image::imageops::FilterType::Triangle)
@@ -135,9 +136,6 @@ impl Session {
         purged: bool,
         v: &mut View,
     ) {
-        v.evidence_kind = self.evidence_kind;
-        v.evidence_kept = self.evidence_kept;
-        v.can_capture = self.source.available();
         if purged {
             return;
         }

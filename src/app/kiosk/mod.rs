@@ -387,11 +387,7 @@ impl Session {
                 }
             }
             Action::Capture => self.capture(),
-            Action::KeepPage if self.screen == Screen::StaffCapture => {
-                if self.staff.is_some() {
-                    self.keep_evidence(desk);
-                }
-            }
+            Action::KeepPage if self.screen == Screen::StaffCapture => self.keep_evidence(desk),
             Action::KeepPage => self.keep_page(desk),
             Action::Retake => {
                 if let Some(c) = self.preview_slot().take() {

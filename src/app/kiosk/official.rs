@@ -96,6 +96,15 @@ impl Session {
 
     /// Where the page or photo on screen waits to be kept: the official's
     /// flow and staff's evidence screen each have their own.
+    pub(super) fn preview_shown(&self) -> Option<&Captured> {
+        if self.screen == Screen::StaffCapture {
+            self.staff_preview.as_ref()
+        } else {
+            self.preview.as_ref()
+        }
+    }
+
+    /// [`Session::preview_shown`]'s slot, to fill or empty.
     pub(super) fn preview_slot(&mut self) -> &mut Option<Captured> {
         if self.screen == Screen::StaffCapture {
             &mut self.staff_preview

@@ -75,13 +75,7 @@ impl Session {
                 .collect(),
             document: self.document,
             pages: self.pages,
-            preview: if self.screen == Screen::StaffCapture {
-                &self.staff_preview
-            } else {
-                &self.preview
-            }
-            .as_ref()
-            .and_then(|c| preview_pixels(&c.page)),
+            preview: self.preview_shown().and_then(|c| preview_pixels(&c.page)),
             paged: Vec::new(),
             policy_title: profile.notice.title.get(lang).to_string(),
             policy_text: profile.access.non_public.text.get(lang).to_string(),
@@ -523,16 +517,6 @@ fn staff_encounter<D: KioskDesk>(
 }
 
 /// The page scaled to fit the preview box, as pixels for the UI.
-fn preview_pixels(
-    page: &crate::app::PageImage,
-) -> Option<slint::SharedPixelBuffer<slint::Rgba8Pixel>> {
-    let img = image::load_from_memory(&page.bytes).ok()?;
-    let img = img
-        .resize(600, 780, image::imageops::FilterType::Triangle)
-        .to_rgba8();
-    Some(slint::SharedPixelBuffer::clone_from_slice(
-        img.as_raw(),
-        img.width(),
-        img.height(),
-    ))
+fn preview_pixels(page: &crate::app::PageImage) -> Option<super::Pixels> {
+    super::evidence::decode(&page.bytes, (600, 780))
 }
