@@ -145,7 +145,8 @@ fn main() {
     });
     let key = threshold::store::bundle::FacilityKey::from_seed([1; 32]);
     // In every language: the labels, the policy text and the certification
-    // are in the report's language (Chinese draws from the fallback font).
+    // are in the report's language (Chinese draws from Noto Sans SC), and each
+    // report is PDF/A-2u with its structure tree.
     for lang in threshold::domain::language::Language::ALL {
         let mut samples = Vec::new();
         let mut size = 0;

@@ -114,7 +114,12 @@ fn acknowledged(w: &World, id: &str) -> (String, String, bool) {
         .unwrap()
         .unwrap();
     let a = &rec.acknowledgements[0];
-    (a.by.clone(), a.text.clone(), state.counsel_acknowledged)
+    let how = format!(
+        "{} via {}",
+        a.role.map_or("no role", |r| r.token()),
+        a.via.token()
+    );
+    (a.by.clone(), how, state.counsel_acknowledged)
 }
 
 #[tokio::test]

@@ -275,10 +275,9 @@ async fn counsel_signs_in_reviews_an_encounter_and_exports_csv_in_chromium() {
     .await;
     let rec = w.state.desk.encounter(&w.encounter).unwrap();
     assert_eq!(rec.counsel_instructions.last().unwrap().by, "carl");
-    assert!(rec
-        .acknowledgements
-        .iter()
-        .any(|a| a.by == "carl" && a.text.starts_with("counsel via web")));
+    assert!(rec.acknowledgements.iter().any(|a| a.by == "carl"
+        && a.role == Some(threshold::domain::role::Role::Counsel)
+        && a.via == threshold::domain::encounter::Via::Web));
     std::fs::write(
         out.join("encounter-acted-phone.png"),
         c.screenshot().await.unwrap(),

@@ -315,7 +315,7 @@ fn an_encounter_report_is_a_pdf_with_every_page() {
     assert!(pages >= 3, "{pages} page objects");
     // Fonts are embedded (subset), so Vietnamese and Chinese print anywhere.
     let text = String::from_utf8_lossy(&pdf);
-    assert!(text.contains("+NotoSans-Regular") && text.contains("+DroidSansFallback"));
+    assert!(text.contains("+NotoSans-Regular") && text.contains("+NotoSansSC-Regular"));
     // US Letter, and what counsel files reads whole: every question of the
     // search warrant's checklist, unanswered ones marked; a badge not given
     // says so; nobody paged says so (the demo has no channel set up).

@@ -427,5 +427,5 @@ async fn the_dashboard_shows_the_emergency_when_nobody_can_be_paged() {
     );
     // In the reader's language.
     let page = send(&app, get("/?lang=es", Some(&counsel))).await.text();
-    assert!(page.contains("Llame ya al abogado"), "{page}");
+    assert!(page.contains("Llame ya a la asesoría jurídica"), "{page}");
 }

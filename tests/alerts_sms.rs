@@ -98,7 +98,13 @@ async fn pages_by_modem_and_acknowledgement_by_reply() {
         .unwrap();
     assert_eq!(rec.acknowledgements.len(), 1);
     assert_eq!(rec.acknowledgements[0].by, "Rosa Delgado");
-    assert_eq!(rec.acknowledgements[0].text, "counsel via sms");
+    assert_eq!(
+        (rec.acknowledgements[0].role, rec.acknowledgements[0].via),
+        (
+            Some(threshold::domain::role::Role::Counsel),
+            threshold::domain::encounter::Via::Sms
+        )
+    );
     // Escalation stopped: nothing more is sent past the deadline.
     clock.advance(chrono::Duration::seconds(300));
     d.tick().await.unwrap();

@@ -260,8 +260,8 @@ fn the_encounter_lifecycle_on_the_command_line() {
         "Workroom (non-public)",
         "N.D. Cal.",
         "page 2",
-        "page 3 (badge or card, photographed by Dana)",
-        "Rosa Delgado (counsel via cli)",
+        "Page 3 photographed by Dana: badge or card",
+        "Rosa Delgado (city counsel, from the command line)",
     ] {
         assert!(show.contains(s), "show lacks {s}:\n{show}");
     }

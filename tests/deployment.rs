@@ -289,9 +289,11 @@ fn counsel_acts_from_the_web(world: &World, id: &str) {
         "{rec}"
     );
     assert!(
-        rec["acknowledgements"].as_array().unwrap().iter().any(
-            |a| a["by"] == "rosa" && a["text"].as_str().unwrap().starts_with("counsel via web")
-        ),
+        rec["acknowledgements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["by"] == "rosa" && a["role"] == "counsel" && a["via"] == "web"),
         "{rec}"
     );
 }

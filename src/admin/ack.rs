@@ -116,7 +116,7 @@ fn refused(state: &AppState, why: &LinkRefused) -> Response {
     let paragraphs = Language::ALL
         .iter()
         .map(|l| {
-            let (title, text) = pick(&ack_texts(*l));
+            let (title, text) = pick(ack_texts(*l));
             Para {
                 lang: Some(l.code()),
                 strong: Some(title.to_string()),
@@ -127,7 +127,7 @@ fn refused(state: &AppState, why: &LinkRefused) -> Response {
     show(
         status,
         Language::English,
-        pick(&ack_texts(Language::English)).0,
+        pick(ack_texts(Language::English)).0,
         paragraphs,
     )
 }

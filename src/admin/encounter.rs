@@ -58,6 +58,8 @@ struct EncounterPage {
     closed: String,
     document: String,
     checklist: Vec<ChecklistLine>,
+    /// Who acknowledged, in what role and how, and when.
+    acks: Vec<(String, String, String)>,
     timeline: Vec<(String, String, String)>,
     notifications: Vec<(String, String, String)>,
     decided: String,
@@ -112,12 +114,10 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
         Ok(r) => r,
         Err(e) => return v.error(e),
     };
-    for a in r
-        .counsel_instructions
-        .iter_mut()
-        .chain(r.notes.iter_mut())
-        .chain(r.acknowledgements.iter_mut())
-    {
+    for a in r.counsel_instructions.iter_mut().chain(r.notes.iter_mut()) {
+        a.at = local_minute(&state, &a.at);
+    }
+    for a in r.acknowledgements.iter_mut() {
         a.at = local_minute(&state, &a.at);
     }
     for h in r.holds.iter_mut() {
@@ -156,6 +156,14 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
     let document = state
         .loaded
         .document_label(r.document_kind.as_deref(), lang);
+    let acks = r
+        .acknowledgements
+        .iter()
+        .map(|a| {
+            let how = crate::app::timeline::ack_how(a.role, a.via, lang);
+            (a.by.clone(), how, a.at.clone())
+        })
+        .collect();
     let timeline = r
         .timeline
         .iter()
@@ -163,7 +171,7 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
             (
                 local_minute(&state, &t.at),
                 t.kind.clone(),
-                t.summary.clone(),
+                crate::app::timeline::line(&state.loaded, &t.line, lang),
             )
         })
         .collect();
@@ -179,7 +187,11 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
             (
                 format!(
                     "{} ({}) · {} {} · {}",
-                    n.contact, n.role, c.w.tier, n.tier, n.channel
+                    n.contact,
+                    crate::app::timeline::role_token(&n.role, lang),
+                    c.w.tier,
+                    n.tier,
+                    crate::app::timeline::channel_token(&n.channel, lang)
                 ),
                 sent,
                 n.last_error.clone().unwrap_or_default(),
@@ -220,6 +232,7 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
         c,
         document,
         checklist,
+        acks,
         timeline,
         notifications,
         decided,

@@ -128,7 +128,10 @@ pub async fn dashboard(State(state): State<AppState>, v: Viewer) -> Response {
                     acks: rec
                         .acknowledgements
                         .iter()
-                        .map(|a| (a.by.clone(), local_minute(&st, &a.at), a.text.clone()))
+                        .map(|a| {
+                            let how = crate::app::timeline::ack_how(a.role, a.via, lang);
+                            (a.by.clone(), local_minute(&st, &a.at), how)
+                        })
                         .collect(),
                     counsel_acked: row.counsel_acknowledged_at.is_some(),
                     paged: rec.notifications.len(),

@@ -33,106 +33,29 @@ pub struct Message {
     pub text: String,
 }
 
-struct Words {
-    drill: &'static str,
-    headline: &'static str,
-    document: &'static str,
-    not_recorded: &'static str,
-    officers: &'static str,
-    area: &'static str,
-    public: &'static str,
-    non_public: &'static str,
-    exigent: &'static str,
-    escalated: &'static str,
-    acknowledge: &'static str,
-    open_link: &'static str,
-    reply: &'static str,
-    record: &'static str,
+crate::messages! {
+    /// A page's words in one language.
+    pub struct Words {
+        drill: "training exercise",
+        headline: "Officials at the desk: {facility}, {entrance} entrance, {time}.",
+        document: "Document: {label}.",
+        not_recorded: "not yet recorded",
+        officers: "Officers: {n}.",
+        area: "Area sought: {area} ({kind}).",
+        public: "public",
+        non_public: "non-public",
+        exigent: "Exigent circumstances declared.",
+        escalated: "Escalated: nobody has acknowledged yet.",
+        acknowledge: "Reference {id}. To acknowledge: threshold encounter ack {id} --by \"your name\"",
+        open_link: "Reference {id}. To acknowledge, open: {url}",
+        reply: "Or reply ACK {code} to this message.",
+        record: "Record: {anchor}.",
+        test_message: "Threshold test message from {facility}. This is a test of the alert channels; no action is needed.",
+    }
 }
 
-fn words(lang: Language) -> Words {
-    match lang {
-        Language::English => Words {
-            drill: "training exercise",
-            headline: "Officials at the desk: {facility}, {entrance} entrance, {time}.",
-            document: "Document: {label}.",
-            not_recorded: "not yet recorded",
-            officers: "Officers: {n}.",
-            area: "Area sought: {area} ({kind}).",
-            public: "public",
-            non_public: "non-public",
-            exigent: "Exigent circumstances declared.",
-            escalated: "Escalated: nobody has acknowledged yet.",
-            acknowledge: "Reference {id}. To acknowledge: threshold encounter ack {id} --by \"your name\"",
-            open_link: "Reference {id}. To acknowledge, open: {url}",
-            reply: "Or reply ACK {code} to this message.",
-            record: "Record: {anchor}.",
-        },
-        Language::Spanish => Words {
-            drill: "simulacro",
-            headline: "Funcionarios en el mostrador: {facility}, entrada {entrance}, {time}.",
-            document: "Documento: {label}.",
-            not_recorded: "aún no registrado",
-            officers: "Agentes: {n}.",
-            area: "Área solicitada: {area} ({kind}).",
-            public: "pública",
-            non_public: "no pública",
-            exigent: "Se declararon circunstancias urgentes.",
-            escalated: "Escalado: nadie ha confirmado todavía.",
-            acknowledge: "Referencia {id}. Para confirmar: threshold encounter ack {id} --by \"su nombre\"",
-            open_link: "Referencia {id}. Para confirmar, abra: {url}",
-            reply: "O responda ACK {code} a este mensaje.",
-            record: "Registro: {anchor}.",
-        },
-        Language::Vietnamese => Words {
-            drill: "diễn tập",
-            headline: "Có nhân viên công vụ tại quầy: {facility}, lối vào {entrance}, {time}.",
-            document: "Giấy tờ: {label}.",
-            not_recorded: "chưa ghi nhận",
-            officers: "Số nhân viên: {n}.",
-            area: "Khu vực yêu cầu: {area} ({kind}).",
-            public: "công cộng",
-            non_public: "không công cộng",
-            exigent: "Đã tuyên bố tình huống khẩn cấp.",
-            escalated: "Đã chuyển cấp: chưa ai xác nhận.",
-            acknowledge: "Mã {id}. Để xác nhận: threshold encounter ack {id} --by \"tên của bạn\"",
-            open_link: "Mã {id}. Để xác nhận, hãy mở: {url}",
-            reply: "Hoặc trả lời ACK {code} cho tin nhắn này.",
-            record: "Hồ sơ: {anchor}.",
-        },
-        Language::ChineseSimplified => Words {
-            drill: "演练",
-            headline: "有执法人员在前台：{facility}，{entrance} 入口，{time}。",
-            document: "文件：{label}。",
-            not_recorded: "尚未记录",
-            officers: "人数：{n}。",
-            area: "要求进入的区域：{area}（{kind}）。",
-            public: "公共",
-            non_public: "非公共",
-            exigent: "已宣称紧急情况。",
-            escalated: "已升级：尚无人确认。",
-            acknowledge: "编号 {id}。确认方式：threshold encounter ack {id} --by \"您的姓名\"",
-            open_link: "编号 {id}。请打开以下链接确认：{url}",
-            reply: "或回复 ACK {code} 确认。",
-            record: "记录：{anchor}。",
-        },
-        Language::Tagalog => Words {
-            drill: "pagsasanay",
-            headline: "May mga opisyal sa front desk: {facility}, pasukang {entrance}, {time}.",
-            document: "Dokumento: {label}.",
-            not_recorded: "hindi pa naitala",
-            officers: "Bilang ng opisyal: {n}.",
-            area: "Lugar na hinihiling: {area} ({kind}).",
-            public: "pampubliko",
-            non_public: "hindi pampubliko",
-            exigent: "Idineklara ang kagyat na sitwasyon.",
-            escalated: "Itinaas na: wala pang kumumpirma.",
-            acknowledge: "Reference {id}. Para kumpirmahin: threshold encounter ack {id} --by \"inyong pangalan\"",
-            open_link: "Reference {id}. Para kumpirmahin, buksan: {url}",
-            reply: "O sumagot ng ACK {code} sa mensaheng ito.",
-            record: "Talaan: {anchor}.",
-        },
-    }
+fn words(lang: Language) -> &'static Words {
+    Words::get(lang)
 }
 
 /// How the reader of a page can acknowledge it, besides the CLI.
@@ -216,13 +139,7 @@ pub fn compose(
 /// The text of `threshold alerts test`.
 pub fn compose_test(loaded: &Loaded, lang: Language) -> Message {
     let facility = &loaded.config.facility.name;
-    let text = match lang {
-        Language::English => format!("Threshold test message from {facility}. This is a test of the alert channels; no action is needed."),
-        Language::Spanish => format!("Mensaje de prueba de Threshold desde {facility}. Es una prueba de los canales de alerta; no hace falta hacer nada."),
-        Language::Vietnamese => format!("Tin nhắn thử nghiệm của Threshold từ {facility}. Đây là thử nghiệm các kênh báo động; không cần làm gì."),
-        Language::ChineseSimplified => format!("来自 {facility} 的 Threshold 测试消息。这是警报渠道的测试，无需采取任何行动。"),
-        Language::Tagalog => format!("Pansubok na mensahe ng Threshold mula sa {facility}. Pagsubok ito ng mga alert channel; walang kailangang gawin."),
-    };
+    let text = words(lang).test_message.replace("{facility}", facility);
     Message {
         headline: text.split(". ").next().unwrap_or(&text).to_string(),
         text,

@@ -98,7 +98,9 @@ pub fn records_request(loaded: &Loaded, r: &EncounterRecord, release: Release) -
                 .unwrap_or_else(|| a.item.clone()),
             "answer": a.answer, "by": a.by, "at": a.at,
         })).collect::<Vec<_>>(),
-        "acknowledgements": acts(&r.acknowledgements),
+        "acknowledgements": r.acknowledgements.iter().map(|a| json!({
+            "at": a.at, "by": a.by, "role": a.role.map(|r| r.token()), "via": a.via.token(),
+        })).collect::<Vec<_>>(),
         "pages": r.pages.iter().map(|p| json!({
             "number": p.number, "kind": p.kind.token(), "sha256": p.sha256,
         })).collect::<Vec<_>>(),
@@ -106,7 +108,7 @@ pub fn records_request(loaded: &Loaded, r: &EncounterRecord, release: Release) -
             "id": h.id, "reason": h.reason, "released": h.released.is_some(),
         })).collect::<Vec<_>>(),
         "timeline": r.timeline.iter().map(|t| json!({
-            "seq": t.seq, "at": t.at, "kind": t.kind, "summary": t.summary,
+            "seq": t.seq, "at": t.at, "kind": t.kind, "summary": super::timeline::line(loaded, &t.line, en),
         })).collect::<Vec<_>>(),
         "withheld": withheld,
         "purged": r.purged,

@@ -3,6 +3,7 @@
 //! timeline, every document page, and the chain head signed with the
 //! facility key so the copy can be checked against the record.
 
+use crate::app::timeline;
 use crate::app::words::words;
 use crate::config::Loaded;
 use crate::domain::language::Language;
@@ -66,7 +67,11 @@ pub fn encounter_pdf(
         &format!("{} · {} {}", facility.name, w.encounter, r.id),
         loaded.config.report.paper,
     );
-    doc.text(BOLD, 18.0, 0.0, &format!("{} {}", w.report_title, r.id));
+    doc.title(
+        &format!("{} {}", w.report_title, r.id),
+        lang.code(),
+        &created,
+    );
     if r.drill {
         doc.text(BOLD, 14.0, 0.0, w.drill);
     }
@@ -80,7 +85,7 @@ pub fn encounter_pdf(
         REGULAR,
         10.0,
         0.0,
-        &format!("{}: {} · {who}", w.generated, local(&created)),
+        &format!("{} · {who}", labelled(lang, w.generated, &local(&created))),
     );
     if r.purged {
         doc.text(REGULAR, 10.0, 0.0, w.purged_note);
@@ -89,11 +94,11 @@ pub fn encounter_pdf(
     doc.fact(
         w.opened,
         &format!(
-            "{} · {} {} · {}",
+            "{} · {} “{}” · {}",
             local(&r.opened_at),
             w.entrance,
             r.entrance,
-            r.via
+            timeline::via_token(&r.via, lang)
         ),
     );
     doc.fact(
@@ -190,11 +195,9 @@ pub fn encounter_pdf(
         doc.fact(
             &o.name,
             &format!(
-                "{}: {} · {}: {}",
-                w.badge,
-                given(&o.badge),
-                w.agency,
-                given(&o.agency)
+                "{} · {}",
+                labelled(lang, w.badge, &given(&o.badge)),
+                labelled(lang, w.agency, &given(&o.agency))
             ),
         );
     }
@@ -234,7 +237,6 @@ pub fn encounter_pdf(
     for (title, acts) in [
         (w.instructions, &r.counsel_instructions),
         (w.notes, &r.notes),
-        (w.acknowledgements, &r.acknowledgements),
     ] {
         doc.heading(title);
         if acts.is_empty() {
@@ -243,6 +245,14 @@ pub fn encounter_pdf(
         for a in acts {
             doc.fact(&format!("{} · {}", a.by, local(&a.at)), &a.text);
         }
+    }
+    doc.heading(w.acknowledgements);
+    if r.acknowledgements.is_empty() {
+        doc.text(REGULAR, 10.0, 0.0, w.none);
+    }
+    for a in &r.acknowledgements {
+        let how = timeline::ack_how(a.role, a.via, lang);
+        doc.fact(&format!("{} · {}", a.by, local(&a.at)), &how);
     }
     // Each page from the alert record: tier, channel, queued, delivered
     // (or why not).
@@ -253,16 +263,16 @@ pub fn encounter_pdf(
     for n in &r.notifications {
         let delivered = match (&n.sent_at, &n.last_error) {
             (Some(at), _) => format!("{} {}", w.delivered, local(at)),
-            (None, Some(e)) => format!("{}: {e}", w.not_delivered),
+            (None, Some(e)) => labelled(lang, w.not_delivered, e),
             (None, None) => w.not_delivered.to_string(),
         };
         doc.fact(
-            &format!("{} ({})", n.contact, n.role),
+            &format!("{} ({})", n.contact, timeline::role_token(&n.role, lang)),
             &format!(
                 "{} {} · {} · {} {} · {delivered}",
                 w.tier,
                 n.tier,
-                n.channel,
+                timeline::channel_token(&n.channel, lang),
                 w.queued,
                 local(&n.queued_at)
             ),
@@ -288,7 +298,10 @@ pub fn encounter_pdf(
     }
     doc.heading(w.timeline);
     for t in &r.timeline {
-        doc.fact(&format!("#{} {}", t.seq, local(&t.at)), &t.summary);
+        doc.fact(
+            &format!("#{} {}", t.seq, local(&t.at)),
+            &timeline::line(loaded, &t.line, lang),
+        );
     }
 
     // The chain head now, and this encounter's last entry, signed.
@@ -314,7 +327,7 @@ pub fn encounter_pdf(
         BOLD,
         14.0,
         0.0,
-        &format!("{}: {}", w.fingerprint, key.fingerprint()),
+        &labelled(lang, w.fingerprint, &key.fingerprint()),
     );
     doc.heading(w.how_to_check);
     doc.text(REGULAR, 10.0, 0.0, w.check_signature);
@@ -356,9 +369,19 @@ pub fn encounter_pdf(
                 number: p.number,
                 source,
             })?;
-        doc.image(&bytes)?;
+        let alt = format!("{} {}{}", w.page, p.number, page_kind(w, p));
+        doc.image(&bytes, &alt)?;
     }
     Ok(doc.finish()?)
+}
+
+/// "Label: value", with the colon Chinese uses in Chinese.
+fn labelled(lang: Language, label: &str, value: &str) -> String {
+    if lang == Language::ChineseSimplified {
+        format!("{label}：{value}")
+    } else {
+        format!("{label}: {value}")
+    }
 }
 
 /// " · Badge or card · photographed by Dana" for evidence staff took;

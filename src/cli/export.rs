@@ -203,7 +203,9 @@ pub fn write_records_request(
 
 pub fn write_report(desk: &Desk, id: &str, lang: Language, out: &Path) -> anyhow::Result<()> {
     let key = FacilityKey::open(desk.record().data_dir())?;
-    let who = std::env::var("USER").unwrap_or_else(|_| "command line".into());
+    let who = std::env::var("USER").unwrap_or_else(|_| {
+        crate::app::timeline::via(crate::domain::encounter::Via::Cli, lang).to_string()
+    });
     let pdf = desk.report_pdf(&key, id, lang, &who)?;
     atomically(out, "report", |w| Ok(w.write_all(&pdf)?))?;
     let pages = desk.encounter(id).map_or(0, |r| r.pages.len());

@@ -4,6 +4,7 @@ use crate::app::records::Extends;
 use crate::app::records::{EncounterRecord, EncounterRow, PurgeSummary, Report};
 use crate::config::Loaded;
 use crate::domain::anchor::Anchor;
+use crate::domain::language::Language;
 use serde_json::json;
 
 /// A journal timestamp in the facility's time zone.
@@ -317,10 +318,11 @@ pub fn encounter_record(l: &Loaded, r: &EncounterRecord, as_json: bool) {
     }
     for a in &r.acknowledgements {
         println!(
-            "  acknowledged  {} by {} ({})",
+            "  acknowledged  {} by {} ({}, from {})",
             local(l, &a.at),
             a.by,
-            a.text
+            crate::app::timeline::ack_role(a.role, a.via, Language::English),
+            crate::app::timeline::via(a.via, Language::English),
         );
     }
     for i in &r.counsel_instructions {
@@ -360,6 +362,11 @@ pub fn encounter_record(l: &Loaded, r: &EncounterRecord, as_json: bool) {
     }
     println!("  timeline:");
     for t in &r.timeline {
-        println!("    #{:<6} {}  {}", t.seq, local(l, &t.at), t.summary);
+        println!(
+            "    #{:<6} {}  {}",
+            t.seq,
+            local(l, &t.at),
+            crate::app::timeline::line(l, &t.line, Language::English)
+        );
     }
 }

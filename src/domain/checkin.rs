@@ -100,54 +100,17 @@ pub const BUILTIN_PURPOSES: [&str; 7] = [
 
 /// The built-in label of `purpose` in `lang`, if it is built in.
 pub fn builtin_purpose_label(purpose: &str, lang: Language) -> Option<&'static str> {
-    use Language::*;
-    let row: [&'static str; 5] = match purpose {
-        "appointment" => [
-            "An appointment",
-            "Una cita",
-            "Có hẹn",
-            "预约",
-            "May appointment",
-        ],
-        "program" => [
-            "A program or class",
-            "Un programa o clase",
-            "Chương trình hoặc lớp học",
-            "活动或课程",
-            "Programa o klase",
-        ],
-        "meeting-room" => [
-            "A meeting room",
-            "Una sala de reuniones",
-            "Phòng họp",
-            "会议室",
-            "Silid-pulungan",
-        ],
-        "services" => [
-            "City services",
-            "Servicios de la ciudad",
-            "Dịch vụ thành phố",
-            "市政服务",
-            "Mga serbisyo ng lungsod",
-        ],
-        "permits" => ["Permits", "Permisos", "Giấy phép", "许可证", "Mga permit"],
-        "payments" => ["Payments", "Pagos", "Thanh toán", "缴费", "Mga pagbabayad"],
-        "other" => [
-            "Something else",
-            "Otra cosa",
-            "Việc khác",
-            "其他事项",
-            "Iba pa",
-        ],
+    let en = match purpose {
+        "appointment" => "An appointment",
+        "program" => "A program or class",
+        "meeting-room" => "A meeting room",
+        "services" => "City services",
+        "permits" => "Permits",
+        "payments" => "Payments",
+        "other" => "Something else",
         _ => return None,
     };
-    Some(match lang {
-        English => row[0],
-        Spanish => row[1],
-        Vietnamese => row[2],
-        ChineseSimplified => row[3],
-        Tagalog => row[4],
-    })
+    Some(super::catalogue::tr(lang, en))
 }
 
 fn normalise(s: Option<String>) -> Option<String> {

@@ -110,15 +110,6 @@ impl PageKind {
         }
     }
 
-    /// For the report and the admin web.
-    pub fn label(self) -> &'static str {
-        match self {
-            PageKind::DocumentPage => "document page",
-            PageKind::Badge => "badge or card",
-            PageKind::Other => "other",
-        }
-    }
-
     pub fn is_document_page(&self) -> bool {
         *self == PageKind::DocumentPage
     }

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod anchor;
+pub mod catalogue;
 pub mod checkin;
 pub mod clock;
 pub mod document;

@@ -4,10 +4,11 @@
 //! kiosk language prints.
 
 pub mod pdf;
+mod pdfa;
 pub mod receipt;
 pub mod sign;
 pub mod text;
-mod words;
+pub mod words;
 
 pub use text::{Face, TextStyle};
 pub use words::{word, Word};

@@ -1,7 +1,12 @@
-//! A small PDF writer for reports: A4 pages of wrapped text in the kiosk's
+//! A small PDF writer for reports: pages of wrapped text in the kiosk's
 //! fonts (subset and embedded, with a ToUnicode map so text can be searched
-//! and copied in every language) and full-page images.
+//! and copied in every language) and full-page images, written as PDF/A-2u
+//! (archival: fonts and colour profile embedded, XMP metadata) and tagged
+//! (a structure tree of title, headings, paragraphs and figures with their
+//! text alternatives, in reading order; footers and rules are artifacts), so
+//! it archives and reads aloud. The archival parts are in `pdfa.rs`.
 
+use super::pdfa;
 use super::text::{self, Face};
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str};
@@ -39,13 +44,15 @@ pub enum PdfError {
 }
 
 enum Item {
-    /// Glyphs of one font at a baseline.
+    /// Glyphs of one font at a baseline, part of structure block `block`
+    /// (none: an artifact, such as a page footer).
     Run {
         x: f32,
         y: f32,
         size: f32,
         font: usize,
         glyphs: Vec<(u16, char)>,
+        block: Option<usize>,
     },
     Image {
         x: f32,
@@ -53,10 +60,36 @@ enum Item {
         w: f32,
         h: f32,
         image: usize,
+        block: usize,
     },
-    Rule {
-        y: f32,
-    },
+    /// A rule: decoration, an artifact.
+    Rule { y: f32 },
+}
+
+impl Item {
+    fn block(&self) -> Option<usize> {
+        match self {
+            Item::Run { block, .. } => *block,
+            Item::Image { block, .. } => Some(*block),
+            Item::Rule { .. } => None,
+        }
+    }
+}
+
+/// What a block of the report is, for its structure tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Role {
+    Title,
+    Heading,
+    Paragraph,
+    Figure,
+}
+
+/// One element of the structure tree: a title, heading, paragraph or
+/// figure (with its text alternative), in reading order.
+pub(super) struct Block {
+    pub role: Role,
+    pub alt: Option<String>,
 }
 
 struct Image {
@@ -74,6 +107,9 @@ pub struct Document {
     images: Vec<Image>,
     y: f32,
     footer: String,
+    blocks: Vec<Block>,
+    block: Option<usize>,
+    meta: pdfa::Meta,
 }
 
 impl Document {
@@ -88,7 +124,29 @@ impl Document {
             images: Vec::new(),
             y: page_h - MARGIN,
             footer: footer.to_string(),
+            blocks: Vec::new(),
+            block: None,
+            meta: pdfa::Meta::default(),
         }
+    }
+
+    /// The document's title (drawn as its first heading, and its title in
+    /// the archive metadata), its language code (`vi`, `zh-Hans`) and when
+    /// it was made (RFC 3339).
+    pub fn title(&mut self, title: &str, lang: &str, created: &str) {
+        self.meta = pdfa::Meta {
+            title: title.to_string(),
+            lang: lang.to_string(),
+            created: created.to_string(),
+        };
+        self.begin(Role::Title, None);
+        self.lines(Face::Bold, 18.0, 0.0, title);
+    }
+
+    /// Start the next block of the structure tree.
+    fn begin(&mut self, role: Role, alt: Option<String>) {
+        self.blocks.push(Block { role, alt });
+        self.block = Some(self.blocks.len() - 1);
     }
 
     fn items(&mut self) -> &mut Vec<Item> {
@@ -109,12 +167,18 @@ impl Document {
 
     /// One line of text at `x` on the current baseline.
     fn run(&mut self, x: f32, face: Face, size: f32, line: &str) {
-        let items = runs(x, self.y, face, size, line);
+        let items = runs(x, self.y, face, size, line, self.block);
         self.items().extend(items);
     }
 
     /// A paragraph wrapped to the text width, indented by `indent`.
     pub fn text(&mut self, face: Face, size: f32, indent: f32, s: &str) {
+        self.begin(Role::Paragraph, None);
+        self.lines(face, size, indent, s);
+    }
+
+    /// `s` wrapped to the text width, in the current block.
+    fn lines(&mut self, face: Face, size: f32, indent: f32, s: &str) {
         let width = self.page_w - 2.0 * MARGIN - indent;
         for para in s.split('\n') {
             let lines = wrap(face, size, para, width);
@@ -135,7 +199,8 @@ impl Document {
     pub fn heading(&mut self, s: &str) {
         self.need(60.0);
         self.y -= 10.0;
-        self.text(Face::Bold, 13.0, 0.0, s);
+        self.begin(Role::Heading, None);
+        self.lines(Face::Bold, 13.0, 0.0, s);
         self.y -= 2.0;
     }
 
@@ -147,10 +212,18 @@ impl Document {
         let label_lines = wrap(Face::Bold, size, label, col - 8.0);
         let n = lines.len().max(label_lines.len()).max(1);
         self.need(size * 1.4 * n as f32);
+        self.begin(Role::Paragraph, None);
         for i in 0..n {
             self.y -= size * 1.25;
             if let Some(l) = label_lines.get(i) {
-                self.run(MARGIN, Face::Bold, size, l);
+                // A space after the label, so text read aloud or copied
+                // does not run the label into its value.
+                let l = if i + 1 == label_lines.len() {
+                    format!("{l} ")
+                } else {
+                    l.clone()
+                };
+                self.run(MARGIN, Face::Bold, size, &l);
             }
             if let Some(v) = lines.get(i) {
                 self.run(MARGIN + col, Face::Regular, size, v);
@@ -168,8 +241,8 @@ impl Document {
     }
 
     /// An image (PNG or JPEG) scaled to fit what is left of the page, on a
-    /// new page when less than half a page is left.
-    pub fn image(&mut self, bytes: &[u8]) -> Result<(), PdfError> {
+    /// new page when less than half a page is left; `alt` says what it is.
+    pub fn image(&mut self, bytes: &[u8], alt: &str) -> Result<(), PdfError> {
         let decoded = image::load_from_memory(bytes)?;
         let (width, height) = (decoded.width(), decoded.height());
         let is_jpeg = image::guess_format(bytes).ok() == Some(image::ImageFormat::Jpeg);
@@ -205,7 +278,16 @@ impl Document {
         let image = self.images.len() - 1;
         self.y -= h;
         let (x, y) = (MARGIN + (max_w - w) / 2.0, self.y);
-        self.items().push(Item::Image { x, y, w, h, image });
+        self.begin(Role::Figure, Some(alt.to_string()));
+        let block = self.blocks.len() - 1;
+        self.items().push(Item::Image {
+            x,
+            y,
+            w,
+            h,
+            image,
+            block,
+        });
         Ok(())
     }
 
@@ -219,7 +301,7 @@ impl Document {
         let total = self.pages.len();
         for (i, page) in self.pages.iter_mut().enumerate() {
             let line = format!("{} · {}/{total}", self.footer, i + 1);
-            page.extend(runs(MARGIN, MARGIN - 20.0, Face::Regular, 8.0, &line));
+            page.extend(runs(MARGIN, MARGIN - 20.0, Face::Regular, 8.0, &line, None));
         }
         // Glyphs used per font, renumbered for the subsets.
         let mut remappers: BTreeMap<usize, subsetter::GlyphRemapper> = BTreeMap::new();
@@ -243,6 +325,7 @@ impl Document {
         };
         let catalog = alloc();
         let tree = alloc();
+        let page_refs: Vec<(Ref, Ref)> = self.pages.iter().map(|_| (alloc(), alloc())).collect();
         let mut font_refs: BTreeMap<usize, Ref> = BTreeMap::new();
         for (&font, remapper) in &remappers {
             let (data, ascent, descent) = text::font_file(font);
@@ -251,11 +334,13 @@ impl Document {
             let (type0, cid, descriptor, file, cmap) =
                 (alloc(), alloc(), alloc(), alloc(), alloc());
             font_refs.insert(font, type0);
-            let base = match font {
-                0 => Name(b"THRSAA+NotoSans-Regular"),
-                1 => Name(b"THRSAB+NotoSans-Bold"),
-                _ => Name(b"THRSAC+DroidSansFallback"),
-            };
+            // A subset's name: a six-letter tag, `+`, the font's name.
+            let name = format!(
+                "THRSA{}+{}",
+                char::from(b'A' + font as u8),
+                text::font_name(font)
+            );
+            let base = Name(name.as_bytes());
             pdf.type0_font(type0)
                 .base_font(base)
                 .encoding_predefined(Name(b"Identity-H"))
@@ -320,12 +405,35 @@ impl Document {
             x.finish();
             image_refs.push(r);
         }
-        let mut page_refs = Vec::new();
-        for page in &self.pages {
-            let (page_ref, content_ref) = (alloc(), alloc());
-            page_refs.push(page_ref);
+        // Where each block's marked content is: (page, MCID), in order.
+        let mut marks: Vec<Vec<(usize, i32)>> = self.blocks.iter().map(|_| Vec::new()).collect();
+        for (index, page) in self.pages.iter().enumerate() {
+            let (page_ref, content_ref) = page_refs[index];
             let mut c = Content::new();
+            let mut open: Option<Option<usize>> = None;
+            let mut mcid = 0;
             for item in page {
+                let block = item.block();
+                if open != Some(block) {
+                    if open.is_some() {
+                        c.end_marked_content();
+                    }
+                    match block {
+                        Some(b) => {
+                            c.begin_marked_content_with_properties(Name(pdfa::tag(
+                                self.blocks[b].role,
+                            )))
+                            .properties()
+                            .identify(mcid);
+                            marks[b].push((index, mcid));
+                            mcid += 1;
+                        }
+                        None => {
+                            c.begin_marked_content(Name(b"Artifact"));
+                        }
+                    }
+                    open = Some(block);
+                }
                 match item {
                     Item::Run {
                         x,
@@ -333,6 +441,7 @@ impl Document {
                         size,
                         font,
                         glyphs,
+                        ..
                     } => {
                         let r = &remappers[font];
                         let bytes: Vec<u8> = glyphs
@@ -345,7 +454,9 @@ impl Document {
                         c.show(Str(&bytes));
                         c.end_text();
                     }
-                    Item::Image { x, y, w, h, image } => {
+                    Item::Image {
+                        x, y, w, h, image, ..
+                    } => {
                         c.save_state();
                         c.transform([*w, 0.0, 0.0, *h, *x, *y]);
                         c.x_object(Name(format!("Im{image}").as_bytes()));
@@ -359,11 +470,15 @@ impl Document {
                     }
                 }
             }
+            if open.is_some() {
+                c.end_marked_content();
+            }
             let content = c.finish();
             let mut p = pdf.page(page_ref);
             p.media_box(Rect::new(0.0, 0.0, self.page_w, self.page_h))
                 .parent(tree)
-                .contents(content_ref);
+                .contents(content_ref)
+                .struct_parents(index as i32);
             let mut res = p.resources();
             let mut fonts = res.fonts();
             for (font, r) in &font_refs {
@@ -380,9 +495,21 @@ impl Document {
             pdf.stream(content_ref, content.as_slice());
         }
         pdf.pages(tree)
-            .kids(page_refs.iter().copied())
+            .kids(page_refs.iter().map(|p| p.0))
             .count(page_refs.len() as i32);
-        pdf.catalog(catalog).pages(tree);
+        let pages: Vec<Ref> = page_refs.iter().map(|p| p.0).collect();
+        let archive = pdfa::write(
+            &mut pdf,
+            &mut alloc,
+            &self.meta,
+            &self.blocks,
+            &marks,
+            &pages,
+        );
+        let mut cat = pdf.catalog(catalog);
+        cat.pages(tree);
+        archive.catalog(&mut cat, &self.meta);
+        cat.finish();
         Ok(pdf.finish())
     }
 }
@@ -397,11 +524,19 @@ fn wrap(face: Face, size: f32, s: &str, max: f32) -> Vec<String> {
 }
 
 /// The text items drawing `line` from `(x, y)`, one per font run.
-fn runs(x: f32, y: f32, face: Face, size: f32, line: &str) -> Vec<Item> {
+fn runs(x: f32, y: f32, face: Face, size: f32, line: &str, block: Option<usize>) -> Vec<Item> {
     let mut out: Vec<Item> = Vec::new();
     let mut pen = x;
     for c in line.chars() {
-        let (font, gid, adv) = text::glyph(face, c);
+        let (mut font, mut gid, mut adv) = text::glyph(face, c);
+        // A character no bundled font has prints as "?": PDF/A forbids
+        // drawing the missing-glyph box.
+        let c = if gid == 0 && !c.is_whitespace() {
+            (font, gid, adv) = text::glyph(face, '?');
+            '?'
+        } else {
+            c
+        };
         match out.last_mut() {
             Some(Item::Run {
                 font: f, glyphs, ..
@@ -412,6 +547,7 @@ fn runs(x: f32, y: f32, face: Face, size: f32, line: &str) -> Vec<Item> {
                 size,
                 font,
                 glyphs: vec![(gid, c)],
+                block,
             }),
         }
         pen += adv * size;

@@ -6,9 +6,31 @@ use super::Bitmap;
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
 use std::sync::OnceLock;
 
-static REGULAR: &[u8] = include_bytes!("../../assets/fonts/NotoSans-Regular.ttf");
-static BOLD: &[u8] = include_bytes!("../../assets/fonts/NotoSans-Bold.ttf");
-static FALLBACK: &[u8] = include_bytes!("../../assets/fonts/DroidSansFallbackFull.ttf");
+/// The embedded fonts, in the order text looks for a glyph: Noto Sans for
+/// Latin and Vietnamese, Noto Sans SC for Chinese (each regular and bold),
+/// and Droid Sans Fallback for anything else (other scripts in names).
+static FILES: [(&[u8], &str); 5] = [
+    (
+        include_bytes!("../../assets/fonts/NotoSans-Regular.ttf"),
+        "NotoSans-Regular",
+    ),
+    (
+        include_bytes!("../../assets/fonts/NotoSans-Bold.ttf"),
+        "NotoSans-Bold",
+    ),
+    (
+        include_bytes!("../../assets/fonts/NotoSansSC-Regular.ttf"),
+        "NotoSansSC-Regular",
+    ),
+    (
+        include_bytes!("../../assets/fonts/NotoSansSC-Bold.ttf"),
+        "NotoSansSC-Bold",
+    ),
+    (
+        include_bytes!("../../assets/fonts/DroidSansFallbackFull.ttf"),
+        "DroidSansFallback",
+    ),
+];
 
 /// Regular or bold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,75 +46,64 @@ pub struct TextStyle {
     pub size: f32,
 }
 
-struct Fonts {
-    regular: FontRef<'static>,
-    bold: FontRef<'static>,
-    fallback: FontRef<'static>,
-}
-
-fn fonts() -> &'static Fonts {
-    static FONTS: OnceLock<Fonts> = OnceLock::new();
-    FONTS.get_or_init(|| Fonts {
-        regular: FontRef::try_from_slice(REGULAR).expect("the bundled Noto Sans parses"),
-        bold: FontRef::try_from_slice(BOLD).expect("the bundled Noto Sans Bold parses"),
-        fallback: FontRef::try_from_slice(FALLBACK).expect("the bundled fallback font parses"),
+fn fonts() -> &'static [FontRef<'static>; 5] {
+    static FONTS: OnceLock<[FontRef<'static>; 5]> = OnceLock::new();
+    FONTS.get_or_init(|| {
+        FILES.map(|(data, name)| {
+            FontRef::try_from_slice(data)
+                .unwrap_or_else(|e| panic!("the bundled font {name} does not parse: {e}"))
+        })
     })
 }
 
-/// The font that has `c`: Noto Sans, else the fallback (Chinese).
-fn font_for(face: Face, c: char) -> &'static FontRef<'static> {
+/// Which embedded font draws `c` in `face`: Noto Sans, else Noto Sans SC
+/// (Chinese, in the same weight), else the fallback.
+fn index_for(face: Face, c: char) -> usize {
     let f = fonts();
-    let main = match face {
-        Face::Regular => &f.regular,
-        Face::Bold => &f.bold,
-    };
-    if main.glyph_id(c).0 != 0 || c.is_whitespace() {
-        main
+    let bold = usize::from(face == Face::Bold);
+    if f[bold].glyph_id(c).0 != 0 || c.is_whitespace() {
+        bold
+    } else if f[2 + bold].glyph_id(c).0 != 0 {
+        2 + bold
     } else {
-        &f.fallback
+        4
     }
 }
 
-/// Which embedded font draws `c` in `face` (0 regular, 1 bold, 2 the
-/// fallback), its glyph id there, and its advance in font units per em.
+fn font_for(face: Face, c: char) -> &'static FontRef<'static> {
+    &fonts()[index_for(face, c)]
+}
+
+/// Which embedded font draws `c` in `face` (an index into the embedded
+/// fonts, see [`font_name`]), its glyph id there, and its advance in font
+/// units per em.
 pub fn glyph(face: Face, c: char) -> (usize, u16, f32) {
-    let f = fonts();
-    let font = font_for(face, c);
-    let index = if std::ptr::eq(font, &f.fallback) {
-        2
-    } else if face == Face::Bold {
-        1
-    } else {
-        0
-    };
+    let index = index_for(face, c);
+    let font = &fonts()[index];
     let id = font.glyph_id(c);
     let em = font.units_per_em().unwrap_or(1000.0);
     (index, id.0, font.h_advance_unscaled(id) / em)
 }
 
+/// The PostScript name of embedded font `index`.
+pub fn font_name(index: usize) -> &'static str {
+    FILES[index.min(FILES.len() - 1)].1
+}
+
 /// Glyph `gid`'s advance per em in embedded font `index` (see [`glyph`]).
 pub fn advance(index: usize, gid: u16) -> f32 {
-    let f = fonts();
-    let font = match index {
-        0 => &f.regular,
-        1 => &f.bold,
-        _ => &f.fallback,
-    };
+    let font = &fonts()[index.min(FILES.len() - 1)];
     font.h_advance_unscaled(ab_glyph::GlyphId(gid)) / font.units_per_em().unwrap_or(1000.0)
 }
 
 /// The bytes of embedded font `index` (see [`glyph`]) and its ascent and
 /// descent per em.
 pub fn font_file(index: usize) -> (&'static [u8], f32, f32) {
-    let f = fonts();
-    let (data, font) = match index {
-        0 => (REGULAR, &f.regular),
-        1 => (BOLD, &f.bold),
-        _ => (FALLBACK, &f.fallback),
-    };
+    let index = index.min(FILES.len() - 1);
+    let font = &fonts()[index];
     let em = font.units_per_em().unwrap_or(1000.0);
     (
-        data,
+        FILES[index].0,
         font.ascent_unscaled() / em,
         font.descent_unscaled() / em,
     )

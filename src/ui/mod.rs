@@ -112,7 +112,7 @@ pub fn apply(ui: &Kiosk, loaded: &Loaded, view: &View) {
     theme.set_high_contrast(view.high_contrast);
     theme.set_font(
         if lang == crate::domain::language::Language::ChineseSimplified {
-            "Droid Sans Fallback"
+            "Noto Sans SC"
         } else {
             "Noto Sans"
         }

@@ -3,7 +3,7 @@
 //! counsel's instructions, outcome, notes and the timeline.
 
 use super::PURGED;
-use crate::domain::encounter::PageKind;
+use crate::domain::encounter::{PageKind, Via};
 use crate::store::events::*;
 use crate::store::journal::{self, Entry};
 use crate::store::vault;
@@ -51,6 +51,16 @@ pub struct Act {
     pub text: String,
 }
 
+/// An acknowledgement: who, when, in what role and how it reached the
+/// record.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ack {
+    pub at: String,
+    pub by: String,
+    pub role: Option<crate::domain::role::Role>,
+    pub via: Via,
+}
+
 /// One page sent (or being sent) about an encounter.
 #[derive(Debug, Clone, Serialize)]
 pub struct Notification {
@@ -71,7 +81,98 @@ pub struct TimelineItem {
     pub seq: i64,
     pub at: String,
     pub kind: String,
-    pub summary: String,
+    /// What happened, as facts: worded in the reader's language when read
+    /// (`app::timeline`).
+    pub line: Line,
+}
+
+/// What one journal entry of an encounter says, as facts and tokens (the
+/// sentence is written in the reader's language at read time). Names and
+/// people's words are as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "fact", rename_all = "kebab-case")]
+pub enum Line {
+    Opened {
+        drill: bool,
+        entrance: String,
+        via: Via,
+    },
+    Details {
+        officers: usize,
+        document: crate::domain::document::DocumentKind,
+        exigent: bool,
+    },
+    Page {
+        number: u32,
+        kind: PageKind,
+        by: Option<String>,
+        bytes: u64,
+        sha256: String,
+    },
+    Acknowledged {
+        by: String,
+        role: Option<crate::domain::role::Role>,
+        via: Via,
+    },
+    Checklist {
+        item: String,
+        answer: String,
+        by: String,
+    },
+    Instruction {
+        by: String,
+    },
+    Note {
+        by: String,
+    },
+    Decided {
+        outcome: crate::domain::encounter::Outcome,
+        basis: String,
+        by: String,
+    },
+    Closed {
+        by: String,
+    },
+    TierPaged {
+        /// Counted from 1.
+        tier: u32,
+    },
+    PageQueued {
+        contact: String,
+        role: crate::domain::role::Role,
+        channel: crate::domain::role::Channel,
+    },
+    PageDelivered {
+        contact: String,
+        channel: Option<String>,
+        attempt: u32,
+    },
+    PageFailed {
+        contact: String,
+        channel: Option<String>,
+        attempt: u32,
+        error: String,
+        will_retry: bool,
+    },
+    Purged,
+    HoldPlaced {
+        hold: String,
+        by: String,
+        reason: String,
+    },
+    HoldReleased {
+        hold: String,
+        by: String,
+    },
+    Viewed {
+        user: String,
+        role: Option<crate::domain::account::AccountRole>,
+        what: Viewing,
+        page: Option<u32>,
+    },
+    Other {
+        kind: String,
+    },
 }
 
 /// Everything recorded about one encounter.
@@ -105,7 +206,7 @@ pub struct EncounterRecord {
     /// Latest answer per checklist item.
     pub checklist: Vec<Answered>,
     /// Acknowledgements: text is "role via path".
-    pub acknowledgements: Vec<Act>,
+    pub acknowledgements: Vec<Ack>,
     pub counsel_instructions: Vec<Act>,
     pub outcome: Option<String>,
     pub decision_basis: Option<String>,
@@ -202,7 +303,7 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
         ..Default::default()
     };
     for e in &entries {
-        let summary = match EventKind::from_token(&e.kind) {
+        let line = match EventKind::from_token(&e.kind) {
             Some(EventKind::EncounterOpened) => {
                 let b: EncounterOpened = body(e)?;
                 rec.facility = e.facility.clone();
@@ -211,12 +312,11 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
                 rec.drill = b.drill;
                 rec.opened_at = e.at.clone();
                 rec.kiosk_language = b.language;
-                format!(
-                    "{}opened at entrance {} via {}",
-                    if b.drill { "DRILL: " } else { "" },
-                    b.entrance,
-                    b.via.token()
-                )
+                Line::Opened {
+                    drill: b.drill,
+                    entrance: b.entrance.clone(),
+                    via: b.via,
+                }
             }
             Some(EventKind::DetailsRecorded) => {
                 let b: DetailsRecorded = body(e)?;
@@ -244,16 +344,11 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
                 rec.expires = b.expires.map(|d| d.to_string());
                 rec.address = reveal_opt(conn, &b.address)?;
                 rec.areas_named = reveal_opt(conn, &b.areas_named)?;
-                format!(
-                    "details recorded: {} officer(s), document {}{}",
-                    b.officers.len(),
-                    b.document_kind,
-                    if b.exigent {
-                        ", exigent circumstances declared"
-                    } else {
-                        ""
-                    }
-                )
+                Line::Details {
+                    officers: b.officers.len(),
+                    document: b.document_kind,
+                    exigent: b.exigent,
+                }
             }
             Some(EventKind::PageCaptured) => {
                 let b: PageCaptured = body(e)?;
@@ -271,17 +366,13 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
                     media: b.page.media.clone(),
                     captured_at: e.at.clone(),
                 });
-                let what = match (b.kind, &by) {
-                    (PageKind::DocumentPage, None) => String::new(),
-                    (kind, None) => format!(" ({})", kind.label()),
-                    (kind, Some(by)) => format!(" ({}, photographed by {by})", kind.label()),
-                };
-                format!(
-                    "page {}{what} captured ({} bytes, sha256 {}…)",
-                    b.number,
-                    b.page.bytes,
-                    &b.page.sha256[..12.min(b.page.sha256.len())]
-                )
+                Line::Page {
+                    number: b.number,
+                    kind: b.kind,
+                    by,
+                    bytes: b.page.bytes,
+                    sha256: b.page.sha256.clone(),
+                }
             }
             Some(EventKind::Acknowledged) => {
                 let b: Acknowledged = body(e)?;
@@ -292,17 +383,17 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
                 } else {
                     by
                 };
-                let role = match (b.role, b.via) {
-                    (Some(r), _) => r.token(),
-                    (None, crate::domain::encounter::Via::ChannelLink) => "no role",
-                    (None, _) => "staff",
-                };
-                rec.acknowledgements.push(Act {
+                rec.acknowledgements.push(Ack {
                     at: e.at.clone(),
                     by: by.clone(),
-                    text: format!("{role} via {}", b.via.token()),
+                    role: b.role,
+                    via: b.via,
                 });
-                format!("acknowledged by {by} ({role}) via {}", b.via.token())
+                Line::Acknowledged {
+                    by,
+                    role: b.role,
+                    via: b.via,
+                }
             }
             Some(EventKind::ChecklistAnswered) => {
                 let b: ChecklistAnswered = body(e)?;
@@ -318,19 +409,23 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
                     by: by.clone(),
                     at: e.at.clone(),
                 });
-                format!("checklist {}: {answer} (by {by})", b.item)
+                Line::Checklist {
+                    item: b.item,
+                    answer,
+                    by,
+                }
             }
             Some(EventKind::InstructionRecorded) => {
                 let act = text_act(conn, e)?;
-                let s = format!("counsel's instruction recorded by {}", act.by);
+                let line = Line::Instruction { by: act.by.clone() };
                 rec.counsel_instructions.push(act);
-                s
+                line
             }
             Some(EventKind::NoteAdded) => {
                 let act = text_act(conn, e)?;
-                let s = format!("note by {}", act.by);
+                let line = Line::Note { by: act.by.clone() };
                 rec.notes.push(act);
-                s
+                line
             }
             Some(EventKind::Decided) => {
                 let b: Decided = body(e)?;
@@ -351,31 +446,30 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
                         text: instr,
                     });
                 }
-                format!(
-                    "outcome {} recorded by {by} ({})",
-                    b.outcome,
-                    b.basis.token()
-                )
+                Line::Decided {
+                    outcome: b.outcome,
+                    basis: b.basis.token().into(),
+                    by,
+                }
             }
             Some(EventKind::Closed) => {
                 let b: Closed = body(e)?;
                 let by = reveal(conn, &b.by)?;
                 rec.closed_at = Some(e.at.clone());
                 rec.closed_by = Some(by.clone());
-                format!("closed by {by}")
+                Line::Closed { by }
             }
             Some(EventKind::TierPaged) => {
                 let b: TierPaged = body(e)?;
-                format!("escalation tier {} paged", b.tier + 1)
+                Line::TierPaged { tier: b.tier + 1 }
             }
             Some(EventKind::AlertQueued) => {
                 let b: AlertQueued = body(e)?;
-                let s = format!(
-                    "page to {} ({}) queued via {}",
-                    b.contact,
-                    b.role.token(),
-                    b.channel.token()
-                );
+                let line = Line::PageQueued {
+                    contact: b.contact.clone(),
+                    role: b.role,
+                    channel: b.channel,
+                };
                 rec.notifications.push(Notification {
                     key: b.key,
                     tier: b.tier,
@@ -387,49 +481,55 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
                     attempts: 0,
                     last_error: None,
                 });
-                s
+                line
             }
             Some(EventKind::AlertSent) => {
                 let b: AlertSent = body(e)?;
                 let n = rec.notifications.iter_mut().find(|n| n.key == b.key);
-                let who = n.as_ref().map_or(b.key.clone(), |n| {
-                    format!("{} via {}", n.contact, n.channel)
+                let (contact, channel) = n.as_ref().map_or((b.key.clone(), None), |n| {
+                    (n.contact.clone(), Some(n.channel.clone()))
                 });
                 if let Some(n) = n {
                     n.sent_at = Some(e.at.clone());
                     n.attempts = b.attempt;
                     n.last_error = None;
                 }
-                format!("page to {who} delivered (attempt {})", b.attempt)
+                Line::PageDelivered {
+                    contact,
+                    channel,
+                    attempt: b.attempt,
+                }
             }
             Some(EventKind::AlertFailed) => {
                 let b: AlertFailed = body(e)?;
                 let n = rec.notifications.iter_mut().find(|n| n.key == b.key);
-                let who = n.as_ref().map_or(b.key.clone(), |n| {
-                    format!("{} via {}", n.contact, n.channel)
+                let (contact, channel) = n.as_ref().map_or((b.key.clone(), None), |n| {
+                    (n.contact.clone(), Some(n.channel.clone()))
                 });
                 if let Some(n) = n {
                     n.attempts = b.attempt;
                     n.last_error = Some(b.error.clone());
                 }
-                let next = if b.retry_at.is_some() {
-                    "will retry"
-                } else {
-                    "channel given up"
-                };
-                format!(
-                    "page to {who} failed (attempt {}): {}; {next}",
-                    b.attempt, b.error
-                )
+                Line::PageFailed {
+                    contact,
+                    channel,
+                    attempt: b.attempt,
+                    error: b.error,
+                    will_retry: b.retry_at.is_some(),
+                }
             }
             Some(EventKind::Purged) => {
                 rec.purged = true;
-                "personal data and page images purged (retention)".into()
+                Line::Purged
             }
             Some(EventKind::HoldPlaced) => {
                 let b: HoldPlaced = body(e)?;
                 let by = reveal(conn, &b.by)?;
-                let s = format!("legal hold {} placed by {by}: {}", b.hold, b.reason);
+                let line = Line::HoldPlaced {
+                    hold: b.hold.clone(),
+                    by: by.clone(),
+                    reason: b.reason.clone(),
+                };
                 rec.holds.push(HoldView {
                     id: b.hold,
                     reason: b.reason,
@@ -437,7 +537,7 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
                     placed_at: e.at.clone(),
                     released: None,
                 });
-                s
+                line
             }
             Some(EventKind::HoldReleased) => {
                 let b: HoldReleased = body(e)?;
@@ -449,17 +549,15 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
                         text: String::new(),
                     });
                 }
-                format!("legal hold {} released by {by}", b.hold)
+                Line::HoldReleased { hold: b.hold, by }
             }
             Some(EventKind::Viewed) => {
                 let b: Viewed = body(e)?;
-                let who = match b.role {
-                    Some(role) => format!("{} ({})", b.user, role.token()),
-                    None => format!("{} (command line)", b.user),
-                };
-                match b.page {
-                    Some(n) => format!("{who} viewed page {n}"),
-                    None => format!("{who} viewed {}", b.what.token()),
+                Line::Viewed {
+                    user: b.user,
+                    role: b.role,
+                    what: b.what,
+                    page: b.page,
                 }
             }
             Some(
@@ -473,13 +571,15 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
                 | EventKind::UserRemoved
                 | EventKind::RoleChanged,
             )
-            | None => format!("entry of kind {}", e.kind),
+            | None => Line::Other {
+                kind: e.kind.clone(),
+            },
         };
         rec.timeline.push(TimelineItem {
             seq: e.seq,
             at: e.at.clone(),
             kind: e.kind.clone(),
-            summary,
+            line,
         });
     }
     rec.purged |= conn

@@ -60,9 +60,14 @@ fn staff_photograph_a_badge_and_it_is_a_page_of_the_encounter_with_its_kind() {
     assert_eq!(rec.pages[2].by.as_deref(), Some(staff.as_str()));
     assert!(rec.pages[0].by.is_none());
     assert!(
-        rec.timeline
-            .iter()
-            .any(|e| e.summary.contains("badge or card, photographed by")),
+        rec.timeline.iter().any(|e| matches!(
+            &e.line,
+            crate::store::query::Line::Page {
+                kind: PageKind::Badge,
+                by: Some(_),
+                ..
+            }
+        )),
         "{:#?}",
         rec.timeline
     );
