@@ -273,6 +273,55 @@ fn counsel_acts_from_the_web(world: &World, id: &str) {
         .unwrap();
         assert_eq!(r.status, 303, "{what}: {}", r.body);
     }
+    // Read in Vietnamese, the running service's record is Vietnamese: the
+    // timeline is worded when read, in the reader's language, and the
+    // report is the archival, tagged PDF in that language.
+    let get = |path: &str| {
+        exchange(
+            port,
+            &format!("GET {path} HTTP/1.1\r\nhost: t\r\nconnection: close\r\nx-forwarded-for: 198.51.100.7\r\ncookie: {session}\r\n\r\n"),
+        )
+        .unwrap()
+    };
+    let vi = get(&format!("/encounters/{id}?lang=vi"));
+    assert_eq!(vi.status, 200, "{}", vi.body);
+    for line in [
+        "rosa (luật sư thành phố) đã xác nhận, từ trang quản trị.",
+        "rosa đã ghi chỉ dẫn của luật sư thành phố.",
+        "Dana Whitfield đã chụp trang",
+    ] {
+        assert!(vi.body.contains(line), "{line} not in:\n{}", vi.body);
+    }
+    let pdf = get(&format!("/encounters/{id}/report.pdf?lang=vi"));
+    assert_eq!(pdf.status, 200);
+    for part in [
+        "/S /GTS_PDFA1",
+        "/StructTreeRoot",
+        "/Lang (vi)",
+        "<pdfaid:part>2",
+    ] {
+        assert!(pdf.body.contains(part), "the served report lacks {part}");
+    }
+    // The report counsel files, from the running service's record: each
+    // page sent with its channel and delivery, and the acknowledgement.
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("report.pdf");
+    let made = world.cli(&["encounter", "report", id, "--out", file.to_str().unwrap()]);
+    assert!(made.status.success(), "{}", common::stderr(&made));
+    if let Some(text) = common::pdf_text(&file) {
+        assert!(text.contains("Who was paged"), "{text}");
+        assert!(
+            text.contains("Deputy City Attorney on call (city counsel)"),
+            "{text}"
+        );
+        let channels = ["· e-mail ·", "· SMS ·", "· webhook ·"]
+            .iter()
+            .filter(|c| text.contains(*c))
+            .count();
+        assert!(channels >= 2, "pages by two channels or more: {text}");
+        assert!(text.contains("rosa · "), "{text}");
+        assert!(text.contains("city counsel, the admin web"), "{text}");
+    }
     // Counsel's legal hold is in force on the running service's record.
     let holds = common::stdout(&world.cli(&["hold", "list"]));
     assert!(
