@@ -60,6 +60,8 @@ struct EncounterPage {
     checklist: Vec<ChecklistLine>,
     /// Who acknowledged, in what role and how, and when.
     acks: Vec<(String, String, String)>,
+    /// How the encounter was opened, in words.
+    via: String,
     timeline: Vec<(String, String, String)>,
     notifications: Vec<(String, String, String)>,
     decided: String,
@@ -186,9 +188,12 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
                 .unwrap_or_default();
             (
                 format!(
-                    "{} ({}) · {} {} · {}",
-                    n.contact,
-                    crate::app::timeline::role_token(&n.role, lang),
+                    "{} · {} {} · {}",
+                    crate::app::timeline::noted(
+                        &n.contact,
+                        &crate::app::timeline::role_token(&n.role, lang),
+                        lang
+                    ),
                     c.w.tier,
                     n.tier,
                     crate::app::timeline::channel_token(&n.channel, lang)
@@ -233,6 +238,7 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
         document,
         checklist,
         acks,
+        via: crate::app::timeline::via_token(&r.via, lang),
         timeline,
         notifications,
         decided,

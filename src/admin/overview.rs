@@ -185,7 +185,14 @@ pub async fn dashboard(State(state): State<AppState>, v: Viewer) -> Response {
                 today,
                 today_encounters: facts.today_encounters,
                 parts,
-                channels: facts.channels,
+                channels: facts
+                    .channels
+                    .into_iter()
+                    .map(|mut ch| {
+                        ch.channel = crate::app::timeline::channel_token(&ch.channel, lang);
+                        ch
+                    })
+                    .collect(),
                 holds: desk
                     .holds(true)?
                     .into_iter()
@@ -406,9 +413,12 @@ pub async fn alerts(
         rows.truncate(ALERTS_PAGE as usize);
         format!("/alerts?before={}", rows.last().map_or(0, |r| r.seq))
     });
+    let lang = v.chrome.lang;
     let rows = rows
         .into_iter()
-        .map(|d| {
+        .map(|mut d| {
+            d.role = crate::app::timeline::role_token(&d.role, lang);
+            d.channel = crate::app::timeline::channel_token(&d.channel, lang);
             let queued = local_minute(&state, &d.queued_at);
             let sent = d
                 .sent_at

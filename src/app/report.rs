@@ -138,16 +138,14 @@ pub fn encounter_pdf(
         doc.fact(w.exigent, w.yes);
     }
     // The basis in words; an outcome that never waited for counsel has none.
-    let basis = r
-        .decision_basis
-        .as_deref()
-        .and_then(|b| w.basis(b))
-        .map(|b| format!(" ({b})"))
-        .unwrap_or_default();
+    let basis = r.decision_basis.as_deref().and_then(|b| w.basis(b));
     let outcome = match (&r.outcome, &r.decided) {
         (Some(o), Some(d)) => format!(
-            "{}{basis} · {} {} · {}",
-            loaded.outcome_label(o, lang),
+            "{} · {} {} · {}",
+            match basis {
+                Some(b) => timeline::noted(&loaded.outcome_label(o, lang), b, lang),
+                None => loaded.outcome_label(o, lang),
+            },
             w.decided_by,
             d.by,
             local(&d.at)
@@ -267,7 +265,7 @@ pub fn encounter_pdf(
             (None, None) => w.not_delivered.to_string(),
         };
         doc.fact(
-            &format!("{} ({})", n.contact, timeline::role_token(&n.role, lang)),
+            &timeline::noted(&n.contact, &timeline::role_token(&n.role, lang), lang),
             &format!(
                 "{} {} · {} · {} {} · {delivered}",
                 w.tier,

@@ -100,6 +100,16 @@ pub fn via(v: Via, lang: Language) -> &'static str {
     }
 }
 
+/// `main` with `note` in brackets after it, as the language writes it:
+/// "Rosa (city counsel)", "Rosa（法律顾问）".
+pub fn noted(main: &str, note: &str, lang: Language) -> String {
+    if lang == Language::ChineseSimplified {
+        format!("{main}（{note}）")
+    } else {
+        format!("{main} ({note})")
+    }
+}
+
 /// A recorded `via` token in words; the token if unknown.
 pub fn via_token(token: &str, lang: Language) -> String {
     [
@@ -182,7 +192,12 @@ pub fn ack_role(r: Option<Role>, v: Via, lang: Language) -> &'static str {
 /// An acknowledgement's role and way, in words: "city counsel, the admin
 /// web".
 pub fn ack_how(r: Option<Role>, v: Via, lang: Language) -> String {
-    format!("{}, {}", ack_role(r, v, lang), via(v, lang))
+    let comma = if lang == Language::ChineseSimplified {
+        "，"
+    } else {
+        ", "
+    };
+    format!("{}{comma}{}", ack_role(r, v, lang), via(v, lang))
 }
 
 fn account_role(r: Option<AccountRole>, lang: Language) -> &'static str {

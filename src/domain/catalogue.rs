@@ -229,11 +229,6 @@ pub fn fill(text: &str, args: &[(&str, &dyn Display)]) -> String {
     out
 }
 
-/// `msgid` in `lang` with its placeholders filled.
-pub fn trf(lang: Language, msgid: &'static str, args: &[(&str, &dyn Display)]) -> String {
-    fill(tr(lang, msgid), args)
-}
-
 /// The plural message `one`/`other` for `n` in `lang`, with `{n}` and
 /// `args` filled.
 pub fn trn(
