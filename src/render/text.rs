@@ -129,15 +129,27 @@ pub fn wrap(style: TextStyle, text: &str, max: f32) -> Vec<String> {
     wrap_with(text, max, |s| width(style, s))
 }
 
+/// Chinese punctuation that never starts a line (it stays with the
+/// character before it).
+fn closes(c: char) -> bool {
+    "。，、；：？！）》」』”’〉】…".contains(c)
+}
+
 /// Split `text` into lines no wider than `max` as measured by `width`:
-/// at spaces, between any two Chinese characters, and inside a word only
-/// when the word alone is wider than a line.
+/// at spaces, between any two Chinese characters (but never before closing
+/// punctuation), and inside a word only when the word alone is wider than
+/// a line.
 pub fn wrap_with(text: &str, max: f32, width: impl Fn(&str) -> f32) -> Vec<String> {
-    // Tokens: words with their following space, and single CJK characters.
+    // Tokens: words with their following space, and single CJK characters
+    // with any closing punctuation after them.
     let mut tokens: Vec<String> = Vec::new();
     let mut word = String::new();
     for c in text.chars() {
-        if is_cjk(c) {
+        if closes(c) && !word.is_empty() {
+            word.push(c);
+        } else if closes(c) && tokens.last().is_some_and(|t| !t.ends_with(' ')) {
+            tokens.last_mut().expect("checked").push(c);
+        } else if is_cjk(c) {
             if !word.is_empty() {
                 tokens.push(std::mem::take(&mut word));
             }
@@ -251,6 +263,20 @@ mod tests {
             zh.concat(),
             "已通知工作人员和市政府法律顾问。请在公共区域等候。"
         );
+    }
+
+    #[test]
+    fn chinese_closing_punctuation_never_starts_a_line() {
+        // Each character is 10 wide: a line holds 4; the full stop stays
+        // with the character before it instead of starting line 2.
+        let lines = wrap_with("等候一会。请坐（AO 93）。", 40.0, |s| {
+            s.chars().count() as f32 * 10.0
+        });
+        assert!(
+            lines.iter().all(|l| !l.starts_with(['。', '，', '）'])),
+            "{lines:?}"
+        );
+        assert_eq!(lines.concat().replace(' ', ""), "等候一会。请坐（AO93）。");
     }
 
     #[test]
