@@ -308,7 +308,7 @@ fn holds_from_the_command_line() {
     assert!(cli(d, &range).status.success());
     let list = stdout(&cli(d, &["hold", "list"]));
     assert!(list.contains(&format!("{hold}  {id}")), "{list}");
-    assert!(list.contains("2026-03-01 to 2026-03-31"), "{list}");
+    assert!(list.contains("2026-03-01 – 2026-03-31"), "{list}");
     let show = stdout(&cli(d, &["encounter", "show", &id]));
     assert!(
         show.contains(&format!("legal hold    {hold} in force: Doe v. City")),

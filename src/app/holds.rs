@@ -49,11 +49,12 @@ pub struct HoldRow {
 }
 
 impl HoldRow {
-    /// What it covers, in words: `E-…` or `2026-03-01 to 2026-03-31`.
+    /// What it covers: `E-…` or `2026-03-01 – 2026-03-31` (no words, so it
+    /// reads in every language).
     pub fn covers(&self) -> String {
         match (&self.encounter, &self.from_day, &self.to_day) {
             (Some(e), _, _) => e.clone(),
-            (None, Some(a), Some(b)) => format!("{a} to {b}"),
+            (None, Some(a), Some(b)) => format!("{a} – {b}"),
             _ => "?".into(),
         }
     }
