@@ -242,11 +242,14 @@ fn counsel_acts_from_the_web(world: &World, id: &str) {
     );
     assert_eq!(r.status, 303, "{}", r.body);
     let session = r.cookie("th_session").expect("a session");
-    let page = exchange(
-        port,
-        &format!("GET /encounters/{id} HTTP/1.1\r\nhost: t\r\nconnection: close\r\nx-forwarded-for: 198.51.100.7\r\ncookie: {session}\r\n\r\n"),
-    )
-    .unwrap();
+    let get = |path: &str| {
+        exchange(
+            port,
+            &format!("GET {path} HTTP/1.1\r\nhost: t\r\nconnection: close\r\nx-forwarded-for: 198.51.100.7\r\ncookie: {session}\r\n\r\n"),
+        )
+        .unwrap()
+    };
+    let page = get(&format!("/encounters/{id}"));
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(
         page.body
@@ -276,13 +279,6 @@ fn counsel_acts_from_the_web(world: &World, id: &str) {
     // Read in Vietnamese, the running service's record is Vietnamese: the
     // timeline is worded when read, in the reader's language, and the
     // report is the archival, tagged PDF in that language.
-    let get = |path: &str| {
-        exchange(
-            port,
-            &format!("GET {path} HTTP/1.1\r\nhost: t\r\nconnection: close\r\nx-forwarded-for: 198.51.100.7\r\ncookie: {session}\r\n\r\n"),
-        )
-        .unwrap()
-    };
     let vi = get(&format!("/encounters/{id}?lang=vi"));
     assert_eq!(vi.status, 200, "{}", vi.body);
     for line in [

@@ -189,7 +189,7 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
             (
                 format!(
                     "{} · {} {} · {}",
-                    crate::app::timeline::noted(
+                    crate::domain::catalogue::noted(
                         &n.contact,
                         &crate::app::timeline::role_token(&n.role, lang),
                         lang

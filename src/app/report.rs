@@ -6,6 +6,7 @@
 use crate::app::timeline;
 use crate::app::words::words;
 use crate::config::Loaded;
+use crate::domain::catalogue::{labelled, noted};
 use crate::domain::language::Language;
 use crate::render::pdf::{Document, PdfError};
 use crate::render::text::Face;
@@ -143,7 +144,7 @@ pub fn encounter_pdf(
         (Some(o), Some(d)) => format!(
             "{} · {} {} · {}",
             match basis {
-                Some(b) => timeline::noted(&loaded.outcome_label(o, lang), b, lang),
+                Some(b) => noted(&loaded.outcome_label(o, lang), b, lang),
                 None => loaded.outcome_label(o, lang),
             },
             w.decided_by,
@@ -265,7 +266,7 @@ pub fn encounter_pdf(
             (None, None) => w.not_delivered.to_string(),
         };
         doc.fact(
-            &timeline::noted(&n.contact, &timeline::role_token(&n.role, lang), lang),
+            &noted(&n.contact, &timeline::role_token(&n.role, lang), lang),
             &format!(
                 "{} {} · {} · {} {} · {delivered}",
                 w.tier,
@@ -371,15 +372,6 @@ pub fn encounter_pdf(
         doc.image(&bytes, &alt)?;
     }
     Ok(doc.finish()?)
-}
-
-/// "Label: value", with the colon Chinese uses in Chinese.
-fn labelled(lang: Language, label: &str, value: &str) -> String {
-    if lang == Language::ChineseSimplified {
-        format!("{label}：{value}")
-    } else {
-        format!("{label}: {value}")
-    }
 }
 
 /// " · Badge or card · photographed by Dana" for evidence staff took;

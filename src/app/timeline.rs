@@ -6,7 +6,7 @@
 
 use crate::config::Loaded;
 use crate::domain::account::AccountRole;
-use crate::domain::catalogue::{fill, trn};
+use crate::domain::catalogue::{comma, fill, trn};
 use crate::domain::encounter::{PageKind, Via};
 use crate::domain::language::Language;
 use crate::domain::role::{Channel, Role};
@@ -77,11 +77,6 @@ crate::messages! {
 const OFFICERS_ONE: &str = "Details recorded: {n} officer; document: {document}.";
 const OFFICERS_OTHER: &str = "Details recorded: {n} officers; document: {document}.";
 
-/// Every message this module reads (for the completeness test).
-pub fn msgids() -> Vec<&'static str> {
-    Lines::MSGIDS.to_vec()
-}
-
 /// Every plural message this module reads: (one, other).
 pub const PLURALS: &[(&str, &str)] = &[(OFFICERS_ONE, OFFICERS_OTHER)];
 
@@ -100,31 +95,18 @@ pub fn via(v: Via, lang: Language) -> &'static str {
     }
 }
 
-/// `main` with `note` in brackets after it, as the language writes it:
-/// "Rosa (city counsel)", "Rosa（法律顾问）".
-pub fn noted(main: &str, note: &str, lang: Language) -> String {
-    if lang == Language::ChineseSimplified {
-        format!("{main}（{note}）")
-    } else {
-        format!("{main} ({note})")
-    }
+/// A recorded token (`cli`, `counsel`, `email`) read back as its type:
+/// the tokens are the types' serde names.
+fn parsed<T: serde::de::DeserializeOwned>(token: &str) -> Option<T> {
+    use serde::de::IntoDeserializer;
+    let token: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
+        token.into_deserializer();
+    T::deserialize(token).ok()
 }
 
 /// A recorded `via` token in words; the token if unknown.
 pub fn via_token(token: &str, lang: Language) -> String {
-    [
-        Via::Cli,
-        Via::Kiosk,
-        Via::StaffMode,
-        Via::PanicButton,
-        Via::AckLink,
-        Via::ChannelLink,
-        Via::Sms,
-        Via::Web,
-    ]
-    .into_iter()
-    .find(|v| v.token() == token)
-    .map_or_else(|| token.to_string(), |v| via(v, lang).to_string())
+    parsed(token).map_or_else(|| token.to_string(), |v| via(v, lang).to_string())
 }
 
 /// A contact's role in words.
@@ -140,15 +122,7 @@ pub fn role(r: Role, lang: Language) -> &'static str {
 
 /// A recorded role token (`counsel`, ...) in words; the token if unknown.
 pub fn role_token(token: &str, lang: Language) -> String {
-    [
-        Role::DesignatedStaff,
-        Role::Counsel,
-        Role::Manager,
-        Role::RapidResponse,
-    ]
-    .into_iter()
-    .find(|r| r.token() == token)
-    .map_or_else(|| token.to_string(), |r| role(r, lang).to_string())
+    parsed(token).map_or_else(|| token.to_string(), |r| role(r, lang).to_string())
 }
 
 /// An alert channel in words.
@@ -163,10 +137,7 @@ pub fn channel(c: Channel, lang: Language) -> &'static str {
 
 /// A recorded channel token in words; the token if unknown.
 pub fn channel_token(token: &str, lang: Language) -> String {
-    [Channel::Email, Channel::Webhook, Channel::Sms]
-        .into_iter()
-        .find(|c| c.token() == token)
-        .map_or_else(|| token.to_string(), |c| channel(c, lang).to_string())
+    parsed(token).map_or_else(|| token.to_string(), |c| channel(c, lang).to_string())
 }
 
 /// What a photographed page is, in words.
@@ -192,12 +163,7 @@ pub fn ack_role(r: Option<Role>, v: Via, lang: Language) -> &'static str {
 /// An acknowledgement's role and way, in words: "city counsel, the admin
 /// web".
 pub fn ack_how(r: Option<Role>, v: Via, lang: Language) -> String {
-    let comma = if lang == Language::ChineseSimplified {
-        "，"
-    } else {
-        ", "
-    };
-    format!("{}{comma}{}", ack_role(r, v, lang), via(v, lang))
+    format!("{}{}{}", ack_role(r, v, lang), comma(lang), via(v, lang))
 }
 
 fn account_role(r: Option<AccountRole>, lang: Language) -> &'static str {

@@ -260,6 +260,34 @@ pub fn trn(
     fill(text, &all)
 }
 
+/// "Label: value", with the colon the language writes.
+pub fn labelled(lang: Language, label: &str, value: &str) -> String {
+    if lang == Language::ChineseSimplified {
+        format!("{label}：{value}")
+    } else {
+        format!("{label}: {value}")
+    }
+}
+
+/// `main` with `note` in brackets after it, as the language writes it:
+/// "Rosa (city counsel)", "Rosa（法律顾问）".
+pub fn noted(main: &str, note: &str, lang: Language) -> String {
+    if lang == Language::ChineseSimplified {
+        format!("{main}（{note}）")
+    } else {
+        format!("{main} ({note})")
+    }
+}
+
+/// The comma between two items, as the language writes it.
+pub fn comma(lang: Language) -> &'static str {
+    if lang == Language::ChineseSimplified {
+        "，"
+    } else {
+        ", "
+    }
+}
+
 /// A struct of fixed texts, one field per message, read from the
 /// catalogue once per language: `messages! { pub struct W { title: "Title", } }`
 /// gives `W::get(lang) -> &'static W` and `W::MSGIDS` (for the

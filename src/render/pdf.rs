@@ -420,9 +420,9 @@ impl Document {
                     }
                     match block {
                         Some(b) => {
-                            c.begin_marked_content_with_properties(Name(pdfa::tag(
-                                self.blocks[b].role,
-                            )))
+                            c.begin_marked_content_with_properties(
+                                pdfa::struct_role(self.blocks[b].role).to_name(),
+                            )
                             .properties()
                             .identify(mcid);
                             marks[b].push((index, mcid));

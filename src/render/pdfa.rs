@@ -22,17 +22,8 @@ pub struct Meta {
     pub created: String,
 }
 
-/// The marked-content tag of a block (its structure type).
-pub(super) fn tag(role: Role) -> &'static [u8] {
-    match role {
-        Role::Title => b"H1",
-        Role::Heading => b"H2",
-        Role::Paragraph => b"P",
-        Role::Figure => b"Figure",
-    }
-}
-
-fn struct_role(role: Role) -> StructRole {
+/// A block's structure type (also its marked-content tag).
+pub(super) fn struct_role(role: Role) -> StructRole {
     match role {
         Role::Title => StructRole::H1,
         Role::Heading => StructRole::H2,

@@ -33,7 +33,7 @@ pub fn rust_messages() -> Vec<&'static str> {
     out.extend(threshold::admin::page::AckTexts::MSGIDS);
     out.extend(threshold::alerts::message::Words::MSGIDS);
     out.extend(threshold::render::words::msgids());
-    out.extend(threshold::app::timeline::msgids());
+    out.extend(threshold::app::timeline::Lines::MSGIDS);
     for p in threshold::domain::checkin::BUILTIN_PURPOSES {
         out.push(threshold::domain::checkin::builtin_purpose_label(p, Language::English).unwrap());
     }

@@ -261,14 +261,7 @@ fn the_card_the_banner_and_counsels_instruction_are_on_the_encounter_screen() {
 
     // In Vietnamese, every text comes from the profile in Vietnamese.
     s.handle(&mut d, Action::StaffHome, t);
-    let vi = d
-        .loaded
-        .config
-        .facility
-        .languages
-        .iter()
-        .position(|l| *l == Language::Vietnamese);
-    if let Some(i) = vi {
+    if let Some(i) = chip_of(&d, Language::Vietnamese) {
         s.handle(&mut d, Action::ChooseLanguage(i), t);
         s.handle(&mut d, Action::StaffOpen(id.clone()), t);
         let v = s.view(&d);
