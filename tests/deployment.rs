@@ -107,9 +107,19 @@ fn the_shipped_configuration_runs_and_pages_by_every_channel() {
     // shipped profile's words, and the shipped number to call.
     let shown = common::stdout(&world.cli(&["encounter", "show", &id]));
     assert!(
-        shown.contains("what to do    (open) Not a judicial warrant: an I-200 or I-205 is signed by an immigration officer. Do not consent to entry into non-public areas"),
+        shown.contains("What to do: Not a judicial warrant: an I-200 or I-205 is signed by an immigration officer. Do not consent to entry into non-public areas"),
         "{shown}"
     );
+    // A Vietnamese-speaking manager reads the same record, who was paged
+    // and the shipped profile's guidance in Vietnamese.
+    let shown = common::stdout(&world.cli_in("vi_VN.UTF-8", &["encounter", "show", &id]));
+    for expected in [
+        "Việc cần làm: Không phải lệnh của tòa án",
+        "Đã báo cho ai: Deputy City Attorney on call (luật sư thành phố), SMS",
+        "Dòng thời gian: ai làm gì, khi nào",
+    ] {
+        assert!(shown.contains(expected), "lacks {expected:?}:\n{shown}");
+    }
     let checked = world.cli(&["config", "check"]);
     assert!(checked.status.success(), "{}", common::stderr(&checked));
     assert!(

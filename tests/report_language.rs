@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::catalogue::english_words;
+use common::catalogue::{assert_no_english, words};
 use common::{checkin_official, cli, pdf_text, png, stderr};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -14,14 +14,6 @@ use threshold::domain::language::Language;
 fn run(d: &Path, args: &[&str]) {
     let o = cli(d, args);
     assert!(o.status.success(), "{args:?}: {}", stderr(&o));
-}
-
-/// ASCII words of four letters or more in `text`, lowercased.
-fn words(text: &str) -> BTreeSet<String> {
-    text.split(|c: char| !c.is_ascii_alphabetic())
-        .filter(|w| w.len() >= 4)
-        .map(str::to_lowercase)
-        .collect()
 }
 
 #[test]
@@ -190,20 +182,7 @@ fn a_vietnamese_report_has_no_english_but_names_and_recorded_words() {
         .filter(|l| !statement.iter().any(|s| l.starts_with(s)))
         .collect::<Vec<_>>()
         .join("\n");
-    let english = english_words();
-    let found: BTreeSet<String> = words(&text)
-        .into_iter()
-        .filter(|w| english.contains(w) && !allowed.contains(w))
-        .collect();
-    let lines: Vec<&str> = text
-        .lines()
-        .filter(|l| words(l).iter().any(|w| found.contains(w)))
-        .collect();
-    assert!(
-        found.is_empty(),
-        "English in the Vietnamese report: {found:?}\n{}",
-        lines.join("\n")
-    );
+    assert_no_english("the Vietnamese report", &text, &allowed);
     // The parts are there, in Vietnamese.
     assert!(
         text.contains("Rosa Delgado (luật sư thành phố) đã xác nhận, từ dòng lệnh"),

@@ -311,7 +311,8 @@ fn holds_from_the_command_line() {
     assert!(list.contains("2026-03-01 – 2026-03-31"), "{list}");
     let show = stdout(&cli(d, &["encounter", "show", &id]));
     assert!(
-        show.contains(&format!("legal hold    {hold} in force: Doe v. City")),
+        show.contains(&format!("Legal hold: {hold} · Doe v. City · Rosa Delgado"))
+            && show.contains("In force"),
         "{show}"
     );
     // Bad input names what to fix.

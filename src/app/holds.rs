@@ -26,13 +26,13 @@ pub enum HoldTarget {
 /// Why a hold could not be placed or released.
 #[derive(Debug, thiserror::Error)]
 pub enum HoldRefused {
-    #[error("--from {from} is after --to {to}; give the first day, then the last")]
+    #[error("{}", crate::msg!("--from {from} is after --to {to}; give the first day, then the last", from = .from, to = .to))]
     BackwardRange { from: NaiveDate, to: NaiveDate },
-    #[error("no legal hold `{0}`; `threshold hold list` shows them")]
+    #[error("{}", crate::msg!("no legal hold `{id}`; `threshold hold list` shows them", id = .0))]
     Unknown(String),
-    #[error("legal hold `{0}` was already released")]
+    #[error("{}", crate::msg!("legal hold `{id}` was already released", id = .0))]
     Released(String),
-    #[error("--reason is longer than {MAX_REASON_CHARS} characters")]
+    #[error("{}", crate::msg!("--reason is longer than {limit} characters", limit = MAX_REASON_CHARS))]
     ReasonTooLong,
 }
 
@@ -69,7 +69,12 @@ impl<C: Clock> Desk<C> {
         by: &str,
     ) -> Result<String, AppError> {
         let by = check_by(by)?.to_string();
-        let reason = non_empty("--reason", "why the records must be kept", reason)?.to_string();
+        let reason = non_empty(
+            "--reason",
+            crate::msg_id!("why the records must be kept"),
+            reason,
+        )?
+        .to_string();
         if reason.chars().count() > MAX_REASON_CHARS {
             return Err(HoldRefused::ReasonTooLong.into());
         }

@@ -19,20 +19,20 @@ pub enum Format {
 /// Why a filter was refused; `field` is the flag or form field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FilterError {
-    #[error("{field}: found `{value}`; expected a date as YYYY-MM-DD")]
+    #[error("{}", crate::msg!("{field}: found `{value}`; expected a date as YYYY-MM-DD", field = .field, value = .value))]
     BadDate { field: &'static str, value: String },
-    #[error("{to_field} {to} is before {from_field} {from}")]
+    #[error("{}", crate::msg!("{to_field} {to} is before {from_field} {from}", to_field = .to_field, to = .to, from_field = .from_field, from = .from))]
     Reversed {
         from_field: &'static str,
         from: NaiveDate,
         to_field: &'static str,
         to: NaiveDate,
     },
-    #[error("{field}: {day} is too far in the future")]
+    #[error("{}", crate::msg!("{field}: {day} is too far in the future", field = .field, day = .day))]
     TooLate { field: &'static str, day: NaiveDate },
-    #[error("unknown purpose `{found}`; allowed: {allowed}")]
+    #[error("{}", crate::msg!("unknown purpose `{found}`; allowed: {allowed}", found = .found, allowed = .allowed))]
     UnknownPurpose { found: String, allowed: String },
-    #[error("unknown kind `{0}`; expected visitor or encounter")]
+    #[error("{}", crate::msg!("unknown kind `{found}`; expected visitor or encounter", found = .0))]
     UnknownKind(String),
 }
 

@@ -53,17 +53,17 @@ pub enum AppError {
     Rule(#[from] RuleRefused),
     #[error(transparent)]
     Page(#[from] PageImageError),
-    #[error("no encounter `{0}`; `threshold encounter list` shows the references")]
+    #[error("{}", crate::msg!("no encounter `{id}`; `threshold encounter list` shows the references", id = .0))]
     UnknownEncounter(String),
-    #[error("unknown entrance `{found}`; allowed: {allowed}")]
+    #[error("{}", crate::msg!("unknown entrance `{found}`; allowed: {allowed}", found = .found, allowed = .allowed))]
     UnknownEntrance { found: String, allowed: String },
-    #[error("unknown area `{found}`; allowed: {allowed}")]
+    #[error("{}", crate::msg!("unknown area `{found}`; allowed: {allowed}", found = .found, allowed = .allowed))]
     UnknownArea { found: String, allowed: String },
-    #[error("this acknowledge link was already used at {at}")]
+    #[error("{}", crate::msg!("this acknowledge link was already used at {at}", at = .at))]
     LinkUsed { at: String },
-    #[error("unknown checklist item `{found}`; allowed: {allowed}")]
+    #[error("{}", crate::msg!("unknown checklist item `{found}`; allowed: {allowed}", found = .found, allowed = .allowed))]
     UnknownChecklistItem { found: String, allowed: String },
-    #[error("{field} is empty; give {what}")]
+    #[error("{}", crate::msg!("{field} is empty; give {what}", field = .field, what = crate::domain::catalogue::tr(crate::domain::catalogue::reader(), .what)))]
     Empty {
         field: &'static str,
         what: &'static str,
@@ -466,7 +466,7 @@ impl<C: Clock> Desk<C> {
         by: &str,
         from: Option<&str>,
     ) -> Result<(), AppError> {
-        let text = non_empty(kind.field(), "the text", text)?.to_string();
+        let text = non_empty(kind.field(), crate::msg_id!("the text"), text)?.to_string();
         check_text(kind.field(), &text)?;
         let by = check_by(by)?.to_string();
         let (id, from) = (id.to_string(), from.map(str::to_string));

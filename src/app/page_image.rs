@@ -21,18 +21,18 @@ pub struct PageImage {
 /// Why a page image was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum PageImageError {
-    #[error("page {path}: cannot read the file: {source}")]
+    #[error("{}", crate::msg!("page {path}: cannot read the file: {source}", path = .path, source = .source))]
     Read {
         path: String,
         source: std::io::Error,
     },
-    #[error("page {path}: the file is empty")]
+    #[error("{}", crate::msg!("page {path}: the file is empty", path = .path))]
     Empty { path: String },
-    #[error("page {path}: {bytes} bytes is over the {MAX_PAGE_BYTES}-byte limit; scan at a lower resolution")]
+    #[error("{}", crate::msg!("page {path}: {bytes} bytes is over the {limit}-byte limit; scan at a lower resolution", path = .path, bytes = .bytes, limit = MAX_PAGE_BYTES))]
     TooLarge { path: String, bytes: usize },
-    #[error("page {path}: not a PNG or JPEG image; capture the page as PNG or JPEG")]
+    #[error("{}", crate::msg!("page {path}: not a PNG or JPEG image; capture the page as PNG or JPEG", path = .path))]
     NotAnImage { path: String },
-    #[error("page {path}: the image is damaged and cannot be decoded ({reason}); capture the page again")]
+    #[error("{}", crate::msg!("page {path}: the image is damaged and cannot be decoded ({reason}); capture the page again", path = .path, reason = .reason))]
     Undecodable { path: String, reason: String },
 }
 

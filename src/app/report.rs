@@ -20,7 +20,7 @@ const REGULAR: Face = Face::Regular;
 /// Why a report could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
-    #[error("no encounter {0}")]
+    #[error("{}", crate::msg!("no encounter {id}", id = .0))]
     Unknown(String),
     #[error(transparent)]
     Read(#[from] ReadError),
@@ -28,7 +28,7 @@ pub enum ReportError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Pdf(#[from] PdfError),
-    #[error("page {number}: {source}")]
+    #[error("{}", crate::msg!("page {number}: {source}", number = .number, source = .source))]
     Page {
         number: u32,
         source: crate::store::pages::PageError,
@@ -118,19 +118,10 @@ pub fn encounter_pdf(
         None => "—".into(),
     };
     doc.fact(w.document, &document);
-    let optional = [
-        (w.purpose, &r.purpose),
-        (w.sought, &r.sought),
-        (w.area, &r.area),
-        (w.court, &r.court),
-        (w.judge, &r.judge),
-        (w.issued, &r.issued),
-        (w.expires, &r.expires),
-        (w.address, &r.address),
-        (w.areas_named, &r.areas_named),
-        (w.supervisor, &r.supervisor),
-    ];
-    for (label, value) in optional {
+    if let Some(area) = &r.area {
+        doc.fact(w.area, area);
+    }
+    for (label, value) in w.document_facts(&r) {
         if let Some(v) = value {
             doc.fact(label, v);
         }

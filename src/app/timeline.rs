@@ -166,7 +166,8 @@ pub fn ack_how(r: Option<Role>, v: Via, lang: Language) -> String {
     format!("{}{}{}", ack_role(r, v, lang), comma(lang), via(v, lang))
 }
 
-fn account_role(r: Option<AccountRole>, lang: Language) -> &'static str {
+/// An admin-web account's role in words (no role: the command line).
+pub fn account_role(r: Option<AccountRole>, lang: Language) -> &'static str {
     let w = Lines::get(lang);
     match r {
         Some(AccountRole::Manager) => w.role_manager,

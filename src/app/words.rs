@@ -199,6 +199,24 @@ crate::messages! {
 }
 
 impl Words {
+    /// The document's optional facts as recorded, each with its label.
+    pub fn document_facts<'a>(
+        &self,
+        r: &'a crate::store::query::EncounterRecord,
+    ) -> [(&'static str, &'a Option<String>); 9] {
+        [
+            (self.purpose, &r.purpose),
+            (self.sought, &r.sought),
+            (self.court, &r.court),
+            (self.judge, &r.judge),
+            (self.issued, &r.issued),
+            (self.expires, &r.expires),
+            (self.address, &r.address),
+            (self.areas_named, &r.areas_named),
+            (self.supervisor, &r.supervisor),
+        ]
+    }
+
     /// A recorded outcome's basis token in words, if it has words.
     pub fn basis(&self, token: &str) -> Option<&'static str> {
         match token {

@@ -37,11 +37,15 @@ pub(super) fn non_empty<'a>(
 }
 
 pub(super) fn check_by(by: &str) -> Result<&str, AppError> {
-    let by = non_empty("--by", "the name of the person recording this", by)?;
+    let by = non_empty(
+        "--by",
+        crate::msg_id!("the name of the person recording this"),
+        by,
+    )?;
     if by.chars().count() > MAX_BY_CHARS || by.chars().any(char::is_control) {
         return Err(AppError::Empty {
             field: "--by",
-            what: "a name of at most 100 characters without control characters",
+            what: crate::msg_id!("a name of at most 100 characters without control characters"),
         });
     }
     Ok(by)

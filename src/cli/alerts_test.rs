@@ -1,9 +1,11 @@
 //! `threshold alerts test`: a test message through every configured channel
 //! of every contact, for the installer. Nothing is journaled.
 
+use super::says::{lang, say, table};
 use crate::alerts::message::{compose_test, EncounterFacts};
 use crate::alerts::{Channels, Notifier, Outgoing};
 use crate::app::records::timestamp;
+use crate::app::timeline;
 use crate::config::Loaded;
 use crate::devices::health::Health;
 use crate::domain::language::Language;
@@ -24,11 +26,7 @@ pub fn run(loaded: &Loaded, as_json: bool) -> anyhow::Result<bool> {
         for contact in &loaded.config.contacts {
             let list = loaded.channels_of(contact);
             if list.is_empty() {
-                rows.push((
-                    contact,
-                    None,
-                    Err("no channel reaches this contact".to_string()),
-                ));
+                rows.push((contact, None, Err(say!("no channel reaches this contact"))));
             }
             for channel in list {
                 let page = Outgoing {
@@ -61,7 +59,7 @@ pub fn run(loaded: &Loaded, as_json: bool) -> anyhow::Result<bool> {
                 let deadline = channels.deadline(channel);
                 let result = match tokio::time::timeout(deadline, channels.send(&page)).await {
                     Ok(r) => r.map_err(|e| e.to_string()),
-                    Err(_) => Err(format!("no answer within {} s", deadline.as_secs())),
+                    Err(_) => Err(say!("no answer within {n} s", n = deadline.as_secs())),
                 };
                 rows.push((contact, Some(channel), result));
             }
@@ -81,21 +79,29 @@ pub fn run(loaded: &Loaded, as_json: bool) -> anyhow::Result<bool> {
             .collect();
         println!("{}", json!({ "messages": list, "broken": broken }));
     } else {
-        println!("{:<28} {:<17} {:<8} result", "contact", "role", "channel");
+        let lang = lang();
+        let mut lines = vec![vec![
+            say!("contact"),
+            say!("role"),
+            say!("channel"),
+            say!("result"),
+        ]];
         for (c, ch, r) in &rows {
-            let result = match r {
-                Ok(detail) => format!("ok ({detail})"),
-                Err(e) => format!("FAILED: {e}"),
-            };
-            println!(
-                "{:<28} {:<17} {:<8} {result}",
-                c.name,
-                c.role.token(),
-                ch.map_or("-", |c| c.token())
-            );
+            lines.push(vec![
+                c.name.clone(),
+                timeline::role(c.role, lang).to_string(),
+                ch.map_or("-", |c| timeline::channel(c, lang)).to_string(),
+                match r {
+                    Ok(detail) => say!("ok ({detail})", detail = detail),
+                    Err(e) => say!("FAILED: {error}", error = e),
+                },
+            ]);
+        }
+        for line in table(&lines) {
+            println!("{line}");
         }
         if rows.is_empty() {
-            println!("no contacts are configured");
+            println!("{}", say!("no contacts are configured"));
         }
         super::devices::print_broken(&broken);
     }

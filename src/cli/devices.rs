@@ -2,6 +2,7 @@
 //! the installer, draw the door sign.
 
 use super::args::DevicesCmd;
+use super::says::{say, table};
 use crate::config::Loaded;
 use crate::devices::health::{read_status, Health, PartKind, PartState, STATUS_FILE};
 use crate::devices::hub::{DeviceEvent, Hub};
@@ -31,24 +32,39 @@ pub fn run(cmd: &DevicesCmd, loaded: &Loaded, data_dir: &Path, json: bool) -> an
                 );
             } else {
                 if running.is_none() {
-                    println!("(the service is not running: the ports were opened to look)");
+                    println!(
+                        "{}",
+                        say!("(the service is not running: the ports were opened to look)")
+                    );
                 }
                 if parts.is_empty() {
-                    println!("no devices configured ([devices.*] in the config)");
+                    println!(
+                        "{}",
+                        say!("no devices configured ([devices.*] in the config)")
+                    );
                 }
                 let red = std::io::stdout().is_terminal();
-                for p in &parts {
-                    let state = if p.working {
-                        "working".to_string()
-                    } else if red {
-                        "\x1b[1;31mNOT WORKING\x1b[0m".to_string()
+                let broken = say!("NOT WORKING");
+                let rows: Vec<Vec<String>> = parts
+                    .iter()
+                    .map(|p| {
+                        let state = if p.working {
+                            say!("working")
+                        } else {
+                            broken.clone()
+                        };
+                        vec![p.part.clone(), p.location.clone(), state, p.detail.clone()]
+                    })
+                    .collect();
+                for line in table(&rows) {
+                    if red && line.contains(&broken) {
+                        println!(
+                            "{}",
+                            line.replacen(&broken, &format!("\x1b[1;31m{broken}\x1b[0m"), 1)
+                        );
                     } else {
-                        "NOT WORKING".to_string()
-                    };
-                    println!(
-                        "{:<12} {:<28} {:<13} {}",
-                        p.part, p.location, state, p.detail
-                    );
+                        println!("{line}");
+                    }
                 }
                 print_broken(
                     &parts
@@ -73,7 +89,7 @@ pub fn run(cmd: &DevicesCmd, loaded: &Loaded, data_dir: &Path, json: bool) -> an
                 titles: loaded.notice_titles(),
             };
             std::fs::write(out, crate::render::sign::render(&content, w, h).to_png())
-                .with_context(|| format!("--out: cannot write {}", out.display()))?;
+                .with_context(|| say!("--out: cannot write {file}", file = out.display()))?;
             Ok(true)
         }
     }
@@ -87,14 +103,18 @@ pub fn print_broken(broken: &[PartState]) {
     let red = std::io::stdout().is_terminal();
     println!();
     for p in broken {
-        let head = format!("{} is not working: {}", p.part, p.detail);
+        let head = say!(
+            "{part} is not working: {detail}",
+            part = p.part,
+            detail = p.detail
+        );
         if red {
             println!("\x1b[1;31m{head}\x1b[0m");
         } else {
             println!("{head}");
         }
         if !p.fix.is_empty() {
-            println!("  what to do: {}", p.fix);
+            println!("  {}", say!("what to do: {fix}", fix = p.fix));
         }
     }
 }
@@ -109,7 +129,11 @@ fn probed(part: &str, port: &Path, working: bool, detail: String) -> PartState {
         fix: if working {
             String::new()
         } else {
-            format!("Check that the {part} is plugged in and switched on, and the udev rule that names {}.", port.display())
+            say!(
+                "Check that the {part} is plugged in and switched on, and the udev rule that names {port}.",
+                part = part,
+                port = port.display()
+            )
         },
         detail,
     }
@@ -122,12 +146,12 @@ fn probe(loaded: &Loaded) -> Vec<PartState> {
     if let Some(p) = &d.printer {
         let (connected, detail) = match printer::open(&p.port, p.baud) {
             Ok(mut pr) => match pr.status() {
-                Ok(s) if s.paper_out => (false, "out of paper".to_string()),
-                Ok(s) if s.cover_open => (false, "cover open".to_string()),
-                Ok(_) => (true, "ready".to_string()),
+                Ok(s) if s.paper_out => (false, say!("out of paper")),
+                Ok(s) if s.cover_open => (false, say!("cover open")),
+                Ok(_) => (true, say!("ready")),
                 Err(e) => (false, e.to_string()),
             },
-            Err(e) => (false, format!("cannot open: {e}")),
+            Err(e) => (false, say!("cannot open: {error}", error = e)),
         };
         out.push(probed("printer", &p.port, connected, detail));
     }
@@ -141,8 +165,8 @@ fn probe(loaded: &Loaded) -> Vec<PartState> {
             let opened = serialport::new(port.to_string_lossy(), baud).open_native();
             let working = opened.is_ok();
             let detail = match opened {
-                Ok(_) => "the port opens (service not running)".into(),
-                Err(e) => format!("cannot open: {e}"),
+                Ok(_) => say!("the port opens (service not running)"),
+                Err(e) => say!("cannot open: {error}", error = e),
             };
             out.push(probed(name, port, working, detail));
         }
@@ -157,8 +181,8 @@ fn probe(loaded: &Loaded) -> Vec<PartState> {
         let opened = serialport::new(path.to_string_lossy(), 115_200).open_native();
         let working = opened.is_ok();
         let detail = match opened {
-            Ok(_) => "the port opens (service not running; `devices test modem` asks it)".into(),
-            Err(e) => format!("cannot open: {e}"),
+            Ok(_) => say!("the port opens (service not running; `devices test modem` asks it)"),
+            Err(e) => say!("cannot open: {error}", error = e),
         };
         out.push(probed("modem", path, working, detail));
     }
@@ -172,9 +196,10 @@ fn test(device: &str, loaded: &Loaded) -> anyhow::Result<bool> {
             let p = d
                 .printer
                 .as_ref()
-                .ok_or_else(|| anyhow!("no [devices.printer] in the config"))?;
-            let mut pr = printer::open(&p.port, p.baud)
-                .with_context(|| format!("cannot open the printer at {}", p.port.display()))?;
+                .ok_or_else(|| anyhow!(say!("no [devices.printer] in the config")))?;
+            let mut pr = printer::open(&p.port, p.baud).with_context(|| {
+                say!("cannot open the printer at {port}", port = p.port.display())
+            })?;
             let lang = loaded.config.facility.languages[0];
             let receipt = Receipt::VisitorPass {
                 facility: loaded.config.facility.name.clone(),
@@ -187,11 +212,17 @@ fn test(device: &str, loaded: &Loaded) -> anyhow::Result<bool> {
             };
             match pr.print(&render(&receipt, p.paper.dots())) {
                 Ok(()) => {
-                    println!("printer: a test receipt was sent to {}", p.port.display());
+                    println!(
+                        "{}",
+                        say!(
+                            "printer: a test receipt was sent to {port}",
+                            port = p.port.display()
+                        )
+                    );
                     Ok(true)
                 }
                 Err(e) => {
-                    println!("printer: {e}");
+                    println!("{}", say!("printer: {error}", error = e));
                     Ok(false)
                 }
             }
@@ -203,39 +234,52 @@ fn test(device: &str, loaded: &Loaded) -> anyhow::Result<bool> {
                 _ => only.panic = d.panic.clone(),
             }
             if only.scanner.is_none() && only.panic.is_none() {
-                return Err(anyhow!("no [devices.{device}] in the config"));
+                return Err(anyhow!(say!(
+                    "no [devices.{device}] in the config",
+                    device = device
+                )));
             }
             let (tx, mut rx) = tokio::sync::mpsc::channel(4);
             let _hub = Hub::start(&only, tx, Health::default());
-            println!(
-                "{device}: waiting 30 s for a {}",
-                if device == "panic" { "press" } else { "scan" }
-            );
+            if device == "panic" {
+                println!("{}", say!("panic: waiting 30 s for a press"));
+            } else {
+                println!("{}", say!("scanner: waiting 30 s for a scan"));
+            }
             let end = std::time::Instant::now() + Duration::from_secs(30);
             while std::time::Instant::now() < end {
                 match rx.try_recv() {
                     Ok(DeviceEvent::Scan(code)) => {
-                        println!("scanner: read {} characters", code.chars().count());
+                        println!(
+                            "{}",
+                            say!("scanner: read {n} characters", n = code.chars().count())
+                        );
                         return Ok(true);
                     }
                     Ok(DeviceEvent::Panic) => {
-                        println!("panic: press received (nothing was paged: this is a test)");
+                        println!(
+                            "{}",
+                            say!("panic: press received (nothing was paged: this is a test)")
+                        );
                         return Ok(true);
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(50)),
                 }
             }
-            println!("{device}: nothing arrived in 30 s");
+            println!(
+                "{}",
+                say!("{device}: nothing arrived in 30 s", device = device)
+            );
             Ok(false)
         }
         "modem" => {
             let sms = loaded.config.alerts.sms.as_ref();
             let Some(path) = sms.and_then(|s| s.modem.as_ref()) else {
-                return Err(anyhow!("no modem in the config ([alerts.sms] modem)"));
+                return Err(anyhow!(say!("no modem in the config ([alerts.sms] modem)")));
             };
             let baud = sms.map_or(115200, |s| s.baud);
             let mut m = crate::devices::modem::open(path, baud, Duration::from_secs(5))
-                .with_context(|| format!("cannot open the modem at {}", path.display()))?;
+                .with_context(|| say!("cannot open the modem at {port}", port = path.display()))?;
             let pin = match sms.and_then(|s| s.sim_pin_file.as_ref()) {
                 Some(f) => Some(
                     crate::config::read_secret(&loaded.base_dir.join(f))
@@ -246,18 +290,24 @@ fn test(device: &str, loaded: &Loaded) -> anyhow::Result<bool> {
             };
             match m.init(pin.as_deref()).and_then(|_| m.signal()) {
                 Ok(Some(q)) => {
-                    println!("modem: ready on {}, signal {q}/31 (send a test message with `threshold alerts test`)", path.display());
+                    println!(
+                        "{}",
+                        say!("modem: ready on {port}, signal {signal}/31 (send a test message with `threshold alerts test`)", port = path.display(), signal = q)
+                    );
                     Ok(true)
                 }
                 Ok(None) => {
                     println!(
-                        "modem: ready on {}, signal unknown (no network yet?)",
-                        path.display()
+                        "{}",
+                        say!(
+                            "modem: ready on {port}, signal unknown (no network yet?)",
+                            port = path.display()
+                        )
                     );
                     Ok(true)
                 }
                 Err(e) => {
-                    println!("modem: {e}");
+                    println!("{}", say!("modem: {error}", error = e));
                     Ok(false)
                 }
             }
@@ -267,9 +317,13 @@ fn test(device: &str, loaded: &Loaded) -> anyhow::Result<bool> {
             let s = d
                 .sign
                 .as_ref()
-                .ok_or_else(|| anyhow!("no [devices.sign] in the config"))?;
-            let mut sign = crate::devices::sign::open(&s.port, s.baud)
-                .with_context(|| format!("cannot open the door sign at {}", s.port.display()))?;
+                .ok_or_else(|| anyhow!(say!("no [devices.sign] in the config")))?;
+            let mut sign = crate::devices::sign::open(&s.port, s.baud).with_context(|| {
+                say!(
+                    "cannot open the door sign at {port}",
+                    port = s.port.display()
+                )
+            })?;
             let content = crate::render::sign::SignContent {
                 officials_on_site: false,
                 titles: vec![(
@@ -283,17 +337,24 @@ fn test(device: &str, loaded: &Loaded) -> anyhow::Result<bool> {
                 .and_then(|(w, h)| sign.show(&picture).map(|_| (w, h)))
             {
                 Ok((w, h)) => {
-                    println!("sign: showing a test picture ({w}x{h} dots reported)");
+                    println!(
+                        "{}",
+                        say!(
+                            "sign: showing a test picture ({size} dots reported)",
+                            size = format!("{w}x{h}")
+                        )
+                    );
                     Ok(true)
                 }
                 Err(e) => {
-                    println!("sign: {e}");
+                    println!("{}", say!("sign: {error}", error = e));
                     Ok(false)
                 }
             }
         }
-        other => Err(anyhow!(
-            "unknown device `{other}`; allowed: printer, scanner, modem, sign, panic"
-        )),
+        other => Err(anyhow!(say!(
+            "unknown device `{device}`; allowed: printer, scanner, modem, sign, panic",
+            device = other
+        ))),
     }
 }

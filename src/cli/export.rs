@@ -3,6 +3,7 @@
 //! and `encounter report` (PDF); files are written atomically.
 
 use super::args::{ExportFormat, KindArg};
+use super::says::{say, sayn, table};
 use crate::app::log_export::{day_filter, FieldNames, FilterError, Format};
 use crate::app::records::{self, FacilityKey, LogFilter, LogKind};
 use crate::app::Desk;
@@ -59,19 +60,17 @@ pub fn export(
 ) -> anyhow::Result<u64> {
     match out {
         None => write_rows(desk, filter, format, std::io::stdout().lock()),
-        Some(path) => atomically(path, "export", |w| write_rows(desk, filter, format, w)),
+        Some(path) => atomically(path, |w| write_rows(desk, filter, format, w)),
     }
 }
 
 /// Write `path` through a temporary file beside it, synced and renamed
-/// into place, so a failure part-way leaves nothing; `what` names the file
-/// in messages. The temporary file has a random name and is created
+/// into place, so a failure part-way leaves nothing. The temporary file has a random name and is created
 /// exclusively (`O_EXCL`: a link planted at a predictable name is never
 /// followed) and readable by its owner only (0600): exports hold personal
 /// data.
 fn atomically<T>(
     path: &Path,
-    what: &str,
     write: impl FnOnce(&mut BufWriter<&File>) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
     let dir = match path.parent() {
@@ -87,10 +86,10 @@ fn atomically<T>(
         .suffix(".partial")
         .tempfile_in(dir)
         .with_context(|| {
-            format!(
-                "--out: cannot write {} (no temporary file could be made in {})",
-                path.display(),
-                dir.display()
+            say!(
+                "--out: cannot write {file} (no temporary file could be made in {folder})",
+                file = path.display(),
+                folder = dir.display()
             )
         })?;
     let file = tmp.as_file();
@@ -102,13 +101,13 @@ fn atomically<T>(
     match result {
         Ok(v) => {
             tmp.persist(path)
-                .with_context(|| format!("--out: cannot write {}", path.display()))?;
+                .with_context(|| say!("--out: cannot write {file}", file = path.display()))?;
             Ok(v)
         }
         // Dropping `tmp` removes the temporary file.
-        Err(e) => Err(e.context(format!(
-            "--out: {what} to {} failed; nothing was written",
-            path.display()
+        Err(e) => Err(e.context(say!(
+            "--out: writing {file} failed; nothing was written",
+            file = path.display()
         ))),
     }
 }
@@ -124,7 +123,7 @@ pub fn write_bundle(
     let filter = filter(&desk.loaded, from, to, None, None)?;
     let key = FacilityKey::open(desk.record().data_dir())?;
     let created = records::timestamp(chrono::Utc::now());
-    let n = atomically(out, "bundle", |w| {
+    let n = atomically(out, |w| {
         let (from, to) = (filter.from.as_deref(), filter.to.as_deref());
         Ok(desk.write_bundle(&key, &created, from, to, w)?)
     })?;
@@ -135,9 +134,14 @@ pub fn write_bundle(
         );
     } else {
         eprintln!(
-            "{n} entries written to {}, signed by key {}",
-            out.display(),
-            key.fingerprint()
+            "{}",
+            sayn!(
+                "{n} entry written to {file}, signed by key {fingerprint}",
+                "{n} entries written to {file}, signed by key {fingerprint}",
+                n,
+                file = out.display(),
+                fingerprint = key.fingerprint()
+            )
         );
     }
     Ok(())
@@ -146,31 +150,59 @@ pub fn write_bundle(
 /// `log verify --bundle`: true when intact.
 pub fn verify_bundle(file: &Path, key: Option<&str>, as_json: bool) -> anyhow::Result<bool> {
     let f = std::fs::File::open(file)
-        .with_context(|| format!("--bundle: cannot open {}", file.display()))?;
+        .with_context(|| say!("--bundle: cannot open {file}", file = file.display()))?;
     let report = records::verify_bundle(std::io::BufReader::new(f), key)
-        .with_context(|| format!("--bundle: cannot read {}", file.display()))?;
+        .with_context(|| say!("--bundle: cannot read {file}", file = file.display()))?;
     if as_json {
         println!("{}", serde_json::to_string(&report)?);
     } else {
-        println!("bundle     {}", file.display());
-        println!("facility   {}", report.facility);
-        println!("created    {}", report.created_at);
-        println!(
-            "entries    {} (#{} to #{})",
-            report.entries, report.from_seq, report.to_seq
-        );
-        println!("head       {}", report.head_hash);
-        println!(
-            "signed by  {} (fingerprint {})",
-            report.public_key, report.fingerprint
-        );
+        let facts = [
+            (say!("bundle"), file.display().to_string()),
+            (say!("facility"), report.facility.clone()),
+            (say!("created"), report.created_at.clone()),
+            (
+                say!("entries"),
+                say!(
+                    "{n} (#{from} to #{to})",
+                    n = report.entries,
+                    from = report.from_seq,
+                    to = report.to_seq
+                ),
+            ),
+            (say!("head"), report.head_hash.clone()),
+            (
+                say!("signed by"),
+                say!(
+                    "{key} (fingerprint {fingerprint})",
+                    key = report.public_key,
+                    fingerprint = report.fingerprint
+                ),
+            ),
+        ];
+        let mut rows: Vec<Vec<String>> = facts.into_iter().map(|(l, v)| vec![l, v]).collect();
+        rows.push(vec![say!("result"), String::new()]);
+        let lines = table(&rows);
+        for line in &lines[..lines.len() - 1] {
+            println!("{line}");
+        }
+        // The result's label is padded like the others.
+        let result = lines[lines.len() - 1].clone();
         if report.intact() {
-            println!("result     intact: every entry matches the chain and the signature is valid");
+            println!(
+                "{result}{}",
+                say!("intact: every entry matches the chain and the signature is valid")
+            );
             if key.is_none() {
-                println!("           compare the fingerprint with the facility's published key, or pass --key");
+                println!(
+                    "{}{}",
+                    " ".repeat(super::says::columns(&result)),
+                    say!(
+                        "compare the fingerprint with the facility's published key, or pass --key"
+                    )
+                );
             }
         } else {
-            println!("result     NOT INTACT");
+            println!("{result}{}", say!("NOT INTACT"));
             for p in &report.problems {
                 println!("  - {p}");
             }
@@ -188,15 +220,18 @@ pub fn write_records_request(
     out: &Path,
 ) -> anyhow::Result<()> {
     let value = crate::app::records_request::records_request(&desk.loaded, rec, release);
-    atomically(out, "records-request export", |w| {
+    atomically(out, |w| {
         serde_json::to_writer_pretty(&mut *w, &value)?;
         Ok(w.write_all(b"\n")?)
     })?;
     eprintln!(
-        "records-request export of {} written to {} ({})",
-        rec.id,
-        out.display(),
-        release.describe()
+        "{}",
+        say!(
+            "records-request export of {id} written to {file} ({released})",
+            id = rec.id,
+            file = out.display(),
+            released = release.describe()
+        )
     );
     Ok(())
 }
@@ -207,12 +242,18 @@ pub fn write_report(desk: &Desk, id: &str, lang: Language, out: &Path) -> anyhow
         crate::app::timeline::via(crate::domain::encounter::Via::Cli, lang).to_string()
     });
     let pdf = desk.report_pdf(&key, id, lang, &who)?;
-    atomically(out, "report", |w| Ok(w.write_all(&pdf)?))?;
+    atomically(out, |w| Ok(w.write_all(&pdf)?))?;
     let pages = desk.encounter(id).map_or(0, |r| r.pages.len());
     eprintln!(
-        "report of {id} written to {} ({pages} pages of document, {} KB)",
-        out.display(),
-        pdf.len() / 1024
+        "{}",
+        sayn!(
+            "report of {id} written to {file} ({n} page of document, {kb} KB)",
+            "report of {id} written to {file} ({n} pages of document, {kb} KB)",
+            pages,
+            id = id,
+            file = out.display(),
+            kb = pdf.len() / 1024
+        )
     );
     Ok(())
 }

@@ -4,9 +4,11 @@
 mod alerts_test;
 mod args;
 mod devices;
+mod encounter;
 mod export;
 mod notify;
 mod render;
+mod says;
 mod screenshot;
 mod service;
 mod simulated;
@@ -15,17 +17,16 @@ mod users;
 pub use args::{Cli, Command};
 
 use crate::app::records::{Viewed, ViewedVia, Viewing};
-use crate::app::{Desk, PageImage, SystemClock, TextKind};
+use crate::app::{Desk, PageImage, SystemClock};
 use crate::config::{default_data_dir, Loaded};
 use crate::domain::checkin::VisitorCheckIn;
 use crate::domain::document::DocumentKind;
-use crate::domain::encounter::{
-    ChecklistAnswer, DocumentDetails, EncounterDetails, Officer, Outcome, Via,
-};
+use crate::domain::encounter::{DocumentDetails, EncounterDetails, Officer, Via};
 use crate::domain::language::Language;
 use anyhow::{anyhow, Context};
 use args::*;
 use clap::Parser;
+use says::{say, sayn};
 use serde_json::json;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,10 +37,16 @@ pub const EXIT_VERIFY_FAILED: u8 = 3;
 /// Parse the command line and run it.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Errors and diagnostics in the operator's language. The service
+    // (`run`) keeps English: its log is read by whoever administers the
+    // machine, and the pages it serves have their own readers' languages.
+    if !matches!(cli.command, Command::Run(_)) {
+        crate::domain::catalogue::set_reader(says::lang());
+    }
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {}", message(&e));
+            eprintln!("{}", say!("error: {message}", message = message(&e)));
             ExitCode::from(1)
         }
     }
@@ -76,7 +83,10 @@ fn load_config(cli: &Cli) -> anyhow::Result<Loaded> {
     match config_path(cli) {
         Some(path) => Loaded::from_file(&path).map_err(|e| anyhow!("{e}")),
         None => {
-            eprintln!("threshold: using the built-in demo configuration (no --config, no $THRESHOLD_CONFIG, no {INSTALLED_CONFIG})");
+            eprintln!(
+                "{}",
+                say!("threshold: using the built-in demo configuration (no --config, no $THRESHOLD_CONFIG, no {file})", file = INSTALLED_CONFIG)
+            );
             Ok(Loaded::demo())
         }
     }
@@ -115,13 +125,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let fictional = loaded.demo_resource_numbers();
             if !fictional.is_empty() {
                 for f in &fictional {
-                    eprintln!("error: {f}");
+                    eprintln!("{}", say!("error: {message}", message = f));
                 }
                 return Ok(ExitCode::from(1));
             }
         }
         Command::Checkin(c) => checkin(&cli, c)?,
-        Command::Encounter(cmd) => return encounter(&cli, cmd),
+        Command::Encounter(cmd) => return encounter::run(&cli, cmd),
         Command::Log(Log::Verify {
             bundle: Some(file),
             key,
@@ -143,7 +153,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     json!({ "public_key": key.public_hex(), "fingerprint": key.fingerprint() })
                 );
             } else {
-                println!("{}\nfingerprint {}", key.public_hex(), key.fingerprint());
+                println!(
+                    "{}\n{}",
+                    key.public_hex(),
+                    say!("fingerprint {fingerprint}", fingerprint = key.fingerprint())
+                );
             }
         }
         Command::User(cmd) => users::run(&cli, cmd)?,
@@ -203,7 +217,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             audit(&desk, "log", Viewing::Export, Some(described))?;
             let n = export::export(&desk, &filter, *format, out.as_deref())?;
             if let Some(path) = out {
-                eprintln!("exported {n} row(s) to {}", path.display());
+                eprintln!(
+                    "{}",
+                    sayn!(
+                        "exported {n} row to {file}",
+                        "exported {n} rows to {file}",
+                        n,
+                        file = path.display()
+                    )
+                );
             }
         }
         Command::Alerts(AlertsCmd::Test) => {
@@ -232,17 +254,37 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let scrolls = r.content_needed_height > r.content_height + 0.5;
                 if clipped {
                     eprintln!(
-                        "warning: {name} in {lang} needs {:.0}x{:.0} px but the screen is {width}x{height}: some text is cut off",
-                        r.needed_width, r.needed_height
+                        "{}",
+                        say!(
+                            "warning: {screen} in {lang} needs {needed} px but the screen is {size}: some text is cut off",
+                            screen = name,
+                            lang = lang,
+                            needed = format!("{:.0}x{:.0}", r.needed_width, r.needed_height),
+                            size = format!("{width}x{height}")
+                        )
                     );
                 } else if scrolls {
                     eprintln!(
-                        "note: {name} in {lang} scrolls: its content needs {:.0} px of height and has {:.0}",
-                        r.content_needed_height, r.content_height
+                        "{}",
+                        say!(
+                            "note: {screen} in {lang} scrolls: its content needs {needed} px of height and has {has}",
+                            screen = name,
+                            lang = lang,
+                            needed = format!("{:.0}", r.content_needed_height),
+                            has = format!("{:.0}", r.content_height)
+                        )
                     );
                 }
                 for misfit in &r.misfits {
-                    eprintln!("warning: {name} in {lang}: {misfit}");
+                    eprintln!(
+                        "{}",
+                        say!(
+                            "warning: {screen} in {lang}: {problem}",
+                            screen = name,
+                            lang = lang,
+                            problem = misfit
+                        )
+                    );
                 }
                 // Large text may scroll; nothing may be cut off or overlap.
                 unfit |= clipped || (scrolls && !*large_text) || !r.misfits.is_empty();
@@ -261,12 +303,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let mut pin = String::new();
             std::io::stdin()
                 .read_line(&mut pin)
-                .context("cannot read the PIN from standard input")?;
+                .context(say!("cannot read the PIN from standard input"))?;
             let pin = pin.trim();
             if !(4..=12).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(anyhow!(
+                return Err(anyhow!(say!(
                     "the PIN must be 4 to 12 digits (the staff keypad has digits only)"
-                ));
+                )));
             }
             println!("{}", crate::app::kiosk::hash_pin(pin));
         }
@@ -297,31 +339,43 @@ fn hold(cli: &Cli, cmd: &HoldCmd) -> anyhow::Result<()> {
                     from: *from,
                     to: *to,
                 },
-                _ => anyhow::bail!("give --encounter ID, or --from DAY and --to DAY"),
+                _ => anyhow::bail!(say!("give --encounter ID, or --from DAY and --to DAY")),
             };
             let id = desk.place_hold(target, reason, by)?;
-            print_created(cli, &id, format!("{id}: legal hold placed"));
+            print_created(cli, &id, say!("{id}: legal hold placed", id = id));
         }
         HoldCmd::Release { hold, by } => {
             desk.release_hold(hold, by)?;
-            print_created(cli, hold, format!("{hold}: legal hold released"));
+            print_created(cli, hold, say!("{id}: legal hold released", id = hold));
         }
         HoldCmd::List { all } => {
             let rows = desk.holds(!*all)?;
             if cli.json {
                 println!("{}", serde_json::to_string(&rows)?);
             } else if rows.is_empty() {
-                println!("no legal holds");
+                println!("{}", say!("no legal holds"));
             } else {
-                for h in rows {
-                    println!(
-                        "{:<9} {:<26} {:<9} placed {}  {}",
-                        h.id,
-                        h.covers(),
-                        if h.released { "released" } else { "in force" },
-                        render::local(&desk.loaded, &h.placed_at),
-                        h.reason
-                    );
+                let rows: Vec<Vec<String>> = rows
+                    .iter()
+                    .map(|h| {
+                        vec![
+                            h.id.clone(),
+                            h.covers(),
+                            if h.released {
+                                say!("released")
+                            } else {
+                                say!("in force")
+                            },
+                            say!(
+                                "placed {time}",
+                                time = render::local(&desk.loaded, &h.placed_at)
+                            ),
+                            h.reason.clone(),
+                        ]
+                    })
+                    .collect();
+                for line in says::table(&rows) {
+                    println!("{line}");
                 }
             }
         }
@@ -350,7 +404,7 @@ fn checkin(cli: &Cli, c: &Checkin) -> anyhow::Result<()> {
                 language,
                 entrance,
             })?;
-            print_created(cli, &id, format!("checked in: {id}"));
+            print_created(cli, &id, say!("checked in: {id}", id = id));
         }
         Checkin::Official(a) => {
             let (details, pages) = official_input(a)?;
@@ -360,11 +414,21 @@ fn checkin(cli: &Cli, c: &Checkin) -> anyhow::Result<()> {
             print_created(
                 cli,
                 &id,
-                format!(
-                    "{}encounter opened: {id} ({} page(s) stored)",
-                    if a.drill { "DRILL: " } else { "" },
-                    pages.len()
-                ),
+                if a.drill {
+                    sayn!(
+                        "DRILL: encounter opened: {id} ({n} page stored)",
+                        "DRILL: encounter opened: {id} ({n} pages stored)",
+                        pages.len(),
+                        id = id
+                    )
+                } else {
+                    sayn!(
+                        "encounter opened: {id} ({n} page stored)",
+                        "encounter opened: {id} ({n} pages stored)",
+                        pages.len(),
+                        id = id
+                    )
+                },
             );
         }
     }
@@ -375,8 +439,13 @@ fn optional_date(flag: &str, value: &Option<String>) -> anyhow::Result<Option<ch
     value
         .as_deref()
         .map(|v| {
-            chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                .map_err(|_| anyhow!("{flag}: found `{v}`; expected a date as YYYY-MM-DD"))
+            chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
+                anyhow!(say!(
+                    "{flag}: found `{value}`; expected a date as YYYY-MM-DD",
+                    flag = flag,
+                    value = v
+                ))
+            })
         })
         .transpose()
 }
@@ -439,7 +508,7 @@ fn audit(desk: &Desk, subject: &str, what: Viewing, filter: Option<String>) -> a
         cursor: None,
     };
     desk.record_view(subject, &viewed)
-        .context("the view could not be journaled, so nothing is shown")?;
+        .context(say!("the view could not be journaled, so nothing is shown"))?;
     Ok(())
 }
 
@@ -461,119 +530,4 @@ pub(crate) fn os_user() -> String {
             })
         })
         .unwrap_or_else(|| format!("uid {uid}"))
-}
-
-fn encounter(cli: &Cli, cmd: &Encounter) -> anyhow::Result<ExitCode> {
-    let desk = desk(cli)?;
-    match cmd {
-        Encounter::List { open } => {
-            let rows = desk.encounters(*open)?;
-            render::encounter_list(&desk.loaded, &rows, cli.json);
-        }
-        Encounter::Show { id } => {
-            desk.encounter(id)?;
-            audit(&desk, id, Viewing::Encounter, None)?;
-            // Read again after the audit entry, so the timeline shows it.
-            let rec = desk.encounter(id)?;
-            render::encounter_record(&desk.loaded, &rec, cli.json);
-        }
-        Encounter::Report { id, out, lang } => {
-            let lang: Language = lang
-                .parse()
-                .map_err(|_| anyhow!("--lang: found `{lang}`; allowed: en, es, vi, zh-Hans, tl"))?;
-            desk.encounter(id)?;
-            audit(&desk, id, Viewing::Report, None)?;
-            export::write_report(&desk, id, lang, out)?;
-        }
-        Encounter::RecordsRequest {
-            id,
-            out,
-            release_notes,
-            release_instructions,
-            release_officials_words,
-        } => {
-            let release = crate::app::records_request::Release {
-                notes: *release_notes,
-                instructions: *release_instructions,
-                officials_words: *release_officials_words,
-            };
-            let rec = desk.encounter(id)?;
-            audit(&desk, id, Viewing::RecordsRequest, Some(release.describe()))?;
-            export::write_records_request(&desk, &rec, release, out)?;
-        }
-        Encounter::Ack { id, by } => {
-            let role = desk.acknowledge(id, by, Via::Cli)?;
-            let role = role.map_or("not a configured contact", |r| r.token());
-            if cli.json {
-                println!(
-                    "{}",
-                    json!({ "id": id, "acknowledged_by": by, "role": role })
-                );
-            } else {
-                println!("{id}: acknowledged by {by} ({role})");
-            }
-        }
-        Encounter::Checklist {
-            id,
-            item,
-            answer,
-            by,
-        } => {
-            let answer: ChecklistAnswer = answer
-                .parse()
-                .map_err(|e: String| anyhow!("--answer: {e}"))?;
-            desk.answer_checklist(id, item, answer, by)?;
-            print_created(cli, id, format!("{id}: checklist `{item}` recorded"));
-        }
-        Encounter::Instruct { id, text, by } => {
-            desk.add_text(id, TextKind::CounselInstruction, text, by)?;
-            print_created(cli, id, format!("{id}: counsel's instruction recorded"));
-        }
-        Encounter::Note { id, text, by } => {
-            desk.add_text(id, TextKind::Note, text, by)?;
-            print_created(cli, id, format!("{id}: note recorded"));
-        }
-        Encounter::Page { id, page, kind, by } => {
-            let image = PageImage::from_file(page)?;
-            let n = desk.attach_evidence(id, &image, *kind, by.as_deref())?;
-            if cli.json {
-                println!("{}", json!({ "id": id, "page": n }));
-            } else {
-                println!("{id}: page {n} stored");
-            }
-        }
-        Encounter::Decide {
-            id,
-            outcome,
-            by,
-            counsel_instruction,
-            override_reason,
-        } => {
-            let outcome: Outcome = outcome.parse().map_err(|e| anyhow!("--outcome: {e}"))?;
-            let basis = desk.decide(
-                id,
-                outcome,
-                by,
-                counsel_instruction.as_deref(),
-                override_reason.as_deref(),
-            )?;
-            if cli.json {
-                println!(
-                    "{}",
-                    json!({ "id": id, "outcome": outcome, "basis": basis })
-                );
-            } else {
-                println!("{id}: outcome `{outcome}` recorded ({})", basis.token());
-            }
-        }
-        Encounter::Close { id, by } => {
-            let by = by
-                .clone()
-                .or_else(|| std::env::var("USER").ok())
-                .context("--by: say who closes the encounter")?;
-            desk.close(id, &by)?;
-            print_created(cli, id, format!("{id}: closed"));
-        }
-    }
-    Ok(ExitCode::SUCCESS)
 }

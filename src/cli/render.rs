@@ -1,15 +1,25 @@
-//! Human-readable and JSON output for the CLI.
+//! Human-readable and JSON output for the CLI. Human output is in the
+//! operator's language (`says`); JSON is for scripts and stays as it is.
 
+use super::says::{row, say, sayn};
 use crate::app::records::Extends;
 use crate::app::records::{EncounterRecord, EncounterRow, PurgeSummary, Report};
+use crate::app::timeline;
+use crate::app::words::words;
 use crate::config::Loaded;
 use crate::domain::anchor::Anchor;
+use crate::domain::catalogue::{comma, noted};
 use crate::domain::language::Language;
 use serde_json::json;
 
 /// A journal timestamp in the facility's time zone.
 pub fn local(loaded: &Loaded, at: &str) -> String {
     crate::app::log_export::local(loaded, at)
+}
+
+/// The operator's language (see `says`).
+fn lang() -> Language {
+    super::says::lang()
 }
 
 pub fn config_summary(l: &Loaded, as_json: bool) {
@@ -28,57 +38,86 @@ pub fn config_summary(l: &Loaded, as_json: bool) {
         );
         return;
     }
-    println!("{}: OK", l.origin);
-    println!("  facility   {} ({}, {})", f.name, f.id, f.kind.token());
-    println!("  timezone   {}", f.timezone);
-    let langs: Vec<&str> = f.languages.iter().map(|l| l.code()).collect();
-    println!("  languages  {}", langs.join(" "));
-    println!("  entrances  {}", f.entrances.join(", "));
+    let lang = lang();
+    let sep = comma(lang);
+    println!("{}", say!("{file}: OK", file = l.origin));
+    let kind = match f.kind {
+        crate::config::FacilityKind::Library => say!("library"),
+        crate::config::FacilityKind::CityHall => say!("city hall"),
+        crate::config::FacilityKind::CommunityCenter => say!("community center"),
+        crate::config::FacilityKind::PublicHousing => say!("public housing"),
+    };
+    let facility = noted(&f.name, &format!("{}{sep}{kind}", f.id), lang);
+    println!("{}", row(&say!("facility"), facility));
+    println!("{}", row(&say!("time zone"), &f.timezone));
+    let langs: Vec<String> = f
+        .languages
+        .iter()
+        .map(|l| format!("{} ({})", l.endonym(), l.code()))
+        .collect();
+    println!("{}", row(&say!("languages"), langs.join(sep)));
+    println!("{}", row(&say!("entrances"), f.entrances.join(sep)));
     for a in &f.areas {
-        println!("  area       {} ({})", a.name, a.kind.token());
+        let kind = match a.kind {
+            crate::config::AreaKind::Public => say!("public"),
+            crate::config::AreaKind::NonPublic => say!("non-public"),
+        };
+        println!("{}", row(&say!("area"), noted(&a.name, &kind, lang)));
     }
+    let example = if l.profile.example {
+        say!("[EXAMPLE PROFILE: replace it with the city's own]")
+    } else {
+        String::new()
+    };
     println!(
-        "  policy     {}{}",
-        l.profile.name,
-        if l.profile.example {
-            "  [EXAMPLE PROFILE]"
-        } else {
-            ""
-        }
+        "{}",
+        row(
+            &say!("policy"),
+            format!("{} {example}", l.profile.name).trim_end()
+        )
     );
     for ct in &c.contacts {
         let ways: Vec<&str> = [
-            ("email", &ct.email),
-            ("phone", &ct.phone),
-            ("webhook", &ct.webhook),
+            (crate::domain::role::Channel::Email, &ct.email),
+            (crate::domain::role::Channel::Sms, &ct.phone),
+            (crate::domain::role::Channel::Webhook, &ct.webhook),
         ]
         .iter()
         .filter(|(_, v)| v.is_some())
-        .map(|(k, _)| *k)
+        .map(|(k, _)| timeline::channel(*k, lang))
         .collect();
-        println!(
-            "  contact    {} ({}; {})",
-            ct.name,
-            ct.role.token(),
-            ways.join(", ")
-        );
+        let about = format!("{}; {}", timeline::role(ct.role, lang), ways.join(sep));
+        println!("{}", row(&say!("contact"), noted(&ct.name, &about, lang)));
     }
     for (i, t) in c.escalation.tiers.iter().enumerate() {
-        let roles: Vec<&str> = t.notify.iter().map(|r| r.token()).collect();
+        let roles: Vec<&str> = t.notify.iter().map(|r| timeline::role(*r, lang)).collect();
         println!(
-            "  tier {}     {} (acknowledge within {} s)",
-            i + 1,
-            roles.join(", "),
-            t.ack_within_s
+            "{}",
+            row(
+                &say!("tier {n}", n = i + 1),
+                sayn!(
+                    "{roles} (acknowledge within {n} second)",
+                    "{roles} (acknowledge within {n} seconds)",
+                    t.ack_within_s,
+                    roles = roles.join(sep)
+                )
+            )
         );
     }
     println!(
-        "  retention  visitors {} days, encounters {} years",
-        c.retention.visitor_days, c.retention.encounter_years
+        "{}",
+        row(
+            &say!("retention"),
+            say!(
+                "visitors {days} days, encounters {years} years",
+                days = c.retention.visitor_days,
+                years = c.retention.encounter_years
+            )
+        )
     );
-    println!("  purposes   {}", c.visitors.purposes.join(", "));
+    println!("{}", row(&say!("purposes"), c.visitors.purposes.join(sep)));
     for w in &l.warnings {
-        println!("warning: {w}");
+        println!("{}", say!("warning: {text}", text = w));
     }
 }
 
@@ -96,53 +135,104 @@ pub fn verify_report(r: &Report, against: &[(Extends, Anchor)], as_json: bool) {
         println!("{v}");
         return;
     }
-    println!("entries         {}", r.entries);
-    println!("purged entries  {}", r.purged_entries);
-    println!("chain head      seq {} sha256 {}", r.head_seq, r.head_hash);
-    println!(
-        "record head     {} (as pages and receipts print it)",
-        Anchor::short(r.head_seq, &hex::decode(&r.head_hash).unwrap_or_default())
-    );
+    let lines = [
+        (say!("entries"), r.entries.to_string()),
+        (say!("purged entries"), r.purged_entries.to_string()),
+        (
+            say!("chain head"),
+            say!(
+                "seq {seq} sha256 {hash}",
+                seq = r.head_seq,
+                hash = r.head_hash
+            ),
+        ),
+        (
+            say!("record head"),
+            say!(
+                "{anchor} (as pages and receipts print it)",
+                anchor = Anchor::short(r.head_seq, &hex::decode(&r.head_hash).unwrap_or_default())
+            ),
+        ),
+    ];
+    let rows: Vec<Vec<String>> = lines.into_iter().map(|(l, v)| vec![l, v]).collect();
+    for line in super::says::table(&rows) {
+        println!("{line}");
+    }
     for f in &r.leftover_files {
         println!(
-            "note: page file of a purged page is still on disk (the next purge removes it): {f}"
+            "{}",
+            say!("note: page file of a purged page is still on disk (the next purge removes it): {file}", file = f)
         );
     }
     if !r.unjournaled_credentials.is_empty() {
         println!(
-            "note: the password hashes of {} predate journaled hashes; set each password again (`threshold user passwd NAME`) for log verify to cover them",
-            r.unjournaled_credentials.join(", ")
+            "{}",
+            say!(
+                "note: the password hashes of {accounts} predate journaled hashes; set each password again (`threshold user passwd NAME`) for log verify to cover them",
+                accounts = r.unjournaled_credentials.join(", ")
+            )
         );
     }
     for (e, a) in against {
-        match e {
-            Extends::Yes => println!("extends {a}: yes, entry {} still has that hash", a.seq),
-            Extends::Rewritten { found } => println!(
-                "NOT EXTENDED: entry {} has hash {found}, not {} as copied off the box: the record was rewritten since",
-                a.seq, a.hash
+        let line = match e {
+            Extends::Yes => say!("extends {anchor}: yes, entry {seq} still has that hash", anchor = a, seq = a.seq),
+            Extends::Rewritten { found } => say!(
+                "NOT EXTENDED: entry {seq} has hash {found}, not {hash} as copied off the box: the record was rewritten since",
+                seq = a.seq,
+                found = found,
+                hash = a.hash
             ),
-            Extends::Shorter { head_seq } => println!(
-                "NOT EXTENDED: the journal ends at entry {head_seq}, before {}: entries were cut off since",
-                a.seq
+            Extends::Shorter { head_seq } => say!(
+                "NOT EXTENDED: the journal ends at entry {head}, before {seq}: entries were cut off since",
+                head = head_seq,
+                seq = a.seq
             ),
-        }
+        };
+        println!("{line}");
     }
     if r.intact() {
-        println!("verified: the journal, vault, pages, projections and password hashes are intact");
+        println!(
+            "{}",
+            say!("verified: the journal, vault, pages, projections and password hashes are intact")
+        );
         return;
     }
+    // What verify found is named by the store's own terms (kind, problem).
     let first = &r.findings[0];
     match first.seq {
         Some(seq) => println!(
-            "ALTERED: first bad entry seq {seq} ({}): {}",
-            first.kind, first.problem
+            "{}",
+            say!(
+                "ALTERED: first bad entry seq {seq} ({kind}): {problem}",
+                seq = seq,
+                kind = first.kind,
+                problem = first.problem
+            )
         ),
-        None => println!("ALTERED: {}: {}", first.kind, first.problem),
+        None => println!(
+            "{}",
+            say!(
+                "ALTERED: {kind}: {problem}",
+                kind = first.kind,
+                problem = first.problem
+            )
+        ),
     }
     for f in &r.findings[1..] {
         match f.seq {
-            Some(seq) => println!("  also seq {seq} ({}): {}", f.kind, f.problem),
-            None => println!("  also {}: {}", f.kind, f.problem),
+            Some(seq) => println!(
+                "  {}",
+                say!(
+                    "also seq {seq} ({kind}): {problem}",
+                    seq = seq,
+                    kind = f.kind,
+                    problem = f.problem
+                )
+            ),
+            None => println!(
+                "  {}",
+                say!("also {kind}: {problem}", kind = f.kind, problem = f.problem)
+            ),
         }
     }
 }
@@ -152,15 +242,40 @@ pub fn purge_summary(s: &PurgeSummary, as_json: bool) {
         println!("{}", serde_json::to_string(s).expect("summary serialises"));
         return;
     }
-    let verb = if s.dry_run { "would purge" } else { "purged" };
     println!(
-        "{verb}: {} visitor check-in(s) before {}, {} closed encounter(s) before {}; {} vault row(s), {} page file(s)",
-        s.checkins, s.visitor_cutoff, s.encounters, s.encounter_cutoff, s.vault_rows, s.page_files
+        "{}",
+        if s.dry_run {
+            say!("would purge (nothing was changed):")
+        } else {
+            say!("purged:")
+        }
     );
+    let lines = [
+        (
+            say!("visitor check-ins before {day}", day = s.visitor_cutoff),
+            s.checkins,
+        ),
+        (
+            say!("closed encounters before {day}", day = s.encounter_cutoff),
+            s.encounters,
+        ),
+        (say!("vault rows"), s.vault_rows),
+        (say!("page files"), s.page_files),
+    ];
+    for (label, n) in lines {
+        println!(
+            "  {}",
+            crate::domain::catalogue::labelled(lang(), &label, &n.to_string())
+        );
+    }
     if s.held > 0 {
         println!(
-            "kept: {} closed encounter(s) past retention are on legal hold (threshold hold list)",
-            s.held
+            "{}",
+            sayn!(
+                "kept: {n} closed encounter past retention is on legal hold (threshold hold list)",
+                "kept: {n} closed encounters past retention are on legal hold (threshold hold list)",
+                s.held
+            )
         );
     }
 }
@@ -171,34 +286,52 @@ pub fn encounter_list(l: &Loaded, rows: &[EncounterRow], as_json: bool) {
         return;
     }
     if rows.is_empty() {
-        println!("no encounters");
+        println!("{}", say!("no encounters"));
         return;
     }
-    println!(
-        "{:<11} {:<24} {:<24} {:>4} {:>5} {:<8} {:<24} status",
-        "id", "opened", "document", "offc", "pages", "counsel", "outcome"
-    );
+    let lang = lang();
+    let w = words(lang);
+    let mut table = vec![vec![
+        say!("reference"),
+        say!("opened"),
+        say!("officers"),
+        say!("pages"),
+        say!("counsel"),
+        say!("status"),
+        say!("outcome"),
+        say!("document"),
+    ]];
     for r in rows {
-        println!(
-            "{:<11} {:<24} {:<24} {:>4} {:>5} {:<8} {:<24} {}{}",
-            r.id,
+        let mut status = if r.closed_at.is_some() {
+            say!("closed")
+        } else {
+            say!("OPEN")
+        };
+        if r.drill {
+            status = format!("{status} {}", w.drill);
+        }
+        table.push(vec![
+            r.id.clone(),
             local(l, &r.opened_at),
-            r.document_kind.as_deref().unwrap_or("(not recorded)"),
-            r.officers,
-            r.pages,
+            r.officers.to_string(),
+            r.pages.to_string(),
             if r.counsel_acknowledged_at.is_some() {
-                "ack'd"
+                say!("acknowledged")
             } else {
-                "waiting"
+                say!("waiting")
             },
-            r.outcome.as_deref().unwrap_or("-"),
-            if r.closed_at.is_some() {
-                "closed"
-            } else {
-                "OPEN"
+            status,
+            r.outcome
+                .as_deref()
+                .map_or("-".into(), |o| l.outcome_label(o, lang)),
+            match r.document_kind.as_deref() {
+                Some(k) => l.document_label(Some(k), lang),
+                None => w.not_recorded.to_string(),
             },
-            if r.drill { " DRILL" } else { "" }
-        );
+        ]);
+    }
+    for line in super::says::table(&table) {
+        println!("{line}");
     }
 }
 
@@ -207,75 +340,96 @@ pub fn encounter_record(l: &Loaded, r: &EncounterRecord, as_json: bool) {
         println!("{}", serde_json::to_string(r).expect("record serialises"));
         return;
     }
-    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
-    println!(
-        "Encounter {}{}",
-        r.id,
-        if r.drill { "  [DRILL]" } else { "" }
-    );
-    println!("  facility      {} / entrance {}", r.facility, r.entrance);
-    println!("  arrived       {}", local(l, &r.opened_at));
-    println!(
-        "  departed      {}",
-        r.closed_at.as_deref().map_or("-".into(), |t| local(l, t))
-    );
-    for o in &r.officers {
-        let badge = if o.badge.is_empty() {
-            "(no badge given)"
+    let lang = lang();
+    let w = words(lang);
+    let given = |v: &str| {
+        if v.trim().is_empty() {
+            w.not_given.to_string()
         } else {
-            &o.badge
-        };
-        println!("  officer       {}, badge {}, {}", o.name, badge, o.agency);
+            v.to_string()
+        }
+    };
+    // "Label: value" lines: labels in some languages are long, so they
+    // are not padded into a column.
+    let fact = |label: &str, value: &str| {
+        println!(
+            "  {}",
+            crate::domain::catalogue::labelled(lang, label, value)
+        );
+    };
+    let drill = if r.drill {
+        format!("  [{}]", w.drill)
+    } else {
+        String::new()
+    };
+    println!("{} {}{drill}", w.encounter, r.id);
+    let sep = comma(lang);
+    let via = timeline::via_token(&r.via, lang);
+    fact(w.facility_label, &r.facility);
+    fact(w.entrance, &format!("{}{sep}{via}", r.entrance));
+    fact(w.opened, &local(l, &r.opened_at));
+    let closed = match (&r.closed_at, &r.closed_by) {
+        (Some(at), Some(by)) => format!("{} · {by}", local(l, at)),
+        (Some(at), None) => local(l, at),
+        _ => w.still_open.to_string(),
+    };
+    fact(w.closed, &closed);
+    for o in &r.officers {
+        let about = format!(
+            "{}{sep}{}",
+            crate::domain::catalogue::labelled(lang, w.badge, &given(&o.badge)),
+            crate::domain::catalogue::labelled(lang, w.agency, &given(&o.agency))
+        );
+        fact(w.officers, &noted(&o.name, &about, lang));
     }
-    println!("  supervisor    {}", opt(&r.supervisor));
-    println!("  purpose       {}", opt(&r.purpose));
-    println!("  sought        {}", opt(&r.sought));
+    let document = match r.document_kind.as_deref() {
+        Some(k) => l.document_label(Some(k), lang),
+        None => w.not_recorded.to_string(),
+    };
+    fact(w.document, &document);
+    for (label, value) in w.document_facts(r) {
+        if let Some(v) = value {
+            fact(label, v);
+        }
+    }
     if let Some(area) = &r.area {
         let kind = match r.area_public {
-            Some(true) => "public",
-            Some(false) => "non-public",
-            None => "?",
+            Some(true) => say!("public"),
+            Some(false) => say!("non-public"),
+            None => "?".into(),
         };
-        println!("  area          {area} ({kind})");
+        fact(w.area, &noted(area, &kind, lang));
     }
-    println!(
-        "  exigent       {}",
-        if r.exigent { "declared" } else { "no" }
-    );
-    let kind_label = r
-        .document_kind
-        .as_deref()
-        .and_then(|k| k.parse().ok())
-        .and_then(|k| l.profile.document(k))
-        .map(|d| d.label.en.clone());
-    println!(
-        "  document      {}",
-        kind_label.unwrap_or_else(|| opt(&r.document_kind))
-    );
-    println!("  court / judge {} / {}", opt(&r.court), opt(&r.judge));
-    println!(
-        "  dates         issued {}, valid until {}",
-        opt(&r.issued),
-        opt(&r.expires)
-    );
-    println!("  address       {}", opt(&r.address));
-    println!("  areas named   {}", opt(&r.areas_named));
+    fact(w.exigent, if r.exigent { w.yes } else { w.no });
     for p in &r.pages {
-        println!(
-            "  page {:<8} {} bytes {} sha256 {}",
-            p.number, p.bytes, p.media, p.sha256
+        let by =
+            p.by.as_ref()
+                .map(|by| format!(" · {} {by}", w.photographed_by))
+                .unwrap_or_default();
+        let what = format!(
+            "{} {}{sep}{}{by} · {} · sha256 {}",
+            w.page,
+            p.number,
+            timeline::page_kind(p.kind, lang),
+            sayn!("{n} byte", "{n} bytes", p.bytes),
+            p.sha256
         );
+        fact(w.pages, &what);
     }
     let kind = r.document_kind.as_deref().and_then(|k| k.parse().ok());
     let latest = |item: &str| r.checklist.iter().rev().find(|a| a.item == item);
     let questions = l.profile.checklist_for(kind);
     for item in &questions {
-        let answer = latest(&item.id).map_or("(not answered)".to_string(), |a| {
-            format!("{} (by {})", a.answer, a.by)
+        let answer = latest(&item.id).map_or(w.not_answered.to_string(), |a| {
+            noted(
+                w.answer(&a.answer).unwrap_or(&a.answer),
+                &format!("{}{sep}{}", a.by, local(l, &a.at)),
+                lang,
+            )
         });
-        println!(
-            "  checklist     [{}] {}: {answer}",
-            item.id, item.question.en
+        fact(
+            w.checklist,
+            &format!("[{}] {} {answer}", item.id, item.question.get(lang)),
         );
     }
     if let Some(entry) = kind.and_then(|k| l.profile.document(k)) {
@@ -283,90 +437,90 @@ pub fn encounter_record(l: &Loaded, r: &EncounterRecord, as_json: bool) {
             crate::domain::guidance::verdict(questions.iter().map(|q| q.id.as_str()), |q| {
                 latest(q).and_then(|a| a.answer.parse().ok())
             });
-        println!(
-            "  what to do    ({}) {}",
-            verdict.token(),
-            entry.verdict.text(verdict).en
-        );
+        fact(w.what_to_do, entry.verdict.text(verdict).get(lang));
     }
     for h in &r.holds {
         let state = match &h.released {
-            Some(rel) => format!("released by {} at {}", rel.by, local(l, &rel.at)),
-            None => "in force".into(),
+            Some(rel) => format!("{} · {} · {}", w.hold_released, rel.by, local(l, &rel.at)),
+            None => w.hold_in_force.to_string(),
         };
-        println!(
-            "  legal hold    {} {state}: {} (placed by {} at {})",
+        let what = format!(
+            "{} · {} · {} · {} · {state}",
             h.id,
             h.reason,
             h.placed_by,
             local(l, &h.placed_at)
         );
+        fact(w.legal_hold, &what);
     }
     for n in &r.notifications {
         let state = match (&n.sent_at, &n.last_error) {
-            (Some(at), _) => format!("delivered {}", local(l, at)),
-            (None, Some(err)) => format!("NOT delivered after {} attempt(s): {err}", n.attempts),
-            (None, None) => "queued".into(),
+            (Some(at), _) => format!("{} {}", w.delivered, local(l, at)),
+            (None, Some(err)) => sayn!(
+                "not delivered after {n} attempt: {error}",
+                "not delivered after {n} attempts: {error}",
+                n.attempts,
+                error = err
+            ),
+            (None, None) => w.queued.to_string(),
         };
-        println!(
-            "  paged         {} ({}) via {}, tier {}: {state}",
-            n.contact,
-            n.role,
-            n.channel,
+        let who = noted(&n.contact, &timeline::role_token(&n.role, lang), lang);
+        let what = format!(
+            "{who}{sep}{}{sep}{} {}: {state}",
+            timeline::channel_token(&n.channel, lang),
+            w.tier,
             n.tier + 1
         );
+        fact(w.notifications, &what);
     }
     for a in &r.acknowledgements {
-        println!(
-            "  acknowledged  {} by {} ({}, from {})",
+        let what = format!(
+            "{} · {}",
             local(l, &a.at),
-            a.by,
-            crate::app::timeline::ack_role(a.role, a.via, Language::English),
-            crate::app::timeline::via(a.via, Language::English),
+            noted(&a.by, &timeline::ack_how(a.role, a.via, lang), lang)
         );
+        fact(w.acknowledgements, &what);
     }
     for i in &r.counsel_instructions {
-        println!(
-            "  instruction   {} by {}: {}",
-            local(l, &i.at),
-            i.by,
-            i.text
-        );
+        let what = format!("{} · {} · {}", local(l, &i.at), i.by, i.text);
+        fact(w.instructions, &what);
     }
-    match &r.decided {
-        Some(d) => println!(
-            "  outcome       {} by {} at {} ({})",
-            d.text,
-            d.by,
-            local(l, &d.at),
-            r.decision_basis.as_deref().unwrap_or("-")
-        ),
-        None => println!("  outcome       (not recorded)"),
+    match (&r.outcome, &r.decided) {
+        (Some(o), Some(d)) => {
+            let outcome = match r.decision_basis.as_deref().and_then(|b| w.basis(b)) {
+                Some(b) => noted(&l.outcome_label(o, lang), b, lang),
+                None => l.outcome_label(o, lang),
+            };
+            let what = format!(
+                "{outcome} · {} {} · {}",
+                w.decided_by,
+                d.by,
+                local(l, &d.at)
+            );
+            fact(w.outcome, &what);
+        }
+        _ => fact(w.outcome, w.not_recorded),
     }
     if let Some(reason) = &r.override_reason {
-        println!("  override      {reason}");
+        fact(w.override_reason, reason);
     }
     if let Some(said) = &r.officials_reason {
-        println!("  officers said {said}");
+        fact(w.officials_reason, said);
     }
     for n in &r.notes {
-        println!(
-            "  note          {} by {}: {}",
-            local(l, &n.at),
-            n.by,
-            n.text
-        );
+        let what = format!("{} · {} · {}", local(l, &n.at), n.by, n.text);
+        fact(w.notes, &what);
     }
     if r.purged {
-        println!("  retention     personal data and page images have been purged");
+        println!("  {}", w.purged_note);
     }
-    println!("  timeline:");
+    println!("  {}", w.timeline);
     for t in &r.timeline {
         println!(
             "    #{:<6} {}  {}",
             t.seq,
             local(l, &t.at),
-            crate::app::timeline::line(l, &t.line, Language::English)
+            timeline::line(l, &t.line, lang)
         );
     }
 }

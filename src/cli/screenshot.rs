@@ -2,6 +2,7 @@
 //! (software renderer, no display needed) to a PNG, for docs, goldens and
 //! review.
 
+use super::says::say;
 use crate::app::kiosk::Screen;
 use crate::config::Loaded;
 use crate::domain::language::Language;
@@ -12,12 +13,19 @@ use std::path::Path;
 
 /// Parse `WxH`.
 pub fn size(s: &str) -> anyhow::Result<(u32, u32)> {
-    let (w, h) = s
-        .split_once('x')
-        .ok_or_else(|| anyhow!("--size: found `{s}`; expected WIDTHxHEIGHT, e.g. 1080x1920"))?;
+    let (w, h) = s.split_once('x').ok_or_else(|| {
+        anyhow!(say!(
+            "--size: found `{value}`; expected WIDTHxHEIGHT, e.g. 1080x1920",
+            value = s
+        ))
+    })?;
     let parse = |v: &str| {
-        v.parse::<u32>()
-            .map_err(|_| anyhow!("--size: found `{s}`; expected WIDTHxHEIGHT, e.g. 1080x1920"))
+        v.parse::<u32>().map_err(|_| {
+            anyhow!(say!(
+                "--size: found `{value}`; expected WIDTHxHEIGHT, e.g. 1080x1920",
+                value = s
+            ))
+        })
     };
     Ok((parse(w)?, parse(h)?))
 }
@@ -69,8 +77,12 @@ pub fn plan(
             out: out.to_path_buf(),
         }]);
     }
-    std::fs::create_dir_all(out)
-        .with_context(|| format!("--out: cannot make the folder {}", out.display()))?;
+    std::fs::create_dir_all(out).with_context(|| {
+        say!(
+            "--out: cannot make the folder {folder}",
+            folder = out.display()
+        )
+    })?;
     let suffix = if large { "-large" } else { "" };
     Ok(screens
         .iter()
@@ -106,10 +118,10 @@ pub fn run(
         apply(&ui, loaded, &view);
         let buffer = headless::render(&window, width, height)?;
         let image = image::RgbImage::from_raw(width, height, buffer.as_bytes().to_vec())
-            .context("the rendered buffer has the wrong size")?;
+            .context(say!("the rendered buffer has the wrong size"))?;
         image
             .save_with_format(&shot.out, image::ImageFormat::Png)
-            .with_context(|| format!("--out: cannot write {}", shot.out.display()))?;
+            .with_context(|| say!("--out: cannot write {file}", file = shot.out.display()))?;
         done.push(Rendered {
             needed_width: ui.get_needed_width(),
             needed_height: ui.get_needed_height(),

@@ -7,6 +7,7 @@
 //! the door open.
 
 use super::args::RunArgs;
+use super::says::say;
 use super::simulated::simulated;
 use crate::admin::{self, AppState};
 use crate::alerts::{Channels, Dispatcher};
@@ -66,11 +67,26 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
     let facility = loaded.config.facility.name.clone();
     let window = !args.headless && display_available();
     if args.headless {
-        eprintln!("threshold: running headless (services only) for {facility}");
+        eprintln!(
+            "{}",
+            say!(
+                "threshold: running headless (services only) for {facility}",
+                facility = facility
+            )
+        );
     } else if !window {
-        eprintln!("threshold: no display (DISPLAY and WAYLAND_DISPLAY are unset); running the services headless for {facility}");
+        eprintln!(
+            "{}",
+            say!("threshold: no display (DISPLAY and WAYLAND_DISPLAY are unset); running the services headless for {facility}", facility = facility)
+        );
     } else {
-        eprintln!("threshold: opening the kiosk window for {facility}");
+        eprintln!(
+            "{}",
+            say!(
+                "threshold: opening the kiosk window for {facility}",
+                facility = facility
+            )
+        );
     }
     // With --simulate the devices (and, when none is set up, the modem for
     // text messages) are simulators on pseudo-terminals.
@@ -78,11 +94,17 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
     let loaded = Arc::new(loaded);
     let desk = Desk::open(loaded.clone(), data_dir, SystemClock)?;
     eprintln!(
-        "threshold: data in {}; stop with Ctrl-C",
-        data_dir.display()
+        "{}",
+        say!(
+            "threshold: data in {folder}; stop with Ctrl-C",
+            folder = data_dir.display()
+        )
     );
     if desk.accounts()?.is_empty() {
-        eprintln!("threshold: no admin-web accounts yet; create one with `threshold user add NAME --role manager`");
+        eprintln!(
+            "{}",
+            say!("threshold: no admin-web accounts yet; create one with `threshold user add NAME --role manager`")
+        );
     }
     for warning in &loaded.warnings {
         tracing::warn!("config: {warning}");
@@ -109,7 +131,7 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
                     desk, health, hub, events_rx, scans_tx, shutdown, window, simulate,
                 ))
             })
-            .context("cannot start the services' thread")?
+            .context(say!("cannot start the services' thread"))?
     };
     if window {
         let source = if args.simulate {
@@ -125,7 +147,10 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
         };
         match crate::ui::run_window(loaded.clone(), desk, session, devices, &handle) {
             Ok(()) => shutdown.start(),
-            Err(e) => eprintln!("threshold: cannot open the kiosk window on this display ({e}); running the services headless"),
+            Err(e) => eprintln!(
+                "{}",
+                say!("threshold: cannot open the kiosk window on this display ({error}); running the services headless", error = e)
+            ),
         }
     }
     services
@@ -232,7 +257,13 @@ async fn web(desk: Desk, health: Health, stop: watch::Receiver<bool>) {
     let (bound, on) = tokio::sync::oneshot::channel();
     tokio::spawn(async move {
         if let Ok(addr) = on.await {
-            eprintln!("threshold: admin web and acknowledge links on {scheme}://{addr}");
+            eprintln!(
+                "{}",
+                say!(
+                    "threshold: admin web and acknowledge links on {address}",
+                    address = format!("{scheme}://{addr}")
+                )
+            );
         }
     });
     admin::serve::run(state, listen, tls, stop, bound).await;

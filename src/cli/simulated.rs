@@ -1,6 +1,7 @@
 //! `run --simulate`: simulated peripherals on pseudo-terminals in place of
 //! `[devices.*]` (and a GSM modem when `[alerts.sms]` is not set up).
 
+use super::says::say;
 use crate::config::Loaded;
 #[cfg(feature = "simulate")]
 use anyhow::Context;
@@ -43,7 +44,12 @@ pub fn simulated(
         std::os::unix::fs::DirBuilderExt::mode(&mut std::fs::DirBuilder::new(), 0o700)
             .recursive(true)
             .create(&out)
-            .with_context(|| format!("cannot make {} for simulated receipts", out.display()))?;
+            .with_context(|| {
+                say!(
+                    "cannot make {folder} for simulated receipts",
+                    folder = out.display()
+                )
+            })?;
         let printer = PrinterSim::start(Some(out.clone()))?;
         let scanner = LineSim::start()?;
         let sign = SignSim::start(400, 300, Some(out.join("door-sign.png")))?;
@@ -51,12 +57,15 @@ pub fn simulated(
             .with_heartbeat(b"HELLO simulated\n", Duration::from_secs(3600))
             .with_heartbeat(b"ALIVE\n", Duration::from_secs(5));
         eprintln!(
-            "threshold: simulated printer {}, scanner {}, door sign {}, panic button {}; receipts and the sign as PNG in {}",
-            printer.path.display(),
-            scanner.path.display(),
-            sign.path.display(),
-            panic.path.display(),
-            out.display()
+            "{}",
+            say!(
+                "threshold: simulated printer {printer}, scanner {scanner}, door sign {sign}, panic button {panic}; receipts and the sign as PNG in {folder}",
+                printer = printer.path.display(),
+                scanner = scanner.path.display(),
+                sign = sign.path.display(),
+                panic = panic.path.display(),
+                folder = out.display()
+            )
         );
         loaded.config.devices = Devices {
             printer: Some(PrinterSettings {
@@ -84,8 +93,11 @@ pub fn simulated(
         if loaded.config.alerts.sms.is_none() {
             let sim = ModemSim::try_start(Default::default())?;
             eprintln!(
-                "threshold: simulated GSM modem {}: text messages to contacts with a phone are logged, not sent",
-                sim.path.display()
+                "{}",
+                say!(
+                    "threshold: simulated GSM modem {port}: text messages to contacts with a phone are logged, not sent",
+                    port = sim.path.display()
+                )
             );
             loaded.config.alerts.sms =
                 toml::from_str(&format!("modem = {:?}", sim.path.display().to_string())).ok();
@@ -106,6 +118,8 @@ pub fn simulated(
     #[cfg(not(feature = "simulate"))]
     {
         let _ = (data_dir, &mut loaded);
-        anyhow::bail!("--simulate: this build has no simulated devices; build with `cargo run --features simulate`")
+        anyhow::bail!(say!(
+            "--simulate: this build has no simulated devices; build with `cargo run --features simulate`"
+        ))
     }
 }

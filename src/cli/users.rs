@@ -1,9 +1,11 @@
 //! `user add|passwd|disable|enable|remove|role|list`: admin-web accounts.
 
 use super::args::{RoleArg, UserCmd};
+use super::says::{lang, say, table};
 use super::{desk, Cli};
 use crate::admin::auth::{check_password, hash_password};
 use crate::app::records::{AccountChange, AccountError};
+use crate::app::timeline::account_role;
 use crate::domain::account::AccountRole;
 use anyhow::{anyhow, bail, Context};
 use serde_json::json;
@@ -13,13 +15,13 @@ use std::io::{BufRead, IsTerminal};
 /// standard input (for scripts: `printf '%s\n' "$PW" | threshold user passwd ana`).
 fn read_password(name: &str) -> anyhow::Result<String> {
     let password = if std::io::stdin().is_terminal() {
-        let first = rpassword::prompt_password(format!("New password for {name}: "))
-            .context("cannot read the password from the terminal")?;
+        let first = rpassword::prompt_password(say!("New password for {name}: ", name = name))
+            .context(say!("cannot read the password from the terminal"))?;
         check_password(&first).map_err(|e| anyhow!("{e}"))?;
-        let again = rpassword::prompt_password("Type it again: ")
-            .context("cannot read the password from the terminal")?;
+        let again = rpassword::prompt_password(say!("Type it again: "))
+            .context(say!("cannot read the password from the terminal"))?;
         if again != first {
-            bail!("the two passwords differ; nothing was changed");
+            bail!(say!("the two passwords differ; nothing was changed"));
         }
         first
     } else {
@@ -27,10 +29,11 @@ fn read_password(name: &str) -> anyhow::Result<String> {
         std::io::stdin()
             .lock()
             .read_line(&mut line)
-            .context("cannot read the password from standard input")?;
+            .context(say!("cannot read the password from standard input"))?;
         line.trim_end_matches(['\n', '\r']).to_string()
     };
-    check_password(&password).map_err(|e| anyhow!("{e}; nothing was changed"))?;
+    check_password(&password)
+        .map_err(|e| anyhow!(say!("{problem}; nothing was changed", problem = e)))?;
     Ok(password)
 }
 
@@ -57,7 +60,14 @@ pub fn run(cli: &Cli, cmd: &UserCmd) -> anyhow::Result<()> {
             if cli.json {
                 println!("{}", json!({ "name": name, "role": role.token() }));
             } else {
-                println!("account {name} ({}) created", role.token());
+                println!(
+                    "{}",
+                    say!(
+                        "account {name} ({role}) created",
+                        name = name,
+                        role = account_role(Some(role), lang())
+                    )
+                );
             }
         }
         UserCmd::Passwd { name } => {
@@ -69,7 +79,13 @@ pub fn run(cli: &Cli, cmd: &UserCmd) -> anyhow::Result<()> {
             if cli.json {
                 println!("{}", json!({ "name": name, "password": "changed" }));
             } else {
-                println!("password of {name} changed; their sessions have ended");
+                println!(
+                    "{}",
+                    say!(
+                        "password of {name} changed; their sessions have ended",
+                        name = name
+                    )
+                );
             }
         }
         UserCmd::Disable { name }
@@ -79,18 +95,31 @@ pub fn run(cli: &Cli, cmd: &UserCmd) -> anyhow::Result<()> {
             let (change, done) = match cmd {
                 UserCmd::Disable { .. } => (
                     AccountChange::Disable,
-                    "disabled; its sessions have ended".to_string(),
+                    say!(
+                        "account {name} disabled; its sessions have ended",
+                        name = name
+                    ),
                 ),
-                UserCmd::Enable { .. } => (AccountChange::Enable, "enabled".to_string()),
+                UserCmd::Enable { .. } => (
+                    AccountChange::Enable,
+                    say!("account {name} enabled", name = name),
+                ),
                 UserCmd::Remove { .. } => (
                     AccountChange::Remove,
-                    "removed with its password; its sessions have ended".to_string(),
+                    say!(
+                        "account {name} removed with its password; its sessions have ended",
+                        name = name
+                    ),
                 ),
                 UserCmd::Role { role, .. } => {
                     let role = role_of(*role);
                     (
                         AccountChange::Role(role),
-                        format!("is now {}; its sessions have ended", role.token()),
+                        say!(
+                            "account {name} is now {role}; its sessions have ended",
+                            name = name,
+                            role = account_role(Some(role), lang())
+                        ),
                     )
                 }
                 _ => unreachable!("matched above"),
@@ -102,7 +131,7 @@ pub fn run(cli: &Cli, cmd: &UserCmd) -> anyhow::Result<()> {
                     json!({ "name": name, "change": format!("{change:?}").to_lowercase() })
                 );
             } else {
-                println!("account {name} {done}");
+                println!("{done}");
             }
         }
         UserCmd::List => {
@@ -110,12 +139,26 @@ pub fn run(cli: &Cli, cmd: &UserCmd) -> anyhow::Result<()> {
             if cli.json {
                 println!("{}", serde_json::to_string(&list)?);
             } else if list.is_empty() {
-                println!("no accounts; create one with `threshold user add NAME --role manager`");
+                println!(
+                    "{}",
+                    say!("no accounts; create one with `threshold user add NAME --role manager`")
+                );
             } else {
-                for a in list {
-                    let pw = if a.password_set { "" } else { " (no password)" };
-                    let off = if a.disabled { " (disabled)" } else { "" };
-                    println!("{:<24} {}{pw}{off}", a.name, a.role.token());
+                let rows: Vec<Vec<String>> = list
+                    .iter()
+                    .map(|a| {
+                        let mut about = account_role(Some(a.role), lang()).to_string();
+                        if !a.password_set {
+                            about.push_str(&format!(" ({})", say!("no password")));
+                        }
+                        if a.disabled {
+                            about.push_str(&format!(" ({})", say!("disabled")));
+                        }
+                        vec![a.name.clone(), about]
+                    })
+                    .collect();
+                for line in table(&rows) {
+                    println!("{line}");
                 }
             }
         }

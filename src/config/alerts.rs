@@ -243,37 +243,37 @@ impl super::Config {
             (
                 "alerts.webhook.secret_file",
                 a.webhook.as_ref().map(|w| w.secret_file.as_path()),
-                "webhook pages cannot be signed or sent until it can be read",
+                crate::msg_id!("webhook pages cannot be signed or sent until it can be read"),
             ),
             (
                 "alerts.smtp.password_file",
                 smtp.and_then(|s| s.password_file.as_deref()),
-                "e-mail cannot be sent until it can be read",
+                crate::msg_id!("e-mail cannot be sent until it can be read"),
             ),
             (
                 "alerts.smtp.ca_file",
                 smtp.and_then(|s| s.ca_file.as_deref()),
-                "the SMTP server's certificate cannot be checked against it",
+                crate::msg_id!("the SMTP server's certificate cannot be checked against it"),
             ),
             (
                 "alerts.sms.gateway_credentials_file",
                 sms.and_then(|s| s.gateway_credentials_file.as_deref()),
-                "text messages cannot be sent until it can be read",
+                crate::msg_id!("text messages cannot be sent until it can be read"),
             ),
             (
                 "admin.tls_cert",
                 self.admin.tls_cert.as_deref(),
-                "the web server cannot start until it can be read",
+                crate::msg_id!("the web server cannot start until it can be read"),
             ),
             (
                 "admin.tls_key",
                 self.admin.tls_key.as_deref(),
-                "the web server cannot start until it can be read",
+                crate::msg_id!("the web server cannot start until it can be read"),
             ),
             (
                 "alerts.sms.sim_pin_file",
                 sms.and_then(|s| s.sim_pin_file.as_deref()),
-                "the SIM cannot be unlocked until it can be read",
+                crate::msg_id!("the SIM cannot be unlocked until it can be read"),
             ),
         ]
     }
@@ -282,12 +282,12 @@ impl super::Config {
 /// Why a secret file could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
-    #[error("cannot read {path}: {source}", path = .path.display())]
+    #[error("{}", crate::msg!("cannot read {path}: {source}", path = .path.display(), source = .source))]
     Read {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path} is empty", path = .path.display())]
+    #[error("{}", crate::msg!("{path} is empty", path = .path.display()))]
     Empty { path: PathBuf },
 }
 

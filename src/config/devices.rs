@@ -129,9 +129,10 @@ impl Config {
                 if !BAUDS.contains(&b) {
                     p.push(Problem::new(
                         key,
-                        format!(
-                            "found {b}; allowed: {}",
-                            BAUDS.map(|b| b.to_string()).join(", ")
+                        crate::msg!(
+                            "found {found}; allowed: {allowed}",
+                            found = b,
+                            allowed = BAUDS.map(|b| b.to_string()).join(", ")
                         ),
                     ));
                 }
@@ -145,7 +146,11 @@ impl Config {
                 if !(64..=max).contains(&v) {
                     p.push(Problem::new(
                         key,
-                        format!("found {v}; allowed: 64 to {max} dots"),
+                        crate::msg!(
+                            "found {found}; allowed: 64 to {max} dots",
+                            found = v,
+                            max = max
+                        ),
                     ));
                 }
             }
@@ -165,9 +170,9 @@ impl Config {
                 if !port.exists() {
                     w.push(Problem::new(
                         key,
-                        format!(
-                            "{} is not there now; the device is used when it appears",
-                            port.display()
+                        crate::msg!(
+                            "{port} is not there now; the device is used when it appears",
+                            port = port.display()
                         ),
                     ));
                 }

@@ -84,40 +84,37 @@ impl Config {
         if !(15..=600).contains(&k.idle_timeout_s) {
             p.push(Problem::new(
                 "kiosk.idle_timeout_s",
-                format!("found {}; allowed: 15 to 600 seconds", k.idle_timeout_s),
+                crate::msg!(
+                    "found {found}; allowed: 15 to 600 seconds",
+                    found = k.idle_timeout_s
+                ),
             ));
         }
         if k.capture == CaptureSource::Folder && k.capture_folder.is_none() {
             p.push(Problem::new(
-                "kiosk.capture_folder",
-                "capture = \"folder\" needs capture_folder, the folder the scanner saves pages to",
-            ));
+                "kiosk.capture_folder", crate::msg!("capture = \"folder\" needs capture_folder, the folder the scanner saves pages to")));
         }
         if k.capture == CaptureSource::Camera && k.camera.is_none() {
             p.push(Problem::new(
-                "kiosk.camera",
-                "capture = \"camera\" needs camera, the V4L2 device (e.g. /dev/v4l/by-id/usb-...-video-index0)",
-            ));
+                "kiosk.camera", crate::msg!("capture = \"camera\" needs camera, the V4L2 device (e.g. /dev/v4l/by-id/usb-...-video-index0)")));
         }
         for (i, s) in k.staff.iter().enumerate() {
             if s.name.trim().is_empty() || s.name.chars().count() > crate::app::MAX_BY_CHARS {
                 p.push(Problem::new(
                     format!("kiosk.staff[{i}].name"),
-                    "give the staff member's name (1 to 100 characters)",
+                    crate::msg!("give the staff member's name (1 to 100 characters)"),
                 ));
             }
             if argon2::PasswordHash::new(&s.pin_hash).is_err() || !s.pin_hash.starts_with("$argon2")
             {
                 p.push(Problem::new(
-                    format!("kiosk.staff[{i}].pin_hash"),
-                    "not an Argon2 hash; make one with `threshold staff hash-pin` (never put the PIN itself here)",
-                ));
+                    format!("kiosk.staff[{i}].pin_hash"), crate::msg!("not an Argon2 hash; make one with `threshold staff hash-pin` (never put the PIN itself here)")));
             }
             if let Some(b) = &s.badge_sha256 {
                 if b.len() != 64 || !b.chars().all(|c| c.is_ascii_hexdigit()) {
                     p.push(Problem::new(
                         format!("kiosk.staff[{i}].badge_sha256"),
-                        "expected 64 hex digits (the SHA-256 of the badge's code)",
+                        crate::msg!("expected 64 hex digits (the SHA-256 of the badge's code)"),
                     ));
                 }
             }
@@ -128,19 +125,14 @@ impl Config {
                     .is_some();
             if !labelled {
                 p.push(Problem::new(
-                    format!("visitors.purposes[{i}]"),
-                    format!(
-                        "`{purpose}` has no label; add [visitors.labels.{purpose}] with en, es, vi, zh-Hans and tl, or use a built-in purpose: {}",
-                        crate::domain::checkin::BUILTIN_PURPOSES.join(", ")
-                    ),
-                ));
+                    format!("visitors.purposes[{i}]"), crate::msg!("`{purpose}` has no label; add [visitors.labels.{purpose}] with en, es, vi, zh-Hans and tl, or use a built-in purpose: {allowed}", purpose = purpose, allowed = crate::domain::checkin::BUILTIN_PURPOSES.join(", "))));
             }
         }
         for (token, label) in &self.visitors.labels {
             for lang in label.blank_languages() {
                 p.push(Problem::new(
                     format!("visitors.labels.{token}"),
-                    format!("the {} label is empty", lang.code()),
+                    crate::msg!("the {lang} label is empty", lang = lang.code()),
                 ));
             }
         }
@@ -149,35 +141,35 @@ impl Config {
     /// Why the kiosk cannot capture document pages, if it cannot.
     pub fn capture_problem(&self) -> Option<&'static str> {
         match self.kiosk.capture {
-            CaptureSource::None => Some(
+            CaptureSource::None => Some(crate::msg_id!(
                 "no capture source is set up: pages cannot be captured at the kiosk; staff attach them later with `threshold encounter page`",
-            ),
-            CaptureSource::Demo if !cfg!(feature = "simulate") => Some(
+            )),
+            CaptureSource::Demo if !cfg!(feature = "simulate") => Some(crate::msg_id!(
                 "`demo` takes generated sample pages, which this build never records as evidence: pages cannot be captured at the kiosk; set capture = \"folder\" or \"camera\", and staff attach pages later with `threshold encounter page`",
-            ),
+            )),
             _ => None,
         }
     }
 
     pub(super) fn kiosk_warnings(&self, w: &mut Vec<Problem>) {
         if let Some(problem) = self.capture_problem() {
-            w.push(Problem::new("kiosk.capture", problem));
+            w.push(Problem::new(
+                "kiosk.capture",
+                crate::domain::catalogue::tr(crate::domain::catalogue::reader(), problem),
+            ));
         }
         if let (CaptureSource::Camera, Some(camera)) = (self.kiosk.capture, &self.kiosk.camera) {
             if !camera.exists() {
                 w.push(Problem::new(
-                    "kiosk.camera",
-                    format!(
-                        "{} is not there now; the official flow cannot capture pages until the camera is plugged in",
-                        camera.display()
-                    ),
-                ));
+                    "kiosk.camera", crate::msg!("{camera} is not there now; the official flow cannot capture pages until the camera is plugged in", camera = camera.display())));
             }
         }
         if self.kiosk.staff.is_empty() {
             w.push(Problem::new(
                 "kiosk.staff",
-                "nobody can open staff mode on the kiosk; add [[kiosk.staff]] with a pin_hash",
+                crate::msg!(
+                    "nobody can open staff mode on the kiosk; add [[kiosk.staff]] with a pin_hash"
+                ),
             ));
         }
     }

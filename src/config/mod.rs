@@ -296,7 +296,7 @@ pub const SENDABLE: [Channel; 3] = [Channel::Webhook, Channel::Email, Channel::S
 /// Why a configuration could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("{file}: cannot read the config file: {source}")]
+    #[error("{}", crate::msg!("{file}: cannot read the config file: {source}", file = .file, source = .source))]
     Read {
         file: String,
         source: std::io::Error,
@@ -354,15 +354,11 @@ impl Loaded {
         let profile = load_profile(&config.facility.policy, base).map_err(|e| match e {
             profiles::ProfileError::Unknown { found, allowed } => {
                 ConfigError::Invalid(source.locate(vec![Problem::new(
-                    "facility.policy",
-                    format!("no profile `{found}`; allowed: {allowed}, or a path to a profile .toml file"),
-                )]))
+                    "facility.policy", crate::msg!("no profile `{found}`; allowed: {allowed}, or a path to a profile .toml file", found = found, allowed = allowed))]))
             }
             profiles::ProfileError::Read { file, source: err } => {
                 ConfigError::Invalid(source.locate(vec![Problem::new(
-                    "facility.policy",
-                    format!("cannot read profile file {file}: {err}"),
-                )]))
+                    "facility.policy", crate::msg!("cannot read profile file {file}: {error}", file = file, error = err))]))
             }
             profiles::ProfileError::Invalid(errors) => ConfigError::Invalid(errors),
         })?;
@@ -370,7 +366,17 @@ impl Loaded {
         for (key, file, without) in config.secret_files() {
             if let Some(file) = file {
                 if let Err(e) = read_secret(&base.join(file)) {
-                    warnings.push(Problem::new(key, format!("{e}; {without}")));
+                    warnings.push(Problem::new(
+                        key,
+                        crate::msg!(
+                            "{error}; {consequence}",
+                            error = e,
+                            consequence = crate::domain::catalogue::tr(
+                                crate::domain::catalogue::reader(),
+                                without
+                            )
+                        ),
+                    ));
                 }
             }
         }

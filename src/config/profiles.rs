@@ -29,9 +29,9 @@ pub fn builtin_profile_names() -> Vec<&'static str> {
 /// Why a profile could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
-    #[error("no profile `{found}`; allowed: {allowed}")]
+    #[error("{}", crate::msg!("no profile `{found}`; allowed: {allowed}", found = .found, allowed = .allowed))]
     Unknown { found: String, allowed: String },
-    #[error("{file}: cannot read: {source}")]
+    #[error("{}", crate::msg!("{file}: cannot read: {source}", file = .file, source = .source))]
     Read {
         file: String,
         source: std::io::Error,

@@ -288,6 +288,47 @@ pub fn comma(lang: Language) -> &'static str {
     }
 }
 
+static READER: OnceLock<Language> = OnceLock::new();
+
+/// Set the language this process writes its errors and diagnostics in
+/// (`msg!`). The command line sets it once, from the operator's locale;
+/// the service does not, so its log and the errors it serves stay in
+/// English (the web pages and alerts have their own readers' languages).
+pub fn set_reader(lang: Language) {
+    let _ = READER.set(lang);
+}
+
+/// The language of this process's errors and diagnostics: English unless
+/// [`set_reader`] said otherwise.
+pub fn reader() -> Language {
+    READER.get().copied().unwrap_or(Language::English)
+}
+
+/// An error or diagnostic sentence in the reader's language, with
+/// `{name}` placeholders filled: `msg!("no encounter `{id}`", id = id)`.
+/// Usable in `#[error(...)]`: `#[error("{}", crate::msg!("...", id = .0))]`.
+#[macro_export]
+macro_rules! msg {
+    ($m:literal $(,)?) => {
+        $crate::domain::catalogue::tr($crate::domain::catalogue::reader(), $m).to_string()
+    };
+    ($m:literal, $($k:ident = $v:expr),+ $(,)?) => {
+        $crate::domain::catalogue::fill(
+            $crate::domain::catalogue::tr($crate::domain::catalogue::reader(), $m),
+            &[$((stringify!($k), &$v as &dyn std::fmt::Display)),+],
+        )
+    };
+}
+
+/// Marks a sentence kept as `&'static str` until it is read, for the
+/// catalogue (gettext's `N_`): the reader translates it with [`tr`].
+#[macro_export]
+macro_rules! msg_id {
+    ($m:literal $(,)?) => {
+        $m
+    };
+}
+
 /// A struct of fixed texts, one field per message, read from the
 /// catalogue once per language: `messages! { pub struct W { title: "Title", } }`
 /// gives `W::get(lang) -> &'static W` and `W::MSGIDS` (for the

@@ -29,25 +29,21 @@ pub struct VisitorCheckIn {
 /// Why a visitor's entry was refused. Each message says what to change.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CheckInRefused {
-    #[error("unknown purpose `{found}`; allowed: {allowed}")]
+    #[error("{}", crate::msg!("unknown purpose `{found}`; allowed: {allowed}", found = .found, allowed = .allowed))]
     UnknownPurpose { found: String, allowed: String },
-    #[error("unknown entrance `{found}`; allowed: {allowed}")]
+    #[error("{}", crate::msg!("unknown entrance `{found}`; allowed: {allowed}", found = .found, allowed = .allowed))]
     UnknownEntrance { found: String, allowed: String },
-    #[error(
-        "name: give a first name or initials only, one word, no surname (found {words} words)"
-    )]
+    #[error("{}", crate::msg!("name: give a first name or initials only, one word, no surname (found {words} words)", words = .words))]
     NameNotOneWord { words: usize },
-    #[error("name: at most {MAX_NAME_CHARS} characters (found {found})")]
+    #[error("{}", crate::msg!("name: at most {limit} characters (found {found})", limit = MAX_NAME_CHARS, found = .found))]
     NameTooLong { found: usize },
-    #[error("name: letters, initials, hyphens and apostrophes only; visitors are never asked for numbers")]
+    #[error("{}", crate::msg!("name: letters, initials, hyphens and apostrophes only; visitors are never asked for numbers"))]
     NameHasNonLetters,
-    #[error("host: at most {MAX_HOST_CHARS} characters (found {found})")]
+    #[error("{}", crate::msg!("host: at most {limit} characters (found {found})", limit = MAX_HOST_CHARS, found = .found))]
     HostTooLong { found: usize },
-    #[error(
-        "{field}: this looks like an ID number; visitors are never asked for ID numbers, remove it"
-    )]
+    #[error("{}", crate::msg!("{field}: this looks like an ID number; visitors are never asked for ID numbers, remove it", field = .field))]
     LooksLikeIdNumber { field: &'static str },
-    #[error("{field}: control characters are not allowed")]
+    #[error("{}", crate::msg!("{field}: control characters are not allowed", field = .field))]
     ControlCharacters { field: &'static str },
 }
 

@@ -75,7 +75,7 @@ impl fmt::Display for DocumentKind {
 
 /// A document-kind token that is not in the catalogue.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown document kind `{found}`; allowed: judicial-search-warrant, judicial-arrest-warrant, judicial-subpoena, court-order, administrative-warrant, agency-form, none")]
+#[error("{}", crate::msg!("unknown document kind `{found}`; allowed: judicial-search-warrant, judicial-arrest-warrant, judicial-subpoena, court-order, administrative-warrant, agency-form, none", found = .found))]
 pub struct UnknownDocumentKind {
     /// What was given.
     pub found: String,

@@ -25,9 +25,9 @@ pub struct Officer {
 /// Why an `--officer` value could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OfficerParseError {
-    #[error("officer `{found}`: expected \"Name;Badge;Agency\" (three parts separated by `;`, badge may be empty)")]
+    #[error("{}", crate::msg!("officer `{found}`: expected \"Name;Badge;Agency\" (three parts separated by `;`, badge may be empty)", found = .found))]
     WrongShape { found: String },
-    #[error("officer `{found}`: the {part} is empty")]
+    #[error("{}", crate::msg!("officer `{found}`: the {part} is empty", found = .found, part = crate::domain::catalogue::tr(crate::domain::catalogue::reader(), .part)))]
     Empty { found: String, part: &'static str },
 }
 
@@ -38,7 +38,10 @@ impl FromStr for Officer {
         let [name, badge, agency] = parts.as_slice() else {
             return Err(OfficerParseError::WrongShape { found: s.into() });
         };
-        for (part, value) in [("name", name), ("agency", agency)] {
+        for (part, value) in [
+            (crate::msg_id!("name"), name),
+            (crate::msg_id!("agency"), agency),
+        ] {
             if value.is_empty() {
                 return Err(OfficerParseError::Empty {
                     found: s.into(),
@@ -161,15 +164,15 @@ pub struct EncounterDetails {
 /// Why encounter details were refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DetailsRefused {
-    #[error("at least one officer is needed (--officer \"Name;Badge;Agency\")")]
+    #[error("{}", crate::msg!("at least one officer is needed (--officer \"Name;Badge;Agency\")"))]
     NoOfficers,
-    #[error("at most {MAX_OFFICERS} officers can be recorded (found {0})")]
+    #[error("{}", crate::msg!("at most {limit} officers can be recorded (found {found})", limit = MAX_OFFICERS, found = .0))]
     TooManyOfficers(usize),
-    #[error("{field}: at most {MAX_TEXT_CHARS} characters (found {found})")]
+    #[error("{}", crate::msg!("{field}: at most {limit} characters (found {found})", field = .field, limit = MAX_TEXT_CHARS, found = .found))]
     TooLong { field: &'static str, found: usize },
-    #[error("{field}: control characters are not allowed")]
+    #[error("{}", crate::msg!("{field}: control characters are not allowed", field = .field))]
     ControlCharacters { field: &'static str },
-    #[error("document dates: valid-until {expires} is before issued {issued}")]
+    #[error("{}", crate::msg!("document dates: valid-until {expires} is before issued {issued}", expires = .expires, issued = .issued))]
     DatesReversed {
         issued: NaiveDate,
         expires: NaiveDate,
@@ -292,7 +295,7 @@ impl fmt::Display for Outcome {
 
 /// An outcome token that does not exist.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown outcome `{found}`; allowed: waited-in-public-area, left, access-judicial-warrant, access-exigent, entered-without-consent, records-demanded, records-produced, stepped-back, other")]
+#[error("{}", crate::msg!("unknown outcome `{found}`; allowed: waited-in-public-area, left, access-judicial-warrant, access-exigent, entered-without-consent, records-demanded, records-produced, stepped-back, other", found = .found))]
 pub struct UnknownOutcome {
     pub found: String,
 }
@@ -369,19 +372,19 @@ impl DecisionBasis {
 /// Why an outcome or a closing was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RuleRefused {
-    #[error("the encounter is closed; nothing more can be recorded")]
+    #[error("{}", crate::msg!("the encounter is closed; nothing more can be recorded"))]
     Closed,
-    #[error("the outcome `{0}` is already recorded; add a note to correct it")]
+    #[error("{}", crate::msg!("the outcome `{outcome}` is already recorded; add a note to correct it", outcome = .0))]
     AlreadyDecided(Outcome),
-    #[error("`{outcome}` needs a judicial warrant or court order, but the document recorded is `{presented}`")]
+    #[error("{}", crate::msg!("`{outcome}` needs a judicial warrant or court order, but the document recorded is `{presented}`", outcome = .outcome, presented = .presented))]
     NeedsJudicialDocument { outcome: Outcome, presented: String },
-    #[error("`{0}` needs counsel's acknowledgement first; wait for counsel, or record an override with --override-reason stating the exigent circumstances")]
+    #[error("{}", crate::msg!("`{outcome}` needs counsel's acknowledgement first; wait for counsel, or record an override with --override-reason stating the exigent circumstances", outcome = .0))]
     CounselNotAcknowledged(Outcome),
-    #[error("the override reason is empty; state the exigent circumstances")]
+    #[error("{}", crate::msg!("the override reason is empty; state the exigent circumstances"))]
     EmptyOverrideReason,
-    #[error("`{0}` records what the officers said the emergency is; give their stated reason")]
+    #[error("{}", crate::msg!("`{outcome}` records what the officers said the emergency is; give their stated reason", outcome = .0))]
     NeedsOfficialsReason(Outcome),
-    #[error("record the outcome before closing (encounter decide)")]
+    #[error("{}", crate::msg!("record the outcome before closing (encounter decide)"))]
     NoOutcome,
 }
 

@@ -60,7 +60,7 @@ impl fmt::Display for Language {
 
 /// A language code that is not one of the supported ones.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown language `{found}`; allowed: en, es, vi, zh-Hans, tl")]
+#[error("{}", crate::msg!("unknown language `{found}`; allowed: en, es, vi, zh-Hans, tl", found = .found))]
 pub struct UnknownLanguage {
     /// What was given.
     pub found: String,

@@ -228,9 +228,9 @@ impl PolicyProfile {
         if !is_token(&self.id) {
             problems.push(Problem::new(
                 "id",
-                format!(
-                    "found `{}`; allowed: lower-case letters, digits and hyphens",
-                    self.id
+                crate::msg!(
+                    "found `{found}`; allowed: lower-case letters, digits and hyphens",
+                    found = self.id
                 ),
             ));
         }
@@ -247,7 +247,7 @@ impl PolicyProfile {
         if self.access.public.entry != EntryRule::Open {
             problems.push(Problem::new(
                 "access.public.entry",
-                "public areas are open to everyone; allowed: open",
+                crate::msg!("public areas are open to everyone; allowed: open"),
             ));
         }
         check_ids(
@@ -261,14 +261,14 @@ impl PolicyProfile {
             if r.phone.is_none() && r.url.is_none() {
                 problems.push(Problem::new(
                     format!("resources[{i}]"),
-                    "a resource needs a `phone` or a `url`",
+                    crate::msg!("a resource needs a `phone` or a `url`"),
                 ));
             }
         }
         if self.checklist.is_empty() {
             problems.push(Problem::new(
                 "checklist",
-                "the warrant checklist needs at least one item",
+                crate::msg!("the warrant checklist needs at least one item"),
             ));
         }
         check_ids(
@@ -281,16 +281,14 @@ impl PolicyProfile {
             texts.push((format!("checklist[{i}].help"), &c.help));
             if !self.documents.iter().any(|d| d.checklist.contains(&c.id)) {
                 problems.push(Problem::new(
-                    format!("checklist[{i}].id"),
-                    format!("no document kind asks `{}`; list it in a `documents` entry's checklist or remove it", c.id),
-                ));
+                    format!("checklist[{i}].id"), crate::msg!("no document kind asks `{id}`; list it in a `documents` entry's checklist or remove it", id = c.id)));
             }
         }
         for (list, lines) in [("say", &self.card.say), ("avoid", &self.card.avoid)] {
             if lines.is_empty() {
                 problems.push(Problem::new(
                     format!("card.{list}"),
-                    "the card needs at least one line",
+                    crate::msg!("the card needs at least one line"),
                 ));
             }
             for (i, line) in lines.iter().enumerate() {
@@ -302,7 +300,7 @@ impl PolicyProfile {
             if kinds.iter().filter(|k| **k == d.kind).count() > 1 {
                 problems.push(Problem::new(
                     format!("documents[{i}].kind"),
-                    format!("`{}` is listed more than once", d.kind),
+                    crate::msg!("`{kind}` is listed more than once", kind = d.kind),
                 ));
             }
             texts.push((format!("documents[{i}].label"), &d.label));
@@ -313,7 +311,10 @@ impl PolicyProfile {
             if !kinds.contains(&kind) {
                 problems.push(Problem::new(
                     "documents",
-                    format!("the catalogue lacks `{kind}`; every document kind needs an entry"),
+                    crate::msg!(
+                        "the catalogue lacks `{kind}`; every document kind needs an entry",
+                        kind = kind
+                    ),
                 ));
             }
         }
@@ -322,7 +323,7 @@ impl PolicyProfile {
             if outcomes.iter().filter(|x| **x == o.outcome).count() > 1 {
                 problems.push(Problem::new(
                     format!("outcomes[{i}].outcome"),
-                    format!("`{}` is listed more than once", o.outcome),
+                    crate::msg!("`{outcome}` is listed more than once", outcome = o.outcome),
                 ));
             }
             texts.push((format!("outcomes[{i}].label"), &o.label));
@@ -331,7 +332,10 @@ impl PolicyProfile {
             if !outcomes.contains(&outcome) {
                 problems.push(Problem::new(
                     "outcomes",
-                    format!("the outcome rules lack `{outcome}`; every outcome needs a rule"),
+                    crate::msg!(
+                        "the outcome rules lack `{outcome}`; every outcome needs a rule",
+                        outcome = outcome
+                    ),
                 ));
             }
         }
@@ -339,7 +343,7 @@ impl PolicyProfile {
             for lang in text.blank_languages() {
                 problems.push(Problem::new(
                     format!("{path}.{lang}"),
-                    "the text is empty; every kiosk language needs a translation",
+                    crate::msg!("the text is empty; every kiosk language needs a translation"),
                 ));
             }
         }
@@ -360,13 +364,13 @@ impl PolicyProfile {
             if self.checklist_item(id).is_none() {
                 problems.push(Problem::new(
                     format!("documents[{i}].checklist[{j}]"),
-                    format!("`{id}` is not a `checklist` item's id"),
+                    crate::msg!("`{id}` is not a `checklist` item's id", id = id),
                 ));
             }
             if !seen.insert(id) {
                 problems.push(Problem::new(
                     format!("documents[{i}].checklist[{j}]"),
-                    format!("`{id}` is asked more than once"),
+                    crate::msg!("`{id}` is asked more than once", id = id),
                 ));
             }
         }
@@ -379,7 +383,7 @@ impl PolicyProfile {
             if d.checklist.is_empty() {
                 problems.push(Problem::new(
                     format!("documents[{i}].verdict.{name}"),
-                    "a kind without checklist questions has only `verdict.open`",
+                    crate::msg!("a kind without checklist questions has only `verdict.open`"),
                 ));
             }
             texts.push((format!("documents[{i}].verdict.{name}"), text));
@@ -393,13 +397,16 @@ fn check_ids<'a>(problems: &mut Vec<Problem>, list: &str, ids: impl Iterator<Ite
         if !is_token(id) {
             problems.push(Problem::new(
                 format!("{list}[{i}].id"),
-                format!("found `{id}`; allowed: lower-case letters, digits and hyphens"),
+                crate::msg!(
+                    "found `{id}`; allowed: lower-case letters, digits and hyphens",
+                    id = id
+                ),
             ));
         }
         if !seen.insert(id) {
             problems.push(Problem::new(
                 format!("{list}[{i}].id"),
-                format!("`{id}` is used more than once"),
+                crate::msg!("`{id}` is used more than once", id = id),
             ));
         }
     }

@@ -20,9 +20,9 @@ const SEEN_EVERY: Duration = Duration::minutes(1);
 /// Why an account change was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
-    #[error("an account named `{0}` already exists; use `threshold user passwd {0}` to change its password")]
+    #[error("{}", crate::msg!("an account named `{name}` already exists; use `threshold user passwd {name}` to change its password", name = .0))]
     Exists(String),
-    #[error("no account named `{0}`; create it with `threshold user add {0} --role manager|counsel|staff`")]
+    #[error("{}", crate::msg!("no account named `{name}`; create it with `threshold user add {name} --role manager|counsel|staff`", name = .0))]
     Unknown(String),
     #[error("{0}")]
     BadName(String),

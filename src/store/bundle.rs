@@ -216,13 +216,13 @@ pub fn write(
 /// Why a bundle could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum BundleError {
-    #[error("no journal entries in that date range; nothing to export")]
+    #[error("{}", crate::msg!("no journal entries in that date range; nothing to export"))]
     Empty,
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("writing the bundle failed: {0}")]
+    #[error("{}", crate::msg!("writing the bundle failed: {error}", error = .0))]
     Io(#[from] std::io::Error),
-    #[error("encoding the bundle failed: {0}")]
+    #[error("{}", crate::msg!("encoding the bundle failed: {error}", error = .0))]
     Json(#[from] serde_json::Error),
 }
 

@@ -15,9 +15,9 @@ pub enum EntryRefused {
     Store(#[from] StoreError),
     #[error(transparent)]
     Rule(#[from] RuleRefused),
-    #[error("no encounter `{0}`; `threshold encounter list` shows the references")]
+    #[error("{}", crate::msg!("no encounter `{id}`; `threshold encounter list` shows the references", id = .0))]
     UnknownEncounter(String),
-    #[error("this acknowledge link was already used at {at}")]
+    #[error("{}", crate::msg!("this acknowledge link was already used at {at}", at = .at))]
     LinkUsed { at: String },
 }
 

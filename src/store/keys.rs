@@ -11,16 +11,16 @@ use std::path::{Path, PathBuf};
 /// Why a key file could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
-    #[error("key file {path}: {source}", path = .path.display())]
+    #[error("{}", crate::msg!("key file {path}: {source}", path = .path.display(), source = .source))]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("key file {path} is readable by other users (mode {mode:o}); run `chmod 600 {path}`", path = .path.display())]
+    #[error("{}", crate::msg!("key file {path} is readable by other users (mode {mode}); run `chmod 600 {path}`", path = .path.display(), mode = format!("{:o}", .mode)))]
     Permissions { path: PathBuf, mode: u32 },
-    #[error("key file {path} is {len} bytes, expected 32; restore it from backup", path = .path.display())]
+    #[error("{}", crate::msg!("key file {path} is {len} bytes, expected 32; restore it from backup", path = .path.display(), len = .len))]
     Length { path: PathBuf, len: usize },
-    #[error("key file {path} is missing but data protected by it exists; restore it from backup (a new key cannot read the old data)", path = .path.display())]
+    #[error("{}", crate::msg!("key file {path} is missing but data protected by it exists; restore it from backup (a new key cannot read the old data)", path = .path.display()))]
     Missing { path: PathBuf },
 }
 

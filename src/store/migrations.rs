@@ -187,11 +187,11 @@ pub fn latest() -> i64 {
 /// Why migrating failed.
 #[derive(Debug, thiserror::Error)]
 pub enum MigrationError {
-    #[error("this database was written by a newer version of Threshold (schema version {found}; this build understands up to {supported}); upgrade Threshold, or point --data-dir at another folder")]
+    #[error("{}", crate::msg!("this database was written by a newer version of Threshold (schema version {found}; this build understands up to {supported}); upgrade Threshold, or point --data-dir at another folder", found = .found, supported = .supported))]
     TooNew { found: i64, supported: i64 },
-    #[error("this SQLite file is not a Threshold database (application id {0:#x}); point --data-dir at a Threshold data folder")]
+    #[error("{}", crate::msg!("this SQLite file is not a Threshold database (application id {id}); point --data-dir at a Threshold data folder", id = format!("{:#x}", .0)))]
     NotThreshold(i32),
-    #[error("schema migration {version} failed: {source}")]
+    #[error("{}", crate::msg!("schema migration {version} failed: {source}", version = .version, source = .source))]
     Failed {
         version: i64,
         source: rusqlite::Error,

@@ -53,47 +53,47 @@ pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Why the store could not do what was asked. Each names the file to look at.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot create the data folder {path}: {source}", path = .path.display())]
+    #[error("{}", crate::msg!("cannot create the data folder {path}: {source}", path = .path.display(), source = .source))]
     DataDir {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("the data folder {path} can be written by other users (mode {mode:o}); they could replace the record or its keys. Make it the service user's alone: chown threshold: {path} && chmod 700 {path}", path = .path.display())]
+    #[error("{}", crate::msg!("the data folder {path} can be written by other users (mode {mode}); they could replace the record or its keys. Make it the service user's alone: chown threshold: {path} && chmod 700 {path}", path = .path.display(), mode = format!("{:o}", .mode)))]
     UnsafeDataDir { path: PathBuf, mode: u32 },
-    #[error("cannot open the database {path}: {source}", path = .path.display())]
+    #[error("{}", crate::msg!("cannot open the database {path}: {source}", path = .path.display(), source = .source))]
     Open {
         path: PathBuf,
         source: rusqlite::Error,
     },
-    #[error("database {path}: {source}", path = .path.display())]
+    #[error("{}", crate::msg!("database {path}: {source}", path = .path.display(), source = .source))]
     Migration {
         path: PathBuf,
         source: MigrationError,
     },
-    #[error("the disk holding {path} is full; free space and try again (nothing from this action was recorded)", path = .path.display())]
+    #[error("{}", crate::msg!("the disk holding {path} is full; free space and try again (nothing from this action was recorded)", path = .path.display()))]
     DiskFull { path: PathBuf },
-    #[error("the database {path} stayed locked by another Threshold process for {BUSY_TIMEOUT:?}; try again", path = .path.display())]
+    #[error("{}", crate::msg!("the database {path} stayed locked by another Threshold process for {wait}; try again", path = .path.display(), wait = format!("{:?}", BUSY_TIMEOUT)))]
     Busy { path: PathBuf },
-    #[error("the database {path} is read-only; give the service user write access to the data folder", path = .path.display())]
+    #[error("{}", crate::msg!("the database {path} is read-only; give the service user write access to the data folder", path = .path.display()))]
     ReadOnly { path: PathBuf },
-    #[error("{path} is damaged or is not a SQLite database; restore it from a backup, or point --data-dir at another folder", path = .path.display())]
+    #[error("{}", crate::msg!("{path} is damaged or is not a SQLite database; restore it from a backup, or point --data-dir at another folder", path = .path.display()))]
     Damaged { path: PathBuf },
-    #[error("database {path}: {source}", path = .path.display())]
+    #[error("{}", crate::msg!("database {path}: {source}", path = .path.display(), source = .source))]
     Sqlite {
         path: PathBuf,
         source: rusqlite::Error,
     },
     #[error(transparent)]
     Page(#[from] PageError),
-    #[error("journal entry could not be projected: {0}")]
+    #[error("{}", crate::msg!("journal entry could not be projected: {error}", error = .0))]
     Projection(#[from] projections::ProjectionError),
-    #[error("cannot encode a journal body: {0}")]
+    #[error("{}", crate::msg!("cannot encode a journal body: {error}", error = .0))]
     Encode(#[from] serde_json::Error),
-    #[error("one journal entry may hold at most {} personal values", vault::PER_ENTRY - 1)]
+    #[error("{}", crate::msg!("one journal entry may hold at most {limit} personal values", limit = vault::PER_ENTRY - 1))]
     EntryTooLarge,
-    #[error("the record writer for {path} has stopped; restart Threshold (nothing from this action was recorded)", path = .path.display())]
+    #[error("{}", crate::msg!("the record writer for {path} has stopped; restart Threshold (nothing from this action was recorded)", path = .path.display()))]
     WriterGone { path: PathBuf },
-    #[error("a write to {path} failed unexpectedly and was rolled back (the service log says why); nothing from this action was recorded, try again", path = .path.display())]
+    #[error("{}", crate::msg!("a write to {path} failed unexpectedly and was rolled back (the service log says why); nothing from this action was recorded, try again", path = .path.display()))]
     WriteFailed { path: PathBuf },
 }
 

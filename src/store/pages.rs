@@ -20,14 +20,14 @@ const NONCE_LEN: usize = 24;
 /// Why a page or the key could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum PageError {
-    #[error("{path}: {source}")]
+    #[error("{path}: {source}", path = .path.display())]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("page key: {0}")]
+    #[error("{}", crate::msg!("page key: {error}", error = .0))]
     Key(#[from] super::keys::KeyError),
-    #[error("page file {path} is not a Threshold page or has been altered", path = .path.display())]
+    #[error("{}", crate::msg!("page file {path} is not a Threshold page or has been altered", path = .path.display()))]
     Altered { path: PathBuf },
 }
 

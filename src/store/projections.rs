@@ -25,11 +25,11 @@ pub const TABLES: &[(&str, &str)] = &[
 /// Why an entry could not be projected.
 #[derive(Debug, thiserror::Error)]
 pub enum ProjectionError {
-    #[error("unknown entry kind `{0}`")]
+    #[error("{}", crate::msg!("unknown entry kind `{found}`", found = .0))]
     UnknownKind(String),
-    #[error("body does not match its kind: {0}")]
+    #[error("{}", crate::msg!("body does not match its kind: {error}", error = .0))]
     Body(#[from] serde_json::Error),
-    #[error("entry refers to {what} `{id}`, which no earlier entry created")]
+    #[error("{}", crate::msg!("entry refers to {what} `{id}`, which no earlier entry created", what = .what, id = .id))]
     Dangling { what: &'static str, id: String },
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),

@@ -26,6 +26,73 @@ pub fn slint_messages() -> Vec<(String, Option<String>)> {
     out
 }
 
+/// Every sentence the Rust code writes through `say!`/`sayn!` (the CLI),
+/// `msg!` (errors and configuration diagnostics) and `msg_id!` (kept until
+/// read): (message, plural).
+pub fn code_messages() -> Vec<(String, Option<String>)> {
+    let mut out = Vec::new();
+    let mut dirs = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            // The macros' own files define them; their examples are not messages.
+            let defines = path.ends_with("cli/says.rs") || path.ends_with("domain/catalogue.rs");
+            if path.extension().is_none_or(|e| e != "rs") || defines {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let code: String = text
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            for (i, _) in code.match_indices("!(") {
+                let head = &code[..i];
+                let name_start = head
+                    .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .map_or(0, |p| p + 1);
+                let plural = match &head[name_start..] {
+                    "say" | "msg" | "msg_id" => false,
+                    "sayn" => true,
+                    _ => continue,
+                };
+                let (one, rest) = literal(&code[i + 2..]);
+                let other = plural.then(|| literal(rest.trim_start().strip_prefix(',').unwrap()).0);
+                out.push((one, other));
+            }
+        }
+    }
+    assert!(
+        out.len() > 250,
+        "found only {} messages in the code",
+        out.len()
+    );
+    out
+}
+
+/// The string literal at the start of `s` (after blanks), unescaped, and
+/// what follows it.
+fn literal(s: &str) -> (String, &str) {
+    let s = s
+        .trim_start()
+        .strip_prefix('"')
+        .expect("a message is a string literal");
+    let mut text = String::new();
+    let mut chars = s.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' => text.push(chars.next().unwrap().1),
+            '"' => return (text, &s[i + 1..]),
+            c => text.push(c),
+        }
+    }
+    panic!("an unterminated string literal");
+}
+
 /// Every message the Rust surfaces read from the catalogue.
 pub fn rust_messages() -> Vec<&'static str> {
     let mut out = Vec::new();
@@ -40,6 +107,37 @@ pub fn rust_messages() -> Vec<&'static str> {
     out
 }
 
+/// ASCII words of four letters or more in `text`, lowercased; long hex
+/// runs (hashes, keys) are not words.
+pub fn words(text: &str) -> std::collections::BTreeSet<String> {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !(w.len() >= 16 && w.chars().all(|c| c.is_ascii_hexdigit())))
+        .flat_map(|w| w.split(|c: char| !c.is_ascii_alphabetic()))
+        .filter(|w| w.len() >= 4)
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Fails, showing the lines, when `text` has an English word of the
+/// product's own messages that `allowed` (names, recorded words, what the
+/// language's catalogue itself keeps) does not let through.
+pub fn assert_no_english(what: &str, text: &str, allowed: &std::collections::BTreeSet<String>) {
+    let english = english_words();
+    let found: std::collections::BTreeSet<String> = words(text)
+        .into_iter()
+        .filter(|w| english.contains(w) && !allowed.contains(w))
+        .collect();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| words(l).iter().any(|w| found.contains(w)))
+        .collect();
+    assert!(
+        found.is_empty(),
+        "English in {what}: {found:?}\n{}",
+        lines.join("\n")
+    );
+}
+
 /// Every English word (four letters or more) of the product's own
 /// messages: none should appear in a text written in another language,
 /// unless a recorded name or word carries it.
@@ -47,6 +145,7 @@ pub fn english_words() -> std::collections::BTreeSet<String> {
     let mut out = std::collections::BTreeSet::new();
     let all = slint_messages()
         .into_iter()
+        .chain(code_messages())
         .flat_map(|(one, plural)| [Some(one), plural])
         .flatten()
         .chain(rust_messages().into_iter().map(String::from));

@@ -211,7 +211,13 @@ impl World {
 
     /// `threshold --config … --data-dir … ARGS`, as an operator types it.
     pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        self.cli_in("C.UTF-8", args)
+    }
+
+    /// The CLI on the running service's config and data, under `locale`.
+    pub fn cli_in(&self, locale: &str, args: &[&str]) -> std::process::Output {
         bin()
+            .env("LANG", locale)
             .arg("--config")
             .arg(&self.config)
             .arg("--data-dir")

@@ -18,9 +18,15 @@ use std::sync::{Arc, Mutex};
 use threshold::app::{Clock, Desk};
 use threshold::config::Loaded;
 
-/// The `threshold` binary built for these tests.
+/// The `threshold` binary built for these tests, speaking English
+/// whatever the machine's locale (the CLI speaks the operator's language).
 pub fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_threshold"))
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_threshold"));
+    for var in ["LC_ALL", "LC_MESSAGES", "LANGUAGE"] {
+        cmd.env_remove(var);
+    }
+    cmd.env("LANG", "C.UTF-8");
+    cmd
 }
 
 /// Run the CLI against `data_dir` with the demo config.

@@ -213,7 +213,7 @@ pub fn for_each_log_row(
 pub enum LogError {
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
-    #[error("writing the export failed: {0}")]
+    #[error("{}", crate::msg!("writing the export failed: {error}", error = .0))]
     Write(#[from] std::io::Error),
 }
 

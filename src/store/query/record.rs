@@ -249,7 +249,7 @@ fn reveal_opt(conn: &Connection, r: &Option<VaultRef>) -> rusqlite::Result<Optio
 pub enum ReadError {
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
-    #[error("journal entry {seq} ({kind}) has a body that does not match its kind: {source}; run `threshold log verify`")]
+    #[error("{}", crate::msg!("journal entry {seq} ({kind}) has a body that does not match its kind: {source}; run `threshold log verify`", seq = .seq, kind = .kind, source = .source))]
     Body {
         seq: i64,
         kind: String,
