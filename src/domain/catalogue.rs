@@ -298,10 +298,27 @@ pub fn set_reader(lang: Language) {
     let _ = READER.set(lang);
 }
 
-/// The language of this process's errors and diagnostics: English unless
-/// [`set_reader`] said otherwise.
+thread_local! {
+    static LOCAL_READER: std::cell::Cell<Option<Language>> = const { std::cell::Cell::new(None) };
+}
+
+/// The language of this process's errors and diagnostics: the reader of
+/// [`with_reader`] on this thread, else English unless [`set_reader`] said
+/// otherwise.
 pub fn reader() -> Language {
-    READER.get().copied().unwrap_or(Language::English)
+    LOCAL_READER
+        .with(std::cell::Cell::get)
+        .or_else(|| READER.get().copied())
+        .unwrap_or(Language::English)
+}
+
+/// Run `f` (which writes errors, e.g. `e.to_string()`) for a reader of
+/// `lang`: the kiosk words an error in the language on its screen.
+pub fn with_reader<T>(lang: Language, f: impl FnOnce() -> T) -> T {
+    let before = LOCAL_READER.with(|r| r.replace(Some(lang)));
+    let out = f();
+    LOCAL_READER.with(|r| r.set(before));
+    out
 }
 
 /// An error or diagnostic sentence in the reader's language, with

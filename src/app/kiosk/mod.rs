@@ -476,8 +476,10 @@ impl Session {
         };
     }
 
+    /// Show `problem`, with `detail` (an error) worded in the kiosk's
+    /// language under it.
     fn fail(&mut self, problem: Problem, detail: impl ToString) {
-        let detail = detail.to_string();
+        let detail = crate::domain::catalogue::with_reader(self.lang, || detail.to_string());
         if !detail.is_empty() {
             tracing::warn!(screen = self.screen.name(), %detail, "kiosk action refused");
         }
@@ -567,7 +569,10 @@ impl Session {
                     _ => (Problem::NameRule, Field::VisitorName),
                 };
                 self.active = Some(field);
-                self.fail(problem, refused);
+                // The problem says what to change in the visitor's words;
+                // the refusal's own text names form fields, so it is logged.
+                tracing::info!(%refused, "visitor check-in refused");
+                self.fail(problem, "");
             }
             Err(e) => self.fail(Problem::NotRecorded, e),
         }

@@ -67,7 +67,10 @@ impl Session {
             Action::StaffDecide => {
                 let loaded = desk.loaded();
                 let Some(rule) = self.outcome.and_then(|i| loaded.profile.outcomes.get(i)) else {
-                    return self.fail(Problem::Refused, "choose an outcome first");
+                    let choose = crate::domain::catalogue::with_reader(self.lang, || {
+                        crate::msg!("choose an outcome first")
+                    });
+                    return self.fail(Problem::Refused, choose);
                 };
                 let outcome = rule.outcome;
                 let reason = self.text(Field::OverrideReason);

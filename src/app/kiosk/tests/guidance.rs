@@ -498,3 +498,39 @@ fn the_outcome_screen_says_which_outcomes_wait_for_counsel() {
     assert_eq!(rec.outcome.as_deref(), Some("access-judicial-warrant"));
     assert_eq!(rec.override_reason, None);
 }
+
+#[test]
+fn a_refusal_is_worded_in_the_language_on_the_kiosk() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = desk(dir.path());
+    let t = Instant::now();
+    let mut s = session(&d, t);
+    let Some(vi) = chip_of(&d, Language::Vietnamese) else {
+        return;
+    };
+    s.handle(&mut d, Action::ChooseLanguage(vi), t);
+    unlock(&mut s, &mut d, t);
+    s.handle(&mut d, Action::OfficialsAtDesk, t);
+    // No outcome chosen, then one that waits for counsel: both refused,
+    // in Vietnamese, and nothing is recorded.
+    s.handle(&mut d, Action::StaffDecide, t);
+    assert_eq!(s.view(&d).detail, "hãy chọn một kết quả trước");
+    let produced = d
+        .loaded
+        .profile
+        .outcomes
+        .iter()
+        .position(|o| o.outcome == Outcome::RecordsProduced)
+        .unwrap();
+    s.handle(&mut d, Action::PickOutcome(produced), t);
+    s.handle(&mut d, Action::StaffDecide, t);
+    let v = s.view(&d);
+    assert_eq!(v.problem, Some(Problem::Refused));
+    assert!(
+        v.detail.contains("cần luật sư xác nhận trước"),
+        "{}",
+        v.detail
+    );
+    // The reader was the kiosk's for that moment only.
+    assert_eq!(crate::domain::catalogue::reader(), Language::English);
+}
