@@ -71,7 +71,7 @@ fn difference(a: &image::RgbImage, b: &image::RgbImage) -> (f64, f64) {
     (differing as f64 / n, total as f64 / (n * 3.0))
 }
 
-const SCREENS: [&str; 19] = [
+const SCREENS: [&str; 20] = [
     "idle",
     "start",
     "visitor-purpose",
@@ -91,6 +91,8 @@ const SCREENS: [&str; 19] = [
     "staff-decide",
     "staff-notes",
     "staff-capture",
+    // "Still there?" before the idle reset, over the visitor's details.
+    "still-there",
 ];
 
 /// Staff screens also have landscape goldens: the desk's kiosk is often

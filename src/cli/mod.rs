@@ -248,7 +248,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let rendered = screenshot::run(&loaded, &shots, (width, height), *large_text)?;
             let mut unfit = false;
             for (shot, r) in shots.iter().zip(&rendered) {
-                let (name, lang) = (shot.screen.name(), shot.lang);
+                let name = if shot.still_there {
+                    screenshot::STILL_THERE
+                } else {
+                    shot.screen.name()
+                };
+                let lang = shot.lang;
                 let clipped =
                     r.needed_width > width as f32 + 0.5 || r.needed_height > height as f32 + 0.5;
                 let scrolls = r.content_needed_height > r.content_height + 0.5;

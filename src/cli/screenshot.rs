@@ -43,9 +43,14 @@ pub struct Rendered {
     pub misfits: Vec<fit::Misfit>,
 }
 
+/// The name of "Still there?" for `--screen`.
+pub const STILL_THERE: &str = "still-there";
+
 /// One screen to render, and where.
 pub struct Shot {
     pub screen: Screen,
+    /// With "Still there?" over the screen.
+    pub still_there: bool,
     pub lang: Language,
     pub out: std::path::PathBuf,
 }
@@ -58,12 +63,23 @@ pub fn plan(
     large: bool,
     out: &Path,
 ) -> anyhow::Result<Vec<Shot>> {
-    let screens: Vec<Screen> = if screen == "all" {
-        Screen::ALL.to_vec()
+    // `still-there` is the visitor's details with "Still there?" over them.
+    let still_there = (Screen::VisitorDetails, true);
+    let screens: Vec<(Screen, bool)> = if screen == "all" {
+        Screen::ALL
+            .iter()
+            .map(|s| (*s, false))
+            .chain([still_there])
+            .collect()
+    } else if screen == STILL_THERE {
+        vec![still_there]
     } else {
-        vec![screen
-            .parse()
-            .map_err(|e: String| anyhow!("--screen: {e}"))?]
+        vec![(
+            screen
+                .parse()
+                .map_err(|e: String| anyhow!("--screen: {e}, {STILL_THERE}"))?,
+            false,
+        )]
     };
     let langs: Vec<Language> = if lang == "all" {
         Language::ALL.to_vec()
@@ -72,7 +88,8 @@ pub fn plan(
     };
     if screens.len() * langs.len() == 1 {
         return Ok(vec![Shot {
-            screen: screens[0],
+            screen: screens[0].0,
+            still_there: screens[0].1,
             lang: langs[0],
             out: out.to_path_buf(),
         }]);
@@ -86,13 +103,14 @@ pub fn plan(
     let suffix = if large { "-large" } else { "" };
     Ok(screens
         .iter()
-        .flat_map(|s| {
+        .flat_map(|&(s, still_there)| {
             langs.iter().map(move |l| Shot {
-                screen: *s,
+                screen: s,
+                still_there,
                 lang: *l,
                 out: out.join(format!(
                     "{}-{}-{}x{}{suffix}.png",
-                    s.name(),
+                    if still_there { STILL_THERE } else { s.name() },
                     l.code(),
                     size.0,
                     size.1
@@ -114,7 +132,10 @@ pub fn run(
     ui.show()?;
     let mut done = Vec::new();
     for shot in shots {
-        let view = demo::view_of(loaded, shot.screen, shot.lang, large_text)?;
+        let mut view = demo::view_of(loaded, shot.screen, shot.lang, large_text)?;
+        if shot.still_there {
+            view.idle_warning = Some(crate::app::kiosk::WARN_FOR.as_secs() as u32);
+        }
         apply(&ui, loaded, &view);
         let buffer = headless::render(&window, width, height)?;
         let image = image::RgbImage::from_raw(width, height, buffer.as_bytes().to_vec())

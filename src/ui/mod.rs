@@ -124,6 +124,7 @@ pub fn apply(ui: &Kiosk, loaded: &Loaded, view: &View) {
     k.set_language_code(lang.code().into());
     k.set_large_text(view.large_text);
     k.set_high_contrast(view.high_contrast);
+    k.set_idle_warning(view.idle_warning.map_or(-1, |n| n as i32));
     k.set_drill(view.drill);
     k.set_printer_ready(view.printer_ready);
     k.set_printing(view.printing);
@@ -167,6 +168,7 @@ pub fn apply(ui: &Kiosk, loaded: &Loaded, view: &View) {
     ));
     idle.set_language_codes(model(languages.iter().map(|l| l.code().into()).collect()));
     idle.set_current_language(languages.iter().position(|l| *l == lang).unwrap_or(0) as i32);
+    idle.set_rotation_paused(view.rotation_paused);
 
     let v = ui.global::<VisitorAdapter>();
     v.set_purposes(strings(&view.purposes));
@@ -343,6 +345,7 @@ pub fn connect(ui: &Kiosk, send: Rc<dyn Fn(Action)>) {
     };
     let idle = ui.global::<IdleAdapter>();
     idle.on_begin(on(Action::Begin));
+    idle.on_toggle_rotation(on(Action::ToggleRotation));
     idle.on_choose_language({
         let send = send.clone();
         move |i| send(Action::ChooseLanguage(i.max(0) as usize))
@@ -364,6 +367,7 @@ pub fn connect(ui: &Kiosk, send: Rc<dyn Fn(Action)>) {
     k.on_toggle_high_contrast(on(Action::ToggleHighContrast));
     k.on_open_staff(on(Action::OpenStaff));
     k.on_print(on(Action::Print));
+    k.on_still_here(on(Action::StillHere));
     ui.global::<FormAdapter>().on_focus({
         let send = send.clone();
         move |i| {

@@ -18,6 +18,10 @@ pub enum Action {
     ChooseLanguage(usize),
     ToggleLargeText,
     ToggleHighContrast,
+    /// Pause the notice's language rotation, or let it rotate again.
+    ToggleRotation,
+    /// "Still there?" was answered (any touch or key answers it).
+    StillHere,
     Begin,
     Start(StartChoice),
     Back,

@@ -16,6 +16,7 @@ mod staff;
 mod staff_mode;
 #[cfg(test)]
 mod tests;
+mod time;
 mod view;
 
 pub use action::{Action, StartChoice};
@@ -47,6 +48,9 @@ const DONE_AFTER: Duration = Duration::from_secs(15);
 /// The waiting screen stays while the encounter is open, at most this long
 /// without a touch.
 const WAITING_AFTER: Duration = Duration::from_secs(15 * 60);
+/// Before a screen times out, "Still there?" shows this long, counting
+/// down; a touch or any key keeps everything as it was.
+pub const WARN_FOR: Duration = Duration::from_secs(20);
 /// Drill mode ends by itself this long after it was turned on, so a
 /// forgotten drill never marks a real encounter as training.
 pub const DRILL_AT_MOST: Duration = Duration::from_secs(3600);
@@ -96,6 +100,11 @@ pub struct Session {
     pages_cache: evidence::PageCache,
     last_touch: Instant,
     rotated: Instant,
+    /// Someone paused the notice's language rotation to read it.
+    rotation_paused: bool,
+    /// Seconds left before the screen starts over, while "Still there?"
+    /// shows.
+    idle_warning: Option<u32>,
     idle_after: Duration,
     source: Box<dyn PageSource>,
     resources: resources::Cards,
@@ -142,6 +151,8 @@ impl Session {
             pages_cache: Default::default(),
             last_touch: now,
             rotated: now,
+            rotation_paused: false,
+            idle_warning: None,
             idle_after: Duration::from_secs(loaded.config.kiosk.idle_timeout_s.into()),
             source,
             resources: resources::Cards::new(&loaded.profile),
@@ -207,50 +218,16 @@ impl Session {
     /// Whether the screen shows data that changes without a touch (who
     /// acknowledged, open encounters).
     pub fn shows_live_data(&self) -> bool {
-        matches!(
-            self.screen,
-            Screen::OfficialWaiting
-                | Screen::StaffHome
-                | Screen::StaffEncounter
-                | Screen::StaffDecide
-                | Screen::StaffNotes
-                | Screen::StaffCapture
-        )
-    }
-
-    /// Time passing: the idle timeout and the thank-you screen.
-    pub fn tick<D: KioskDesk>(&mut self, desk: &mut D, now: Instant) {
-        let quiet = now.saturating_duration_since(self.last_touch);
-        let expired = match self.screen {
-            Screen::Idle => false,
-            Screen::VisitorDone => quiet >= DONE_AFTER.min(self.idle_after),
-            Screen::OfficialWaiting => quiet >= WAITING_AFTER || self.encounter_closed(desk),
-            // Staff facing officers may not touch the screen for a long
-            // time: an open encounter on screen keeps staff mode unlocked
-            // until they lock it or the encounter closes.
-            Screen::StaffEncounter
-            | Screen::StaffDecide
-            | Screen::StaffNotes
-            | Screen::StaffCapture => quiet >= self.idle_after && !self.staff_encounter_open(desk),
-            _ => quiet >= self.idle_after,
-        };
-        if expired {
-            self.reset(desk, now);
-        }
-        if self.drill && self.drill_until.is_some_and(|until| now >= until) {
-            tracing::info!("drill mode ended by itself after an hour");
-            self.drill = false;
-            self.drill_until = None;
-        }
-        // The notice rotates through the facility's languages, pausing
-        // after a touch so whoever chose a language can read it.
-        let since = now.saturating_duration_since(self.rotated.max(self.last_touch));
-        if self.screen == Screen::Idle && since >= ROTATE_EVERY {
-            let languages = &desk.loaded().config.facility.languages;
-            let at = languages.iter().position(|l| *l == self.lang).unwrap_or(0);
-            self.lang = languages[(at + 1) % languages.len()];
-            self.rotated = now;
-        }
+        self.idle_warning.is_some()
+            || matches!(
+                self.screen,
+                Screen::OfficialWaiting
+                    | Screen::StaffHome
+                    | Screen::StaffEncounter
+                    | Screen::StaffDecide
+                    | Screen::StaffNotes
+                    | Screen::StaffCapture
+            )
     }
 
     fn staff_encounter_open<D: KioskDesk>(&self, desk: &D) -> bool {
@@ -327,6 +304,10 @@ impl Session {
     /// Carry out `action`.
     pub fn handle<D: KioskDesk>(&mut self, desk: &mut D, action: Action, now: Instant) {
         self.last_touch = now;
+        // Any touch or key answers "Still there?"; that touch does only that.
+        if self.idle_warning.take().is_some() {
+            return;
+        }
         self.problem = None;
         if !matches!(action, Action::StaffClose | Action::StaffCloseConfirmed) {
             self.confirm_close = false;
@@ -340,6 +321,8 @@ impl Session {
             }
             Action::ToggleLargeText => self.large_text = !self.large_text,
             Action::ToggleHighContrast => self.high_contrast = !self.high_contrast,
+            Action::ToggleRotation => self.rotation_paused = !self.rotation_paused,
+            Action::StillHere => {}
             Action::Begin => self.go(Screen::Start),
             Action::Start(StartChoice::Visitor) => self.go(Screen::VisitorPurpose),
             Action::Start(StartChoice::Resources) => self.go(Screen::Resources),

@@ -19,6 +19,8 @@ impl Session {
             lang,
             large_text: self.large_text,
             high_contrast: self.high_contrast,
+            idle_warning: self.idle_warning,
+            rotation_paused: self.rotation_paused,
             printer_ready: self.printer_ready,
             printing: self.printing,
             drill: self.drill,

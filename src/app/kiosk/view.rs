@@ -240,6 +240,10 @@ pub struct View {
     pub lang: Language,
     pub large_text: bool,
     pub high_contrast: bool,
+    /// Seconds before the screen starts over, while "Still there?" shows.
+    pub idle_warning: Option<u32>,
+    /// The notice's language rotation is paused.
+    pub rotation_paused: bool,
     /// A printer is connected: the print buttons show.
     pub printer_ready: bool,
     /// A receipt was just sent to the printer.

@@ -317,6 +317,8 @@ fn staff_home_still_locks_when_idle() {
     unlock(&mut s, &mut d, t);
     let idle = Duration::from_secs(d.loaded.config.kiosk.idle_timeout_s.into());
     s.tick(&mut d, t + idle);
+    assert_eq!(s.view(&d).idle_warning, Some(20), "warned first");
+    s.tick(&mut d, t + idle + WARN_FOR);
     assert_eq!(s.screen(), Screen::Idle);
     assert!(s.staff().is_none());
 }

@@ -5,6 +5,7 @@ mod evidence;
 mod flaky;
 mod guidance;
 mod safety;
+mod time;
 
 use super::*;
 use crate::app::{Desk, SystemClock};
@@ -210,41 +211,6 @@ fn each_official_step_says_what_is_missing() {
 }
 
 #[test]
-fn the_timeout_clears_everything_typed_and_returns_to_the_notice() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut d = desk(dir.path());
-    let t = Instant::now();
-    let mut s = session(&d, t);
-    s.handle(&mut d, Action::ChooseLanguage(2), t);
-    s.handle(&mut d, Action::ToggleLargeText, t);
-    s.handle(&mut d, Action::Begin, t);
-    s.handle(&mut d, Action::Start(StartChoice::Visitor), t);
-    s.handle(&mut d, Action::PickPurpose(0), t);
-    s.type_into(&mut d, Field::VisitorName, "Mai", t);
-    s.type_into(&mut d, Field::VisitorHost, "Tax help", t);
-    let before = t + Duration::from_secs(59);
-    s.tick(&mut d, before);
-    assert_eq!(s.view(&d).field(Field::VisitorName), "Mai");
-    s.tick(&mut d, t + Duration::from_secs(60));
-    let v = s.view(&d);
-    assert_eq!(v.screen, Screen::Idle);
-    assert_eq!(v.lang, Language::English);
-    assert!(!v.large_text);
-    assert!(v.fields.iter().all(|(_, t)| t.is_empty()), "{:?}", v.fields);
-    assert_eq!(v.purpose, None);
-    // Nothing was recorded for the visitor who walked away.
-    assert_eq!(
-        d.record()
-            .read(|r| r
-                .conn()
-                .query_row("SELECT COUNT(*) FROM checkins", [], |r| r.get::<_, i64>(0)))
-            .unwrap()
-            .unwrap(),
-        0
-    );
-}
-
-#[test]
 fn an_official_who_walks_away_leaves_the_encounter_open_with_a_note() {
     let dir = tempfile::tempdir().unwrap();
     let mut d = desk(dir.path());
@@ -255,7 +221,7 @@ fn an_official_who_walks_away_leaves_the_encounter_open_with_a_note() {
     s.type_into(&mut d, Field::Agency, "HSI", t);
     s.type_into(&mut d, Field::OfficerName, "Ortiz", t);
     let id = s.encounter().unwrap().to_string();
-    s.tick(&mut d, t + Duration::from_secs(61));
+    s.tick(&mut d, t + Duration::from_secs(61) + WARN_FOR);
     assert_eq!(s.screen(), Screen::Idle);
     assert_eq!(s.encounter(), None);
     let rec = d.encounter(&id).unwrap();
@@ -334,7 +300,7 @@ fn five_wrong_pins_lock_staff_mode_for_five_minutes() {
     assert_eq!(s.staff(), Some("Dana Whitfield"));
     assert_eq!(s.screen(), Screen::StaffHome);
     // Staff mode locks itself after the idle timeout.
-    s.tick(&mut d, t + LOCKOUT + Duration::from_secs(60));
+    s.tick(&mut d, t + LOCKOUT + Duration::from_secs(60) + WARN_FOR);
     assert_eq!(s.staff(), None);
 }
 
@@ -539,28 +505,6 @@ fn resources_have_qr_codes_in_the_chosen_language() {
     assert_eq!(v.resources.len(), d.loaded.profile.resources.len());
     assert!(v.resources.iter().all(|r| r.qr.is_some()));
     assert_eq!(v.resources[0].name, d.loaded.profile.resources[0].name.es);
-}
-
-#[test]
-fn the_notice_rotates_through_the_languages_and_pauses_after_a_touch() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut d = desk(dir.path());
-    let t = Instant::now();
-    let mut s = session(&d, t);
-    let at = |s: &Session, d: &Desk| s.view(d).lang;
-    s.tick(&mut d, t + Duration::from_secs(9));
-    assert_eq!(at(&s, &d), Language::English);
-    s.tick(&mut d, t + ROTATE_EVERY);
-    assert_eq!(at(&s, &d), Language::Spanish);
-    s.tick(&mut d, t + ROTATE_EVERY * 2);
-    assert_eq!(at(&s, &d), Language::Vietnamese);
-    // A chosen language stays while the person reads.
-    let touched = t + ROTATE_EVERY * 2 + Duration::from_secs(1);
-    s.handle(&mut d, Action::ChooseLanguage(4), touched);
-    s.tick(&mut d, touched + Duration::from_secs(9));
-    assert_eq!(at(&s, &d), Language::Tagalog);
-    s.tick(&mut d, touched + ROTATE_EVERY);
-    assert_eq!(at(&s, &d), Language::English);
 }
 
 #[test]
