@@ -175,3 +175,42 @@ async fn the_dashboard_reloading_itself_does_not_keep_a_session_alive() {
         .unwrap();
     assert!(seen2 > seen);
 }
+
+#[tokio::test]
+async fn the_dashboard_refresh_can_be_paused_and_every_page_skips_to_its_content() {
+    let w = AdminWorld::new();
+    let app = w.app();
+    let carl = session(&app, "carl").await;
+    let refresh = "http-equiv=\"refresh\"";
+    let page = send(&app, get("/", Some(&carl))).await.text();
+    assert!(page.contains(refresh), "{page}");
+    assert!(
+        page.contains("href=\"/?paused=1&amp;lang=en\">Pause automatic refresh</a>"),
+        "{page}"
+    );
+    // Paused, the page stays as it is until the reader resumes it.
+    let page = send(&app, get("/?paused=1&lang=vi", Some(&carl)))
+        .await
+        .text();
+    assert!(!page.contains(refresh), "{page}");
+    assert!(
+        page.contains(
+            "Đã tạm dừng tự động tải lại. <a href=\"/?lang=vi\">Tiếp tục tự động tải lại</a>"
+        ),
+        "{page}"
+    );
+    // Every page starts with a link past the header and menu to its content.
+    for path in ["/", "/log", "/alerts", "/retention", "/integrity"] {
+        let page = send(&app, get(path, Some(&carl))).await.text();
+        let body = page.split("<body>").nth(1).unwrap_or_default();
+        assert!(
+            body.trim_start()
+                .starts_with("<a class=\"skip\" href=\"#main\">Skip to the main content</a>"),
+            "{path}: {page}"
+        );
+        assert!(
+            page.contains("<main id=\"main\" tabindex=\"-1\">"),
+            "{path}"
+        );
+    }
+}

@@ -69,8 +69,13 @@ struct DashboardPage {
 /// entry every quarter hour, not one every 15 s).
 const DASHBOARD_AUDIT_EVERY: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
-/// GET /: open encounters first, then today, devices and channels.
-pub async fn dashboard(State(state): State<AppState>, v: Viewer) -> Response {
+/// GET /: open encounters first, then today, devices and channels. It
+/// reloads itself every 15 s unless the reader paused that (`?paused=1`).
+pub async fn dashboard(
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+    v: Viewer,
+) -> Response {
     let due = {
         let mut last = state
             .web
@@ -95,7 +100,7 @@ pub async fn dashboard(State(state): State<AppState>, v: Viewer) -> Response {
     }
     let lang = v.chrome.lang;
     let mut c = v.chrome("dashboard", v.chrome.w.nav_dashboard);
-    c.refresh = true;
+    c.refresh = !query.contains_key("paused");
     let st = state.clone();
     let loaded = state.loaded.clone();
     let mut parts = state.health.parts();
