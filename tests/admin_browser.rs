@@ -8,106 +8,10 @@
 mod common;
 
 use common::admin::*;
-use fantoccini::{Client, ClientBuilder, Locator};
+use common::browser::{browser, chromium_and_driver, serve, submit_sign_in, Driver};
+use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-fn find(names: &[&str]) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    names
-        .iter()
-        .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
-        .find(|p| p.is_file())
-}
-
-/// chromedriver on a free loopback port, stopped when dropped.
-struct Driver {
-    child: Child,
-    url: String,
-}
-
-impl Driver {
-    fn start(exe: &PathBuf) -> Driver {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(exe)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts");
-        let end = Instant::now() + Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < end, "chromedriver never listened");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Driver {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        }
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A headless Chromium session, as the probe of this machine starts it.
-async fn browser(driver: &Driver, chromium: &PathBuf) -> Client {
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": chromium,
-            "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu",
-                "--disable-dev-shm-usage", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--hide-scrollbars", "--window-size=1280,900",
-            ],
-        }),
-    );
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    ClientBuilder::new(connector)
-        .capabilities(caps)
-        .connect(&driver.url)
-        .await
-        .expect("a WebDriver session")
-}
-
-/// Serve the world's admin web on a loopback port of its own thread.
-fn serve(w: &AdminWorld) -> String {
-    let app = w.app();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            threshold::admin::serve(
-                listener,
-                app,
-                None,
-                threshold::admin::serve::Gate::new(Vec::new()),
-                std::future::pending(),
-            )
-            .await
-            .unwrap();
-        });
-    });
-    base
-}
 
 /// Press the button of the form posting to `action`, and wait for the page
 /// it leads to to say `then`.
@@ -134,14 +38,7 @@ async fn path(c: &Client) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn counsel_signs_in_reviews_an_encounter_and_exports_csv_in_chromium() {
-    let (Some(chromium), Some(chromedriver)) = (
-        find(&["chromium", "chromium-browser", "google-chrome"]),
-        find(&["chromedriver"]),
-    ) else {
-        if std::env::var_os("CI").is_some() {
-            panic!("chromium and chromedriver are required for this test in CI: apt-get install chromium chromium-driver (.ci/run does)");
-        }
-        eprintln!("SKIPPED: chromium or chromedriver is not installed (apt-get install chromium chromium-driver); CI runs this test");
+    let Some((chromium, chromedriver)) = chromium_and_driver() else {
         return;
     };
     let w = AdminWorld::new();
@@ -155,24 +52,7 @@ async fn counsel_signs_in_reviews_an_encounter_and_exports_csv_in_chromium() {
     c.goto(&format!("{base}/")).await.unwrap();
     assert_eq!(path(&c).await, "/login");
     std::fs::write(out.join("login.png"), c.screenshot().await.unwrap()).unwrap();
-    c.find(Locator::Id("account"))
-        .await
-        .unwrap()
-        .send_keys("carl")
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    c.find(Locator::Css("main form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    submit_sign_in(&c, "carl").await;
     c.wait()
         .for_url(&url::Url::parse(&format!("{base}/")).unwrap())
         .await

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod admin;
+pub mod browser;
 pub mod catalogue;
 pub mod config;
 #[cfg(feature = "simulate")]
