@@ -6,90 +6,10 @@
 
 mod common;
 
-use common::catalogue::{assert_no_english, words};
-use common::{bin, checkin_official, cli, png, stderr, stdout};
+use common::catalogue::{assert_no_english, kept_words, words};
+use common::{cli_in, full_encounter, stderr, stdout, NAMES, RECORDED};
 use std::collections::BTreeSet;
-use std::path::Path;
-use std::process::Output;
-use threshold::domain::catalogue::{parse_po, SOURCES};
 use threshold::domain::language::Language;
-
-/// Run the CLI on `d` with the demo config under `locale`.
-fn cli_in(locale: &str, d: &Path, args: &[&str]) -> Output {
-    bin()
-        .env("LANG", locale)
-        .arg("--data-dir")
-        .arg(d)
-        .args(args)
-        .env_remove("THRESHOLD_CONFIG")
-        .output()
-        .expect("the threshold binary runs")
-}
-
-/// An encounter with officers, a page, an acknowledgement, a checklist
-/// answer, an instruction, a note, an outcome and a legal hold.
-fn encounter(d: &Path) -> String {
-    let page = d.join("p1.png");
-    std::fs::write(&page, png(1)).unwrap();
-    let id = checkin_official(
-        d,
-        &[
-            "--officer",
-            "Trần Bảo;;DHS",
-            "--document-kind",
-            "administrative-warrant",
-            "--page",
-            page.to_str().unwrap(),
-        ],
-    );
-    let steps: [&[&str]; 5] = [
-        &["encounter", "ack", &id, "--by", "Rosa Delgado"],
-        &[
-            "encounter",
-            "checklist",
-            &id,
-            "--item",
-            "signed-by-judge",
-            "--answer",
-            "no",
-            "--by",
-            "Dana Whitfield",
-        ],
-        &[
-            "encounter",
-            "instruct",
-            &id,
-            "--text",
-            "Keep them in the lobby",
-            "--by",
-            "Rosa Delgado",
-        ],
-        &[
-            "encounter",
-            "decide",
-            &id,
-            "--outcome",
-            "waited-in-public-area",
-            "--by",
-            "Dana Whitfield",
-        ],
-        &[
-            "hold",
-            "place",
-            "--encounter",
-            &id,
-            "--reason",
-            "Case 24-118",
-            "--by",
-            "Rosa Delgado",
-        ],
-    ];
-    for args in steps {
-        let o = cli(d, args);
-        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
-    }
-    id
-}
 
 /// The words a Vietnamese operator may see in English: names and recorded
 /// words, the demo configuration's values, what the Vietnamese catalogue
@@ -97,7 +17,8 @@ fn encounter(d: &Path) -> String {
 fn allowed() -> BTreeSet<String> {
     let mut allowed = BTreeSet::new();
     for s in [
-        "Dana Whitfield Rosa Delgado Trần Bảo DHS Keep them in the lobby Case",
+        &NAMES.join(" "),
+        &RECORDED.join(" "),
         threshold::config::DEMO_CONFIG,
         threshold::config::DEMO_NAME,
         &threshold::config::Loaded::demo().profile.name,
@@ -105,15 +26,7 @@ fn allowed() -> BTreeSet<String> {
     ] {
         allowed.extend(words(s));
     }
-    let (_, vi) = SOURCES
-        .iter()
-        .find(|(l, _)| *l == Language::Vietnamese)
-        .unwrap();
-    for e in parse_po(vi).unwrap() {
-        for s in e.msgstr.iter().filter(|s| !s.contains("threshold ")) {
-            allowed.extend(words(s));
-        }
-    }
+    allowed.extend(kept_words(Language::Vietnamese));
     allowed
 }
 
@@ -121,7 +34,7 @@ fn allowed() -> BTreeSet<String> {
 fn a_vietnamese_operator_reads_the_command_line_in_vietnamese() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let id = encounter(d);
+    let id = full_encounter(d, false);
     let vi = "vi_VN.UTF-8";
     let mut said = String::new();
     for args in [
@@ -182,7 +95,7 @@ fn a_vietnamese_operator_reads_the_command_line_in_vietnamese() {
 fn a_chinese_operator_reads_chinese_and_scripts_read_the_same_json() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let id = encounter(d);
+    let id = full_encounter(d, false);
     let o = cli_in("zh_CN.UTF-8", d, &["encounter", "show", &id]);
     assert!(o.status.success(), "{}", stderr(&o));
     let shown = stdout(&o);

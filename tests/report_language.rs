@@ -4,11 +4,10 @@
 
 mod common;
 
-use common::catalogue::{assert_no_english, words};
-use common::{checkin_official, cli, pdf_text, png, stderr};
+use common::catalogue::{assert_no_english, kept_words, words};
+use common::{cli, full_encounter, pdf_text, stderr, NAMES, RECORDED};
 use std::collections::BTreeSet;
 use std::path::Path;
-use threshold::domain::catalogue::{parse_po, SOURCES};
 use threshold::domain::language::Language;
 
 fn run(d: &Path, args: &[&str]) {
@@ -20,109 +19,7 @@ fn run(d: &Path, args: &[&str]) {
 fn a_vietnamese_report_has_no_english_but_names_and_recorded_words() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let page = d.join("p1.png");
-    std::fs::write(&page, png(1)).unwrap();
-    // An encounter with everything a report prints: two officers (one
-    // without a badge), pages, an evidence photo, an acknowledgement, an
-    // answered and unanswered checklist, an instruction, a note, an
-    // outcome, a legal hold and closing.
-    let id = checkin_official(
-        d,
-        &[
-            "--officer",
-            "Trần Bảo;;DHS",
-            "--officer",
-            "Lê Vy;4471;DHS",
-            "--document-kind",
-            "administrative-warrant",
-            "--page",
-            page.to_str().unwrap(),
-        ],
-    );
-    run(
-        d,
-        &[
-            "encounter",
-            "page",
-            &id,
-            "--page",
-            page.to_str().unwrap(),
-            "--kind",
-            "badge",
-            "--by",
-            "Dana Whitfield",
-        ],
-    );
-    run(d, &["encounter", "ack", &id, "--by", "Rosa Delgado"]);
-    run(
-        d,
-        &[
-            "encounter",
-            "checklist",
-            &id,
-            "--item",
-            "signed-by-judge",
-            "--answer",
-            "no",
-            "--by",
-            "Dana Whitfield",
-        ],
-    );
-    let recorded = [
-        "Keep them in the lobby",
-        "Waited calmly near the door",
-        "Case 24-118",
-    ];
-    run(
-        d,
-        &[
-            "encounter",
-            "instruct",
-            &id,
-            "--text",
-            recorded[0],
-            "--by",
-            "Rosa Delgado",
-        ],
-    );
-    run(
-        d,
-        &[
-            "encounter",
-            "note",
-            &id,
-            "--text",
-            recorded[1],
-            "--by",
-            "Dana Whitfield",
-        ],
-    );
-    run(
-        d,
-        &[
-            "encounter",
-            "decide",
-            &id,
-            "--outcome",
-            "waited-in-public-area",
-            "--by",
-            "Dana Whitfield",
-        ],
-    );
-    run(
-        d,
-        &[
-            "hold",
-            "place",
-            "--encounter",
-            &id,
-            "--reason",
-            recorded[2],
-            "--by",
-            "Rosa Delgado",
-        ],
-    );
-    run(d, &["encounter", "close", &id, "--by", "Dana Whitfield"]);
+    let id = full_encounter(d, true);
     let out = d.join("vi.pdf");
     run(
         d,
@@ -143,30 +40,14 @@ fn a_vietnamese_report_has_no_english_but_names_and_recorded_words() {
     // Vietnamese catalogue itself keeps (SHA-256, PDF, Ed25519) and the
     // command the report tells the reader to run.
     let mut allowed = BTreeSet::new();
-    for name in [
-        "Dana Whitfield",
-        "Rosa Delgado",
-        "Trần Bảo",
-        "Lê Vy",
-        "DHS",
-        "Roberto Cruz Alum Rock Branch Library (demo)",
-    ]
-    .iter()
-    .chain(&recorded)
+    for name in NAMES
+        .iter()
+        .chain(&["Roberto Cruz Alum Rock Branch Library (demo)"])
+        .chain(&RECORDED)
     {
         allowed.extend(words(name));
     }
-    let (_, vi) = SOURCES
-        .iter()
-        .find(|(l, _)| *l == Language::Vietnamese)
-        .unwrap();
-    for e in parse_po(vi).unwrap() {
-        // A command to type is not a sentence: its words are allowed below
-        // one by one, for the one command the report prints.
-        for s in e.msgstr.iter().filter(|s| !s.contains("threshold ")) {
-            allowed.extend(words(s));
-        }
-    }
+    allowed.extend(kept_words(Language::Vietnamese));
     allowed.extend(words("threshold log verify --against SEQ:HASH"));
     // The signed statement is for machines, byte for byte as signed.
     let statement = [

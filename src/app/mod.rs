@@ -63,7 +63,7 @@ pub enum AppError {
     LinkUsed { at: String },
     #[error("{}", crate::msg!("unknown checklist item `{found}`; allowed: {allowed}", found = .found, allowed = .allowed))]
     UnknownChecklistItem { found: String, allowed: String },
-    #[error("{}", crate::msg!("{field} is empty; give {what}", field = .field, what = crate::domain::catalogue::tr(crate::domain::catalogue::reader(), .what)))]
+    #[error("{}", crate::msg!("{field} is empty; give {what}", field = .field, what = crate::domain::catalogue::for_reader(.what)))]
     Empty {
         field: &'static str,
         what: &'static str,

@@ -1,7 +1,7 @@
 //! Human-readable and JSON output for the CLI. Human output is in the
 //! operator's language (`says`); JSON is for scripts and stays as it is.
 
-use super::says::{row, say, sayn};
+use super::says::{lang, row, say, sayn};
 use crate::app::records::Extends;
 use crate::app::records::{EncounterRecord, EncounterRow, PurgeSummary, Report};
 use crate::app::timeline;
@@ -9,17 +9,11 @@ use crate::app::words::words;
 use crate::config::Loaded;
 use crate::domain::anchor::Anchor;
 use crate::domain::catalogue::{comma, noted};
-use crate::domain::language::Language;
 use serde_json::json;
 
 /// A journal timestamp in the facility's time zone.
 pub fn local(loaded: &Loaded, at: &str) -> String {
     crate::app::log_export::local(loaded, at)
-}
-
-/// The operator's language (see `says`).
-fn lang() -> Language {
-    super::says::lang()
 }
 
 pub fn config_summary(l: &Loaded, as_json: bool) {
@@ -198,42 +192,31 @@ pub fn verify_report(r: &Report, against: &[(Extends, Anchor)], as_json: bool) {
         return;
     }
     // What verify found is named by the store's own terms (kind, problem).
-    let first = &r.findings[0];
-    match first.seq {
-        Some(seq) => println!(
-            "{}",
-            say!(
+    for (i, f) in r.findings.iter().enumerate() {
+        let (kind, problem) = (&f.kind, &f.problem);
+        let line = match (i, f.seq) {
+            (0, Some(seq)) => say!(
                 "ALTERED: first bad entry seq {seq} ({kind}): {problem}",
                 seq = seq,
-                kind = first.kind,
-                problem = first.problem
-            )
-        ),
-        None => println!(
-            "{}",
-            say!(
-                "ALTERED: {kind}: {problem}",
-                kind = first.kind,
-                problem = first.problem
-            )
-        ),
-    }
-    for f in &r.findings[1..] {
-        match f.seq {
-            Some(seq) => println!(
+                kind = kind,
+                problem = problem
+            ),
+            (0, None) => say!("ALTERED: {kind}: {problem}", kind = kind, problem = problem),
+            (_, Some(seq)) => format!(
                 "  {}",
                 say!(
                     "also seq {seq} ({kind}): {problem}",
                     seq = seq,
-                    kind = f.kind,
-                    problem = f.problem
+                    kind = kind,
+                    problem = problem
                 )
             ),
-            None => println!(
+            (_, None) => format!(
                 "  {}",
-                say!("also {kind}: {problem}", kind = f.kind, problem = f.problem)
+                say!("also {kind}: {problem}", kind = kind, problem = problem)
             ),
-        }
+        };
+        println!("{line}");
     }
 }
 

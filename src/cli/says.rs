@@ -58,14 +58,8 @@ pub fn of_locale(locale: &str) -> Option<Language> {
 /// A CLI sentence in the operator's language, with `{name}` placeholders
 /// filled: `say!("{id}: closed", id = id)`.
 macro_rules! say {
-    ($msg:literal $(,)?) => {
-        $crate::domain::catalogue::tr($crate::cli::says::lang(), $msg).to_string()
-    };
-    ($msg:literal, $($k:ident = $v:expr),+ $(,)?) => {
-        $crate::domain::catalogue::fill(
-            $crate::domain::catalogue::tr($crate::cli::says::lang(), $msg),
-            &[$((stringify!($k), &$v as &dyn std::fmt::Display)),+],
-        )
+    ($($args:tt)+) => {
+        $crate::msg_in!($crate::cli::says::lang(), $($args)+)
     };
 }
 

@@ -155,7 +155,7 @@ impl Config {
         if let Some(problem) = self.capture_problem() {
             w.push(Problem::new(
                 "kiosk.capture",
-                crate::domain::catalogue::tr(crate::domain::catalogue::reader(), problem),
+                crate::domain::catalogue::for_reader(problem),
             ));
         }
         if let (CaptureSource::Camera, Some(camera)) = (self.kiosk.capture, &self.kiosk.camera) {

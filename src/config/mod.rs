@@ -371,10 +371,7 @@ impl Loaded {
                         crate::msg!(
                             "{error}; {consequence}",
                             error = e,
-                            consequence = crate::domain::catalogue::tr(
-                                crate::domain::catalogue::reader(),
-                                without
-                            )
+                            consequence = crate::domain::catalogue::for_reader(without)
                         ),
                     ));
                 }

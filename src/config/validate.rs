@@ -155,10 +155,7 @@ impl Config {
                         crate::msg!(
                             "`{token}` is listed but {needs}",
                             token = token,
-                            needs = crate::domain::catalogue::tr(
-                                crate::domain::catalogue::reader(),
-                                needs
-                            )
+                            needs = crate::domain::catalogue::for_reader(needs)
                         ),
                     ));
                 }

@@ -321,19 +321,35 @@ pub fn with_reader<T>(lang: Language, f: impl FnOnce() -> T) -> T {
     out
 }
 
+/// `msgid` (kept with [`msg_id!`]) in the reader's language.
+pub fn for_reader(msgid: &'static str) -> &'static str {
+    tr(reader(), msgid)
+}
+
+/// A sentence in `lang` with `{name}` placeholders filled, as a `String`:
+/// the one body of [`msg!`] and the CLI's `say!`, which differ only in
+/// whose language they write in. Not for messages of its own: the
+/// completeness test finds `msg!`, `say!`, `sayn!` and `msg_id!`.
+#[macro_export]
+macro_rules! msg_in {
+    ($lang:expr, $m:literal $(,)?) => {
+        $crate::domain::catalogue::tr($lang, $m).to_string()
+    };
+    ($lang:expr, $m:literal, $($k:ident = $v:expr),+ $(,)?) => {
+        $crate::domain::catalogue::fill(
+            $crate::domain::catalogue::tr($lang, $m),
+            &[$((stringify!($k), &$v as &dyn std::fmt::Display)),+],
+        )
+    };
+}
+
 /// An error or diagnostic sentence in the reader's language, with
 /// `{name}` placeholders filled: `msg!("no encounter `{id}`", id = id)`.
 /// Usable in `#[error(...)]`: `#[error("{}", crate::msg!("...", id = .0))]`.
 #[macro_export]
 macro_rules! msg {
-    ($m:literal $(,)?) => {
-        $crate::domain::catalogue::tr($crate::domain::catalogue::reader(), $m).to_string()
-    };
-    ($m:literal, $($k:ident = $v:expr),+ $(,)?) => {
-        $crate::domain::catalogue::fill(
-            $crate::domain::catalogue::tr($crate::domain::catalogue::reader(), $m),
-            &[$((stringify!($k), &$v as &dyn std::fmt::Display)),+],
-        )
+    ($($args:tt)+) => {
+        $crate::msg_in!($crate::domain::catalogue::reader(), $($args)+)
     };
 }
 

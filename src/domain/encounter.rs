@@ -27,7 +27,7 @@ pub struct Officer {
 pub enum OfficerParseError {
     #[error("{}", crate::msg!("officer `{found}`: expected \"Name;Badge;Agency\" (three parts separated by `;`, badge may be empty)", found = .found))]
     WrongShape { found: String },
-    #[error("{}", crate::msg!("officer `{found}`: the {part} is empty", found = .found, part = crate::domain::catalogue::tr(crate::domain::catalogue::reader(), .part)))]
+    #[error("{}", crate::msg!("officer `{found}`: the {part} is empty", found = .found, part = crate::domain::catalogue::for_reader(.part)))]
     Empty { found: String, part: &'static str },
 }
 

@@ -32,7 +32,13 @@ pub fn bin() -> Command {
 
 /// Run the CLI against `data_dir` with the demo config.
 pub fn cli(data_dir: &Path, args: &[&str]) -> Output {
+    cli_in("C.UTF-8", data_dir, args)
+}
+
+/// Run the CLI against `data_dir` with the demo config under `locale`.
+pub fn cli_in(locale: &str, data_dir: &Path, args: &[&str]) -> Output {
     bin()
+        .env("LANG", locale)
         .arg("--data-dir")
         .arg(data_dir)
         .args(args)
@@ -231,4 +237,110 @@ pub fn checkin_official(data_dir: &Path, args: &[&str]) -> String {
         .as_str()
         .unwrap()
         .to_string()
+}
+
+/// What the language tests' encounter records as people gave it: counsel's
+/// instruction, a staff note and a legal hold's reason.
+pub const RECORDED: [&str; 3] = [
+    "Keep them in the lobby",
+    "Waited calmly near the door",
+    "Case 24-118",
+];
+
+/// The people the language tests' encounter names.
+pub const NAMES: [&str; 5] = ["Dana Whitfield", "Rosa Delgado", "Trần Bảo", "Lê Vy", "DHS"];
+
+/// An encounter with everything a report prints, opened from the CLI in
+/// `data_dir`: two officers (one without a badge), a page and a badge
+/// photo, an acknowledgement by counsel, one checklist answer (the other
+/// questions unanswered), an instruction, a note, an outcome and a legal
+/// hold; closed when `close`.
+pub fn full_encounter(data_dir: &Path, close: bool) -> String {
+    let page = data_dir.join("p1.png");
+    std::fs::write(&page, png(1)).unwrap();
+    let page = page.to_str().unwrap();
+    let id = checkin_official(
+        data_dir,
+        &[
+            "--officer",
+            "Trần Bảo;;DHS",
+            "--officer",
+            "Lê Vy;4471;DHS",
+            "--document-kind",
+            "administrative-warrant",
+            "--page",
+            page,
+        ],
+    );
+    let (dana, rosa) = ("Dana Whitfield", "Rosa Delgado");
+    let mut steps: Vec<Vec<&str>> = vec![
+        vec![
+            "encounter",
+            "page",
+            &id,
+            "--page",
+            page,
+            "--kind",
+            "badge",
+            "--by",
+            dana,
+        ],
+        vec!["encounter", "ack", &id, "--by", rosa],
+        vec![
+            "encounter",
+            "checklist",
+            &id,
+            "--item",
+            "signed-by-judge",
+            "--answer",
+            "no",
+            "--by",
+            dana,
+        ],
+        vec![
+            "encounter",
+            "instruct",
+            &id,
+            "--text",
+            RECORDED[0],
+            "--by",
+            rosa,
+        ],
+        vec![
+            "encounter",
+            "note",
+            &id,
+            "--text",
+            RECORDED[1],
+            "--by",
+            dana,
+        ],
+        vec![
+            "encounter",
+            "decide",
+            &id,
+            "--outcome",
+            "waited-in-public-area",
+            "--by",
+            dana,
+        ],
+        vec![
+            "hold",
+            "place",
+            "--encounter",
+            &id,
+            "--reason",
+            RECORDED[2],
+            "--by",
+            rosa,
+        ],
+    ];
+    if close {
+        steps.push(vec!["encounter", "close", &id, "--by", dana]);
+    }
+    for args in steps {
+        let o = cli(data_dir, &args);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    }
+    id
 }

@@ -293,13 +293,7 @@ fn staff_mode_stays_unlocked_while_an_open_encounter_is_on_screen() {
     s.tick(&mut d, later + idle * 10);
     assert_eq!(s.screen(), Screen::StaffNotes);
     // Closed elsewhere: the usual idle lock applies again.
-    let waited = d
-        .loaded
-        .profile
-        .outcomes
-        .iter()
-        .position(|o| o.outcome == Outcome::WaitedInPublicArea)
-        .unwrap();
+    let waited = outcome_at(&d, Outcome::WaitedInPublicArea);
     s.handle(&mut d, Action::PickOutcome(waited), later);
     s.handle(&mut d, Action::StaffDecide, later);
     d.close(&id, "Dana Whitfield").unwrap();
@@ -517,13 +511,7 @@ fn a_refusal_is_worded_in_the_language_on_the_kiosk() {
     // in Vietnamese, and nothing is recorded.
     s.handle(&mut d, Action::StaffDecide, t);
     assert_eq!(s.view(&d).detail, "hãy chọn một kết quả trước");
-    let produced = d
-        .loaded
-        .profile
-        .outcomes
-        .iter()
-        .position(|o| o.outcome == Outcome::RecordsProduced)
-        .unwrap();
+    let produced = outcome_at(&d, Outcome::RecordsProduced);
     s.handle(&mut d, Action::PickOutcome(produced), t);
     s.handle(&mut d, Action::StaffDecide, t);
     let v = s.view(&d);

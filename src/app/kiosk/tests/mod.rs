@@ -33,6 +33,16 @@ fn chip_of(d: &Desk, lang: Language) -> Option<usize> {
         .position(|l| *l == lang)
 }
 
+/// Where `outcome` stands in the profile's list (the staff screen's order).
+fn outcome_at(d: &Desk, outcome: Outcome) -> usize {
+    d.loaded
+        .profile
+        .outcomes
+        .iter()
+        .position(|o| o.outcome == outcome)
+        .unwrap()
+}
+
 fn session<D: KioskDesk>(desk: &D, t: Instant) -> Session {
     Session::new(desk.loaded(), Box::new(DemoSource::default()), t)
 }
@@ -327,13 +337,7 @@ fn staff_mode_enforces_the_counsel_rule_and_the_override_reason() {
     assert_eq!(s.screen(), Screen::StaffEncounter);
     let id = d.open_encounters().unwrap()[0].id.clone();
     assert!(outbox_rows(&d, &id) >= 2, "paged at once");
-    let exigent = d
-        .loaded
-        .profile
-        .outcomes
-        .iter()
-        .position(|o| o.outcome == Outcome::RecordsProduced)
-        .unwrap();
+    let exigent = outcome_at(&d, Outcome::RecordsProduced);
     s.handle(&mut d, Action::PickOutcome(exigent), t);
     s.handle(&mut d, Action::StaffDecide, t);
     let v = s.view(&d);
@@ -415,13 +419,7 @@ fn with_counsel_acknowledged_the_outcome_needs_no_override() {
         "drill toggle marks new encounters"
     );
     Desk::acknowledge(&d, &id, "Rosa Delgado", Via::Cli).unwrap();
-    let other = d
-        .loaded
-        .profile
-        .outcomes
-        .iter()
-        .position(|o| o.outcome == Outcome::Other)
-        .unwrap();
+    let other = outcome_at(&d, Outcome::Other);
     s.handle(&mut d, Action::PickOutcome(other), t);
     s.handle(&mut d, Action::StaffDecide, t);
     assert_eq!(s.view(&d).problem, None, "{}", s.view(&d).detail);
