@@ -397,6 +397,7 @@ pub async fn login(
         return refused(&state, c, w.busy, Duration::from_secs(2), &f);
     };
     let Some(role) = found.filter(|_| matches).map(|(role, _)| role) else {
+        state.web.throttle().failed(&reservation, Instant::now());
         tracing::warn!(account = %account, client = ?client, "sign-in failed");
         return login_page(
             &state,

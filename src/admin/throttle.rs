@@ -143,6 +143,15 @@ impl Throttle {
         self.unclient(&r);
     }
 
+    /// The password was wrong: the delay runs from now, when the failure
+    /// is known, not from when the attempt began (a slow password check
+    /// must not use up the wait).
+    pub fn failed(&mut self, r: &Reservation, now: Instant) {
+        if let Some(b) = self.buckets.get_mut(&r.bucket) {
+            b.not_before = b.not_before.max(now + delay(b.failures));
+        }
+    }
+
     /// The attempt was never evaluated (the server was busy): take it back.
     pub fn released(&mut self, r: Reservation) {
         if let Some(b) = self.buckets.get_mut(&r.bucket) {
@@ -167,6 +176,28 @@ mod tests {
 
     fn account(a: &str) -> Bucket {
         Bucket::Account(a.into())
+    }
+
+    #[test]
+    fn the_delay_runs_from_when_the_failure_is_known() {
+        let mut t = Throttle::default();
+        let t0 = Instant::now();
+        for _ in 0..FREE {
+            let r = t.reserve(account("carl"), None, t0).unwrap();
+            t.failed(&r, t0);
+        }
+        // The fourth wrong password took 3 s to check: its 1 s wait
+        // starts when it is known.
+        let r = t.reserve(account("carl"), None, t0).unwrap();
+        t.failed(&r, t0 + Duration::from_secs(3));
+        let at = t0 + Duration::from_millis(3500);
+        assert!(matches!(
+            t.reserve(account("carl"), None, at),
+            Err(Refusal::Account(w)) if w == Duration::from_millis(500)
+        ));
+        assert!(t
+            .reserve(account("carl"), None, t0 + Duration::from_secs(4))
+            .is_ok());
     }
 
     #[test]
