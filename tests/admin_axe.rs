@@ -1,59 +1,17 @@
 //! axe-core (from npm, the version `.ci/run` installs) over every admin
 //! page in headless Chromium, signed out and signed in as each role that
 //! may see them, in English and Vietnamese: no WCAG 2.1 A or AA violation
-//! (the self-reloading dashboard aside, whose pause control comes first).
+//! (the self-reloading dashboard aside, whose pause control comes first);
+//! and the acknowledge pages a page's link opens, before and after the
+//! button.
 
 mod common;
 
 use common::admin::*;
-use common::browser::{browser, chromium_and_driver, find, serve, submit_sign_in, Driver};
+use common::browser::{
+    axe_source, browser, chromium_and_driver, serve, submit_sign_in, violations, Driver,
+};
 use fantoccini::{Client, Locator};
-use std::path::PathBuf;
-use std::process::Command;
-
-/// axe-core's script: `$THRESHOLD_AXE` when set, else installed from the npm
-/// registry into the target folder once.
-fn axe_source() -> Option<String> {
-    if let Some(path) = std::env::var_os("THRESHOLD_AXE") {
-        return std::fs::read_to_string(path).ok();
-    }
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("axe");
-    let file = dir.join("node_modules/axe-core/axe.min.js");
-    if !file.exists() {
-        let npm = find(&["npm"])?;
-        let status = Command::new(npm)
-            .args([
-                "install",
-                "--no-save",
-                "--no-audit",
-                "--no-fund",
-                "--prefix",
-            ])
-            .arg(&dir)
-            .arg("axe-core@4.14")
-            .status()
-            .ok()?;
-        if !status.success() {
-            return None;
-        }
-    }
-    std::fs::read_to_string(file).ok()
-}
-
-/// The violations axe finds on the page `c` shows, one line each.
-async fn violations(c: &Client, axe: &str) -> Vec<String> {
-    c.execute(axe, vec![]).await.expect("axe-core loads");
-    let found = c
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
-               .then(r => done(r.violations.map(v => v.id + ': ' + v.help + ' — ' + v.nodes.map(n => n.target.join(' ')).join(', '))));",
-            vec![],
-        )
-        .await
-        .expect("axe-core runs");
-    serde_json::from_value(found).unwrap()
-}
 
 async fn sign_in(c: &Client, base: &str, name: &str) {
     c.goto(&format!("{base}/login")).await.unwrap();
@@ -121,6 +79,34 @@ async fn every_admin_page_passes_axe_core_for_every_role() {
             .click()
             .await
             .unwrap();
+    }
+    // The acknowledge pages a page's link opens, before and after the
+    // button, signed out, in English and Spanish.
+    for (lang, contact) in [("en", "Front desk lead"), ("es", "Rosa Delgado")] {
+        let claim = threshold::alerts::ack_link::Claim {
+            encounter: w.encounter.clone(),
+            contact: contact.into(),
+            expires: chrono::Utc::now() + chrono::Duration::hours(1),
+            link: threshold::alerts::ack_link::link_id(&format!("axe {lang}")),
+            shared: false,
+        };
+        let token = threshold::alerts::ack_link::issue(&w.state.ack, &claim);
+        c.goto(&format!("{base}/ack/{token}?lang={lang}"))
+            .await
+            .unwrap();
+        for v in violations(&c, &axe).await {
+            problems.push(format!("/ack ({lang}) before: {v}"));
+        }
+        c.find(Locator::Css("form button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait().for_element(Locator::Css("h1")).await.unwrap();
+        for v in violations(&c, &axe).await {
+            problems.push(format!("/ack ({lang}) after: {v}"));
+        }
     }
     c.close().await.unwrap();
     assert!(problems.is_empty(), "{}", problems.join("\n"));

@@ -209,6 +209,7 @@ impl FromRequestParts<AppState> for Viewer {
         };
         chrome.user = Some((s.user.clone(), s.role));
         chrome.csrf = s.csrf.clone();
+        chrome.session_left = Some(s.idle_left_s);
         if !s.role.may_review() {
             let w = chrome.w;
             return Err(chrome.message(StatusCode::FORBIDDEN, w.refused, w.staff_refused));
@@ -555,4 +556,28 @@ mod tests {
         assert!(d.known(&forged, "maria").is_none() || forged == v);
         assert!(d.known("maria", "maria").is_none());
     }
+}
+
+/// The form of "Stay signed in".
+#[derive(serde::Deserialize)]
+pub struct KeepForm {
+    csrf: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// POST /session/keep: the session was kept alive by asking (the
+/// extractor counted the request as activity); back to the page it was
+/// asked from.
+pub async fn keep(v: Viewer, axum::extract::Form(f): axum::extract::Form<KeepForm>) -> Response {
+    if let Some(refused) = v.csrf_refusal(&f.csrf) {
+        return refused;
+    }
+    // Only a page of this site: a path, never another host.
+    let next = if f.next.starts_with('/') && !f.next.starts_with("//") && !f.next.contains('\\') {
+        f.next
+    } else {
+        "/".to_string()
+    };
+    (StatusCode::SEE_OTHER, [(LOCATION, next)]).into_response()
 }

@@ -125,6 +125,11 @@ pub struct Chrome {
     pub langs: Vec<LangLink>,
     /// Reload every 15 s (the dashboard's live acknowledgement state).
     pub refresh: bool,
+    /// Seconds before the session ends for want of activity, when signed
+    /// in: the page warns two minutes before.
+    pub session_left: Option<u64>,
+    /// The page's own path and query, for "Stay signed in" to come back to.
+    pub here: String,
     /// The page title.
     pub title: String,
 }
@@ -168,8 +173,28 @@ impl Chrome {
             nav: "",
             langs,
             refresh: false,
+            session_left: None,
+            here: parts
+                .uri
+                .path_and_query()
+                .map_or_else(|| "/".to_string(), |p| p.as_str().to_string()),
             title: String::new(),
         }
+    }
+
+    /// Seconds from the page's load to the session warning.
+    pub fn warn_in(&self) -> u64 {
+        self.session_left.unwrap_or(0).saturating_sub(WARN_BEFORE_S)
+    }
+
+    /// Seconds from "Stay signed in" to the next warning.
+    pub fn warn_after_keep(&self) -> u64 {
+        crate::app::session_idle_s().saturating_sub(WARN_BEFORE_S)
+    }
+
+    /// The one script of the admin web (allowed by its hash alone).
+    pub fn session_script(&self) -> &'static str {
+        SESSION_SCRIPT
     }
 
     pub fn lang_code(&self) -> &'static str {
@@ -246,15 +271,36 @@ pub fn render(status: StatusCode, t: &impl Template) -> Response {
     }
 }
 
+/// How long before the session ends the page warns (WCAG 2.2.1: at least
+/// 20 seconds to answer).
+pub const WARN_BEFORE_S: u64 = 120;
+
+/// The admin web's one script: at the time in `data-warn-in`, it shows the
+/// session warning (an alert, announced), and "Stay signed in" keeps the
+/// session without leaving the page, so nothing typed is lost. Without
+/// scripts the button is a plain form that comes back to the page.
+pub const SESSION_SCRIPT: &str = "(function(){var w=document.getElementById('session-warning');if(!w){return;}var f=w.querySelector('form');function later(s){setTimeout(function(){w.hidden=false;},s*1000);}later(+w.getAttribute('data-warn-in'));f.addEventListener('submit',function(e){e.preventDefault();fetch(f.action,{method:'POST',body:new URLSearchParams(new FormData(f)),credentials:'same-origin',redirect:'manual'}).then(function(){w.hidden=true;later(+w.getAttribute('data-warn-after-keep'));});});})();";
+
+/// The Content-Security-Policy: nothing but this site's images, inline
+/// styles, and the one script by its hash.
+fn csp() -> &'static str {
+    static CSP: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    CSP.get_or_init(|| {
+        use base64::Engine;
+        use sha2::Digest;
+        let hash = base64::engine::general_purpose::STANDARD
+            .encode(sha2::Sha256::digest(SESSION_SCRIPT.as_bytes()));
+        format!("default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; script-src 'sha256-{hash}'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+    })
+}
+
 /// Headers for responses holding personal data: never stored, never
-/// framed, no scripts (the pages need none), nothing sent to other sites.
+/// framed, no script but the session warning's, nothing sent to other
+/// sites.
 pub fn no_store() -> [(axum::http::HeaderName, &'static str); 5] {
     [
         (CACHE_CONTROL, "no-store, private"),
-        (
-            axum::http::header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-        ),
+        (axum::http::header::CONTENT_SECURITY_POLICY, csp()),
         (axum::http::header::REFERRER_POLICY, "no-referrer"),
         (axum::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (axum::http::header::X_FRAME_OPTIONS, "DENY"),

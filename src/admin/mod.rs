@@ -109,6 +109,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(overview::dashboard))
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/logout", post(auth::logout))
+        .route("/session/keep", post(auth::keep))
         .route("/log", get(overview::log))
         .route("/alerts", get(overview::alerts))
         .route("/encounters/{id}", get(encounter::show))

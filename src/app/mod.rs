@@ -14,6 +14,11 @@ mod writes;
 
 pub use page_image::{PageImage, PageImageError, MAX_PAGE_BYTES};
 pub use writes::TextKind;
+
+/// Seconds a web session lasts without activity.
+pub fn session_idle_s() -> u64 {
+    crate::store::accounts::SESSION_IDLE.num_seconds() as u64
+}
 use writes::{check_by, details_in, non_empty, open_in, page_in};
 
 use crate::alerts::ack_link::Claim;

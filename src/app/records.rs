@@ -251,11 +251,12 @@ impl<C: Clock> Desk<C> {
     /// is the reader's `activity` (not a page reloading itself).
     pub fn session(&self, token: &str, activity: bool) -> Result<Option<Session>, AppError> {
         let now = self.clock.now();
-        let found = self.read(|r| Ok(accounts::session(r.conn(), token, now)?))?;
-        if activity && found.as_ref().is_some_and(|s| s.stale) {
+        let mut found = self.read(|r| Ok(accounts::session(r.conn(), token, now)?))?;
+        if let Some(s) = found.as_mut().filter(|s| activity && s.stale) {
             let token = token.to_string();
             self.record
-                .with_store(move |s| accounts::touch_session(s.conn(), &token, now))??;
+                .with_store(move |st| accounts::touch_session(st.conn(), &token, now))??;
+            s.idle_left_s = accounts::SESSION_IDLE.num_seconds() as u64;
         }
         Ok(found)
     }

@@ -48,6 +48,8 @@ pub struct Session {
     pub csrf: String,
     /// Its last-seen time is old enough to rewrite ([`touch_session`]).
     pub stale: bool,
+    /// Seconds before it ends for want of activity.
+    pub idle_left_s: u64,
 }
 
 fn role_of(s: String) -> rusqlite::Result<AccountRole> {
@@ -338,11 +340,19 @@ pub fn session(
     let Some((user, role, csrf, seen)) = row else {
         return Ok(None);
     };
+    let idle_left_s = DateTime::parse_from_rfc3339(&seen)
+        .map(|t| {
+            (t.with_timezone(&Utc) + SESSION_IDLE - now)
+                .num_seconds()
+                .max(0) as u64
+        })
+        .unwrap_or(0);
     Ok(Some(Session {
         user,
         role: role_of(role)?,
         csrf,
         stale: seen < timestamp(now - SEEN_EVERY),
+        idle_left_s,
     }))
 }
 

@@ -137,3 +137,47 @@ pub fn chromium_and_driver() -> Option<(PathBuf, PathBuf)> {
     };
     Some((chromium, chromedriver))
 }
+
+/// axe-core's script: `$THRESHOLD_AXE` when set, else installed from the npm
+/// registry into the target folder once.
+pub fn axe_source() -> Option<String> {
+    if let Some(path) = std::env::var_os("THRESHOLD_AXE") {
+        return std::fs::read_to_string(path).ok();
+    }
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("axe");
+    let file = dir.join("node_modules/axe-core/axe.min.js");
+    if !file.exists() {
+        let npm = find(&["npm"])?;
+        let status = Command::new(npm)
+            .args([
+                "install",
+                "--no-save",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+            ])
+            .arg(&dir)
+            .arg("axe-core@4.14")
+            .status()
+            .ok()?;
+        if !status.success() {
+            return None;
+        }
+    }
+    std::fs::read_to_string(file).ok()
+}
+
+/// The violations axe finds on the page `c` shows, one line each.
+pub async fn violations(c: &Client, axe: &str) -> Vec<String> {
+    c.execute(axe, vec![]).await.expect("axe-core loads");
+    let found = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+               .then(r => done(r.violations.map(v => v.id + ': ' + v.help + ' — ' + v.nodes.map(n => n.target.join(' ')).join(', '))));",
+            vec![],
+        )
+        .await
+        .expect("axe-core runs");
+    serde_json::from_value(found).unwrap()
+}
