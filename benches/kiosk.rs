@@ -1,8 +1,9 @@
 //! Kiosk benchmarks (`cargo bench --bench kiosk`; figures in BENCHMARKS.md):
 //! start to first frame rendered headless, resident memory on the notice
 //! screen, a full-frame software render at 1080x1920, and the last tap of
-//! the official flow to the encounter committed. Prints a table; asserts
-//! nothing about time.
+//! the official flow to the encounter committed; speech: a screen's script
+//! read from the window, and the time to the first line's sound (espeak-ng).
+//! Prints a table; asserts nothing about time.
 
 use slint::ComponentHandle;
 use std::time::{Duration, Instant};
@@ -116,6 +117,29 @@ fn main() {
         assert!(bytes.len() > 1000);
     }
 
+    // Speech: the notice in Vietnamese read from the window, then its
+    // first line made into sound as the kiosk does before playing it.
+    let mut view = session.view(&desk);
+    view.lang = threshold::domain::language::Language::Vietnamese;
+    apply(&ui, &loaded, &view);
+    headless::render(&window, 1080, 1920).unwrap();
+    let mut scripts = Vec::new();
+    let mut script = None;
+    for _ in 0..40 {
+        let t = Instant::now();
+        script = Some(threshold::ui::speech::script(ui.window(), view.lang));
+        scripts.push(t.elapsed());
+    }
+    let script = script.unwrap();
+    let voices = threshold::devices::speech::Voices::default();
+    let mut first_sound = Vec::new();
+    for _ in 0..10 {
+        let t = Instant::now();
+        let s = voices.line(view.lang, &script.lines[0]).unwrap();
+        first_sound.push(t.elapsed());
+        assert!(!s.is_empty());
+    }
+
     println!("| benchmark | result | goal |\n|---|---|---|");
     println!(
         "| start to first frame, in process (config, store, controller, platform, component, 1080x1920 software render) | {:.0} ms | < 300 ms |",
@@ -137,5 +161,14 @@ fn main() {
     println!(
         "| last tap of the official flow (Send) to the encounter committed, median of 40 | {:.2} ms | < 20 ms |",
         median(commits)
+    );
+    println!(
+        "| speech: the notice's script read from the window (vi, {} lines), median of 40 | {:.2} ms | < 20 ms |",
+        script.lines.len(),
+        median(scripts.clone())
+    );
+    println!(
+        "| speech: a screen change to its first line's sound made (espeak-ng, vi), median of 10 | {:.0} ms | < 300 ms |",
+        median(first_sound) + median(scripts)
     );
 }

@@ -120,6 +120,21 @@ fn the_shipped_configuration_runs_and_pages_by_every_channel() {
     ] {
         assert!(shown.contains(expected), "lacks {expected:?}:\n{shown}");
     }
+    // The box can speak every facility language of the shipped config;
+    // Tagalog by the stand-in voice until the city records clips.
+    let devices = devices_list(&world);
+    let speech = devices
+        .lines()
+        .find(|l| l.contains("speech"))
+        .unwrap_or_else(|| panic!("no speech on the board: {devices}"));
+    for voice in [
+        "en: en-us",
+        "es: es-419",
+        "vi: vi",
+        "tl: 0 clips, else the id voice",
+    ] {
+        assert!(speech.contains(voice), "lacks {voice:?}: {speech}");
+    }
     let checked = world.cli(&["config", "check"]);
     assert!(checked.status.success(), "{}", common::stderr(&checked));
     assert!(

@@ -148,15 +148,10 @@ fn the_official_flow_through_the_ui_records_the_encounter_its_pages_and_alerts()
     tap(&ui, "No");
     tap(&ui, "Next");
     assert_eq!(screen(), Screen::OfficialDocument);
-    let label = loaded
-        .profile
-        .documents
-        .iter()
-        .find(|d| d.kind == threshold::domain::document::DocumentKind::AdministrativeWarrant)
-        .unwrap()
-        .label
-        .en
-        .clone();
+    let label = document_label(
+        &loaded,
+        threshold::domain::document::DocumentKind::AdministrativeWarrant,
+    );
     tap(&ui, &label);
     tap(&ui, "Next");
     assert_eq!(screen(), Screen::OfficialCapture);

@@ -105,12 +105,24 @@ const LANDSCAPE_GOLDENS: [&str; 5] = [
     "staff-capture",
 ];
 
+/// The screens kept as goldens with text at 200 % (portrait; every screen
+/// is checked for fit at 200 % in every language and orientation).
+const LARGE_GOLDENS: [&str; 7] = [
+    "idle",
+    "start",
+    "visitor-details",
+    "official-officers",
+    "official-document",
+    "official-waiting",
+    "staff-encounter",
+];
+
 /// Every screen in all five languages, portrait and landscape, with and
 /// without large text: nothing is cut off (the layout's minimum size,
 /// computed with the real fonts, fits the window), no text needs more room
 /// than its box or is drawn over another, and without large text nothing
 /// needs to scroll. Portrait en, vi and zh-Hans match their goldens, and
-/// the staff screens' landscape ones too.
+/// the staff screens' landscape ones and a set at 200 % text too.
 #[test]
 fn every_screen_fits_in_every_language_and_matches_its_golden() {
     let dir = tempfile::tempdir().unwrap();
@@ -126,7 +138,7 @@ fn every_screen_fits_in_every_language_and_matches_its_golden() {
         std::thread::spawn(move || (render_all(size, large, &out), out, size, large))
     })
     .collect();
-    let (mut portrait, mut landscape) = (None, None);
+    let (mut portrait, mut landscape, mut doubled) = (None, None, None);
     for run in runs {
         let (notes, out, size, large) = run.join().unwrap();
         if large {
@@ -149,10 +161,12 @@ fn every_screen_fits_in_every_language_and_matches_its_golden() {
         match (size, large) {
             ("1080x1920", false) => portrait = Some(out),
             ("1920x1080", false) => landscape = Some(out),
+            ("1080x1920", true) => doubled = Some(out),
             _ => {}
         }
     }
     let (portrait, landscape) = (portrait.unwrap(), landscape.unwrap());
+    let doubled = doubled.unwrap();
     let mut shots: Vec<(PathBuf, String)> = Vec::new();
     for lang in ["en", "vi", "zh-Hans"] {
         for screen in SCREENS {
@@ -165,6 +179,12 @@ fn every_screen_fits_in_every_language_and_matches_its_golden() {
             shots.push((
                 landscape.join(format!("{screen}-{lang}-1920x1080.png")),
                 format!("{screen}-{lang}-landscape.png"),
+            ));
+        }
+        for screen in LARGE_GOLDENS {
+            shots.push((
+                doubled.join(format!("{screen}-{lang}-1080x1920-large.png")),
+                format!("{screen}-{lang}-large.png"),
             ));
         }
     }

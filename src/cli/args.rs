@@ -87,6 +87,11 @@ pub enum Command {
         /// room than its box or is drawn over another.
         #[arg(long)]
         check_fit: bool,
+        /// Also write what the screen says aloud beside each PNG: the
+        /// words (`.txt`, one line each; tones for the PIN as ♪) and the
+        /// sound (`.wav`, made by espeak-ng or the configured clips).
+        #[arg(long)]
+        speak: bool,
         /// The PNG file to write; a folder when --screen or --lang is `all`
         /// (files named SCREEN-LANG-WxH.png).
         #[arg(long, value_name = "FILE.png")]

@@ -240,6 +240,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             size,
             large_text,
             check_fit,
+            speak,
             out,
         } => {
             let loaded = load_config(&cli)?;
@@ -254,6 +255,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     shot.screen.name()
                 };
                 let lang = shot.lang;
+                if *speak {
+                    screenshot::speak(&loaded, shot, &r.script)?;
+                }
                 let clipped =
                     r.needed_width > width as f32 + 0.5 || r.needed_height > height as f32 + 0.5;
                 let scrolls = r.content_needed_height > r.content_height + 0.5;

@@ -41,6 +41,8 @@ pub struct Rendered {
     /// Texts that need more room than their box, or are drawn over each
     /// other.
     pub misfits: Vec<fit::Misfit>,
+    /// What the screen says aloud.
+    pub script: crate::devices::speech::Script,
 }
 
 /// The name of "Still there?" for `--screen`.
@@ -120,6 +122,32 @@ pub fn plan(
         .collect())
 }
 
+/// Write what `shot` says aloud beside its PNG: the words and the sound.
+pub fn speak(
+    loaded: &Loaded,
+    shot: &Shot,
+    script: &crate::devices::speech::Script,
+) -> anyhow::Result<()> {
+    let k = &loaded.config.kiosk;
+    let voices = crate::devices::speech::Voices {
+        voices: k.speech_voices.clone(),
+        rate: k.speech_rate,
+        clips: match &k.speech_clips {
+            Some(dir) => crate::devices::speech::load_clips(dir)?,
+            None => Default::default(),
+        },
+        ..Default::default()
+    };
+    let text = shot.out.with_extension("txt");
+    std::fs::write(&text, script.text() + "\n")
+        .with_context(|| say!("--out: cannot write {file}", file = text.display()))?;
+    let samples = voices.render(script, 100)?;
+    let wav = shot.out.with_extension("wav");
+    std::fs::write(&wav, crate::devices::speech::wav(&samples))
+        .with_context(|| say!("--out: cannot write {file}", file = wav.display()))?;
+    Ok(())
+}
+
 /// Render every shot at `width` x `height` in one window.
 pub fn run(
     loaded: &Loaded,
@@ -149,6 +177,7 @@ pub fn run(
             content_needed_height: ui.get_content_needed_height(),
             content_height: ui.get_content_height(),
             misfits: fit::misfits(ui.window()),
+            script: crate::ui::speech::script(ui.window(), shot.lang),
         });
     }
     Ok(done)

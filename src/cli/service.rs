@@ -113,6 +113,7 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
     let shutdown = Shutdown(watch::channel(false).0);
     let (events_tx, events_rx) = tokio::sync::mpsc::channel(32);
     let hub = start_devices(&loaded, events_tx, &health);
+    let speaker = start_speech(&loaded, &health);
     let (scans_tx, scans_rx) = tokio::sync::mpsc::channel::<String>(8);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -144,6 +145,7 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
             hub,
             scans: Some(scans_rx),
             health: health.clone(),
+            speaker,
         };
         match crate::ui::run_window(loaded.clone(), desk, session, devices, &handle) {
             Ok(()) => shutdown.start(),
@@ -292,6 +294,43 @@ async fn retention(desk: Desk, stop: watch::Receiver<bool>) {
             Err(e) => tracing::error!(error = %e, "retention task stopped unexpectedly"),
         }
     }
+}
+
+/// The kiosk's voice, its state on the health board; `None` when speech
+/// is off. Started headless too, so the board says whether this box can
+/// speak before a screen is plugged in.
+fn start_speech(loaded: &Loaded, health: &Health) -> Option<crate::devices::speech::Speaker> {
+    use crate::devices::speech::{load_clips, Speaker, Voices};
+    let k = &loaded.config.kiosk;
+    if k.speech == crate::config::SpeechMode::Off {
+        health.working(
+            crate::devices::speech::PART,
+            PartKind::Device,
+            "",
+            "off ([kiosk] speech = \"off\")",
+        );
+        return None;
+    }
+    let clips = match &k.speech_clips {
+        Some(dir) => load_clips(dir).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "speech clips not used");
+            Default::default()
+        }),
+        None => Default::default(),
+    };
+    let voices = Voices {
+        voices: k.speech_voices.clone(),
+        rate: k.speech_rate,
+        clips,
+        ..Voices::default()
+    };
+    Some(Speaker::start(
+        voices,
+        k.speech_player.clone(),
+        k.speech_volume,
+        &loaded.config.facility.languages,
+        health.clone(),
+    ))
 }
 
 /// A thread per configured device, posting to the health board.

@@ -27,6 +27,51 @@ pub struct Kiosk {
     /// The people who may open staff mode, each with their own PIN.
     #[serde(default)]
     pub staff: Vec<StaffMember>,
+    /// When the kiosk reads its screens aloud.
+    #[serde(default)]
+    pub speech: SpeechMode,
+    /// How loud, in percent (the keypad's volume keys change it).
+    #[serde(default = "default_speech_volume")]
+    pub speech_volume: u8,
+    /// Words per minute (80 to 300).
+    #[serde(default = "default_speech_rate")]
+    pub speech_rate: u32,
+    /// The program and arguments that play a WAV from standard input.
+    #[serde(default = "default_speech_player")]
+    pub speech_player: Vec<String>,
+    /// espeak-ng voices to use instead of the built-in ones, per language.
+    #[serde(default)]
+    pub speech_voices: BTreeMap<Language, String>,
+    /// A folder of recorded clips: `<lang>/clips.tsv` lists each clip's
+    /// file and the exact words it says.
+    #[serde(default)]
+    pub speech_clips: Option<PathBuf>,
+}
+
+/// When the kiosk reads its screens aloud.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SpeechMode {
+    /// From a tap on Listen or the keypad's Listen key, every screen after
+    /// it, until the kiosk starts over for the next person.
+    #[default]
+    Listen,
+    /// Every screen, always.
+    Automatic,
+    /// Never (a kiosk with no audio output).
+    Off,
+}
+
+fn default_speech_volume() -> u8 {
+    80
+}
+
+fn default_speech_rate() -> u32 {
+    160
+}
+
+fn default_speech_player() -> Vec<String> {
+    vec!["aplay".into(), "-q".into()]
 }
 
 fn default_idle_timeout_s() -> u32 {
@@ -41,6 +86,12 @@ impl Default for Kiosk {
             capture_folder: None,
             camera: None,
             staff: Vec::new(),
+            speech: SpeechMode::default(),
+            speech_volume: default_speech_volume(),
+            speech_rate: default_speech_rate(),
+            speech_player: default_speech_player(),
+            speech_voices: BTreeMap::new(),
+            speech_clips: None,
         }
     }
 }
@@ -89,6 +140,44 @@ impl Config {
                     found = k.idle_timeout_s
                 ),
             ));
+        }
+        if k.speech_volume > 100 {
+            p.push(Problem::new(
+                "kiosk.speech_volume",
+                crate::msg!(
+                    "found {found}; allowed: 0 to 100 percent",
+                    found = k.speech_volume
+                ),
+            ));
+        }
+        if !(80..=300).contains(&k.speech_rate) {
+            p.push(Problem::new(
+                "kiosk.speech_rate",
+                crate::msg!(
+                    "found {found}; allowed: 80 to 300 words a minute",
+                    found = k.speech_rate
+                ),
+            ));
+        }
+        if k.speech != SpeechMode::Off
+            && k.speech_player.first().is_none_or(|p| p.trim().is_empty())
+        {
+            p.push(Problem::new(
+                "kiosk.speech_player",
+                crate::msg!("give the program that plays speech, e.g. [\"aplay\", \"-q\"], or set speech = \"off\""),
+            ));
+        }
+        for (lang, voice) in &k.speech_voices {
+            let fine = !voice.is_empty()
+                && voice
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_+".contains(c));
+            if !fine {
+                p.push(Problem::new(
+                    format!("kiosk.speech_voices.{lang}"),
+                    crate::msg!("`{voice}` is not an espeak-ng voice name; pick one from `espeak-ng --voices`", voice = voice),
+                ));
+            }
         }
         if k.capture == CaptureSource::Folder && k.capture_folder.is_none() {
             p.push(Problem::new(
@@ -162,6 +251,19 @@ impl Config {
             if !camera.exists() {
                 w.push(Problem::new(
                     "kiosk.camera", crate::msg!("{camera} is not there now; the official flow cannot capture pages until the camera is plugged in", camera = camera.display())));
+            }
+        }
+        if let Some(dir) = &self.kiosk.speech_clips {
+            if !dir.is_dir() {
+                w.push(Problem::new(
+                    "kiosk.speech_clips",
+                    crate::msg!(
+                        "{dir} is not there; every line is read by espeak-ng until it is",
+                        dir = dir.display()
+                    ),
+                ));
+            } else if let Err(e) = crate::devices::speech::load_clips(dir) {
+                w.push(Problem::new("kiosk.speech_clips", e.to_string()));
             }
         }
         if self.kiosk.staff.is_empty() {

@@ -12,3 +12,4 @@ pub mod printer;
 pub mod sign;
 #[cfg(feature = "simulate")]
 pub mod sim;
+pub mod speech;

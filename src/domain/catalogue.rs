@@ -220,6 +220,16 @@ pub fn tr(lang: Language, msgid: &'static str) -> &'static str {
     }
 }
 
+/// `msgid` in `lang` when the catalogue has it (any text, e.g. one read
+/// back from a screen).
+pub fn lookup(lang: Language, msgid: &str) -> Option<&'static str> {
+    table(lang)?
+        .get(msgid)
+        .and_then(|forms| forms.first())
+        .filter(|s| !s.is_empty())
+        .map(String::as_str)
+}
+
 /// Put `args` into `{name}` placeholders of `text`.
 pub fn fill(text: &str, args: &[(&str, &dyn Display)]) -> String {
     let mut out = text.to_string();

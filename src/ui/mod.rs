@@ -6,6 +6,8 @@
 pub mod demo;
 pub mod fit;
 pub mod headless;
+pub mod keys;
+pub mod speech;
 mod window;
 
 pub use window::{drive, run_window, KioskDevices};
@@ -34,8 +36,22 @@ fn model<T: Clone + 'static>(items: Vec<T>) -> ModelRc<T> {
     ModelRc::from(Rc::new(VecModel::from(items)))
 }
 
-fn strings(items: &[String]) -> ModelRc<SharedString> {
-    model(items.iter().map(SharedString::from).collect())
+fn texts(items: &[String]) -> Vec<SharedString> {
+    items.iter().map(SharedString::from).collect()
+}
+
+/// Set a list only when it changed: a list set anew makes its items anew,
+/// and the keypad's focus on one of them would be lost.
+fn renew<T: Clone + PartialEq + 'static>(
+    old: ModelRc<T>,
+    items: Vec<T>,
+    set: impl FnOnce(ModelRc<T>),
+) {
+    use slint::Model;
+    let same = old.row_count() == items.len() && old.iter().zip(&items).all(|(a, b)| a == *b);
+    if !same {
+        set(model(items));
+    }
 }
 
 fn screen(s: kiosk::Screen) -> Screen {
@@ -100,6 +116,27 @@ fn problem(p: Option<Problem>) -> (ProblemKind, i32) {
     }
 }
 
+/// Show `view` as [`apply`] does; then the keypad's focus starts from the
+/// top of a new screen, and what changed is read aloud when speech is on.
+pub fn show(ui: &Kiosk, loaded: &Loaded, view: &View) {
+    let k = ui.global::<KioskAdapter>();
+    let moved = k.get_screen() != screen(view.screen)
+        || (k.get_idle_warning() >= 0) != view.idle_warning.is_some();
+    let focused = keys::focus_label(ui);
+    apply(ui, loaded, view);
+    let kept = keys::settle(ui);
+    if moved && view.idle_warning.is_none() {
+        ui.invoke_take_keys();
+    } else if !kept && view.idle_warning.is_none() {
+        // The control with the focus was made anew: back onto it.
+        match focused {
+            Some(label) => keys::refocus(ui, &label),
+            None => ui.invoke_take_keys(),
+        }
+    }
+    keys::with_reader(|r| r.follow(ui.window(), view));
+}
+
 /// Show `view`: every adapter, the language and the font.
 pub fn apply(ui: &Kiosk, loaded: &Loaded, view: &View) {
     let lang = view.lang;
@@ -125,6 +162,7 @@ pub fn apply(ui: &Kiosk, loaded: &Loaded, view: &View) {
     k.set_large_text(view.large_text);
     k.set_high_contrast(view.high_contrast);
     k.set_idle_warning(view.idle_warning.map_or(-1, |n| n as i32));
+    k.set_speaking(view.speaking);
     k.set_drill(view.drill);
     k.set_printer_ready(view.printer_ready);
     k.set_printing(view.printing);
@@ -134,12 +172,14 @@ pub fn apply(ui: &Kiosk, loaded: &Loaded, view: &View) {
     k.set_detail(view.detail.as_str().into());
 
     let form = ui.global::<FormAdapter>();
-    form.set_values(model(
+    renew(
+        form.get_values(),
         Field::ALL
             .iter()
             .map(|f| SharedString::from(view.field(*f)))
             .collect(),
-    ));
+        |m| form.set_values(m),
+    );
     form.set_active(
         view.active_field
             .and_then(|f| Field::ALL.iter().position(|x| *x == f))
@@ -148,14 +188,20 @@ pub fn apply(ui: &Kiosk, loaded: &Loaded, view: &View) {
     let kb = ui.global::<KeyboardAdapter>();
     kb.set_visible(view.active_field.is_some());
     let samples = ['á', 'à', 'ả', 'ã', 'ạ', 'â', 'ă', 'ơ', 'ü'];
-    kb.set_accents(model(
+    renew(
+        kb.get_accents(),
         view.accents
             .iter()
             .zip(samples)
             .map(|(a, s)| SharedString::from(a.unwrap_or(s).to_string()))
             .collect(),
-    ));
-    kb.set_accents_enabled(model(view.accents.iter().map(Option::is_some).collect()));
+        |m| kb.set_accents(m),
+    );
+    renew(
+        kb.get_accents_enabled(),
+        view.accents.iter().map(Option::is_some).collect(),
+        |m| kb.set_accents_enabled(m),
+    );
 
     let idle = ui.global::<IdleAdapter>();
     let profile = &loaded.profile;
@@ -163,15 +209,23 @@ pub fn apply(ui: &Kiosk, loaded: &Loaded, view: &View) {
     idle.set_notice_title(profile.notice.title.get(lang).into());
     idle.set_notice_body(profile.notice.body.get(lang).into());
     let languages = &loaded.config.facility.languages;
-    idle.set_languages(model(
+    renew(
+        idle.get_languages(),
         languages.iter().map(|l| l.endonym().into()).collect(),
-    ));
-    idle.set_language_codes(model(languages.iter().map(|l| l.code().into()).collect()));
+        |m| idle.set_languages(m),
+    );
+    renew(
+        idle.get_language_codes(),
+        languages.iter().map(|l| l.code().into()).collect(),
+        |m| idle.set_language_codes(m),
+    );
     idle.set_current_language(languages.iter().position(|l| *l == lang).unwrap_or(0) as i32);
     idle.set_rotation_paused(view.rotation_paused);
 
     let v = ui.global::<VisitorAdapter>();
-    v.set_purposes(strings(&view.purposes));
+    renew(v.get_purposes(), texts(&view.purposes), |m| {
+        v.set_purposes(m)
+    });
     v.set_purpose(view.purpose.map_or(-1, |i| i as i32));
     v.set_reference(view.visitor_ref.as_str().into());
     v.set_name(view.field(Field::VisitorName).into());
@@ -183,7 +237,9 @@ pub fn apply(ui: &Kiosk, loaded: &Loaded, view: &View) {
     o.set_agency(view.field(Field::Agency).into());
     o.set_purpose(view.field(Field::Purpose).into());
     o.set_sought(view.field(Field::Sought).into());
-    o.set_officers(strings(&view.officers));
+    renew(o.get_officers(), texts(&view.officers), |m| {
+        o.set_officers(m)
+    });
     o.set_exigent(view.exigent.map_or(-1, i32::from));
     let docs: Vec<DocEntry> = view
         .documents
@@ -204,16 +260,21 @@ pub fn apply(ui: &Kiosk, loaded: &Loaded, view: &View) {
             })
             .collect::<Vec<_>>(),
     );
-    o.set_documents_left(model(docs[..half].to_vec()));
-    o.set_documents_right(model(docs[half..].to_vec()));
-    o.set_documents(model(docs));
+    renew(o.get_documents_left(), docs[..half].to_vec(), |m| {
+        o.set_documents_left(m)
+    });
+    renew(o.get_documents_right(), docs[half..].to_vec(), |m| {
+        o.set_documents_right(m)
+    });
+    renew(o.get_documents(), docs, |m| o.set_documents(m));
     o.set_document(view.document.map_or(-1, |i| i as i32));
     o.set_pages(view.pages as i32);
     o.set_has_preview(view.preview.is_some());
     if let Some(p) = &view.preview {
         o.set_preview(Image::from_rgba8(p.clone()));
     }
-    o.set_paged(model(
+    renew(
+        o.get_paged(),
         view.paged
             .iter()
             .map(|p| PagedRow {
@@ -223,7 +284,8 @@ pub fn apply(ui: &Kiosk, loaded: &Loaded, view: &View) {
                 acknowledged: p.acknowledged_at.as_str().into(),
             })
             .collect(),
-    ));
+        |m| o.set_paged(m),
+    );
 
     let cards: Vec<ResourceCard> = view
         .resources
@@ -239,14 +301,19 @@ pub fn apply(ui: &Kiosk, loaded: &Loaded, view: &View) {
         .collect();
     let half = cards.len().div_ceil(2);
     let res = ui.global::<ResourcesAdapter>();
-    res.set_cards_left(model(cards[..half].to_vec()));
-    res.set_cards_right(model(cards[half..].to_vec()));
-    res.set_cards(model(cards));
+    renew(res.get_cards_left(), cards[..half].to_vec(), |m| {
+        res.set_cards_left(m)
+    });
+    renew(res.get_cards_right(), cards[half..].to_vec(), |m| {
+        res.set_cards_right(m)
+    });
+    renew(res.get_cards(), cards, |m| res.set_cards(m));
 
     let s = ui.global::<StaffAdapter>();
     s.set_name(view.staff_name.as_str().into());
     s.set_pin_dots("●".repeat(view.pin_length).into());
-    s.set_open(model(
+    renew(
+        s.get_open(),
         view.open
             .iter()
             .map(|e| OpenRow {
@@ -258,10 +325,12 @@ pub fn apply(ui: &Kiosk, loaded: &Loaded, view: &View) {
                 drill: e.drill,
             })
             .collect(),
-    ));
+        |m| s.set_open(m),
+    );
     s.set_visitors_today(view.visitors_today as i32);
     s.set_encounters_today(view.encounters_today as i32);
-    s.set_status(model(
+    renew(
+        s.get_status(),
         view.status
             .iter()
             .map(|l| StatusRow {
@@ -272,10 +341,14 @@ pub fn apply(ui: &Kiosk, loaded: &Loaded, view: &View) {
                 fix: l.fix.as_str().into(),
             })
             .collect(),
-    ));
+        |m| s.set_status(m),
+    );
     s.set_reference(view.encounter_ref.as_str().into());
-    s.set_officers(strings(&view.officers));
-    s.set_checklist(model(
+    renew(s.get_officers(), texts(&view.officers), |m| {
+        s.set_officers(m)
+    });
+    renew(
+        s.get_checklist(),
         view.checklist
             .iter()
             .map(|c| ChecklistRow {
@@ -285,12 +358,17 @@ pub fn apply(ui: &Kiosk, loaded: &Loaded, view: &View) {
                 answer: c.answer.as_str().into(),
             })
             .collect(),
-    ));
+        |m| s.set_checklist(m),
+    );
     let doc = view.document.and_then(|i| view.documents.get(i));
     s.set_document_label(doc.map_or("", |d| d.0.as_str()).into());
     s.set_document_description(doc.map_or("", |d| d.1.as_str()).into());
     s.set_pages(view.pages as i32);
-    s.set_thumbs(model(view.thumbs.iter().map(page_thumb).collect()));
+    renew(
+        s.get_thumbs(),
+        view.thumbs.iter().map(page_thumb).collect(),
+        |m| s.set_thumbs(m),
+    );
     s.set_page_shown(view.shown_page.is_some());
     if let Some((number, kind, pixels)) = &view.shown_page {
         s.set_shown(page_thumb(&kiosk::Thumb {
@@ -306,20 +384,26 @@ pub fn apply(ui: &Kiosk, loaded: &Loaded, view: &View) {
     s.set_exigent_said(view.exigent_said.as_str().into());
     s.set_verdict(view.verdict.as_ref().map_or("", |v| v.1.as_str()).into());
     s.set_verdict_state(view.verdict.as_ref().map_or("", |v| v.0.token()).into());
-    s.set_say(strings(&view.card.0));
-    s.set_avoid(strings(&view.card.1));
+    renew(s.get_say(), texts(&view.card.0), |m| s.set_say(m));
+    renew(s.get_avoid(), texts(&view.card.1), |m| s.set_avoid(m));
     s.set_confirm_close(view.confirm_close);
-    s.set_counsel_names(strings(&view.counsel_names));
+    renew(s.get_counsel_names(), texts(&view.counsel_names), |m| {
+        s.set_counsel_names(m)
+    });
     s.set_relay_from(view.relay_from.map_or(-1, |i| i as i32));
     s.set_unanswered(view.unanswered.map_or("", |u| u.token()).into());
     s.set_counsel_number(view.counsel_number.as_str().into());
-    s.set_outcomes(strings(&view.outcomes));
-    s.set_outcome_kinds(model(
+    renew(s.get_outcomes(), texts(&view.outcomes), |m| {
+        s.set_outcomes(m)
+    });
+    renew(
+        s.get_outcome_kinds(),
         view.outcome_kinds
             .iter()
             .map(|k| SharedString::from(*k))
             .collect(),
-    ));
+        |m| s.set_outcome_kinds(m),
+    );
     s.set_decided_basis(view.decided_basis.as_str().into());
     let half = balanced_split(
         &view
@@ -329,12 +413,18 @@ pub fn apply(ui: &Kiosk, loaded: &Loaded, view: &View) {
             .collect::<Vec<_>>(),
     ) as i32;
     let all = view.outcomes.len() as i32;
-    s.set_outcomes_left(model((0..half).collect()));
-    s.set_outcomes_right(model((half..all).collect()));
+    renew(s.get_outcomes_left(), (0..half).collect(), |m| {
+        s.set_outcomes_left(m)
+    });
+    renew(s.get_outcomes_right(), (half..all).collect(), |m| {
+        s.set_outcomes_right(m)
+    });
     s.set_outcome(view.outcome.map_or(-1, |i| i as i32));
     s.set_decided(view.decided.as_str().into());
-    s.set_instructions(strings(&view.instructions));
-    s.set_notes(strings(&view.notes));
+    renew(s.get_instructions(), texts(&view.instructions), |m| {
+        s.set_instructions(m)
+    });
+    renew(s.get_notes(), texts(&view.notes), |m| s.set_notes(m));
 }
 
 /// Send every callback of every adapter to `send` as an [`Action`].
@@ -368,6 +458,7 @@ pub fn connect(ui: &Kiosk, send: Rc<dyn Fn(Action)>) {
     k.on_open_staff(on(Action::OpenStaff));
     k.on_print(on(Action::Print));
     k.on_still_here(on(Action::StillHere));
+    k.on_listen(on(Action::Listen));
     ui.global::<FormAdapter>().on_focus({
         let send = send.clone();
         move |i| {

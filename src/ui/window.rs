@@ -9,6 +9,8 @@ pub struct KioskDevices {
     pub hub: Option<Arc<Hub>>,
     pub scans: Option<mpsc::Receiver<String>>,
     pub health: Health,
+    /// Reads the screens aloud; `None` when speech is off.
+    pub speaker: Option<crate::devices::speech::Speaker>,
 }
 
 /// What a scanned code asks for: an appointment code (`APPT:...`) starts a
@@ -108,7 +110,7 @@ pub async fn drive<D: KioskDesk + Send>(
         shown = live;
         let loaded = loaded.clone();
         if window
-            .upgrade_in_event_loop(move |ui| apply(&ui, &loaded, &view))
+            .upgrade_in_event_loop(move |ui| show(&ui, &loaded, &view))
             .is_err()
         {
             return;
@@ -122,12 +124,14 @@ pub fn run_window<D: KioskDesk + Send + 'static>(
     loaded: Arc<Loaded>,
     desk: D,
     session: Session,
-    devices: KioskDevices,
+    mut devices: KioskDevices,
     runtime: &tokio::runtime::Handle,
 ) -> Result<(), slint::PlatformError> {
     let ui = Kiosk::new()?;
+    keys::set_speaker(devices.speaker.take());
+    keys::connect(&ui);
     let first = session.view(&desk);
-    apply(&ui, &loaded, &first);
+    show(&ui, &loaded, &first);
     let (tx, rx) = mpsc::channel(ACTION_QUEUE);
     connect(
         &ui,

@@ -344,3 +344,15 @@ pub fn full_encounter(data_dir: &Path, close: bool) -> String {
     }
     id
 }
+
+/// The English label the profile gives document `kind` (as the kiosk
+/// shows it).
+pub fn document_label(loaded: &Loaded, kind: threshold::domain::document::DocumentKind) -> String {
+    loaded
+        .profile
+        .documents
+        .iter()
+        .find(|d| d.kind == kind)
+        .map(|d| d.label.en.clone())
+        .unwrap_or_else(|| panic!("the profile has no {kind:?}"))
+}

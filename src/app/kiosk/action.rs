@@ -22,6 +22,9 @@ pub enum Action {
     ToggleRotation,
     /// "Still there?" was answered (any touch or key answers it).
     StillHere,
+    /// Read this screen aloud from the start, and every screen after it
+    /// until the kiosk starts over (the Listen chip or key).
+    Listen,
     Begin,
     Start(StartChoice),
     Back,

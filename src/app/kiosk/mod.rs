@@ -102,6 +102,10 @@ pub struct Session {
     rotated: Instant,
     /// Someone paused the notice's language rotation to read it.
     rotation_paused: bool,
+    /// The screens are read aloud (Listen was asked for, or always).
+    speaking: bool,
+    /// How many times Listen was asked for: each asks for the screen again.
+    listens: u32,
     /// Seconds left before the screen starts over, while "Still there?"
     /// shows.
     idle_warning: Option<u32>,
@@ -120,6 +124,8 @@ impl Session {
         Session {
             screen: Screen::Idle,
             lang: loaded.config.facility.languages[0],
+            speaking: loaded.config.kiosk.speech == crate::config::SpeechMode::Automatic,
+            listens: 0,
             large_text: false,
             high_contrast: false,
             drill: false,
@@ -323,6 +329,12 @@ impl Session {
             Action::ToggleHighContrast => self.high_contrast = !self.high_contrast,
             Action::ToggleRotation => self.rotation_paused = !self.rotation_paused,
             Action::StillHere => {}
+            Action::Listen => {
+                if loaded.config.kiosk.speech != crate::config::SpeechMode::Off {
+                    self.speaking = true;
+                    self.listens = self.listens.wrapping_add(1);
+                }
+            }
             Action::Begin => self.go(Screen::Start),
             Action::Start(StartChoice::Visitor) => self.go(Screen::VisitorPurpose),
             Action::Start(StartChoice::Resources) => self.go(Screen::Resources),
@@ -500,7 +512,9 @@ impl Session {
         let Some(field) = self.active else { return };
         // Keys are single characters from the on-screen keyboard (or a
         // physical keyboard); control characters never reach a record.
-        if key.chars().any(char::is_control) {
+        // Nor a special key's private-use code (F-keys, arrows, Home).
+        let special = |c: char| c.is_control() || ('\u{e000}'..='\u{f8ff}').contains(&c);
+        if key.chars().any(special) {
             return;
         }
         let text = self.fields.entry(field).or_default();

@@ -18,6 +18,8 @@ impl Session {
             screen: self.screen,
             lang,
             large_text: self.large_text,
+            speaking: self.speaking,
+            listens: self.listens,
             high_contrast: self.high_contrast,
             idle_warning: self.idle_warning,
             rotation_paused: self.rotation_paused,

@@ -244,6 +244,11 @@ pub struct View {
     pub idle_warning: Option<u32>,
     /// The notice's language rotation is paused.
     pub rotation_paused: bool,
+    /// The screens are read aloud.
+    pub speaking: bool,
+    /// Counts the times Listen was asked for: a new number reads the
+    /// screen again from its start.
+    pub listens: u32,
     /// A printer is connected: the print buttons show.
     pub printer_ready: bool,
     /// A receipt was just sent to the printer.
