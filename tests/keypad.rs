@@ -6,48 +6,14 @@
 
 mod common;
 
+use common::kiosk::kiosk;
 use common::*;
 use slint::platform::{Key, WindowEvent};
 use slint::ComponentHandle;
-use std::cell::RefCell;
-use std::rc::Rc;
-use std::time::Instant;
-use threshold::app::kiosk::{DemoSource, KioskDesk, Screen, Session};
-use threshold::app::{Desk, SystemClock};
+use threshold::app::kiosk::{KioskDesk, Screen};
 use threshold::devices::speech::Spoken;
 use threshold::domain::language::Language;
-use threshold::ui::{connect, keys, show, speech, Kiosk};
-
-type State = Rc<RefCell<(Session, Desk<SystemClock>)>>;
-
-fn kiosk(dir: &std::path::Path) -> (Kiosk, State) {
-    i_slint_backend_testing::init_no_event_loop();
-    let loaded = alerting_config(dir, "http://127.0.0.1:9", "");
-    let desk = Desk::open(loaded.clone(), dir, SystemClock).unwrap();
-    let session = Session::new(&loaded, Box::new(DemoSource::default()), Instant::now());
-    let ui = Kiosk::new().unwrap();
-    ui.window().set_size(slint::PhysicalSize::new(1080, 1920));
-    show(&ui, &loaded, &session.view(&desk));
-    ui.show().unwrap();
-    let state: State = Rc::new(RefCell::new((session, desk)));
-    let (weak, shown) = (ui.as_weak(), loaded.clone());
-    connect(&ui, {
-        let state = state.clone();
-        Rc::new(move |action| {
-            let view = {
-                let mut guard = state.borrow_mut();
-                let (s, d) = &mut *guard;
-                s.handle(d, action, Instant::now());
-                s.view(d)
-            };
-            if let Some(ui) = weak.upgrade() {
-                show(&ui, &shown, &view);
-            }
-        })
-    });
-    keys::connect(&ui);
-    (ui, state)
-}
+use threshold::ui::{speech, Kiosk};
 
 fn press(ui: &Kiosk, text: slint::SharedString) {
     ui.window()

@@ -9,13 +9,8 @@ mod common;
 use common::*;
 use i_slint_backend_testing::ElementHandle;
 use slint::platform::PointerEventButton;
-use slint::ComponentHandle;
-use std::cell::RefCell;
-use std::rc::Rc;
-use std::time::Instant;
-use threshold::app::kiosk::{DemoSource, KioskDesk, Screen, Session};
-use threshold::app::{Desk, SystemClock};
-use threshold::ui::{apply, connect, Kiosk};
+use threshold::app::kiosk::{KioskDesk, Screen};
+use threshold::ui::Kiosk;
 
 fn find(ui: &Kiosk, label: &str) -> ElementHandle {
     let found: Vec<_> = ElementHandle::find_by_accessible_label(ui, label).collect();
@@ -45,33 +40,9 @@ fn type_on_keyboard(ui: &Kiosk, text: &str) {
 
 #[test]
 fn the_official_flow_through_the_ui_records_the_encounter_its_pages_and_alerts() {
-    i_slint_backend_testing::init_no_event_loop();
     let dir = tempfile::tempdir().unwrap();
-    let loaded = alerting_config(dir.path(), "http://127.0.0.1:9", "");
-    let desk = Desk::open(loaded.clone(), dir.path(), SystemClock).unwrap();
-    let session = Session::new(&loaded, Box::new(DemoSource::default()), Instant::now());
-    let ui = Kiosk::new().unwrap();
-    ui.window().set_size(slint::PhysicalSize::new(1080, 1920));
-    apply(&ui, &loaded, &session.view(&desk));
-    ui.show().unwrap();
-    // The controller runs inline here (no worker thread): each tap's
-    // action is handled and its view applied before the next tap.
-    let state = Rc::new(RefCell::new((session, desk)));
-    let (weak, shown) = (ui.as_weak(), loaded.clone());
-    connect(&ui, {
-        let state = state.clone();
-        Rc::new(move |action| {
-            let view = {
-                let mut guard = state.borrow_mut();
-                let (s, d) = &mut *guard;
-                s.handle(d, action, Instant::now());
-                s.view(d)
-            };
-            if let Some(ui) = weak.upgrade() {
-                apply(&ui, &shown, &view);
-            }
-        })
-    });
+    let (ui, state) = common::kiosk::kiosk(dir.path());
+    let loaded = state.borrow().1.loaded().clone();
     let screen = || state.borrow().0.screen();
 
     tap(&ui, "Tap to begin");
