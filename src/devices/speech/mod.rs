@@ -42,6 +42,10 @@ pub struct Speaker {
     player: Arc<Vec<String>>,
     playing: Arc<Playing>,
     health: Health,
+    /// What the board says of a working speaker (the voices per
+    /// language): the same after each screen, so the board's file is not
+    /// rewritten for every screen spoken.
+    voiced: Arc<std::sync::OnceLock<String>>,
 }
 
 impl Speaker {
@@ -64,6 +68,7 @@ impl Speaker {
                 volume: AtomicU8::new(volume.min(100)),
             }),
             health,
+            voiced: Arc::new(std::sync::OnceLock::new()),
         };
         speaker.check(languages);
         speaker
@@ -94,8 +99,9 @@ impl Speaker {
                 return;
             }
         }
+        let voiced = self.voiced.get_or_init(|| said.join("; "));
         self.health
-            .working(PART, PartKind::Device, &self.location(), &said.join("; "));
+            .working(PART, PartKind::Device, &self.location(), voiced);
     }
 
     fn location(&self) -> String {
@@ -250,12 +256,10 @@ impl Speaker {
         }
         match status {
             Some((status, _)) if status.success() => {
-                self.health.working(
-                    PART,
-                    PartKind::Device,
-                    &self.location(),
-                    &crate::msg!("spoke a screen in {lang}", lang = script.lang),
-                );
+                if let Some(voiced) = self.voiced.get() {
+                    self.health
+                        .working(PART, PartKind::Device, &self.location(), voiced);
+                }
                 Ok(())
             }
             Some((_, said)) => Err(said.trim().to_string()),
