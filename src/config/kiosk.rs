@@ -56,7 +56,8 @@ pub enum SpeechMode {
     /// it, until the kiosk starts over for the next person.
     #[default]
     Listen,
-    /// Every screen, always.
+    /// Every screen a person reaches, without asking (the notice, which
+    /// rotates its languages to a lobby, only on Listen).
     Automatic,
     /// Never (a kiosk with no audio output).
     Off,

@@ -18,7 +18,10 @@ impl Session {
             screen: self.screen,
             lang,
             large_text: self.large_text,
-            speaking: self.speaking,
+            // The notice, rotating its languages to a lobby, is read when
+            // someone asks (Listen); with speech "automatic" every screen
+            // after it is read as it comes.
+            speaking: self.speaking && (self.screen != Screen::Idle || self.listens > 0),
             listens: self.listens,
             high_contrast: self.high_contrast,
             idle_warning: self.idle_warning,

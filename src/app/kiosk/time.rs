@@ -57,8 +57,8 @@ impl Session {
         // The notice rotates through the facility's languages, pausing
         // after a touch so whoever chose a language can read it.
         let since = now.saturating_duration_since(self.rotated.max(self.last_touch));
-        // Nor while it is being read aloud.
-        let held = self.rotation_paused || self.speaking;
+        // Nor while someone asked to hear it.
+        let held = self.rotation_paused || (self.speaking && self.listens > 0);
         if self.screen == Screen::Idle && !held && since >= ROTATE_EVERY {
             let languages = &desk.loaded().config.facility.languages;
             let at = languages.iter().position(|l| *l == self.lang).unwrap_or(0);

@@ -121,3 +121,32 @@ fn the_notice_rotation_pauses_until_resumed_or_everyone_has_left() {
     s.tick(&mut d, left + idle + ROTATE_EVERY);
     assert_ne!(s.view(&d).lang, Language::ChineseSimplified);
 }
+
+#[test]
+fn automatic_speech_reads_every_screen_a_person_reaches_but_not_the_rotating_notice() {
+    let dir = tempfile::tempdir().unwrap();
+    let text =
+        crate::config::DEMO_CONFIG.replacen("[kiosk]\n", "[kiosk]\nspeech = \"automatic\"\n", 1);
+    let loaded = Loaded::from_text("test", &text, dir.path()).unwrap();
+    let mut d = Desk::open(loaded, dir.path(), SystemClock).unwrap();
+    let t = Instant::now();
+    let mut s = session(&d, t);
+    // The notice rotates to a lobby, silent.
+    assert!(!s.view(&d).speaking);
+    let first = s.view(&d).lang;
+    s.tick(&mut d, t + Duration::from_secs(11));
+    assert_ne!(s.view(&d).lang, first, "the notice still rotates");
+    // Someone begins: read from then on, without asking.
+    let later = t + Duration::from_secs(12);
+    s.handle(&mut d, Action::Begin, later);
+    assert!(s.view(&d).speaking);
+    // Back at the notice after they leave: silent and rotating again.
+    s.handle(&mut d, Action::Home, later);
+    assert!(!s.view(&d).speaking);
+    // Listen there reads the notice, and holds its language meanwhile.
+    s.handle(&mut d, Action::Listen, later);
+    let v = s.view(&d);
+    assert!(v.speaking);
+    s.tick(&mut d, later + Duration::from_secs(30));
+    assert_eq!(s.view(&d).lang, v.lang, "held while it is read");
+}
