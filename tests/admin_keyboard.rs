@@ -129,15 +129,7 @@ async fn keyboard_only_sign_in_review_reflow_and_the_session_warning() {
     // Reflow at 320 px: nothing to scroll sideways on any page (tables
     // scroll inside their own box).
     c.set_window_size(320, 900).await.unwrap();
-    let encounter = format!("/encounters/{}", w.encounter);
-    for page in [
-        "/?paused=1",
-        "/log",
-        "/alerts",
-        "/retention",
-        "/integrity",
-        &encounter,
-    ] {
+    for page in review_pages(&w) {
         c.goto(&format!("{base}{page}")).await.unwrap();
         let wide = eval(
             &c,

@@ -61,7 +61,7 @@ fn spoken_to_file(voices: &Voices, script: &Script, file: &Path) {
 
 fn shown(
     ui: &Kiosk,
-    window: &std::rc::Rc<slint::platform::software_renderer::MinimalSoftwareWindow>,
+    window: &Window,
     loaded: &Loaded,
     screen: Screen,
     lang: Language,
@@ -76,13 +76,21 @@ fn shown(
     script(slint::ComponentHandle::window(ui), lang)
 }
 
-#[test]
-fn every_screen_is_spoken_in_its_language_with_the_screens_own_words() {
-    espeak();
+type Window = std::rc::Rc<slint::platform::software_renderer::MinimalSoftwareWindow>;
+
+/// The kiosk's window, drawn by the software renderer, on the demo
+/// configuration.
+fn kiosk() -> (Window, Kiosk, Loaded) {
     let window = headless::install().unwrap();
     let ui = Kiosk::new().unwrap();
     slint::ComponentHandle::show(&ui).unwrap();
-    let loaded = Loaded::demo();
+    (window, ui, Loaded::demo())
+}
+
+#[test]
+fn every_screen_is_spoken_in_its_language_with_the_screens_own_words() {
+    espeak();
+    let (window, ui, loaded) = kiosk();
     let voices = Voices::default();
     let out = tempfile::tempdir().unwrap();
     let profile = std::fs::read_to_string("assets/policies/san-jose.toml").unwrap();
@@ -150,10 +158,7 @@ fn every_screen_is_spoken_in_its_language_with_the_screens_own_words() {
 
 #[test]
 fn the_pin_is_tones_never_digits() {
-    let window = headless::install().unwrap();
-    let ui = Kiosk::new().unwrap();
-    slint::ComponentHandle::show(&ui).unwrap();
-    let loaded = Loaded::demo();
+    let (window, ui, loaded) = kiosk();
     let mut view = demo::view_of(&loaded, Screen::StaffPin, Language::English, false).unwrap();
     view.pin_length = 4;
     apply(&ui, &loaded, &view);
@@ -183,10 +188,7 @@ fn the_pin_is_tones_never_digits() {
 
 #[test]
 fn on_the_same_screen_only_what_changed_is_said() {
-    let window = headless::install().unwrap();
-    let ui = Kiosk::new().unwrap();
-    slint::ComponentHandle::show(&ui).unwrap();
-    let loaded = Loaded::demo();
+    let (window, ui, loaded) = kiosk();
     let w = slint::ComponentHandle::window(&ui);
     let mut view =
         demo::view_of(&loaded, Screen::OfficialDocument, Language::Spanish, false).unwrap();
@@ -220,10 +222,7 @@ fn on_the_same_screen_only_what_changed_is_said() {
 #[test]
 fn tagalog_is_read_from_a_citys_clips_and_the_rest_by_the_stand_in_voice() {
     espeak();
-    let window = headless::install().unwrap();
-    let ui = Kiosk::new().unwrap();
-    slint::ComponentHandle::show(&ui).unwrap();
-    let loaded = Loaded::demo();
+    let (window, ui, loaded) = kiosk();
     let said = shown(
         &ui,
         &window,

@@ -128,16 +128,10 @@ pub fn speak(
     shot: &Shot,
     script: &crate::devices::speech::Script,
 ) -> anyhow::Result<()> {
-    let k = &loaded.config.kiosk;
-    let voices = crate::devices::speech::Voices {
-        voices: k.speech_voices.clone(),
-        rate: k.speech_rate,
-        clips: match &k.speech_clips {
-            Some(dir) => crate::devices::speech::load_clips(dir)?,
-            None => Default::default(),
-        },
-        ..Default::default()
-    };
+    let (voices, problem) = loaded.config.kiosk.voices();
+    if let Some(e) = problem {
+        return Err(e.into());
+    }
     let text = shot.out.with_extension("txt");
     std::fs::write(&text, script.text() + "\n")
         .with_context(|| say!("--out: cannot write {file}", file = text.display()))?;

@@ -300,7 +300,7 @@ async fn retention(desk: Desk, stop: watch::Receiver<bool>) {
 /// is off. Started headless too, so the board says whether this box can
 /// speak before a screen is plugged in.
 fn start_speech(loaded: &Loaded, health: &Health) -> Option<crate::devices::speech::Speaker> {
-    use crate::devices::speech::{load_clips, Speaker, Voices};
+    use crate::devices::speech::Speaker;
     let k = &loaded.config.kiosk;
     if k.speech == crate::config::SpeechMode::Off {
         health.working(
@@ -311,19 +311,10 @@ fn start_speech(loaded: &Loaded, health: &Health) -> Option<crate::devices::spee
         );
         return None;
     }
-    let clips = match &k.speech_clips {
-        Some(dir) => load_clips(dir).unwrap_or_else(|e| {
-            tracing::warn!(error = %e, "speech clips not used");
-            Default::default()
-        }),
-        None => Default::default(),
-    };
-    let voices = Voices {
-        voices: k.speech_voices.clone(),
-        rate: k.speech_rate,
-        clips,
-        ..Voices::default()
-    };
+    let (voices, problem) = k.voices();
+    if let Some(e) = problem {
+        tracing::warn!(error = %e, "speech clips not used");
+    }
     Some(Speaker::start(
         voices,
         k.speech_player.clone(),

@@ -130,6 +130,33 @@ pub struct StaffMember {
 /// Labels for purposes beyond the built-in ones, in every language.
 pub type PurposeLabels = BTreeMap<String, Localized>;
 
+impl Kiosk {
+    /// How the kiosk's speech is made, from these settings. The clips are
+    /// loaded from `speech_clips`; when they cannot be, the voices come
+    /// without them, with the reason.
+    pub fn voices(
+        &self,
+    ) -> (
+        crate::devices::speech::Voices,
+        Option<crate::devices::speech::SynthError>,
+    ) {
+        let (clips, problem) = match &self.speech_clips {
+            Some(dir) => match crate::devices::speech::load_clips(dir) {
+                Ok(c) => (c, None),
+                Err(e) => (BTreeMap::new(), Some(e)),
+            },
+            None => (BTreeMap::new(), None),
+        };
+        let voices = crate::devices::speech::Voices {
+            voices: self.speech_voices.clone(),
+            rate: self.speech_rate,
+            clips,
+            ..Default::default()
+        };
+        (voices, problem)
+    }
+}
+
 impl Config {
     pub(super) fn kiosk_problems(&self, p: &mut Vec<Problem>) {
         let k = &self.kiosk;

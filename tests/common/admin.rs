@@ -19,6 +19,16 @@ use tower::ServiceExt;
 /// Every test account's password.
 pub const PASSWORD: &str = "a long test password";
 
+/// The pages a manager or counsel reviews (the dashboard paused), and the
+/// world's encounter: what the accessibility tests walk.
+pub fn review_pages(w: &AdminWorld) -> Vec<String> {
+    ["/?paused=1", "/log", "/alerts", "/retention", "/integrity"]
+        .into_iter()
+        .map(String::from)
+        .chain([format!("/encounters/{}", w.encounter)])
+        .collect()
+}
+
 /// A store with accounts (maria: manager, carl: counsel, sam: staff), three
 /// visitors and one encounter with two pages, and the web's state over it.
 pub struct AdminWorld {

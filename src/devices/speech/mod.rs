@@ -211,7 +211,7 @@ impl Speaker {
             if !fine || !self.current(mine) {
                 break;
             }
-            let mut samples = match self.voices.line(script.lang, line) {
+            let samples = match self.voices.heard(script.lang, line, self.volume()) {
                 Ok(s) => s,
                 Err(e) => {
                     drop(stdin.take());
@@ -219,8 +219,6 @@ impl Speaker {
                     return Err(e.to_string());
                 }
             };
-            samples.extend(silence(280));
-            scale(&mut samples, self.volume());
             for part in samples.chunks(CHUNK) {
                 if !self.current(mine) || !sink(&synth::pcm_bytes(part)) {
                     fine = false;

@@ -130,15 +130,21 @@ impl Voices {
             .map(PathBuf::as_path)
     }
 
-    /// The whole script as sound, lines apart by a short pause, at
-    /// `volume` percent.
+    /// One line as heard: its sound and the pause after it, at `volume`
+    /// percent.
+    pub fn heard(&self, lang: Language, line: &Spoken, volume: u8) -> Result<Vec<i16>, SynthError> {
+        let mut out = self.line(lang, line)?;
+        out.extend(silence(PAUSE_MS));
+        scale(&mut out, volume);
+        Ok(out)
+    }
+
+    /// The whole script as sound, at `volume` percent.
     pub fn render(&self, script: &Script, volume: u8) -> Result<Vec<i16>, SynthError> {
         let mut out = Vec::new();
         for line in &script.lines {
-            out.extend(self.line(script.lang, line)?);
-            out.extend(silence(PAUSE_MS));
+            out.extend(self.heard(script.lang, line, volume)?);
         }
-        scale(&mut out, volume);
         Ok(out)
     }
 
@@ -165,7 +171,7 @@ impl Voices {
         if !out.status.success() || out.stdout.is_empty() {
             return Err(SynthError::Voice(voice.to_string(), stderr));
         }
-        pcm_of(&out.stdout).ok_or_else(|| SynthError::Voice(voice.to_string(), stderr))
+        samples_of(&out.stdout).ok_or_else(|| SynthError::Voice(voice.to_string(), stderr))
     }
 }
 
@@ -221,7 +227,7 @@ pub fn read_clip(path: &Path) -> Result<Vec<i16>, SynthError> {
             && u32::from_le_bytes([f[4], f[5], f[6], f[7]]) == RATE
             && u16::from_le_bytes([f[14], f[15]]) == 16
     });
-    match (fits, pcm_of(&bytes)) {
+    match (fits, samples_of(&bytes)) {
         (true, Some(pcm)) => Ok(pcm),
         _ => Err(SynthError::Clip(
             path.to_path_buf(),
@@ -249,8 +255,8 @@ fn chunk<'a>(wav: &'a [u8], id: &[u8; 4]) -> Option<&'a [u8]> {
     None
 }
 
-/// The samples of a WAV file.
-fn pcm_of(wav: &[u8]) -> Option<Vec<i16>> {
+/// The samples of a WAV file's bytes.
+pub fn samples_of(wav: &[u8]) -> Option<Vec<i16>> {
     let data = chunk(wav, b"data")?;
     Some(
         data.chunks_exact(2)
@@ -318,11 +324,6 @@ pub fn wav(samples: &[i16]) -> Vec<u8> {
     let mut out = wav_header(Some(samples.len()));
     out.extend(pcm_bytes(samples));
     out
-}
-
-/// The samples of a WAV file's bytes, for tests and tools.
-pub fn samples_of(wav: &[u8]) -> Option<Vec<i16>> {
-    pcm_of(wav)
 }
 
 #[cfg(test)]
