@@ -13,6 +13,7 @@ pub mod domain;
 #[doc(hidden)]
 pub mod fuzz;
 pub mod html;
+pub mod hub;
 pub mod render;
 pub mod store;
 pub mod ui;

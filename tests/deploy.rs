@@ -18,7 +18,11 @@ fn the_systemd_units_verify() {
     assert!(v.status.success());
     let dir = tempfile::tempdir().unwrap();
     let bin = env!("CARGO_BIN_EXE_threshold");
-    for unit in ["threshold.service", "threshold-kiosk.service"] {
+    for unit in [
+        "threshold.service",
+        "threshold-kiosk.service",
+        "threshold-hub.service",
+    ] {
         let text = std::fs::read_to_string(root().join("deploy/systemd").join(unit)).unwrap();
         let text = text
             .replace("/usr/bin/cage -- /usr/bin/threshold", bin)
@@ -42,7 +46,11 @@ fn the_systemd_units_verify() {
 /// was 7.8 ("EXPOSED") when the headless one was 3.4.
 #[test]
 fn both_units_are_hardened_and_the_kiosk_cannot_switch_terminals() {
-    for (unit, most) in [("threshold.service", 4.5), ("threshold-kiosk.service", 4.5)] {
+    for (unit, most) in [
+        ("threshold.service", 4.5),
+        ("threshold-kiosk.service", 4.5),
+        ("threshold-hub.service", 2.0),
+    ] {
         let o = Command::new("systemd-analyze")
             .args(["security", "--offline=true", "--no-pager"])
             .arg(root().join("deploy/systemd").join(unit))
@@ -58,11 +66,12 @@ fn both_units_are_hardened_and_the_kiosk_cannot_switch_terminals() {
             .unwrap_or_else(|| panic!("{unit}: no score in {out}"));
         assert!(score <= most, "{unit}: exposure {score}\n{out}");
         let text = std::fs::read_to_string(root().join("deploy/systemd").join(unit)).unwrap();
-        for key in [
-            "SystemCallFilter=",
-            "LimitNOFILE=8192",
-            "CapabilityBoundingSet=",
-        ] {
+        let files = if unit == "threshold-hub.service" {
+            "LimitNOFILE=16384"
+        } else {
+            "LimitNOFILE=8192"
+        };
+        for key in ["SystemCallFilter=", files, "CapabilityBoundingSet="] {
             assert!(text.contains(key), "{unit} sets {key}");
         }
     }

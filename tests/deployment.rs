@@ -190,6 +190,11 @@ fn the_shipped_configuration_runs_and_pages_by_every_channel() {
     // record has it under counsel's account, and counsel's acknowledgement.
     counsel_acts_from_the_web(&world, &id);
 
+    // The record went to the city hub over TLS (the city's own CA), each
+    // entry as stored, anchored by the hub's receipts; no visitor's name or
+    // host reached the hub.
+    world.hub_holds_the_record(&service);
+
     // The devices are connected; nothing is broken.
     let list = devices_list(&world);
     for part in [
@@ -201,6 +206,7 @@ fn the_shipped_configuration_runs_and_pages_by_every_channel() {
         "webhook",
         "email",
         "admin-web",
+        "hub",
     ] {
         assert!(
             list.lines()
@@ -538,4 +544,13 @@ fn a_silent_modem_hands_text_messages_to_the_gateway() {
 fn a_dead_smtp_relay_breaks_only_e_mail() {
     let f = fault_test(Fault::DeadRelay, "email", "SMTP server");
     said_once(f.service(), "email");
+}
+
+#[test]
+fn a_dead_hub_leaves_the_kiosk_and_its_pages_running() {
+    let f = fault_test(Fault::HubDown, "hub", "cannot reach the hub");
+    said_once(f.service(), "hub");
+    // Nothing is lost: the record waits on the box for the hub.
+    let verify = f.world.cli(&["log", "verify"]);
+    assert!(verify.status.success(), "{}", common::stdout(&verify));
 }

@@ -8,6 +8,7 @@ mod page_image;
 pub mod records;
 pub mod records_request;
 pub mod report;
+pub mod shipper;
 pub mod timeline;
 pub mod words;
 mod writes;

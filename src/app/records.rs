@@ -15,8 +15,10 @@ use std::io::Write;
 
 pub use crate::app::log_export::Format;
 pub use crate::store::accounts::{Account, AccountChange, AccountError, Session};
-pub use crate::store::bundle::{verify as verify_bundle, BundleError, FacilityKey};
+pub use crate::store::bundle::{fingerprint, verify as verify_bundle, BundleError, FacilityKey};
 pub use crate::store::events::{Viewed, ViewedVia, Viewing};
+/// Key files kept outside the database (the facility key, the hub's key).
+pub use crate::store::keys::load as load_key;
 pub use crate::store::keys::KeyError;
 pub use crate::store::query::overview::{ChannelHealth, Delivery};
 pub use crate::store::query::{
@@ -180,6 +182,16 @@ impl<C: Clock> Desk<C> {
         anchor: &crate::domain::anchor::Anchor,
     ) -> Result<verify::Extends, AppError> {
         self.read(|r| Ok(verify::extends(r.conn(), anchor)?))
+    }
+
+    /// The city hub's last receipt for this record, as an anchor (its full
+    /// hash), when the kiosk ships to a hub.
+    pub fn last_receipt(&self) -> Result<Option<crate::domain::anchor::Anchor>, AppError> {
+        let r = self.read(|r| Ok(crate::store::shipped::last_receipt(r.conn(), r.facility())?))?;
+        Ok(r.map(|r| crate::domain::anchor::Anchor {
+            seq: r.seq,
+            hash: r.head_hash,
+        }))
     }
 
     /// The chain head now: `(seq, hash)`.

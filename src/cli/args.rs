@@ -64,6 +64,11 @@ pub enum Command {
     /// The serial peripherals: their state, and tests for the installer.
     #[command(subcommand)]
     Devices(DevicesCmd),
+    /// The city hub: takes every kiosk's record into PostgreSQL and signs
+    /// receipts for it. Without a subcommand it runs the hub on --config
+    /// (the hub's own config file) or, with --demo, on a private
+    /// PostgreSQL cluster in its data folder.
+    Hub(HubArgs),
     /// Render a kiosk screen to a PNG without a display.
     Screenshot {
         /// The screen, or `all`: idle, start, visitor-purpose,
@@ -486,4 +491,39 @@ pub enum HoldCmd {
         #[arg(long)]
         all: bool,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct HubArgs {
+    /// Try the hub with one command: a private PostgreSQL cluster (made
+    /// with the machine's initdb and pg_ctl) in the data folder, served on
+    /// http://127.0.0.1:8443, the demo kiosk's facility enrolled.
+    #[arg(long)]
+    pub demo: bool,
+    #[command(subcommand)]
+    pub command: Option<HubCmd>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HubCmd {
+    /// Enrol a facility: its batches are taken when signed with this key.
+    Enroll {
+        /// The kiosk's `[facility] id`.
+        facility: String,
+        /// Its public key, hex (`threshold log key` on the kiosk).
+        #[arg(long, value_name = "HEX")]
+        key: String,
+    },
+    /// Check the hub's copy of a facility's record from its first entry:
+    /// no gap, every hash, its receipts, and any fork refused. Exits 3 on
+    /// a problem.
+    Verify {
+        /// The facility id.
+        facility: String,
+    },
+    /// Every enrolled facility: its head, last batch and heartbeat, forks.
+    Facilities,
+    /// Print the hub's public key for the kiosks' `[hub] public_key`
+    /// (the key file is made when missing).
+    Key,
 }

@@ -6,6 +6,7 @@ mod args;
 mod devices;
 mod encounter;
 mod export;
+mod hub;
 mod notify;
 mod render;
 mod says;
@@ -40,7 +41,10 @@ pub fn main() -> ExitCode {
     // Errors and diagnostics in the operator's language. The service
     // (`run`) keeps English: its log is read by whoever administers the
     // machine, and the pages it serves have their own readers' languages.
-    if !matches!(cli.command, Command::Run(_)) {
+    if !matches!(
+        cli.command,
+        Command::Run(_) | Command::Hub(HubArgs { command: None, .. })
+    ) {
         crate::domain::catalogue::set_reader(says::lang());
     }
     match run(cli) {
@@ -131,6 +135,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Checkin(c) => checkin(&cli, c)?,
+        Command::Hub(args) => return hub::run(&cli, args),
         Command::Encounter(cmd) => return encounter::run(&cli, cmd),
         Command::Log(Log::Verify {
             bundle: Some(file),
@@ -175,6 +180,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .collect::<anyhow::Result<Vec<_>>>()?;
             let desk = desk(&cli)?;
             let report = desk.verify()?;
+            // The city hub's last receipt: a record rewritten since no
+            // longer extends it.
+            let anchors = anchors
+                .into_iter()
+                .chain(desk.last_receipt()?)
+                .collect::<Vec<_>>();
             let checks = anchors
                 .into_iter()
                 .map(|a| Ok((desk.extends(&a)?, a)))

@@ -161,7 +161,7 @@ pub fn run(loaded: Loaded, data_dir: &Path, args: &RunArgs) -> anyhow::Result<()
     Ok(())
 }
 
-fn init_tracing() {
+pub(super) fn init_tracing() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -190,6 +190,9 @@ async fn services(
     parts.spawn(alerts(desk.clone(), health.clone(), shutdown.watch()));
     parts.spawn(web(desk.clone(), health.clone(), shutdown.watch()));
     parts.spawn(retention(desk.clone(), shutdown.watch()));
+    if loaded.config.hub.is_some() {
+        parts.spawn(shipper(desk.clone(), health.clone(), shutdown.watch()));
+    }
     tokio::spawn(device_events(desk.clone(), events, scans, window));
     if let Some(hub) = hub.filter(|_| loaded.config.devices.sign.is_some()) {
         tokio::spawn(door_sign(desk.clone(), hub));
@@ -269,6 +272,24 @@ async fn web(desk: Desk, health: Health, stop: watch::Receiver<bool>) {
         }
     });
     admin::serve::run(state, listen, tls, stop, bound).await;
+}
+
+/// The shipper: the record to the city hub, receipts back, heartbeats.
+async fn shipper(desk: Desk, health: Health, stop: watch::Receiver<bool>) {
+    let url = desk
+        .loaded
+        .config
+        .hub
+        .as_ref()
+        .map(|h| h.url.clone())
+        .unwrap_or_default();
+    match crate::app::shipper::Shipper::new(desk, health.clone()) {
+        Ok(s) => s.run(stop).await,
+        Err(e) => {
+            health.broken(crate::app::shipper::PART, PartKind::Service, &url, &e, "Fix [hub] in the config and restart Threshold; the kiosk keeps its record and ships it once the hub is set up.");
+            Shutdown::wait(stop).await;
+        }
+    }
 }
 
 /// Retention now and every hour.
@@ -404,7 +425,7 @@ fn capture_state(loaded: &Loaded, health: &Health) {
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
-async fn signalled() {
+pub(super) async fn signalled() {
     let ctrl_c = tokio::signal::ctrl_c();
     let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
         Ok(s) => s,

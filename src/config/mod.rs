@@ -3,6 +3,7 @@
 
 mod alerts;
 mod devices;
+mod hub;
 mod kiosk;
 mod profiles;
 mod source;
@@ -10,6 +11,7 @@ mod validate;
 
 pub use alerts::*;
 pub use devices::*;
+pub use hub::Hub;
 pub use kiosk::*;
 pub use profiles::{builtin_profile_names, load_profile};
 pub use source::{line_col, Located, Source, SourceErrors};
@@ -53,6 +55,8 @@ pub struct Config {
     pub kiosk: Kiosk,
     #[serde(default)]
     pub report: Report,
+    /// The city hub this kiosk ships its record to (none: it keeps it alone).
+    pub hub: Option<Hub>,
 }
 
 /// Encounter reports (`encounter report`, the admin web's PDF).

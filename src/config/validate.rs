@@ -356,6 +356,9 @@ impl Config {
         );
         self.kiosk_problems(&mut p);
         self.device_problems(&mut p);
+        if let Some(h) = &self.hub {
+            h.problems(&mut p);
+        }
         p
     }
 

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod anchor;
 pub mod catalogue;
+pub mod chain;
 pub mod checkin;
 pub mod clock;
 pub mod document;
@@ -12,6 +13,7 @@ pub mod guidance;
 pub mod language;
 pub mod policy;
 pub mod role;
+pub mod shipping;
 
 /// Something wrong with a value at a key path such as `contacts[2].email`.
 /// Config and profile loaders turn the path into a file, line and column.

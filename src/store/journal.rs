@@ -7,10 +7,8 @@
 //! editing any column of any row breaks the chain there.
 
 use rusqlite::{params, OptionalExtension, Transaction};
-use sha2::{Digest, Sha256};
 
-/// The hash before the first entry.
-pub const GENESIS: [u8; 32] = [0; 32];
+pub use crate::domain::chain::{chain_hash, GENESIS};
 
 /// One journal row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,26 +35,6 @@ impl Entry {
             &self.body,
         )
     }
-}
-
-/// `SHA-256(prev ‖ canonical row)`.
-pub fn chain_hash(
-    prev: &[u8; 32],
-    seq: i64,
-    at: &str,
-    facility: &str,
-    kind: &str,
-    subject: &str,
-    body: &str,
-) -> [u8; 32] {
-    let mut h = Sha256::new();
-    h.update(prev);
-    h.update(seq.to_be_bytes());
-    for field in [at, facility, kind, subject, body] {
-        h.update((field.len() as u32).to_be_bytes());
-        h.update(field.as_bytes());
-    }
-    h.finalize().into()
 }
 
 /// The last entry's seq and hash, or `(0, GENESIS)` for an empty journal.
@@ -121,6 +99,7 @@ pub fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sha2::{Digest, Sha256};
 
     #[test]
     fn field_boundaries_are_unambiguous() {

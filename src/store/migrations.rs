@@ -177,6 +177,17 @@ pub const MIGRATIONS: &[&str] = &[
         released_seq INTEGER
     );
     "#,
+    // 7: the city hub's signed receipts for the journal shipped to it. Kept
+    // outside the journal: storing a receipt is not an event to ship.
+    r#"
+    CREATE TABLE hub_receipts (
+        seq         INTEGER PRIMARY KEY,
+        head_hash   TEXT NOT NULL,
+        issued_at   TEXT NOT NULL,
+        signature   TEXT NOT NULL,
+        received_at TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -17,6 +17,7 @@ pub mod query;
 pub mod record;
 pub mod refs;
 pub mod retention;
+pub mod shipped;
 pub mod vault;
 pub mod verify;
 

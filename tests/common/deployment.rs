@@ -19,6 +19,8 @@ use threshold::devices::sim::{printer::PrinterSim, sign::SignSim, LineSim};
 
 /// The example configuration as shipped.
 pub const EXAMPLE: &str = include_str!("../../deploy/threshold.example.toml");
+/// The example's facility id, as enrolled on the hub.
+pub const FACILITY: &str = "sj-city-hall-east";
 /// The secrets the example names, beside it.
 pub const SMTP_USER: &str = "threshold";
 pub const SMTP_PASSWORD: &str = "smtp pass phrase";
@@ -50,6 +52,8 @@ pub enum Fault {
     DeadRelay,
     /// The SMTP relay accepts connections and never answers.
     BlackholeRelay,
+    /// The city hub is down (nothing listens at [hub] url).
+    HubDown,
 }
 
 /// Everything the service talks to, and the patched example beside its
@@ -69,6 +73,10 @@ pub struct World {
     pub panic: LineSim,
     /// The program holding the admin port, for [`Fault::PortTaken`].
     pub squatter: Option<std::net::TcpListener>,
+    /// The city hub (`threshold hub` on the example hub config, over TLS)
+    /// and its PostgreSQL; none in the fault tests (the hub is down).
+    pub hub: Option<(super::hub::Pg, super::hub::Proc)>,
+    pub hub_config: PathBuf,
 }
 
 fn patch(text: &mut String, from: &str, to: &str) {
@@ -173,8 +181,28 @@ impl World {
             "\"/var/lib/threshold/scans\"",
             &format!("{:?}", scans.display().to_string()),
         );
+        let hub_port = free_port();
+        patch(
+            &mut text,
+            "url = \"https://hub.city.example:8443\"",
+            &format!("url = \"https://localhost:{hub_port}\""),
+        );
+        patch(
+            &mut text,
+            "\"/etc/threshold/hub.pub\"",
+            &format!("{:?}", dir.path().join("hub.pub").display().to_string()),
+        );
+        patch(
+            &mut text,
+            "\"/etc/threshold/hub-ca.pem\"",
+            &format!("{:?}", ca.display().to_string()),
+        );
         let config = dir.path().join("threshold.toml");
         std::fs::write(&config, text).unwrap();
+        let hub_config = super::hub::example_hub_config(dir.path(), hub_port, &cert, &key);
+        let hub = (fault == Fault::None).then(|| {
+            super::hub::start_example_hub(&hub_config, &config, &dir.path().join("data"), FACILITY)
+        });
         std::fs::write(
             dir.path().join("smtp.password"),
             format!("{SMTP_PASSWORD}\n"),
@@ -206,7 +234,70 @@ impl World {
             sign,
             panic,
             squatter,
+            hub,
+            hub_config,
         }
+    }
+
+    /// The kiosk's journal on the hub exactly, `hub verify` clean, the
+    /// kiosk's `log verify` extending the hub's last receipt, a heartbeat kept,
+    /// and no visitor's name or host in the hub's database.
+    pub fn hub_holds_the_record(&self, service: &Service) {
+        let out = self.cli(&[
+            "checkin",
+            "visitor",
+            "--name",
+            "Xochitl",
+            "--purpose",
+            "services",
+            "--host",
+            "Lorna Quispe",
+        ]);
+        assert!(out.status.success(), "{}", super::stderr(&out));
+        let (pg, hub) = self.hub.as_ref().unwrap();
+        let journal = || super::hub::journal_rows(&self.data);
+        let shipped = wait(Duration::from_secs(15), || {
+            let mine = journal();
+            (pg.entries(FACILITY) == mine).then_some(mine.len())
+        });
+        assert!(
+            shipped.is_some(),
+            "the hub lacks the record: {:?}\n{}\n{:?}",
+            hub.log(),
+            String::from_utf8_lossy(&self.cli(&["devices", "list"]).stdout),
+            service.log()
+        );
+        let out = self.hub_cli(&["verify", FACILITY]);
+        assert_eq!(out.status.code(), Some(0), "{}", super::stdout(&out));
+        let heartbeat = wait(Duration::from_secs(15), || {
+            pg.rows(&format!(
+                "SELECT report::text FROM heartbeats WHERE facility = '{FACILITY}'"
+            ))
+            .into_iter()
+            .next()
+        });
+        assert!(heartbeat.is_some(), "no heartbeat: {:?}", hub.log());
+        let verify = self.cli(&["log", "verify"]);
+        let said = super::stdout(&verify);
+        assert!(verify.status.success() && said.contains(": yes"), "{said}");
+        // The officer's name went up sealed; the visitor's not at all.
+        assert!(
+            pg.number(&format!(
+                "SELECT count(*) FROM vault WHERE facility = '{FACILITY}'"
+            )) > 0
+        );
+        let dump = pg.dump();
+        for word in ["Xochitl", "Lorna", "Quispe", "Ana Ruiz"] {
+            assert!(
+                !dump.contains(word),
+                "`{word}` is readable in the hub's database"
+            );
+        }
+    }
+
+    /// `threshold hub --config HUB ARGS` on the world's hub.
+    pub fn hub_cli(&self, args: &[&str]) -> std::process::Output {
+        super::hub::hub_cli(&self.hub_config, args)
     }
 
     /// `threshold --config … --data-dir … ARGS`, as an operator types it.

@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod config;
 #[cfg(feature = "simulate")]
 pub mod deployment;
+pub mod hub;
 pub mod kiosk;
 pub mod loopback;
 pub mod smtp;

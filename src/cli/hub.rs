@@ -1,0 +1,216 @@
+//! `threshold hub`: run the city hub, enrol facilities, check its copy of
+//! a record, list facilities, print its key.
+
+use super::args::{Cli, HubArgs, HubCmd};
+use super::says::say;
+use super::EXIT_VERIFY_FAILED;
+use crate::hub::config::{Database, Enrolled, HubConfig, Service};
+use crate::hub::{self, store, HubKey};
+use anyhow::anyhow;
+use serde_json::json;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Where `hub --demo` keeps its cluster and key without --data-dir:
+/// beside the kiosk's data, or for root (PostgreSQL does not run as root,
+/// and its postgres user cannot reach /root) in /var/lib.
+fn demo_dir(cli: &Cli) -> PathBuf {
+    if let Some(d) = &cli.data_dir {
+        return d.clone();
+    }
+    let root = std::fs::metadata("/proc/self")
+        .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
+        .unwrap_or(false);
+    if root {
+        PathBuf::from("/var/lib/threshold-hub-demo")
+    } else {
+        crate::config::default_data_dir().join("hub-demo")
+    }
+}
+
+/// The demo hub: loopback HTTP, a private cluster, the demo kiosk's
+/// facility enrolled with the key in the kiosk's default data folder.
+fn demo_config(cli: &Cli) -> anyhow::Result<HubConfig> {
+    let dir = demo_dir(cli);
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| anyhow!("cannot make the hub's demo folder {}: {e}", dir.display()))?;
+    // The folder stays open to the postgres user when root runs the demo.
+    let _ = std::fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o711));
+    let demo = crate::config::Loaded::demo();
+    let kiosk = crate::app::records::FacilityKey::open(&crate::config::default_data_dir())?;
+    Ok(HubConfig {
+        hub: Service {
+            listen: std::net::SocketAddr::from(([127, 0, 0, 1], 8443)),
+            tls_cert: None,
+            tls_key: None,
+            key_file: dir.join("keys").join("hub.key"),
+            data_key_file: None,
+        },
+        database: Database {
+            url: None,
+            password_file: None,
+            cluster: Some(dir.join("postgres")),
+            pool: 8,
+        },
+        facility: vec![Enrolled {
+            id: demo.config.facility.id.clone(),
+            key: kiosk.public_hex(),
+        }],
+    })
+}
+
+fn config(cli: &Cli, demo: bool) -> anyhow::Result<HubConfig> {
+    if demo {
+        return demo_config(cli);
+    }
+    let path = cli.config.clone().ok_or_else(|| {
+        anyhow!(say!("give the hub's config file with --config FILE (deploy/threshold-hub.example.toml is an example), or try it with --demo"))
+    })?;
+    HubConfig::load(&path)
+}
+
+/// Run `threshold hub …`.
+pub fn run(cli: &Cli, args: &HubArgs) -> anyhow::Result<ExitCode> {
+    let config = config(cli, args.demo)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    match &args.command {
+        None => {
+            super::service::init_tracing();
+            runtime.block_on(serve(config, args.demo))?;
+        }
+        Some(HubCmd::Key) => {
+            let key = HubKey::open(&config.hub.key_file, true)?;
+            if cli.json {
+                println!(
+                    "{}",
+                    json!({ "public_key": key.public_hex(), "fingerprint": key.fingerprint() })
+                );
+            } else {
+                println!(
+                    "{}\n{}",
+                    key.public_hex(),
+                    say!("fingerprint {fingerprint}", fingerprint = key.fingerprint())
+                );
+            }
+        }
+        Some(cmd) => return runtime.block_on(on_database(cli, &config, cmd)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(config: HubConfig, demo: bool) -> anyhow::Result<()> {
+    let (stop, watch) = tokio::sync::watch::channel(false);
+    let (bound, on) = tokio::sync::oneshot::channel();
+    let key = HubKey::open(&config.hub.key_file, true)?;
+    let scheme = if config.tls_files().is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    tokio::spawn(async move {
+        if let Ok(addr) = on.await {
+            eprintln!(
+                "{}",
+                say!(
+                    "threshold hub: taking kiosks' records on {address}; stop with Ctrl-C",
+                    address = format!("{scheme}://{addr}")
+                )
+            );
+            if demo {
+                eprintln!(
+                    "{}",
+                    say!("threshold hub: a kiosk ships to this demo hub with, in its config:")
+                );
+                eprintln!(
+                    "  [hub]\n  url = \"{scheme}://{addr}\"\n  public_key = \"{}\"",
+                    key.public_hex()
+                );
+            }
+        }
+    });
+    tokio::spawn(async move {
+        super::service::signalled().await;
+        let _ = stop.send(true);
+    });
+    hub::serve(config, watch, bound).await
+}
+
+async fn on_database(cli: &Cli, config: &HubConfig, cmd: &HubCmd) -> anyhow::Result<ExitCode> {
+    let (pool, cluster) = hub::database(config).await?;
+    let done = work(cli, &pool, cmd).await;
+    pool.close();
+    if let Some(c) = cluster.filter(|c| c.started) {
+        let _ = tokio::task::spawn_blocking(move || c.stop()).await;
+    }
+    done
+}
+
+async fn work(cli: &Cli, pool: &deadpool_postgres::Pool, cmd: &HubCmd) -> anyhow::Result<ExitCode> {
+    store::migrate(pool).await?;
+    match cmd {
+        HubCmd::Enroll { facility, key } => {
+            let public = store::public_key(key).map_err(|e| anyhow!("--key: {e}"))?;
+            let done = store::enroll(pool, facility, &public).await?;
+            let fingerprint = crate::app::records::fingerprint(&public);
+            if cli.json {
+                println!(
+                    "{}",
+                    json!({ "facility": facility, "fingerprint": fingerprint, "new": done == store::Enrolment::New })
+                );
+            } else if done == store::Enrolment::New {
+                println!(
+                    "{}",
+                    say!(
+                        "enrolled {facility} (key fingerprint {fingerprint})",
+                        facility = facility,
+                        fingerprint = fingerprint
+                    )
+                );
+            } else {
+                println!("{}", say!("{facility} was enrolled already, with this key (fingerprint {fingerprint})", facility = facility, fingerprint = fingerprint));
+            }
+        }
+        HubCmd::Verify { facility } => {
+            let report = hub::verify::verify(pool, facility).await?;
+            if cli.json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                println!("{}", say!("{facility}: {entries} entries on the hub, head seq {seq} ({hash}), {receipts} receipts", facility = facility, entries = report.entries, seq = report.head_seq, hash = &report.head_hash[..16.min(report.head_hash.len())], receipts = report.receipts));
+                match &report.broken {
+                    None => println!("{}", say!("chain: intact from the first entry")),
+                    Some(b) => println!("{}", say!("chain: BROKEN: {problem}", problem = b)),
+                }
+                for (seq, detail, at) in &report.forks {
+                    println!("{}", say!("FORK refused at {time}: {detail} (seq {seq}); the batch is kept as evidence", time = at, detail = detail, seq = seq));
+                }
+            }
+            if !report.intact() {
+                return Ok(ExitCode::from(EXIT_VERIFY_FAILED));
+            }
+        }
+        HubCmd::Facilities => {
+            let all = store::facilities(pool).await?;
+            if cli.json {
+                println!("{}", serde_json::to_string(&all)?);
+            } else if all.is_empty() {
+                println!("{}", say!("no facility is enrolled yet; enrol one with `threshold hub enroll FACILITY --key HEX`"));
+            }
+            for f in all.iter().filter(|_| !cli.json) {
+                let never = say!("never");
+                println!(
+                    "{}",
+                    say!("{facility}  head seq {seq}  last batch {batch}  last heartbeat {heartbeat}  forks {forks}  key {fingerprint}",
+                        facility = f.id, seq = f.head_seq,
+                        batch = f.last_batch_at.as_deref().unwrap_or(&never),
+                        heartbeat = f.last_heartbeat_at.as_deref().unwrap_or(&never),
+                        forks = f.forks, fingerprint = f.fingerprint)
+                );
+            }
+        }
+        HubCmd::Key => {}
+    }
+    Ok(ExitCode::SUCCESS)
+}

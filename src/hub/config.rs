@@ -1,0 +1,176 @@
+//! The hub's own configuration file: where it listens, its TLS files, its
+//! signing key, the database (a city PostgreSQL or a private local
+//! cluster), and facilities enrolled at start.
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// The whole hub config file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HubConfig {
+    pub hub: Service,
+    pub database: Database,
+    /// Facilities enrolled when the hub starts (as `threshold hub enroll`).
+    #[serde(default)]
+    pub facility: Vec<Enrolled>,
+}
+
+/// `[hub]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    /// Address the kiosks reach (default `0.0.0.0:8443`).
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+    /// TLS certificate and key (PEM). Without them the hub only listens on
+    /// a loopback address, for a TLS proxy in front of it.
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    /// The hub's Ed25519 signing key (32 bytes, mode 0600), made on first
+    /// start. Every hub process of a city uses the same file.
+    pub key_file: PathBuf,
+    /// The key encounters' personal values are encrypted with at rest (32
+    /// bytes, mode 0600; default `data.key` beside `key_file`), made on
+    /// first start; every hub process uses the same file.
+    pub data_key_file: Option<PathBuf>,
+}
+
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([0, 0, 0, 0], 8443))
+}
+
+/// `[database]`: `url` for the city's PostgreSQL, or `cluster` for a
+/// private one this hub starts in a folder of its own.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Database {
+    /// e.g. `postgres://threshold_hub@db.city.example/threshold` or
+    /// `host=/run/postgresql user=threshold_hub dbname=threshold`.
+    pub url: Option<String>,
+    /// A file holding the database password (kept out of this file).
+    pub password_file: Option<PathBuf>,
+    /// A folder for a private PostgreSQL cluster (made with initdb, run
+    /// with pg_ctl, reached over a Unix socket in the folder).
+    pub cluster: Option<PathBuf>,
+    /// Connections each hub process keeps (default 16).
+    #[serde(default = "default_pool")]
+    pub pool: usize,
+}
+
+fn default_pool() -> usize {
+    16
+}
+
+/// `[[facility]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Enrolled {
+    /// The kiosk's `[facility] id`.
+    pub id: String,
+    /// Its public key (`threshold log key` on the kiosk), hex.
+    pub key: String,
+}
+
+impl HubConfig {
+    /// Read `path`, resolve its relative paths against its folder, and
+    /// check what TOML alone cannot.
+    pub fn load(path: &Path) -> anyhow::Result<HubConfig> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read the hub config {}: {e}", path.display()))?;
+        let mut c: HubConfig = toml::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("hub config {}: {e}", path.display()))?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        for p in [
+            &mut c.hub.tls_cert,
+            &mut c.hub.tls_key,
+            &mut c.hub.data_key_file,
+            &mut c.database.password_file,
+            &mut c.database.cluster,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            *p = dir.join(&*p);
+        }
+        c.hub.key_file = dir.join(&c.hub.key_file);
+        c.check()
+            .map_err(|e| anyhow::anyhow!("hub config {}: {e}", path.display()))?;
+        Ok(c)
+    }
+
+    /// What a valid hub config must hold beyond its TOML form.
+    pub fn check(&self) -> Result<(), String> {
+        match (&self.database.url, &self.database.cluster) {
+            (Some(_), Some(_)) => {
+                return Err("[database] has both url and cluster; give one".into())
+            }
+            (None, None) => {
+                return Err("[database] needs url (the city's PostgreSQL) or cluster (a folder for a private one)".into())
+            }
+            _ => {}
+        }
+        if self.database.pool == 0 {
+            return Err("[database] pool must be at least 1".into());
+        }
+        match (&self.hub.tls_cert, &self.hub.tls_key) {
+            (Some(_), None) | (None, Some(_)) => {
+                return Err("[hub] tls_cert and tls_key go together".into())
+            }
+            (None, None) if !self.hub.listen.ip().is_loopback() => {
+                return Err(format!("[hub] listen = \"{}\" without tls_cert and tls_key would take the kiosks' records over plain HTTP; give both, or listen on 127.0.0.1 behind a TLS proxy", self.hub.listen));
+            }
+            _ => {}
+        }
+        for (i, f) in self.facility.iter().enumerate() {
+            super::store::public_key(&f.key)
+                .map_err(|e| format!("facility[{i}] ({}): {e}", f.id))?;
+            super::store::facility_id(&f.id).map_err(|e| format!("facility[{i}]: {e}"))?;
+        }
+        Ok(())
+    }
+
+    /// The data key's file.
+    pub fn data_key_file(&self) -> PathBuf {
+        self.hub
+            .data_key_file
+            .clone()
+            .unwrap_or_else(|| self.hub.key_file.with_file_name("data.key"))
+    }
+
+    /// TLS certificate and key, when both are set.
+    pub fn tls_files(&self) -> Option<(PathBuf, PathBuf)> {
+        self.hub.tls_cert.clone().zip(self.hub.tls_key.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Result<(), String> {
+        toml::from_str::<HubConfig>(s)
+            .map_err(|e| e.to_string())?
+            .check()
+    }
+
+    #[test]
+    fn the_database_and_tls_are_checked() {
+        let base = "[hub]\nkey_file = \"k\"\nlisten = \"127.0.0.1:1\"\n";
+        assert!(parse(&format!("{base}[database]\nurl = \"postgres://x\"\n")).is_ok());
+        assert!(parse(&format!("{base}[database]\n"))
+            .unwrap_err()
+            .contains("needs url"));
+        assert!(
+            parse(&format!("{base}[database]\nurl = \"u\"\ncluster = \"c\"\n"))
+                .unwrap_err()
+                .contains("both")
+        );
+        let open = "[hub]\nkey_file = \"k\"\n[database]\ncluster = \"c\"\n";
+        assert!(parse(open).unwrap_err().contains("plain HTTP"));
+        let bad =
+            format!("{base}[database]\nurl = \"u\"\n[[facility]]\nid = \"a\"\nkey = \"zz\"\n");
+        assert!(parse(&bad).unwrap_err().contains("facility[0]"));
+    }
+}

@@ -1,0 +1,256 @@
+//! The hub's PostgreSQL store: the connection pool, the embedded
+//! migrations, and enrolment. Every hub process of a city works on the one
+//! database and keeps nothing of its own, so any of them can take any
+//! kiosk's next batch.
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use std::time::Duration;
+use tokio_postgres::NoTls;
+
+/// The hub's schema, in order. The version applied is kept in `hub_schema`;
+/// a database from a newer hub is refused.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: facilities and their keys, the entries they shipped, the receipts
+    // the hub signed, the batches refused as forks, the last heartbeat.
+    r#"
+    CREATE TABLE facilities (
+        id            text PRIMARY KEY,
+        public_key    bytea NOT NULL CHECK (length(public_key) = 32),
+        enrolled_at   timestamptz NOT NULL DEFAULT now(),
+        head_seq      bigint NOT NULL DEFAULT 0,
+        head_hash     bytea NOT NULL DEFAULT decode(repeat('00', 32), 'hex'),
+        last_batch_at timestamptz
+    );
+    CREATE TABLE entries (
+        facility    text NOT NULL REFERENCES facilities (id),
+        seq         bigint NOT NULL,
+        at          text NOT NULL,
+        kind        text NOT NULL,
+        subject     text NOT NULL,
+        body        text NOT NULL,
+        hash        bytea NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (facility, seq)
+    );
+    CREATE TABLE receipts (
+        facility  text NOT NULL REFERENCES facilities (id),
+        seq       bigint NOT NULL,
+        head_hash bytea NOT NULL,
+        issued_at text NOT NULL,
+        signature text NOT NULL,
+        PRIMARY KEY (facility, seq)
+    );
+    CREATE TABLE forks (
+        id          bigserial PRIMARY KEY,
+        facility    text NOT NULL REFERENCES facilities (id),
+        seq         bigint NOT NULL,
+        exact       boolean NOT NULL,
+        detail      text NOT NULL,
+        batch       text NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT now()
+    );
+    CREATE TABLE heartbeats (
+        facility    text PRIMARY KEY REFERENCES facilities (id),
+        sent_at     text NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT now(),
+        report      jsonb NOT NULL
+    );
+    "#,
+    // 2: encounters' personal values (officers, notes, instructions),
+    // sealed with the hub's data key; deleted when the kiosk purges them.
+    r#"
+    CREATE TABLE vault (
+        facility text NOT NULL REFERENCES facilities (id),
+        id       bigint NOT NULL,
+        sealed   bytea NOT NULL,
+        PRIMARY KEY (facility, id)
+    );
+    "#,
+];
+
+/// Why the database cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("the database is unreachable or refused the connection: {0}")]
+    Unreachable(String),
+    #[error("database: {0}")]
+    Query(#[from] tokio_postgres::Error),
+    #[error("this database was written by a newer Threshold hub (schema {found}; this build understands up to {supported}); upgrade the hub")]
+    TooNew { found: i64, supported: i64 },
+    #[error("{0}")]
+    Refused(String),
+}
+
+impl From<deadpool_postgres::PoolError> for DbError {
+    fn from(e: deadpool_postgres::PoolError) -> Self {
+        DbError::Unreachable(e.to_string())
+    }
+}
+
+/// A pool of up to `size` connections to `url` (a URL or key=value
+/// string), with `password` when given apart.
+pub fn pool(url: &str, password: Option<&str>, size: usize) -> Result<Pool, DbError> {
+    let mut config: tokio_postgres::Config = url.parse().map_err(|e| {
+        DbError::Refused(format!(
+            "[database] url is not a PostgreSQL connection string: {e}"
+        ))
+    })?;
+    if let Some(p) = password {
+        config.password(p);
+    }
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(Duration::from_secs(5));
+    }
+    config.application_name("threshold-hub");
+    let manager = Manager::from_config(
+        config,
+        NoTls,
+        ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        },
+    );
+    Pool::builder(manager)
+        .max_size(size)
+        .runtime(Runtime::Tokio1)
+        .wait_timeout(Some(Duration::from_secs(10)))
+        .create_timeout(Some(Duration::from_secs(5)))
+        .recycle_timeout(Some(Duration::from_secs(5)))
+        .build()
+        .map_err(|e| DbError::Refused(e.to_string()))
+}
+
+/// Bring the schema up to date, one hub process at a time.
+pub async fn migrate(pool: &Pool) -> Result<i64, DbError> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    // Held to the end of the transaction: two hubs starting together
+    // migrate one after the other.
+    tx.execute("SELECT pg_advisory_xact_lock(1414025811)", &[])
+        .await?;
+    tx.batch_execute("SET LOCAL client_min_messages = warning; CREATE TABLE IF NOT EXISTS hub_schema (version bigint NOT NULL)")
+        .await?;
+    let found: Option<i64> = tx
+        .query_opt("SELECT version FROM hub_schema", &[])
+        .await?
+        .map(|r| r.get(0));
+    let latest = MIGRATIONS.len() as i64;
+    let found = match found {
+        Some(v) => v,
+        None => {
+            tx.execute("INSERT INTO hub_schema (version) VALUES (0)", &[])
+                .await?;
+            0
+        }
+    };
+    if found > latest {
+        return Err(DbError::TooNew {
+            found,
+            supported: latest,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        tx.batch_execute(sql).await?;
+        tx.execute("UPDATE hub_schema SET version = $1", &[&(i as i64 + 1)])
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(latest)
+}
+
+/// A facility id as the kiosk's config allows it.
+pub fn facility_id(id: &str) -> Result<(), String> {
+    if crate::domain::policy::is_token(id) {
+        Ok(())
+    } else {
+        Err(format!("`{id}` is not a facility id: lower-case letters, digits and hyphens, as in the kiosk's [facility] id"))
+    }
+}
+
+/// A public key from its hex form.
+pub fn public_key(hex: &str) -> Result<[u8; 32], String> {
+    let key = crate::domain::shipping::hash_from_hex(hex.trim())
+        .ok_or("the key is not 64 hex digits; copy it from `threshold log key` on the kiosk")?;
+    ed25519_dalek::VerifyingKey::from_bytes(&key).map_err(|_| {
+        "the key is not an Ed25519 public key; copy it from `threshold log key` on the kiosk"
+    })?;
+    Ok(key)
+}
+
+/// What enrolling did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Enrolment {
+    New,
+    Same,
+}
+
+/// Enrol `id` with `key`. Enrolling again with the same key changes
+/// nothing; another key for an enrolled facility is refused (a kiosk whose
+/// key changed is a matter for the city, not for a command run in passing).
+pub async fn enroll(pool: &Pool, id: &str, key: &[u8; 32]) -> Result<Enrolment, DbError> {
+    facility_id(id).map_err(DbError::Refused)?;
+    let client = pool.get().await?;
+    let inserted = client
+        .execute(
+            "INSERT INTO facilities (id, public_key) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
+            &[&id, &&key[..]],
+        )
+        .await?;
+    if inserted == 1 {
+        return Ok(Enrolment::New);
+    }
+    let row = client
+        .query_one("SELECT public_key FROM facilities WHERE id = $1", &[&id])
+        .await?;
+    let stored: Vec<u8> = row.get(0);
+    if stored == key {
+        Ok(Enrolment::Same)
+    } else {
+        Err(DbError::Refused(format!(
+            "facility `{id}` is enrolled with another key (fingerprint {}); its record stays tied to that key",
+            crate::app::records::fingerprint(&stored.try_into().unwrap_or([0; 32]))
+        )))
+    }
+}
+
+/// One facility as the hub knows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Facility {
+    pub id: String,
+    pub fingerprint: String,
+    pub head_seq: i64,
+    pub head_hash: String,
+    pub last_batch_at: Option<String>,
+    pub last_heartbeat_at: Option<String>,
+    pub forks: i64,
+}
+
+/// Every enrolled facility.
+pub async fn facilities(pool: &Pool) -> Result<Vec<Facility>, DbError> {
+    let client = pool.get().await?;
+    let rows = client
+        .query(
+            "SELECT f.id, f.public_key, f.head_seq, f.head_hash,
+                    to_char(f.last_batch_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
+                    to_char(h.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
+                    (SELECT count(*) FROM forks k WHERE k.facility = f.id)
+             FROM facilities f LEFT JOIN heartbeats h ON h.facility = f.id ORDER BY f.id",
+            &[],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let key: Vec<u8> = r.get(1);
+            let hash: Vec<u8> = r.get(3);
+            Facility {
+                id: r.get(0),
+                fingerprint: crate::app::records::fingerprint(&key.try_into().unwrap_or([0; 32])),
+                head_seq: r.get(2),
+                head_hash: hex::encode(hash),
+                last_batch_at: r.get(4),
+                last_heartbeat_at: r.get(5),
+                forks: r.get(6),
+            }
+        })
+        .collect())
+}

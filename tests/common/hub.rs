@@ -1,0 +1,559 @@
+//! Real PostgreSQL servers, hub processes and kiosk processes for the hub
+//! tests: a private cluster made with the machine's initdb and run with
+//! pg_ctl (as `threshold hub --demo` does), `threshold hub` and
+//! `threshold run --headless --simulate` as separate processes.
+
+use super::bin;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use threshold::hub::cluster::Cluster;
+
+/// A free loopback port (bound and released).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Poll `f` until it gives a value or `within` passes.
+pub fn wait<T>(within: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {
+    let end = Instant::now() + within;
+    loop {
+        if let Some(v) = f() {
+            return Some(v);
+        }
+        if Instant::now() > end {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A folder under /tmp that PostgreSQL's own user can reach when the
+/// tests run as root (a tempdir is 0700).
+pub fn open_tempdir() -> tempfile::TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix("th")
+        .tempdir_in("/tmp")
+        .unwrap();
+    std::fs::set_permissions(
+        dir.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    dir
+}
+
+/// A private PostgreSQL server for one test.
+pub struct Pg {
+    pub cluster: Cluster,
+    _dir: tempfile::TempDir,
+}
+
+impl Pg {
+    pub fn start() -> Pg {
+        let dir = open_tempdir();
+        let cluster = Cluster::start(&dir.path().join("pg")).expect("PostgreSQL starts");
+        Pg { cluster, _dir: dir }
+    }
+
+    pub fn url(&self) -> String {
+        self.cluster.url()
+    }
+
+    /// Rows of `sql` (text columns only, as strings).
+    pub fn rows(&self, sql: &str) -> Vec<Vec<Option<String>>> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let (client, conn) = tokio_postgres::connect(&self.url(), tokio_postgres::NoTls)
+                .await
+                .unwrap();
+            tokio::spawn(conn);
+            let msgs = client.simple_query(sql).await.unwrap();
+            msgs.into_iter()
+                .filter_map(|m| match m {
+                    tokio_postgres::SimpleQueryMessage::Row(r) => {
+                        Some((0..r.len()).map(|i| r.get(i).map(str::to_string)).collect())
+                    }
+                    _ => None,
+                })
+                .collect()
+        })
+    }
+
+    /// One number from `sql`.
+    pub fn number(&self, sql: &str) -> i64 {
+        self.rows(sql)[0][0]
+            .as_deref()
+            .unwrap_or("0")
+            .parse()
+            .unwrap()
+    }
+
+    /// The hub's copy of `facility`: (seq, at, kind, subject, body, hash hex).
+    pub fn entries(&self, facility: &str) -> Vec<Row> {
+        self.rows(&format!(
+            "SELECT seq, at, kind, subject, body, encode(hash, 'hex') FROM entries WHERE facility = '{facility}' ORDER BY seq"
+        ))
+        .into_iter()
+        .map(|r| {
+            let s = |i: usize| r[i].clone().unwrap_or_default();
+            (s(0).parse().unwrap(), s(1), s(2), s(3), s(4), s(5))
+        })
+        .collect()
+    }
+
+    /// Everything in the database, as `pg_dump` writes it.
+    pub fn dump(&self) -> String {
+        let bin = threshold::hub::cluster::bin_dir().unwrap();
+        let dir = self.cluster.dir().display().to_string();
+        let out = std::process::Command::new(bin.join("pg_dump"))
+            .args(["-h", &dir, "-U", "threshold", "postgres"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+}
+
+impl Drop for Pg {
+    fn drop(&mut self) {
+        let _ = self.cluster.stop();
+    }
+}
+
+/// A journal row as both sides keep it.
+pub type Row = (i64, String, String, String, String, String);
+
+/// A child process whose standard error is collected line by line.
+pub struct Proc {
+    pub child: Child,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Proc {
+    pub fn spawn(mut cmd: std::process::Command) -> Proc {
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let err = child.stderr.take().unwrap();
+        let into = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                into.lock().unwrap().push(line);
+            }
+        });
+        Proc { child, log }
+    }
+
+    pub fn log(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+
+    pub fn wait_log(&self, text: &str, within: Duration) -> bool {
+        wait(within, || {
+            self.log().iter().any(|l| l.contains(text)).then_some(())
+        })
+        .is_some()
+    }
+
+    /// `kill -9`.
+    pub fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// SIGTERM, and wait for it to end.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        unsafe_kill(self.child.id(), "TERM");
+        self.child.wait().unwrap()
+    }
+}
+
+fn unsafe_kill(pid: u32, signal: &str) {
+    let _ = std::process::Command::new("kill")
+        .args([&format!("-{signal}"), &pid.to_string()])
+        .status();
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
+
+/// A hub config in `dir` on `db_url`, listening on `port`.
+pub fn hub_config(dir: &Path, name: &str, db_url: &str, port: u16) -> PathBuf {
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(
+        &path,
+        format!(
+            "[hub]\nlisten = \"127.0.0.1:{port}\"\nkey_file = \"hub.key\"\n[database]\nurl = {db_url:?}\npool = 8\n"
+        ),
+    )
+    .unwrap();
+    path
+}
+
+/// `threshold hub --config CONFIG`, once it listens.
+pub fn start_hub(config: &Path) -> Proc {
+    let mut cmd = bin();
+    cmd.args(["hub", "--config"]).arg(config);
+    let p = Proc::spawn(cmd);
+    assert!(
+        p.wait_log("taking kiosks' records on", Duration::from_secs(30)),
+        "the hub did not start: {:?}",
+        p.log()
+    );
+    p
+}
+
+/// `threshold hub --config CONFIG ARGS`.
+pub fn hub_cli(config: &Path, args: &[&str]) -> std::process::Output {
+    bin()
+        .args(["hub", "--config"])
+        .arg(config)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// The hub's public key, hex.
+pub fn hub_key(config: &Path) -> String {
+    let out = hub_cli(config, &["key"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// The journal in a kiosk's data folder: (seq, at, kind, subject, body,
+/// hash hex).
+pub fn journal_rows(data: &Path) -> Vec<Row> {
+    let conn = rusqlite::Connection::open(data.join("threshold.db")).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT seq, at, kind, subject, body, hash FROM journal ORDER BY seq")
+        .unwrap();
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                hex::encode(r.get::<_, Vec<u8>>(5)?),
+            ))
+        })
+        .unwrap()
+        .collect::<Result<Vec<Row>, _>>()
+        .unwrap();
+    rows
+}
+
+/// One kiosk: the demo config under another facility id, shipping to a hub.
+pub struct Kiosk {
+    pub id: String,
+    pub dir: tempfile::TempDir,
+    pub config: PathBuf,
+    pub data: PathBuf,
+    pub service: Option<Proc>,
+}
+
+impl Kiosk {
+    pub fn new(id: &str, hub_url: &str, hub_public: &str) -> Kiosk {
+        let dir = tempfile::tempdir().unwrap();
+        let demo = include_str!("../../assets/config/demo.toml");
+        let text = demo.replace("id = \"sj-demo-branch\"", &format!("id = \"{id}\""));
+        let text = format!(
+            "{text}\n[admin]\nlisten = \"127.0.0.1:{}\"\n\n[hub]\nurl = \"{hub_url}\"\npublic_key = \"{hub_public}\"\npush_every_ms = 200\nheartbeat_every_s = 2\n",
+            free_port()
+        );
+        let config = dir.path().join("kiosk.toml");
+        std::fs::write(&config, text).unwrap();
+        Kiosk {
+            id: id.into(),
+            data: dir.path().join("data"),
+            config,
+            dir,
+            service: None,
+        }
+    }
+
+    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        bin()
+            .arg("--config")
+            .arg(&self.config)
+            .arg("--data-dir")
+            .arg(&self.data)
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    /// The facility's public key, hex.
+    pub fn key(&self) -> String {
+        let out = self.cli(&["log", "key"]);
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .unwrap()
+            .to_string()
+    }
+
+    /// A visitor check-in by the CLI (a second process on the record).
+    pub fn checkin(&self, name: &str) {
+        let out = self.cli(&[
+            "checkin",
+            "visitor",
+            "--name",
+            name,
+            "--purpose",
+            "program",
+            "--host",
+            "Lorna in Room 4",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// `threshold run --headless --simulate` on this kiosk.
+    pub fn start(&mut self) {
+        let mut cmd = bin();
+        cmd.arg("--config")
+            .arg(&self.config)
+            .arg("--data-dir")
+            .arg(&self.data)
+            .args(["run", "--headless", "--simulate"]);
+        let p = Proc::spawn(cmd);
+        assert!(
+            p.wait_log("threshold: data in", Duration::from_secs(30)),
+            "the kiosk did not start: {:?}",
+            p.log()
+        );
+        self.service = Some(p);
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(mut p) = self.service.take() {
+            p.terminate();
+        }
+    }
+
+    /// The kiosk's journal: (seq, at, kind, subject, body, hash hex).
+    pub fn journal(&self) -> Vec<Row> {
+        journal_rows(&self.data)
+    }
+
+    /// The health board's `hub` line from the running service.
+    pub fn hub_part(&self) -> String {
+        let out = self.cli(&["devices", "list"]);
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| l.starts_with("hub"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// Wait until the hub holds every entry of each kiosk; the journals.
+pub fn wait_shipped(pg: &Pg, kiosks: &[&Kiosk], within: Duration) -> bool {
+    wait(within, || {
+        kiosks
+            .iter()
+            .all(|k| {
+                let head = k.journal().last().map_or(0, |r| r.0);
+                pg.number(&format!(
+                    "SELECT coalesce(max(seq), 0) FROM entries WHERE facility = '{}'",
+                    k.id
+                )) == head
+            })
+            .then_some(())
+    })
+    .is_some()
+}
+
+/// One hub on a PostgreSQL server of its own, for the tests of one kiosk.
+pub struct OneHub {
+    pub pg: Pg,
+    pub dir: tempfile::TempDir,
+    pub port: u16,
+    pub config: PathBuf,
+    /// The hub's public key, hex.
+    pub public: String,
+    pub process: Option<Proc>,
+}
+
+impl OneHub {
+    /// The server and the hub's config; the hub not started yet.
+    pub fn new() -> OneHub {
+        let pg = Pg::start();
+        let dir = open_tempdir();
+        let port = free_port();
+        let config = hub_config(dir.path(), "hub", &pg.url(), port);
+        let public = hub_key(&config);
+        OneHub {
+            pg,
+            dir,
+            port,
+            config,
+            public,
+            process: None,
+        }
+    }
+
+    /// The server and the hub, running.
+    pub fn started() -> OneHub {
+        let mut h = OneHub::new();
+        h.start();
+        h
+    }
+
+    pub fn start(&mut self) {
+        self.process = Some(start_hub(&self.config));
+    }
+
+    /// `threshold hub --config … ARGS`.
+    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        hub_cli(&self.config, args)
+    }
+
+    /// A kiosk shipping to this hub, enrolled.
+    pub fn kiosk(&self, id: &str) -> Kiosk {
+        let k = Kiosk::new(id, &format!("http://127.0.0.1:{}", self.port), &self.public);
+        let out = self.cli(&["enroll", id, "--key", &k.key()]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        k
+    }
+}
+
+/// The city hub's example configuration as shipped.
+pub const HUB_EXAMPLE: &str = include_str!("../../deploy/threshold-hub.example.toml");
+
+fn patch(text: &mut String, from: &str, to: &str) {
+    assert!(
+        text.contains(from),
+        "the example hub config no longer has `{from}`; update the deployment test"
+    );
+    *text = text.replace(from, to);
+}
+
+/// The example hub config with its address, TLS files, key file and
+/// database patched (the database: a private PostgreSQL cluster the test
+/// starts); the hub's public key written where the kiosk's config looks.
+pub fn example_hub_config(
+    dir: &std::path::Path,
+    port: u16,
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> PathBuf {
+    let mut text = HUB_EXAMPLE.to_string();
+    patch(
+        &mut text,
+        "listen = \"0.0.0.0:8443\"",
+        &format!("listen = \"127.0.0.1:{port}\""),
+    );
+    patch(
+        &mut text,
+        "\"/etc/threshold-hub/tls/cert.pem\"",
+        &format!("{:?}", cert.display().to_string()),
+    );
+    patch(
+        &mut text,
+        "\"/etc/threshold-hub/tls/key.pem\"",
+        &format!("{:?}", key.display().to_string()),
+    );
+    patch(
+        &mut text,
+        "\"/var/lib/threshold-hub/hub.key\"",
+        &format!(
+            "{:?}",
+            dir.join("hub").join("hub.key").display().to_string()
+        ),
+    );
+    patch(
+        &mut text,
+        "\"/etc/threshold-hub/db-password\"",
+        &format!("{:?}", dir.join("db-password").display().to_string()),
+    );
+    std::fs::write(dir.join("db-password"), "not needed on a private cluster\n").unwrap();
+    let path = dir.join("hub.toml");
+    std::fs::write(&path, &text).unwrap();
+    let out = hub_cli(&path, &["key"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::write(dir.join("hub.pub"), &out.stdout).unwrap();
+    path
+}
+
+/// PostgreSQL and the hub on it, the example's facility enrolled with the
+/// kiosk's key.
+pub fn start_example_hub(
+    hub_config: &std::path::Path,
+    kiosk_config: &std::path::Path,
+    data: &std::path::Path,
+    facility: &str,
+) -> (Pg, Proc) {
+    let pg = Pg::start();
+    let text = std::fs::read_to_string(hub_config).unwrap();
+    let mut patched = text.clone();
+    patch(
+        &mut patched,
+        "\"postgres://threshold_hub@db.city.example/threshold\"",
+        &format!("{:?}", pg.url()),
+    );
+    std::fs::write(hub_config, patched).unwrap();
+    let key = bin()
+        .arg("--config")
+        .arg(kiosk_config)
+        .arg("--data-dir")
+        .arg(data)
+        .args(["log", "key"])
+        .output()
+        .unwrap();
+    let key = String::from_utf8_lossy(&key.stdout)
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    let out = hub_cli(hub_config, &["enroll", facility, "--key", &key]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let hub = start_hub(hub_config);
+    (pg, hub)
+}
