@@ -497,3 +497,41 @@ fn a_kiosk_offline_for_ten_thousand_entries_catches_up() {
     );
     k.stop();
 }
+
+#[test]
+fn the_demo_hub_runs_on_a_private_cluster_with_the_demo_facility_enrolled() {
+    let dir = open_tempdir();
+    let hub_dir = dir.path().join("hub");
+    let home = dir.path().join("home");
+    let demo = |args: &[&str]| {
+        let mut c = common::bin();
+        c.env("XDG_DATA_HOME", &home)
+            .args(["hub", "--demo", "--data-dir"])
+            .arg(&hub_dir)
+            .args(args);
+        c
+    };
+    let mut hub = Proc::spawn(demo(&[]));
+    assert!(
+        hub.wait_log("taking kiosks' records on http://127.0.0.1:8443", SOON),
+        "{:?}",
+        hub.log()
+    );
+    assert!(
+        hub.log().iter().any(|l| l.contains("public_key = \"")),
+        "{:?}",
+        hub.log()
+    );
+    let out = demo(&["facilities"]).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && said.contains("sj-demo-branch"),
+        "{said}"
+    );
+    // Stopped, it stops its cluster too.
+    assert!(hub.terminate().success(), "{:?}", hub.log());
+    assert!(
+        !hub_dir.join("postgres").join("postmaster.pid").exists(),
+        "the demo's PostgreSQL still runs"
+    );
+}

@@ -88,6 +88,14 @@ fn encounters_values_go_up_sealed_and_a_purge_on_the_kiosk_removes_them() {
         "{values:?}"
     );
     assert!(!values.iter().any(|v| v.contains("Xochitl")), "{values:?}");
+    // The hub's own check opens every value and matches it to its entry.
+    let out = hub.cli(&["verify", "tully-library"]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("each opened with the data key and matching its entry"),
+        "{said}"
+    );
     let dump = pg.dump();
     for word in ["Ana Ruiz", "east door", "Xochitl"] {
         assert!(
@@ -113,5 +121,6 @@ fn encounters_values_go_up_sealed_and_a_purge_on_the_kiosk_removes_them() {
     });
     assert!(gone.is_some(), "the hub kept purged values: {:?}", opened());
     assert!(wait_shipped(pg, &[&k], SOON));
+    assert!(hub.cli(&["verify", "tully-library"]).status.success());
     k.stop();
 }

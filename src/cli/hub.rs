@@ -140,7 +140,7 @@ async fn serve(config: HubConfig, demo: bool) -> anyhow::Result<()> {
 
 async fn on_database(cli: &Cli, config: &HubConfig, cmd: &HubCmd) -> anyhow::Result<ExitCode> {
     let (pool, cluster) = hub::database(config).await?;
-    let done = work(cli, &pool, cmd).await;
+    let done = work(cli, config, &pool, cmd).await;
     pool.close();
     if let Some(c) = cluster.filter(|c| c.started) {
         let _ = tokio::task::spawn_blocking(move || c.stop()).await;
@@ -148,7 +148,12 @@ async fn on_database(cli: &Cli, config: &HubConfig, cmd: &HubCmd) -> anyhow::Res
     done
 }
 
-async fn work(cli: &Cli, pool: &deadpool_postgres::Pool, cmd: &HubCmd) -> anyhow::Result<ExitCode> {
+async fn work(
+    cli: &Cli,
+    config: &HubConfig,
+    pool: &deadpool_postgres::Pool,
+    cmd: &HubCmd,
+) -> anyhow::Result<ExitCode> {
     store::migrate(pool).await?;
     match cmd {
         HubCmd::Enroll { facility, key } => {
@@ -174,11 +179,20 @@ async fn work(cli: &Cli, pool: &deadpool_postgres::Pool, cmd: &HubCmd) -> anyhow
             }
         }
         HubCmd::Verify { facility } => {
-            let report = hub::verify::verify(pool, facility).await?;
+            let key = config.data_key_file();
+            let data = key
+                .exists()
+                .then(|| hub::seal::DataKey::open(&key, false))
+                .transpose()?;
+            let report = hub::verify::verify(pool, facility, data.as_ref()).await?;
             if cli.json {
                 println!("{}", serde_json::to_string(&report)?);
             } else {
                 println!("{}", say!("{facility}: {entries} entries on the hub, head seq {seq} ({hash}), {receipts} receipts", facility = facility, entries = report.entries, seq = report.head_seq, hash = &report.head_hash[..16.min(report.head_hash.len())], receipts = report.receipts));
+                match report.values {
+                    Some(n) => println!("{}", say!("encounter values: {n}, each opened with the data key and matching its entry", n = n)),
+                    None => println!("{}", say!("encounter values: not checked (no data key at {file})", file = key.display())),
+                }
                 match &report.broken {
                     None => println!("{}", say!("chain: intact from the first entry")),
                     Some(b) => println!("{}", say!("chain: BROKEN: {problem}", problem = b)),

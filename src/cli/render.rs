@@ -110,6 +110,21 @@ pub fn config_summary(l: &Loaded, as_json: bool) {
         )
     );
     println!("{}", row(&say!("purposes"), c.visitors.purposes.join(sep)));
+    if let Some(h) = &c.hub {
+        let about = match l.hub_public_key() {
+            Ok(k) => say!(
+                "{url} (receipts signed by the key with fingerprint {fingerprint})",
+                url = h.url,
+                fingerprint = crate::app::records::fingerprint(&k)
+            ),
+            Err(e) => say!(
+                "{url} (not usable yet: {problem})",
+                url = h.url,
+                problem = e
+            ),
+        };
+        println!("{}", row(&say!("city hub"), about));
+    }
     for w in &l.warnings {
         println!("{}", say!("warning: {text}", text = w));
     }

@@ -23,6 +23,9 @@ pub struct HubVerify {
     pub broken: Option<String>,
     /// Batches refused as forks: (seq, detail, received at).
     pub forks: Vec<(i64, String, String)>,
+    /// Encounters' values held, each opened with the data key and matched
+    /// to its entry's commitment; `None` when the data key is not at hand.
+    pub values: Option<i64>,
 }
 
 impl HubVerify {
@@ -33,7 +36,11 @@ impl HubVerify {
 }
 
 /// Check the hub's copy of `facility`.
-pub async fn verify(pool: &Pool, facility: &str) -> Result<HubVerify, DbError> {
+pub async fn verify(
+    pool: &Pool,
+    facility: &str,
+    data: Option<&super::seal::DataKey>,
+) -> Result<HubVerify, DbError> {
     let client = pool.get().await?;
     let Some(f) = client
         .query_opt(
@@ -108,6 +115,31 @@ pub async fn verify(pool: &Pool, facility: &str) -> Result<HubVerify, DbError> {
             ));
         }
     }
+    let mut values = None;
+    if let Some(data) = data {
+        let rows = client
+            .query(
+                "SELECT v.id, v.sealed, e.body FROM vault v LEFT JOIN entries e
+                   ON e.facility = v.facility AND e.seq = v.id / $2
+                 WHERE v.facility = $1 ORDER BY v.id",
+                &[&facility, &crate::domain::shipping::VAULT_PER_ENTRY],
+            )
+            .await?;
+        for r in &rows {
+            let id: i64 = r.get(0);
+            let body: Option<String> = r.get(2);
+            let ok = data
+                .open_value(facility, id, r.get(1))
+                .zip(body)
+                .is_some_and(|((salt, value), body)| {
+                    crate::domain::shipping::value_matches(&body, id, &salt, &value)
+                });
+            if !ok && broken.is_none() {
+                broken = Some(format!("encounter value {id} does not open with the hub's data key or does not match the commitment its entry carries"));
+            }
+        }
+        values = Some(rows.len() as i64);
+    }
     let forks = client
         .query(
             "SELECT seq, detail, to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM forks WHERE facility = $1 ORDER BY id",
@@ -125,5 +157,6 @@ pub async fn verify(pool: &Pool, facility: &str) -> Result<HubVerify, DbError> {
         receipts,
         broken,
         forks,
+        values,
     })
 }

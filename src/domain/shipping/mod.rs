@@ -82,6 +82,18 @@ pub fn ships_values(kind: &str) -> bool {
     kind.starts_with("encounter.")
 }
 
+/// Whether `value` with `salt` is the one journal entry `body` committed
+/// to as vault value `id`.
+pub fn value_matches(body: &str, id: i64, salt: &[u8], value: &str) -> bool {
+    let Ok(body) = serde_json::from_str::<serde_json::Value>(body) else {
+        return false;
+    };
+    let mut h = Sha256::new();
+    h.update(salt);
+    h.update(value.as_bytes());
+    commitment_in(&body, id).is_some_and(|c| c == hex::encode(h.finalize()))
+}
+
 /// The commitment `{"vault": id, "commit": "…"}` for `id` anywhere in a
 /// journal body.
 fn commitment_in(body: &serde_json::Value, id: i64) -> Option<String> {
