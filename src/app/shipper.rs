@@ -17,8 +17,11 @@ use tokio::sync::watch;
 pub const PART: &str = "hub";
 /// Entries per batch.
 pub const BATCH: usize = 500;
-/// How long a refused record waits before it is offered again.
-const AFTER_REFUSAL: Duration = Duration::from_secs(600);
+/// How long a record the hub holds otherwise (a fork) waits before it is
+/// offered again.
+const AFTER_FORK: Duration = Duration::from_secs(600);
+/// How long a refused batch (not enrolled yet, say) waits.
+const AFTER_REFUSAL: Duration = Duration::from_secs(60);
 /// What to do when the hub cannot be reached.
 const UNREACHABLE: &str = "Check the network to the city hub and that it runs; the kiosk keeps its record and sends the backlog when the hub answers. Check-ins and pages work meanwhile.";
 /// The longest wait between tries while the hub cannot be reached.
@@ -35,6 +38,8 @@ pub enum Pushed {
     Resend,
     /// The hub refused it; it waits a while before trying again.
     Refused(String),
+    /// The hub holds another record for this facility.
+    Forked(String),
 }
 
 /// The shipper for one kiosk.
@@ -155,8 +160,12 @@ impl Shipper {
                     }
                     self.push_every
                 }
+                Ok(Pushed::Forked(why)) => {
+                    self.broken(&why, "The city hub holds another record for this facility. Tell the city's counsel and IT: the record on this box may have been altered (`threshold log verify` on this box, `threshold hub verify` on the hub). Check-ins and pages work meanwhile.");
+                    AFTER_FORK
+                }
                 Ok(Pushed::Refused(why)) => {
-                    self.broken(&why, "The city hub refused this kiosk's record. Tell the city's counsel and IT: the record on this box or the hub's enrolment needs looking at (`threshold log verify` on this box, `threshold hub verify` on the hub). Check-ins and pages work meanwhile.");
+                    self.broken(&why, "The city hub refused this kiosk's batches: enrol the facility on the hub (`threshold hub enroll ID --key HEX`, HEX from `threshold log key` here), or check [hub] public_key. Tried again every minute; check-ins and pages work meanwhile.");
                     AFTER_REFUSAL
                 }
                 Err(why) => {
@@ -239,8 +248,13 @@ impl Shipper {
                 self.next = 1;
                 Ok(Pushed::Resend)
             }
-            Answer::Fork { error, .. } | Answer::Refused { error } => {
+            Answer::Fork { error, .. } => {
                 tracing::error!("the hub refused this kiosk's record: {error}");
+                self.next = self.receipted().await?.map_or(1, |s| s + 1);
+                Ok(Pushed::Forked(error))
+            }
+            Answer::Refused { error } => {
+                tracing::error!("the hub refused a batch: {error}");
                 self.next = self.receipted().await?.map_or(1, |s| s + 1);
                 Ok(Pushed::Refused(error))
             }

@@ -13,6 +13,7 @@ use super::HubKey;
 use crate::domain::shipping::VAULT_PER_ENTRY;
 use crate::domain::shipping::{Answer, Batch, Checked, Heartbeat, Receipt};
 use deadpool_postgres::Pool;
+use tokio_postgres::types::ToSql;
 
 fn refused(error: impl Into<String>) -> Answer {
     Answer::Refused {
@@ -96,7 +97,18 @@ pub async fn ingest(
                 batch.facility
             )
         };
-        let evidence = String::from_utf8_lossy(body).into_owned();
+        // The entries exactly as sent, signature and all; the encounters'
+        // values that came with them are personal data and are not kept
+        // in clear text (the entries' commitments still name them).
+        let evidence = if batch.vault.is_empty() {
+            String::from_utf8_lossy(body).into_owned()
+        } else {
+            serde_json::to_string(&crate::domain::shipping::Batch {
+                vault: Vec::new(),
+                ..batch.clone()
+            })
+            .unwrap_or_default()
+        };
         // Kept once: a kiosk offering the same record again (every ten
         // minutes) adds nothing to the evidence.
         tx.execute(
@@ -127,7 +139,24 @@ pub async fn ingest(
     let receipt = Receipt::signed(&batch.facility, checked.to, &checked.head(), &now, |s| {
         key.sign(s)
     });
-    if !new.is_empty() {
+    let head = checked.head();
+    let head: &[u8] = &head;
+    let receipt_row: [&(dyn ToSql + Sync); 5] = [
+        &batch.facility,
+        &receipt.seq,
+        &head,
+        &receipt.issued_at,
+        &receipt.signature,
+    ];
+    let keep_receipt = tx.execute(
+        "INSERT INTO receipts (facility, seq, head_hash, issued_at, signature) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (facility, seq) DO NOTHING",
+        &receipt_row,
+    );
+    if new.is_empty() {
+        keep_receipt.await?;
+    } else {
+        keep_values(&tx, data, &batch, head_seq).await?;
+        purge(&tx, &batch.facility, &new).await?;
         let seqs: Vec<i64> = new.iter().map(|e| e.seq).collect();
         let ats: Vec<&str> = new.iter().map(|e| e.at.as_str()).collect();
         let kinds: Vec<&str> = new.iter().map(|e| e.kind.as_str()).collect();
@@ -137,25 +166,29 @@ pub async fn ingest(
             .iter()
             .map(|s| checked.hash_of(*s).unwrap_or_default().to_vec())
             .collect();
-        tx.execute(
+        // The three statements go to the server together (pipelined on
+        // the one connection), in this order, in the one transaction.
+        let rows: [&(dyn ToSql + Sync); 7] = [
+            &batch.facility,
+            &seqs,
+            &ats,
+            &kinds,
+            &subjects,
+            &bodies,
+            &hashes,
+        ];
+        let store = tx.execute(
             "INSERT INTO entries (facility, seq, at, kind, subject, body, hash)
              SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[])",
-            &[&batch.facility, &seqs, &ats, &kinds, &subjects, &bodies, &hashes],
-        )
-        .await?;
-        keep_values(&tx, data, &batch, head_seq).await?;
-        purge(&tx, &batch.facility, &new).await?;
-        tx.execute(
+            &rows,
+        );
+        let facility_head: [&(dyn ToSql + Sync); 3] = [&batch.facility, &checked.to, &head];
+        let advance = tx.execute(
             "UPDATE facilities SET head_seq = $2, head_hash = $3, last_batch_at = now() WHERE id = $1",
-            &[&batch.facility, &checked.to, &&checked.head()[..]],
-        )
-        .await?;
+            &facility_head,
+        );
+        tokio::try_join!(store, advance, keep_receipt)?;
     }
-    tx.execute(
-        "INSERT INTO receipts (facility, seq, head_hash, issued_at, signature) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (facility, seq) DO NOTHING",
-        &[&batch.facility, &receipt.seq, &&checked.head()[..], &receipt.issued_at, &receipt.signature],
-    )
-    .await?;
     tx.commit().await?;
     let answer = if new.is_empty() {
         Answer::AlreadyStored { receipt }
