@@ -207,32 +207,7 @@ fn a_rewritten_and_resigned_record_is_refused_as_a_fork() {
             [],
         )
         .unwrap();
-        let rows: Vec<(i64, String, String, String, String, String)> = conn
-            .prepare("SELECT seq, at, facility, kind, subject, body FROM journal ORDER BY seq")
-            .unwrap()
-            .query_map([], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ))
-            })
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        let mut prev = GENESIS;
-        for (seq, at, f, kind, subject, body) in rows {
-            let h = chain_hash(&prev, seq, &at, &f, &kind, &subject, &body);
-            conn.execute(
-                "UPDATE journal SET hash = ?1 WHERE seq = ?2",
-                rusqlite::params![h.to_vec(), seq],
-            )
-            .unwrap();
-            prev = h;
-        }
+        common::rehash_journal(&conn);
     }
     k.checkin("After");
     // The chain alone verifies; against the hub's last receipt it fails.

@@ -279,7 +279,6 @@ fn record_head(dir: &Path) -> String {
 /// its projection, then recompute every hash after it. `log verify` alone
 /// cannot tell; a head copied off the box before can.
 fn rewrite_history(dir: &Path) {
-    use threshold::store::journal::{chain_hash, GENESIS};
     let conn = Connection::open(dir.join("threshold.db")).unwrap();
     conn.execute(
         "UPDATE journal SET at = '2026-11-27T09:00:00.000Z' WHERE seq = 1",
@@ -291,32 +290,7 @@ fn rewrite_history(dir: &Path) {
         [],
     )
     .unwrap();
-    let rows: Vec<(i64, String, String, String, String, String)> = conn
-        .prepare("SELECT seq, at, facility, kind, subject, body FROM journal ORDER BY seq")
-        .unwrap()
-        .query_map([], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
-        })
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    let mut prev = GENESIS;
-    for (seq, at, facility, kind, subject, body) in rows {
-        let hash = chain_hash(&prev, seq, &at, &facility, &kind, &subject, &body);
-        conn.execute(
-            "UPDATE journal SET hash = ?1 WHERE seq = ?2",
-            rusqlite::params![hash.to_vec(), seq],
-        )
-        .unwrap();
-        prev = hash;
-    }
+    rehash_journal(&conn);
 }
 
 #[test]

@@ -83,18 +83,7 @@ pub fn run(cli: &Cli, args: &HubArgs) -> anyhow::Result<ExitCode> {
         }
         Some(HubCmd::Key) => {
             let key = HubKey::open(&config.hub.key_file, true)?;
-            if cli.json {
-                println!(
-                    "{}",
-                    json!({ "public_key": key.public_hex(), "fingerprint": key.fingerprint() })
-                );
-            } else {
-                println!(
-                    "{}\n{}",
-                    key.public_hex(),
-                    say!("fingerprint {fingerprint}", fingerprint = key.fingerprint())
-                );
-            }
+            super::print_key(cli, &key.public_hex(), &key.fingerprint());
         }
         Some(cmd) => return runtime.block_on(on_database(cli, &config, cmd)),
     }

@@ -105,6 +105,22 @@ fn desk(cli: &Cli) -> anyhow::Result<Desk> {
     Ok(Desk::open(loaded, &data_dir(cli), SystemClock)?)
 }
 
+/// A public key for whoever checks signatures: hex, then its fingerprint
+/// (or both as JSON).
+fn print_key(cli: &Cli, public_hex: &str, fingerprint: &str) {
+    if cli.json {
+        println!(
+            "{}",
+            json!({ "public_key": public_hex, "fingerprint": fingerprint })
+        );
+    } else {
+        println!(
+            "{public_hex}\n{}",
+            say!("fingerprint {fingerprint}", fingerprint = fingerprint)
+        );
+    }
+}
+
 fn print_created(cli: &Cli, id: &str, human: String) {
     if cli.json {
         println!("{}", json!({ "id": id }));
@@ -152,18 +168,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Log(Log::Key) => {
             let key = crate::app::records::FacilityKey::open(&data_dir(&cli))?;
-            if cli.json {
-                println!(
-                    "{}",
-                    json!({ "public_key": key.public_hex(), "fingerprint": key.fingerprint() })
-                );
-            } else {
-                println!(
-                    "{}\n{}",
-                    key.public_hex(),
-                    say!("fingerprint {fingerprint}", fingerprint = key.fingerprint())
-                );
-            }
+            print_key(&cli, &key.public_hex(), &key.fingerprint());
         }
         Command::User(cmd) => users::run(&cli, cmd)?,
         Command::Log(Log::Verify {

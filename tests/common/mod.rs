@@ -358,3 +358,35 @@ pub fn document_label(loaded: &Loaded, kind: threshold::domain::document::Docume
         .map(|d| d.label.en.clone())
         .unwrap_or_else(|| panic!("the profile has no {kind:?}"))
 }
+
+/// Recompute every journal hash from the first entry, as someone with the
+/// box's files (and this project's source) can after editing a row.
+pub fn rehash_journal(conn: &rusqlite::Connection) {
+    use threshold::domain::chain::{chain_hash, GENESIS};
+    let rows: Vec<(i64, String, String, String, String, String)> = conn
+        .prepare("SELECT seq, at, facility, kind, subject, body FROM journal ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut prev = GENESIS;
+    for (seq, at, facility, kind, subject, body) in rows {
+        let hash = chain_hash(&prev, seq, &at, &facility, &kind, &subject, &body);
+        conn.execute(
+            "UPDATE journal SET hash = ?1 WHERE seq = ?2",
+            rusqlite::params![hash.to_vec(), seq],
+        )
+        .unwrap();
+        prev = hash;
+    }
+}
