@@ -80,20 +80,25 @@ impl ModemSim {
         self.state.lock().unwrap().sent.clone()
     }
 
-    /// The messages as a phone shows them: concatenated parts joined.
+    /// The messages as a phone shows them: concatenated parts joined, and a
+    /// message whose parts have not all arrived yet not shown at all.
     pub fn messages(&self) -> Vec<SentSms> {
-        let mut out: Vec<SentSms> = Vec::new();
+        let mut out: Vec<(SentSms, u8)> = Vec::new();
         for s in self.sent() {
             match (s.part, out.last_mut()) {
-                (Some((r, _, seq)), Some(last))
+                (Some((r, _, seq)), Some((last, seen)))
                     if seq > 1 && last.to == s.to && last.part.map(|p| p.0) == Some(r) =>
                 {
                     last.text.push_str(&s.text);
+                    *seen += 1;
                 }
-                _ => out.push(s),
+                _ => out.push((s, 1)),
             }
         }
-        out
+        out.into_iter()
+            .filter(|(m, seen)| m.part.is_none_or(|(_, total, _)| *seen >= total))
+            .map(|(m, _)| m)
+            .collect()
     }
 
     /// The next sends fail with these `+CMS ERROR` codes, in order.
