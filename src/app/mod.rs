@@ -1,6 +1,7 @@
 //! Use cases the CLI, kiosk and admin web all call: check in, open an
 //! encounter, attach a page, acknowledge, decide, close, purge.
 
+pub mod downstream;
 pub mod holds;
 pub mod kiosk;
 pub mod log_export;
@@ -477,18 +478,7 @@ impl<C: Clock> Desk<C> {
         let by = check_by(by)?.to_string();
         let (id, from) = (id.to_string(), from.map(str::to_string));
         self.record.write(self.clock.now(), move |w| {
-            check_open(&state_in(w, &id)?)?;
-            let body = TextAdded {
-                text: w.seal(&text)?,
-                by: w.seal(&by)?,
-                from: from.as_deref().map(|f| w.seal(f)).transpose()?,
-            };
-            let event = match kind {
-                TextKind::Note => EventKind::NoteAdded,
-                TextKind::CounselInstruction => EventKind::InstructionRecorded,
-            };
-            w.append(event, &id, &body)?;
-            Ok(())
+            writes::text_in(w, &id, kind, &text, &by, from.as_deref(), None)
         })
     }
 

@@ -1,6 +1,7 @@
 //! The shipper: pushes this kiosk's journal to the city hub, in order and
 //! exactly as stored, in batches signed with the facility key; keeps the
-//! hub's signed receipts; reports the kiosk's state every
+//! hub's signed receipts; sends each document page once the hub holds the
+//! entry that names it; reports the kiosk's state every
 //! `heartbeat_every_s`. The kiosk never waits for it: check-ins and pages
 //! go on while the hub or the network is down, and the backlog goes up
 //! when they are back. Its state is the `hub` part on the health board.
@@ -8,6 +9,7 @@
 use super::records::FacilityKey;
 use super::Desk;
 use crate::devices::health::{Health, PartKind};
+use crate::domain::shipping::page::PageAnswer;
 use crate::domain::shipping::{Answer, Batch, Heartbeat, Receipt};
 use crate::store::shipped;
 use std::time::Duration;
@@ -17,6 +19,8 @@ use tokio::sync::watch;
 pub const PART: &str = "hub";
 /// Entries per batch.
 pub const BATCH: usize = 500;
+/// Document pages per round.
+const PAGES: usize = 8;
 /// How long a record the hub holds otherwise (a fork) waits before it is
 /// offered again.
 const AFTER_FORK: Duration = Duration::from_secs(600);
@@ -49,6 +53,7 @@ pub struct Shipper {
     hub_key: [u8; 32],
     client: reqwest::Client,
     batches: url::Url,
+    pages: url::Url,
     heartbeats: url::Url,
     push_every: Duration,
     heartbeat_every: Duration,
@@ -109,6 +114,7 @@ impl Shipper {
         Ok(Shipper {
             client: client(loaded.hub_ca_file().as_deref())?,
             batches: join("v1/batches")?,
+            pages: join("v1/pages")?,
             heartbeats: join("v1/heartbeats")?,
             push_every: Duration::from_millis(h.push_every_ms),
             heartbeat_every: Duration::from_secs(h.heartbeat_every_s),
@@ -153,13 +159,25 @@ impl Shipper {
                     contacted = true;
                     continue;
                 }
-                Ok(Pushed::UpToDate) => {
-                    backoff = Duration::ZERO;
-                    if contacted {
-                        self.up_to_date();
+                Ok(Pushed::UpToDate) => match self.send_pages().await {
+                    Ok(0) => {
+                        backoff = Duration::ZERO;
+                        if contacted {
+                            self.up_to_date();
+                        }
+                        self.push_every
                     }
-                    self.push_every
-                }
+                    Ok(_) => {
+                        contacted = true;
+                        continue;
+                    }
+                    Err(why) => {
+                        backoff = (backoff * 2).clamp(Duration::from_secs(1), MAX_BACKOFF);
+                        contacted = false;
+                        self.broken(&why, UNREACHABLE);
+                        backoff
+                    }
+                },
                 Ok(Pushed::Forked(why)) => {
                     self.broken(&why, "The city hub holds another record for this facility. Tell the city's counsel and IT: the record on this box may have been altered (`threshold log verify` on this box, `threshold hub verify` on the hub). Check-ins and pages work meanwhile.");
                     AFTER_FORK
@@ -261,6 +279,81 @@ impl Shipper {
         }
     }
 
+    /// Send up to [`PAGES`] document pages whose entries the hub holds;
+    /// how many it answered for (a page it does not take yet is sent again
+    /// on a later round).
+    pub async fn send_pages(&self) -> Result<usize, String> {
+        let due = self
+            .desk
+            .record()
+            .read_async(|r| {
+                let receipted = shipped::last_receipt(r.conn(), r.facility())?.map_or(0, |x| x.seq);
+                shipped::pages_to_send(r.conn(), receipted, PAGES)
+            })
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| format!("cannot read the pages to send: {e}"))?;
+        let mut answered = 0;
+        for (id, seq) in due {
+            let page = id.clone();
+            let image = self
+                .desk
+                .record()
+                .read_async(move |r| r.pages().read(&page))
+                .await
+                .map_err(|e| e.to_string())?;
+            let outcome = match image {
+                Ok(image) => match self.send_page(&id, image).await? {
+                    PageAnswer::Stored | PageAnswer::AlreadyStored => "stored".to_string(),
+                    PageAnswer::Purged => "purged".to_string(),
+                    PageAnswer::NotYet { error } => {
+                        tracing::debug!(page = %id, "the hub does not take the page yet: {error}");
+                        continue;
+                    }
+                    PageAnswer::Refused { error } => {
+                        tracing::error!(page = %id, seq, "the hub refused a document page: {error}");
+                        format!("refused: {error}")
+                    }
+                },
+                Err(e) => {
+                    tracing::error!(page = %id, seq, "a document page cannot be read to send to the hub (`threshold log verify` checks every page): {e}");
+                    format!("unreadable: {e}")
+                }
+            };
+            let page = id.clone();
+            self.desk
+                .record()
+                .with_store_async(move |s| shipped::page_sent(s, &page, &outcome))
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| format!("cannot note page {id} as sent: {e}"))?;
+            answered += 1;
+        }
+        Ok(answered)
+    }
+
+    async fn send_page(&self, id: &str, image: Vec<u8>) -> Result<PageAnswer, String> {
+        use crate::domain::shipping::page::{
+            statement, FACILITY_HEADER, PAGE_HEADER, SIGNATURE_HEADER,
+        };
+        use sha2::Digest;
+        let facility = self.desk.record().facility().to_string();
+        let sha256 = hex::encode(sha2::Sha256::digest(&image));
+        let signature = self.key.sign(&statement(&facility, id, &sha256));
+        let res = self
+            .client
+            .post(self.pages.clone())
+            .header(FACILITY_HEADER, facility)
+            .header(PAGE_HEADER, id)
+            .header(SIGNATURE_HEADER, signature)
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(image)
+            .send()
+            .await
+            .map_err(|e| format!("cannot reach the hub: {}", reqwest_error(&e.without_url())))?;
+        answer(res).await
+    }
+
     async fn send(&self, batch: &Batch) -> Result<Answer, String> {
         let res = self
             .client
@@ -269,18 +362,7 @@ impl Shipper {
             .send()
             .await
             .map_err(|e| format!("cannot reach the hub: {}", reqwest_error(&e.without_url())))?;
-        let status = res.status();
-        let text = res.text().await.map_err(|e| {
-            format!(
-                "the hub's answer broke off: {}",
-                reqwest_error(&e.without_url())
-            )
-        })?;
-        serde_json::from_str::<Answer>(&text).map_err(|_| {
-            let mut t = text.trim().to_string();
-            t.truncate(300);
-            format!("the hub answered HTTP {status}: {t}")
-        })
+        answer(res).await
     }
 
     /// Keep a receipt once it is the hub's and covers what was sent.
@@ -321,7 +403,7 @@ impl Shipper {
     /// health board, open encounters (ids and times; no names).
     pub async fn report(&self) -> Result<String, String> {
         let parts = self.health.parts();
-        let (head, receipt, open) = self
+        let (head, receipt, open, pages) = self
             .desk
             .record()
             .read_async(|r| {
@@ -330,6 +412,7 @@ impl Shipper {
                     crate::store::query::chain_head(c)?,
                     shipped::last_receipt(c, r.facility())?.map_or(0, |x| x.seq),
                     crate::store::query::encounters(c, true)?,
+                    shipped::pages_shipped(c)?,
                 ))
             })
             .await
@@ -351,6 +434,8 @@ impl Shipper {
             "head_hash": hex::encode(&head.1),
             "receipt_seq": receipt,
             "backlog": head.0 - receipt,
+            "pages_shipped": pages.0,
+            "pages_waiting": pages.1,
             "parts": parts,
             "open_encounters": open,
         })
@@ -391,6 +476,22 @@ impl Shipper {
             Ok(())
         }
     }
+}
+
+/// The hub's JSON answer, or what it said instead.
+async fn answer<T: serde::de::DeserializeOwned>(res: reqwest::Response) -> Result<T, String> {
+    let status = res.status();
+    let text = res.text().await.map_err(|e| {
+        format!(
+            "the hub's answer broke off: {}",
+            reqwest_error(&e.without_url())
+        )
+    })?;
+    serde_json::from_str::<T>(&text).map_err(|_| {
+        let mut t = text.trim().to_string();
+        t.truncate(300);
+        format!("the hub answered HTTP {status}: {t}")
+    })
 }
 
 /// Resolves once `stop` turns true.

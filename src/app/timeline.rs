@@ -25,6 +25,7 @@ crate::messages! {
         acknowledged: "Acknowledged by {by} ({role}), from {via}.",
         checklist: "Checklist: “{question}” answered {answer} by {by}.",
         instruction: "Counsel's instruction recorded by {by}.",
+        instruction_via: "Counsel's instruction recorded by {by}, from {via}.",
         note: "Note added by {by}.",
         decided: "Outcome recorded by {by}: {outcome}.",
         decided_basis: "Outcome recorded by {by}: {outcome} ({basis}).",
@@ -48,6 +49,7 @@ crate::messages! {
         via_channel_link: "a link in a shared channel",
         via_sms: "an SMS reply",
         via_web: "the admin web",
+        via_hub: "the city hub",
         role_staff: "staff",
         role_designated: "designated staff",
         role_counsel: "city counsel",
@@ -92,6 +94,7 @@ pub fn via(v: Via, lang: Language) -> &'static str {
         Via::ChannelLink => w.via_channel_link,
         Via::Sms => w.via_sms,
         Via::Web => w.via_web,
+        Via::Hub => w.via_hub,
     }
 }
 
@@ -278,7 +281,10 @@ pub fn line(loaded: &Loaded, l: &Line, lang: Language) -> String {
                 &[("question", &question), ("answer", &answer), ("by", by)],
             )
         }
-        Line::Instruction { by } => fill(w.instruction, &[("by", by)]),
+        Line::Instruction { by, via: None } => fill(w.instruction, &[("by", by)]),
+        Line::Instruction { by, via: Some(v) } => {
+            fill(w.instruction_via, &[("by", by), ("via", &via(*v, lang))])
+        }
         Line::Note { by } => fill(w.note, &[("by", by)]),
         Line::Decided { outcome, basis, by } => {
             let outcome = loaded.outcome_label(outcome.token(), lang);

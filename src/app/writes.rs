@@ -126,3 +126,29 @@ pub(super) fn page_in(
     w.append(EventKind::PageCaptured, id, &body)?;
     Ok(())
 }
+
+/// Write a note or counsel's instruction on open encounter `id` (checked
+/// already for length and emptiness).
+pub(super) fn text_in(
+    w: &mut crate::store::Writer<'_>,
+    id: &str,
+    kind: TextKind,
+    text: &str,
+    by: &str,
+    from: Option<&str>,
+    via: Option<Via>,
+) -> Result<(), AppError> {
+    super::check_open(&super::state_in(w, id)?)?;
+    let body = TextAdded {
+        text: w.seal(text)?,
+        by: w.seal(by)?,
+        from: from.map(|f| w.seal(f)).transpose()?,
+        via,
+    };
+    let event = match kind {
+        TextKind::Note => EventKind::NoteAdded,
+        TextKind::CounselInstruction => EventKind::InstructionRecorded,
+    };
+    w.append(event, id, &body)?;
+    Ok(())
+}

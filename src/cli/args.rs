@@ -526,4 +526,39 @@ pub enum HubCmd {
     /// Print the hub's public key for the kiosks' `[hub] public_key`
     /// (the key file is made when missing).
     Key,
+    /// Send a facility's kiosk a command, signed by the hub: acknowledge
+    /// an encounter, or record counsel's instruction, as an account. The
+    /// kiosk applies it within seconds when it is online, later otherwise.
+    Command {
+        /// The facility id.
+        facility: String,
+        /// The encounter's reference, as in E-7K2M9Q4P.
+        encounter: String,
+        /// Acknowledge the encounter's page.
+        #[arg(
+            long,
+            conflicts_with = "instruct",
+            required_unless_present = "instruct"
+        )]
+        acknowledge: bool,
+        /// Counsel's instruction for the desk.
+        #[arg(long, value_name = "TEXT")]
+        instruct: Option<String>,
+        /// The account sending it (recorded on the kiosk).
+        #[arg(long, value_name = "NAME")]
+        by: String,
+        /// The account's role: counsel, designated-staff, manager,
+        /// rapid-response or none.
+        #[arg(long, default_value = "counsel")]
+        role: String,
+    },
+    /// The commands sent, newest first, with when each was delivered and
+    /// how it went on the kiosk.
+    Commands {
+        /// Only this facility's.
+        facility: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
 }

@@ -4,6 +4,7 @@
 use super::args::{Cli, HubArgs, HubCmd};
 use super::says::say;
 use super::EXIT_VERIFY_FAILED;
+use crate::domain::shipping::command::Action;
 use crate::hub::config::{Database, Enrolled, HubConfig, Service};
 use crate::hub::{self, store, HubKey};
 use anyhow::anyhow;
@@ -182,6 +183,20 @@ async fn work(
                     Some(n) => println!("{}", say!("encounter values: {n}, each opened with the data key and matching its entry", n = n)),
                     None => println!("{}", say!("encounter values: not checked (no data key at {file})", file = key.display())),
                 }
+                if data.is_some() {
+                    println!("{}", say!("document pages: {n}, each opened with the data key and matching its entry", n = report.pages));
+                } else {
+                    println!(
+                        "{}",
+                        say!(
+                            "document pages: {n}, not opened (no data key)",
+                            n = report.pages
+                        )
+                    );
+                }
+                if report.pages_missing > 0 {
+                    println!("{}", say!("document pages not on the hub yet: {n} (the kiosk sends each after the batch that names it; `threshold log verify` on the kiosk checks its copies)", n = report.pages_missing));
+                }
                 match &report.broken {
                     None => println!("{}", say!("chain: intact from the first entry")),
                     Some(b) => println!("{}", say!("chain: BROKEN: {problem}", problem = b)),
@@ -214,6 +229,64 @@ async fn work(
             }
         }
         HubCmd::Key => {}
+        HubCmd::Command {
+            facility,
+            encounter,
+            acknowledge: _,
+            instruct,
+            by,
+            role,
+        } => {
+            let role = match role.as_str() {
+                "none" => None,
+                r => Some(
+                    serde_json::from_value::<crate::domain::role::Role>(r.into()).map_err(|_| {
+                        anyhow!("--role: `{r}` is not counsel, designated-staff, manager, rapid-response or none")
+                    })?,
+                ),
+            };
+            let action = match instruct {
+                Some(text) => Action::Instruct { text: text.clone() },
+                None => Action::Acknowledge,
+            };
+            let key = HubKey::open(&config.hub.key_file, true)?;
+            let data = hub::seal::DataKey::open(&config.data_key_file(), true)?;
+            let order = hub::commands::Order {
+                facility,
+                encounter,
+                action,
+                by,
+                role,
+            };
+            let c = hub::commands::issue(pool, &key, &data, order).await?;
+            if cli.json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "id": c.id, "facility": c.facility, "encounter": c.encounter })
+                );
+            } else {
+                println!("{}", say!("command {id} for {encounter} at {facility} signed and waiting for the kiosk (`threshold hub commands {facility}` shows when it is applied)", id = c.id, encounter = c.encounter, facility = c.facility));
+            }
+        }
+        HubCmd::Commands { facility, limit } => {
+            let all =
+                hub::commands::list(pool, facility.as_deref(), (*limit).clamp(1, 10_000)).await?;
+            if cli.json {
+                println!("{}", serde_json::to_string(&all)?);
+            } else if all.is_empty() {
+                println!("{}", say!("no command has been sent"));
+            }
+            for c in all.iter().filter(|_| !cli.json) {
+                let waiting = say!("waiting");
+                println!(
+                    "{}",
+                    say!("{id}  {facility}  {encounter}  {action} by {by}  issued {issued}  delivered {delivered}  {outcome}",
+                        id = c.id, facility = &c.facility, encounter = &c.encounter, action = &c.action, by = &c.by,
+                        issued = &c.issued_at, delivered = c.delivered_at.as_deref().unwrap_or(&waiting),
+                        outcome = c.outcome.as_deref().unwrap_or(""))
+                );
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

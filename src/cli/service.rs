@@ -192,6 +192,7 @@ async fn services(
     parts.spawn(retention(desk.clone(), shutdown.watch()));
     if loaded.config.hub.is_some() {
         parts.spawn(shipper(desk.clone(), health.clone(), shutdown.watch()));
+        parts.spawn(downstream(desk.clone(), shutdown.watch()));
     }
     tokio::spawn(device_events(desk.clone(), events, scans, window));
     if let Some(hub) = hub.filter(|_| loaded.config.devices.sign.is_some()) {
@@ -287,6 +288,19 @@ async fn shipper(desk: Desk, health: Health, stop: watch::Receiver<bool>) {
         Ok(s) => s.run(stop).await,
         Err(e) => {
             health.broken(crate::app::shipper::PART, PartKind::Service, &url, &e, "Fix [hub] in the config and restart Threshold; the kiosk keeps its record and ships it once the hub is set up.");
+            Shutdown::wait(stop).await;
+        }
+    }
+}
+
+/// Commands from the city hub (counsel's acknowledgements and
+/// instructions), long-polled and applied. Its failures are the shipper's
+/// to show: both talk to the one hub.
+async fn downstream(desk: Desk, stop: watch::Receiver<bool>) {
+    match crate::app::downstream::Downstream::new(desk) {
+        Ok(d) => d.run(stop).await,
+        Err(e) => {
+            tracing::warn!("no commands from the city hub: {e}");
             Shutdown::wait(stop).await;
         }
     }

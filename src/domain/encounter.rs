@@ -71,6 +71,8 @@ pub enum Via {
     Sms,
     /// An account signed in to the admin web.
     Web,
+    /// A command from the city hub, sent by an account there.
+    Hub,
 }
 
 impl Via {
@@ -84,6 +86,7 @@ impl Via {
             Via::ChannelLink => "channel-link",
             Via::Sms => "sms",
             Via::Web => "web",
+            Via::Hub => "hub",
         }
     }
 }

@@ -233,30 +233,41 @@ async fn keep_values(
     Ok(())
 }
 
-/// A purge the kiosk journaled deletes the hub's copy of the same values,
-/// in the transaction that stores its entry.
+/// A purge the kiosk journaled deletes the hub's copy of the same values
+/// and pages, in the transaction that stores its entry.
 async fn purge(
     tx: &deadpool_postgres::Transaction<'_>,
     facility: &str,
     new: &[&crate::domain::shipping::WireEntry],
 ) -> Result<(), DbError> {
     for e in new.iter().filter(|e| e.kind == "retention.purged") {
-        let ids: Vec<i64> = serde_json::from_str::<serde_json::Value>(&e.body)
-            .ok()
-            .and_then(|b| b.get("vault").cloned())
-            .and_then(|v| serde_json::from_value(v).ok())
-            .unwrap_or_default();
-        if !ids.is_empty() {
-            let n = tx
-                .execute(
-                    "DELETE FROM vault WHERE facility = $1 AND id = ANY($2)",
-                    &[&facility, &ids],
-                )
-                .await?;
+        let body = serde_json::from_str::<serde_json::Value>(&e.body).unwrap_or_default();
+        let ids: Vec<i64> = serde_json::from_value(body["vault"].clone()).unwrap_or_default();
+        let pages: Vec<String> = serde_json::from_value(body["pages"].clone()).unwrap_or_default();
+        let values = if ids.is_empty() {
+            0
+        } else {
+            tx.execute(
+                "DELETE FROM vault WHERE facility = $1 AND id = ANY($2)",
+                &[&facility, &ids],
+            )
+            .await?
+        };
+        let images = if pages.is_empty() {
+            0
+        } else {
+            tx.execute(
+                "DELETE FROM pages WHERE facility = $1 AND id = ANY($2)",
+                &[&facility, &pages],
+            )
+            .await?
+        };
+        if values + images > 0 {
             tracing::info!(
                 facility,
                 seq = e.seq,
-                values = n,
+                values,
+                pages = images,
                 "purged as the kiosk purged"
             );
         }

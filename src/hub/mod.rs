@@ -6,8 +6,10 @@
 //! several can run behind a load balancer on one database.
 
 pub mod cluster;
+pub mod commands;
 pub mod config;
 pub mod ingest;
+pub mod pages;
 pub mod seal;
 pub mod store;
 pub mod verify;
@@ -151,6 +153,7 @@ pub async fn serve(
             pool: pool.clone(),
             key,
             data,
+            issued: Default::default(),
         });
         let gate = crate::admin::serve::Gate::with_limits(2048, 256, Vec::new());
         let mut stopped = stop.clone();

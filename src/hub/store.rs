@@ -66,6 +66,43 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (facility, id)
     );
     "#,
+    // 3: document pages, sealed with the data key; found by the entry that
+    // names them, and deleted when the kiosk purges them.
+    r#"
+    CREATE TABLE pages (
+        facility    text NOT NULL REFERENCES facilities (id),
+        id          text NOT NULL,
+        encounter   text NOT NULL,
+        seq         bigint NOT NULL,
+        media       text NOT NULL,
+        bytes       bigint NOT NULL,
+        sha256      text NOT NULL,
+        sealed      bytea NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (facility, id)
+    );
+    CREATE INDEX entries_page ON entries (facility, ((body::jsonb) -> 'page' ->> 'page'))
+        WHERE kind = 'encounter.page-captured';
+    "#,
+    // 4: commands to kiosks (counsel's acknowledgements and instructions),
+    // signed by the hub; an instruction's text is sealed with the data key.
+    r#"
+    CREATE TABLE commands (
+        id           bigserial PRIMARY KEY,
+        facility     text NOT NULL REFERENCES facilities (id),
+        encounter    text NOT NULL,
+        action       text NOT NULL,
+        sealed       bytea,
+        by_account   text NOT NULL,
+        role         text,
+        issued_at    text NOT NULL,
+        signature    text NOT NULL,
+        delivered_at timestamptz,
+        outcome      text,
+        applied_at   timestamptz
+    );
+    CREATE INDEX commands_facility ON commands (facility, id);
+    "#,
 ];
 
 /// Why the database cannot be used.

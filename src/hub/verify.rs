@@ -1,7 +1,8 @@
 //! `threshold hub verify FACILITY`: the hub's copy of a facility's record,
 //! checked from its first entry: seqs without a gap, every hash recomputed
-//! from the one before, the head the hub recorded, its receipts, and any
-//! batch it refused as a fork.
+//! from the one before, the head the hub recorded, its receipts, the
+//! encounters' values and document pages it keeps, and any batch it
+//! refused as a fork.
 
 use super::store::DbError;
 use crate::domain::chain::{chain_hash, GENESIS};
@@ -26,6 +27,12 @@ pub struct HubVerify {
     /// Encounters' values held, each opened with the data key and matched
     /// to its entry's commitment; `None` when the data key is not at hand.
     pub values: Option<i64>,
+    /// Document pages held (each opened and matched to the SHA-256 its
+    /// entry names when the data key is at hand).
+    pub pages: i64,
+    /// Pages the record names that the hub holds no image of, purged ones
+    /// aside (still on their way, or lost on the kiosk).
+    pub pages_missing: i64,
 }
 
 impl HubVerify {
@@ -140,6 +147,49 @@ pub async fn verify(
         }
         values = Some(rows.len() as i64);
     }
+    let page_ids: Vec<String> = client
+        .query(
+            "SELECT id FROM pages WHERE facility = $1 ORDER BY seq",
+            &[&facility],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    if let Some(data) = data {
+        for id in &page_ids {
+            // One image at a time: pages run to megabytes.
+            let r = client
+                .query_one(
+                    "SELECT p.sealed, e.body FROM pages p LEFT JOIN entries e
+                       ON e.facility = p.facility AND e.seq = p.seq
+                     WHERE p.facility = $1 AND p.id = $2",
+                    &[&facility, id],
+                )
+                .await?;
+            let body: Option<String> = r.get(1);
+            let named = body
+                .and_then(|b| serde_json::from_str::<serde_json::Value>(&b).ok())
+                .and_then(|b| b["page"]["sha256"].as_str().map(str::to_string));
+            let ok = data.open_page(facility, id, r.get(0)).is_some_and(|image| {
+                use sha2::Digest;
+                Some(hex::encode(sha2::Sha256::digest(&image))) == named
+            });
+            if !ok && broken.is_none() {
+                broken = Some(format!("document page {id} does not open with the hub's data key or is not the image its entry names"));
+            }
+        }
+    }
+    let pages_missing: i64 = client
+        .query_one(
+            "SELECT count(*) FROM entries e WHERE e.facility = $1 AND e.kind = 'encounter.page-captured'
+               AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.facility = e.facility AND p.id = (e.body::jsonb) -> 'page' ->> 'page')
+               AND NOT EXISTS (SELECT 1 FROM entries x WHERE x.facility = e.facility AND x.kind = 'retention.purged'
+                                 AND (x.body::jsonb) -> 'pages' ? ((e.body::jsonb) -> 'page' ->> 'page'))",
+            &[&facility],
+        )
+        .await?
+        .get(0);
     let forks = client
         .query(
             "SELECT seq, detail, to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM forks WHERE facility = $1 ORDER BY id",
@@ -158,5 +208,7 @@ pub async fn verify(
         broken,
         forks,
         values,
+        pages: page_ids.len() as i64,
+        pages_missing,
     })
 }

@@ -261,6 +261,9 @@ pub struct TextAdded {
     /// instruction given by phone).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<VaultRef>,
+    /// How it reached the record when not typed here: from the city hub.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<Via>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

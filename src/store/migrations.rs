@@ -188,6 +188,23 @@ pub const MIGRATIONS: &[&str] = &[
         received_at TEXT NOT NULL
     );
     "#,
+    // 8: document pages the city hub has taken (or answered for), and the
+    // hub's commands applied here, each once. Outside the journal too:
+    // what a command did is journaled by the command itself.
+    r#"
+    CREATE TABLE hub_pages (
+        page    TEXT PRIMARY KEY,
+        outcome TEXT NOT NULL,
+        sent_at TEXT NOT NULL
+    );
+    CREATE TABLE hub_commands (
+        id         INTEGER PRIMARY KEY,
+        encounter  TEXT NOT NULL,
+        outcome    TEXT NOT NULL,
+        applied_at TEXT NOT NULL,
+        reported   INTEGER NOT NULL DEFAULT 0
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -342,6 +342,40 @@ impl Kiosk {
         );
     }
 
+    /// An official's check-in by the CLI, with `extra` arguments; its
+    /// encounter's reference.
+    pub fn official(&self, extra: &[&str]) -> String {
+        let mut args = vec![
+            "--json",
+            "checkin",
+            "official",
+            "--officer",
+            "Ana Ruiz;4471;ICE ERO",
+        ];
+        args.extend_from_slice(extra);
+        let out = self.cli(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// `encounter show ID --json` on this kiosk.
+    pub fn encounter(&self, id: &str) -> serde_json::Value {
+        let out = self.cli(&["--json", "encounter", "show", id]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
     /// `threshold run --headless --simulate` on this kiosk.
     pub fn start(&mut self) {
         let mut cmd = bin();

@@ -12,6 +12,14 @@
 //!   longer extends them, and the hub refuses its next batch as a fork.
 //! - A **heartbeat** is the kiosk's state, sent every 30 s, signed the same
 //!   way as a batch.
+//! - A **command** (see [`command`]) goes the other way: counsel's
+//!   acknowledgement or instruction, signed by the hub, long-polled by the
+//!   kiosk.
+//! - A **page** (see [`page`]) is a document page's image, sent once the
+//!   entry naming it is stored on the hub.
+
+pub mod command;
+pub mod page;
 
 use super::chain::{chain_hash, GENESIS};
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};

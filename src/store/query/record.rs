@@ -49,6 +49,10 @@ pub struct Act {
     pub at: String,
     pub by: String,
     pub text: String,
+    /// How it reached the record, when not typed at this kiosk (from the
+    /// city hub).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<Via>,
 }
 
 /// An acknowledgement: who, when, in what role and how it reached the
@@ -121,6 +125,8 @@ pub enum Line {
     },
     Instruction {
         by: String,
+        /// How it reached the record, when not typed at this kiosk.
+        via: Option<Via>,
     },
     Note {
         by: String,
@@ -289,6 +295,7 @@ fn text_act(conn: &Connection, e: &Entry) -> Result<Act, ReadError> {
             None => by,
         },
         text: reveal(conn, &b.text)?,
+        via: b.via,
     })
 }
 
@@ -417,7 +424,10 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
             }
             Some(EventKind::InstructionRecorded) => {
                 let act = text_act(conn, e)?;
-                let line = Line::Instruction { by: act.by.clone() };
+                let line = Line::Instruction {
+                    by: act.by.clone(),
+                    via: act.via,
+                };
                 rec.counsel_instructions.push(act);
                 line
             }
@@ -438,12 +448,14 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
                     at: e.at.clone(),
                     by: by.clone(),
                     text: b.outcome.token().into(),
+                    via: None,
                 });
                 if let Some(instr) = reveal_opt(conn, &b.counsel_instruction)? {
                     rec.counsel_instructions.push(Act {
                         at: e.at.clone(),
                         by: by.clone(),
                         text: instr,
+                        via: None,
                     });
                 }
                 Line::Decided {
@@ -547,6 +559,7 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
                         at: e.at.clone(),
                         by: by.clone(),
                         text: String::new(),
+                        via: None,
                     });
                 }
                 Line::HoldReleased { hold: b.hold, by }

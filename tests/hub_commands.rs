@@ -1,0 +1,261 @@
+//! Downstream: counsel acts on the city hub and the kiosk applies it. A
+//! command is signed by the hub, long-polled by the kiosk, applied once
+//! through the desk (journaled as from the hub, with the account that sent
+//! it), and its outcome reported back; one the hub did not sign, or for an
+//! encounter the rules close to it, is refused with the reason.
+#![cfg(feature = "simulate")]
+
+mod common;
+
+use common::hub::*;
+use std::time::{Duration, Instant};
+
+const SOON: Duration = Duration::from_secs(60);
+
+fn hub_ok(hub: &OneHub, args: &[&str]) -> String {
+    let out = hub.cli(args);
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{args:?}: {said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    said
+}
+
+/// The hub's record of command `id`: (delivered, outcome).
+fn outcome(hub: &OneHub, id: i64) -> Option<String> {
+    hub.pg
+        .rows(&format!("SELECT outcome FROM commands WHERE id = {id}"))[0][0]
+        .clone()
+}
+
+#[test]
+fn counsel_acknowledges_and_instructs_from_the_hub_and_the_kiosk_applies_each_once() {
+    let hub = OneHub::started();
+    let mut k = hub.kiosk("tully-library");
+    let open = k.official(&["--document-kind", "administrative-warrant"]);
+    let closed = k.official(&["--document-kind", "agency-form"]);
+    for args in [
+        vec![
+            "encounter",
+            "decide",
+            &closed,
+            "--outcome",
+            "left",
+            "--by",
+            "Dana",
+        ],
+        vec!["encounter", "close", &closed, "--by", "Dana"],
+    ] {
+        assert!(k.cli(&args).status.success(), "{args:?}");
+    }
+    k.start();
+    assert!(wait_shipped(&hub.pg, &[&k], SOON));
+
+    // An encounter the hub does not hold: refused at once, nothing sent.
+    let out = hub.cli(&[
+        "command",
+        "tully-library",
+        "E-NOSUCH00",
+        "--acknowledge",
+        "--by",
+        "Rosa Delgado",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("holds no encounter E-NOSUCH00"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Counsel acknowledges from the hub: the kiosk's record has it, from
+    // the hub, by counsel's account, in counsel's role.
+    let started = Instant::now();
+    let said = hub_ok(
+        &hub,
+        &[
+            "--json",
+            "command",
+            "tully-library",
+            &open,
+            "--acknowledge",
+            "--by",
+            "Rosa Delgado",
+        ],
+    );
+    let ack: i64 = serde_json::from_str::<serde_json::Value>(&said).unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let rec = wait(SOON, || {
+        let rec = k.encounter(&open);
+        (!rec["acknowledgements"].as_array().unwrap().is_empty()).then_some(rec)
+    })
+    .unwrap_or_else(|| panic!("not applied: {:?}", k.service.as_ref().unwrap().log()));
+    println!(
+        "acknowledgement applied {:?} after it was issued",
+        started.elapsed()
+    );
+    let a = &rec["acknowledgements"][0];
+    assert_eq!(
+        (a["by"].as_str(), a["role"].as_str(), a["via"].as_str()),
+        (Some("Rosa Delgado"), Some("counsel"), Some("hub")),
+        "{rec}"
+    );
+    let shown = k.cli(&["encounter", "show", &open]);
+    let timeline = String::from_utf8_lossy(&shown.stdout).into_owned();
+    assert!(
+        timeline.contains("Acknowledged by Rosa Delgado (city counsel), from the city hub."),
+        "{timeline}{}",
+        String::from_utf8_lossy(&shown.stderr)
+    );
+
+    // An instruction, in counsel's words.
+    let said = hub_ok(
+        &hub,
+        &[
+            "--json",
+            "command",
+            "tully-library",
+            &open,
+            "--instruct",
+            "Do not consent to a search; I am on my way.",
+            "--by",
+            "Rosa Delgado",
+        ],
+    );
+    let instr: i64 = serde_json::from_str::<serde_json::Value>(&said).unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let rec = wait(SOON, || {
+        let rec = k.encounter(&open);
+        (!rec["counsel_instructions"].as_array().unwrap().is_empty()).then_some(rec)
+    })
+    .expect("the instruction is applied");
+    let i = &rec["counsel_instructions"][0];
+    assert_eq!(
+        (i["by"].as_str(), i["text"].as_str(), i["via"].as_str()),
+        (
+            Some("Rosa Delgado"),
+            Some("Do not consent to a search; I am on my way."),
+            Some("hub")
+        ),
+        "{rec}"
+    );
+    // The instruction's words are sealed on the hub.
+    assert!(!hub.pg.dump().contains("I am on my way"));
+
+    // On a closed encounter: refused on the kiosk, and the hub is told why.
+    let said = hub_ok(
+        &hub,
+        &[
+            "--json",
+            "command",
+            "tully-library",
+            &closed,
+            "--acknowledge",
+            "--by",
+            "Rosa Delgado",
+        ],
+    );
+    let late: i64 = serde_json::from_str::<serde_json::Value>(&said).unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let told = wait(SOON, || outcome(&hub, late)).expect("the kiosk reports how it went");
+    assert!(told.starts_with("refused: "), "{told}");
+    assert!(told.to_lowercase().contains("closed"), "{told}");
+    assert_eq!(
+        k.encounter(&closed)["acknowledgements"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+
+    // A command the hub did not sign (written into its database by hand):
+    // not applied.
+    hub.pg.rows(&format!(
+        "INSERT INTO commands (facility, encounter, action, by_account, role, issued_at, signature)
+         VALUES ('tully-library', '{open}', 'acknowledge', 'Mallory', 'counsel', '2026-12-06T00:00:00Z', '{}')",
+        "00".repeat(64)
+    ));
+    let forged = hub.pg.number("SELECT max(id) FROM commands");
+    let told = wait(SOON, || outcome(&hub, forged)).expect("the kiosk reports the forgery");
+    assert!(told.contains("not signed with the hub's key"), "{told}");
+
+    // Each outcome is on the hub; `hub commands` lists them.
+    assert!(wait(SOON, || (outcome(&hub, instr).is_some()).then_some(())).is_some());
+    assert_eq!(outcome(&hub, ack).as_deref(), Some("applied"));
+    assert_eq!(outcome(&hub, instr).as_deref(), Some("applied"));
+    let listed = hub_ok(&hub, &["commands", "tully-library"]);
+    assert!(listed.contains("acknowledge by Rosa Delgado"), "{listed}");
+    assert!(listed.contains("instruct by Rosa Delgado"), "{listed}");
+
+    // Restarted, the kiosk applies nothing twice.
+    k.stop();
+    k.start();
+    std::thread::sleep(Duration::from_secs(3));
+    let rec = k.encounter(&open);
+    assert_eq!(
+        rec["acknowledgements"].as_array().unwrap().len(),
+        1,
+        "{rec}"
+    );
+    assert_eq!(
+        rec["counsel_instructions"].as_array().unwrap().len(),
+        1,
+        "{rec}"
+    );
+    // The entries that applied them reached the hub with the rest.
+    assert!(wait_shipped(&hub.pg, &[&k], SOON));
+    let via_hub = hub.pg.number(
+        "SELECT count(*) FROM entries WHERE facility = 'tully-library' AND body LIKE '%\"via\":\"hub\"%'",
+    );
+    assert_eq!(via_hub, 2);
+    k.stop();
+}
+
+#[test]
+fn a_command_waits_for_a_kiosk_that_is_offline() {
+    let mut hub = OneHub::new();
+    hub.start();
+    let mut k = hub.kiosk("tully-library");
+    let id = k.official(&["--document-kind", "court-order"]);
+    k.start();
+    assert!(wait_shipped(&hub.pg, &[&k], SOON));
+    k.stop();
+    let said = hub_ok(
+        &hub,
+        &[
+            "--json",
+            "command",
+            "tully-library",
+            &id,
+            "--acknowledge",
+            "--by",
+            "Rosa Delgado",
+            "--role",
+            "none",
+        ],
+    );
+    let cmd: i64 = serde_json::from_str::<serde_json::Value>(&said).unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(outcome(&hub, cmd), None, "nobody took it");
+    let listed = hub_ok(&hub, &["commands"]);
+    assert!(listed.contains("delivered waiting"), "{listed}");
+    k.start();
+    let rec = wait(SOON, || {
+        let rec = k.encounter(&id);
+        (!rec["acknowledgements"].as_array().unwrap().is_empty()).then_some(rec)
+    })
+    .expect("applied once the kiosk is back");
+    assert_eq!(
+        rec["acknowledgements"][0]["role"],
+        serde_json::Value::Null,
+        "{rec}"
+    );
+    assert!(wait(SOON, || outcome(&hub, cmd)).is_some());
+    k.stop();
+}
