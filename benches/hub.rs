@@ -157,6 +157,7 @@ fn main() {
             data_key_file: None,
         },
         database: Database {
+            ca_file: None,
             url: Some(cluster.url()),
             password_file: None,
             cluster: None,
@@ -171,7 +172,13 @@ fn main() {
     let (bound, on) = tokio::sync::oneshot::channel();
     rt.spawn(threshold::hub::serve(config.clone(), watch, bound));
     rt.block_on(on).unwrap();
-    let pool = threshold::hub::store::pool(&cluster.url(), None, 24).unwrap();
+    let pool = threshold::hub::store::pool(
+        &cluster.url(),
+        None,
+        24,
+        &threshold::hub::store::Tls::AsUrlSays,
+    )
+    .unwrap();
     let url = format!("http://127.0.0.1:{port}/v1/batches");
     let client = reqwest::Client::new();
     rt.block_on(async {

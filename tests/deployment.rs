@@ -194,6 +194,9 @@ fn the_shipped_configuration_runs_and_pages_by_every_channel() {
     // entry as stored, anchored by the hub's receipts; no visitor's name or
     // host reached the hub.
     world.hub_holds_the_record(&service);
+    // The document's page and the badge went up after their entries;
+    // counsel instructs the desk from the hub.
+    world.counsel_acts_from_the_hub(&id);
 
     // The devices are connected; nothing is broken.
     let list = devices_list(&world);

@@ -48,6 +48,7 @@ fn demo_config(cli: &Cli) -> anyhow::Result<HubConfig> {
             data_key_file: None,
         },
         database: Database {
+            ca_file: None,
             url: None,
             password_file: None,
             cluster: Some(dir.join("postgres")),

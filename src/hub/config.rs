@@ -51,6 +51,10 @@ pub struct Database {
     pub url: Option<String>,
     /// A file holding the database password (kept out of this file).
     pub password_file: Option<PathBuf>,
+    /// PEM certificates of the authority that signed the database server's
+    /// certificate, when it is not one the system trusts. Setting it turns
+    /// TLS on (as `sslmode=require` in `url` does).
+    pub ca_file: Option<PathBuf>,
     /// A folder for a private PostgreSQL cluster (made with initdb, run
     /// with pg_ctl, reached over a Unix socket in the folder).
     pub cluster: Option<PathBuf>,
@@ -87,6 +91,7 @@ impl HubConfig {
             &mut c.hub.tls_key,
             &mut c.hub.data_key_file,
             &mut c.database.password_file,
+            &mut c.database.ca_file,
             &mut c.database.cluster,
         ]
         .into_iter()

@@ -86,7 +86,14 @@ pub async fn database(config: &HubConfig) -> anyhow::Result<(Pool, Option<cluste
         ),
         None => None,
     };
-    let pool = store::pool(&url, password.as_deref(), db.pool)?;
+    let tls = match (&db.ca_file, cluster.is_some()) {
+        (Some(_), true) => {
+            anyhow::bail!("[database] ca_file is for the city's PostgreSQL (url); a private cluster is reached over its Unix socket")
+        }
+        (Some(p), false) => store::Tls::Verify(Some(p.clone())),
+        (None, _) => store::Tls::AsUrlSays,
+    };
+    let pool = store::pool(&url, password.as_deref(), db.pool, &tls)?;
     Ok((pool, cluster))
 }
 

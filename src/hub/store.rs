@@ -120,13 +120,83 @@ pub enum DbError {
 
 impl From<deadpool_postgres::PoolError> for DbError {
     fn from(e: deadpool_postgres::PoolError) -> Self {
-        DbError::Unreachable(e.to_string())
+        let mut said = with_causes(&e);
+        if said.contains("invalid peer certificate") {
+            said.push_str(" (the database server's certificate is not signed by an authority the hub trusts: put the city's CA certificate in [database] ca_file)");
+        } else if said.contains("no encryption") {
+            said.push_str(" (the database server takes only TLS: add sslmode=require to [database] url, or set [database] ca_file)");
+        }
+        DbError::Unreachable(said)
     }
 }
 
+/// An error and its causes, each once: the server's own words ("pg_hba.conf
+/// rejects connection … no encryption") or the TLS reason ("invalid peer
+/// certificate: UnknownIssuer") sit below "db error".
+pub fn with_causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut said = Vec::<String>::new();
+    let mut next = Some(e);
+    while let Some(c) = next {
+        let t = c.to_string();
+        if !said.iter().any(|s| s.contains(&t)) {
+            said.push(t);
+        }
+        next = c.source();
+    }
+    said.retain(|s| s != "db error" && !s.ends_with(": db error"));
+    said.join(": ")
+}
+
+/// How the hub reaches its database.
+#[derive(Debug, Clone)]
+pub enum Tls {
+    /// TLS when the URL says `sslmode=require` (the server's certificate
+    /// checked against the system's roots); none otherwise.
+    AsUrlSays,
+    /// TLS always, the server's certificate checked against the PEM
+    /// certificates in the file (or the system's roots).
+    Verify(Option<std::path::PathBuf>),
+}
+
+/// The rustls client for the database: the server's certificate must be
+/// signed by an authority in `ca_file` (only those), else by one the
+/// system trusts, and name the host connected to.
+fn tls_connector(
+    ca_file: Option<&std::path::Path>,
+) -> Result<tokio_postgres_rustls::MakeRustlsConnect, DbError> {
+    let mut roots = rustls::RootCertStore::empty();
+    match ca_file {
+        Some(path) => {
+            let what =
+                |e: String| DbError::Refused(format!("[database] ca_file {}: {e}", path.display()));
+            let pem = std::fs::read(path).map_err(|e| what(e.to_string()))?;
+            use rustls_pki_types::pem::PemObject;
+            let certs = rustls_pki_types::CertificateDer::pem_slice_iter(&pem)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| what(format!("not PEM certificates: {e}")))?;
+            if certs.is_empty() {
+                return Err(what("no CERTIFICATE in it".into()));
+            }
+            for c in certs {
+                roots
+                    .add(c)
+                    .map_err(|e| what(format!("a certificate is not usable: {e}")))?;
+            }
+        }
+        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| DbError::Refused(format!("TLS: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+}
+
 /// A pool of up to `size` connections to `url` (a URL or key=value
-/// string), with `password` when given apart.
-pub fn pool(url: &str, password: Option<&str>, size: usize) -> Result<Pool, DbError> {
+/// string), with `password` when given apart, over TLS as `tls` says.
+pub fn pool(url: &str, password: Option<&str>, size: usize, tls: &Tls) -> Result<Pool, DbError> {
     let mut config: tokio_postgres::Config = url.parse().map_err(|e| {
         DbError::Refused(format!(
             "[database] url is not a PostgreSQL connection string: {e}"
@@ -139,13 +209,27 @@ pub fn pool(url: &str, password: Option<&str>, size: usize) -> Result<Pool, DbEr
         config.connect_timeout(Duration::from_secs(5));
     }
     config.application_name("threshold-hub");
-    let manager = Manager::from_config(
-        config,
-        NoTls,
-        ManagerConfig {
-            recycling_method: RecyclingMethod::Fast,
-        },
-    );
+    let ca_file = match tls {
+        Tls::Verify(ca) => {
+            config.ssl_mode(tokio_postgres::config::SslMode::Require);
+            Some(ca.as_deref())
+        }
+        Tls::AsUrlSays => {
+            (config.get_ssl_mode() == tokio_postgres::config::SslMode::Require).then_some(None)
+        }
+    };
+    let manager = ManagerConfig {
+        recycling_method: RecyclingMethod::Fast,
+    };
+    let manager = match ca_file {
+        Some(ca) => Manager::from_config(config, tls_connector(ca)?, manager),
+        // sslmode=prefer (the default) is taken as no TLS: a connection
+        // that would quietly fall back to plain text is not offered.
+        None => {
+            config.ssl_mode(tokio_postgres::config::SslMode::Disable);
+            Manager::from_config(config, NoTls, manager)
+        }
+    };
     Pool::builder(manager)
         .max_size(size)
         .runtime(Runtime::Tokio1)

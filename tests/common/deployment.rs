@@ -295,6 +295,53 @@ impl World {
         }
     }
 
+    /// Encounter `id`'s pages reach the hub sealed (two: the document's and
+    /// the badge), and counsel's instruction sent from the hub reaches the
+    /// running kiosk, recorded as from the hub under counsel's account.
+    pub fn counsel_acts_from_the_hub(&self, id: &str) {
+        let (pg, hub) = self.hub.as_ref().unwrap();
+        let pages = wait(Duration::from_secs(30), || {
+            let n = pg.number(&format!(
+                "SELECT count(*) FROM pages WHERE facility = '{FACILITY}' AND encounter = '{id}'"
+            ));
+            (n == 2).then_some(n)
+        });
+        assert!(pages.is_some(), "pages on the hub: {:?}", hub.log());
+        let out = self.hub_cli(&["verify", FACILITY]);
+        let said = super::stdout(&out);
+        assert!(said.contains("document pages: 2, each opened"), "{said}");
+        let words = "Ask for the warrant's second page; I will call the desk.";
+        let out = self.hub_cli(&[
+            "command",
+            FACILITY,
+            id,
+            "--instruct",
+            words,
+            "--by",
+            "Rosa Delgado",
+        ]);
+        assert!(out.status.success(), "{}", super::stderr(&out));
+        let applied = wait(Duration::from_secs(30), || {
+            let shown = self.cli(&["--json", "encounter", "show", id]);
+            let rec: serde_json::Value = serde_json::from_slice(&shown.stdout).ok()?;
+            rec["counsel_instructions"]
+                .as_array()?
+                .iter()
+                .find(|i| i["via"] == "hub")
+                .cloned()
+        });
+        let applied = applied.unwrap_or_else(|| panic!("not applied: {:?}", hub.log()));
+        assert_eq!(
+            (applied["by"].as_str(), applied["text"].as_str()),
+            (Some("Rosa Delgado"), Some(words))
+        );
+        let listed = wait(Duration::from_secs(30), || {
+            let said = super::stdout(&self.hub_cli(&["commands", FACILITY]));
+            said.contains("applied").then_some(said)
+        });
+        assert!(listed.is_some(), "the kiosk did not report the command");
+    }
+
     /// `threshold hub --config HUB ARGS` on the world's hub.
     pub fn hub_cli(&self, args: &[&str]) -> std::process::Output {
         super::hub::hub_cli(&self.hub_config, args)

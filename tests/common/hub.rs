@@ -53,17 +53,69 @@ pub fn open_tempdir() -> tempfile::TempDir {
 pub struct Pg {
     pub cluster: Cluster,
     _dir: tempfile::TempDir,
+    /// The port, when the server also listens on 127.0.0.1 (its socket is
+    /// named after it).
+    pub port: Option<u16>,
 }
 
 impl Pg {
     pub fn start() -> Pg {
         let dir = open_tempdir();
         let cluster = Cluster::start(&dir.path().join("pg")).expect("PostgreSQL starts");
-        Pg { cluster, _dir: dir }
+        Pg {
+            cluster,
+            _dir: dir,
+            port: None,
+        }
+    }
+
+    /// A server that also listens on 127.0.0.1 with TLS only (its
+    /// certificate, for `localhost`, signed by a test CA made in `ca_dir`;
+    /// plain TCP refused); the CA's certificate (PEM).
+    pub fn start_tls_only(ca_dir: &Path) -> (Pg, PathBuf) {
+        let mut pg = Pg::start();
+        let (ca, cert, key) = super::private_ca(ca_dir);
+        let dir = pg.cluster.dir().to_path_buf();
+        for (from, to) in [(&cert, "server.pem"), (&key, "server.key")] {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::copy(from, dir.join(to)).unwrap();
+            std::fs::set_permissions(dir.join(to), std::fs::Permissions::from_mode(0o600)).unwrap();
+            // The server reads its key as itself (postgres, under root).
+            let root = std::process::Command::new("id")
+                .arg("-u")
+                .output()
+                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+            if root {
+                let given = std::process::Command::new("chown")
+                    .arg("postgres:postgres")
+                    .arg(dir.join(to))
+                    .status()
+                    .unwrap();
+                assert!(given.success());
+            }
+        }
+        let port = free_port();
+        let conf = dir.join("postgresql.conf");
+        let mut text = std::fs::read_to_string(&conf).unwrap();
+        text.push_str(&format!(
+            "\nlisten_addresses = '127.0.0.1'\nport = {port}\nssl = on\nssl_cert_file = 'server.pem'\nssl_key_file = 'server.key'\n"
+        ));
+        std::fs::write(&conf, text).unwrap();
+        std::fs::write(
+            dir.join("pg_hba.conf"),
+            "local all all trust\nhostssl all all 127.0.0.1/32 trust\nhostnossl all all 127.0.0.1/32 reject\n",
+        )
+        .unwrap();
+        pg.cluster.restart().expect("the server restarts with TLS");
+        pg.port = Some(port);
+        (pg, ca)
     }
 
     pub fn url(&self) -> String {
-        self.cluster.url()
+        match self.port {
+            Some(p) => format!("{} port={p}", self.cluster.url()),
+            None => self.cluster.url(),
+        }
     }
 
     /// Rows of `sql` (text columns only, as strings).
@@ -117,6 +169,7 @@ impl Pg {
         let dir = self.cluster.dir().display().to_string();
         let out = std::process::Command::new(bin.join("pg_dump"))
             .args(["-h", &dir, "-U", "threshold", "postgres"])
+            .args(self.port.map(|p| format!("--port={p}")))
             .output()
             .unwrap();
         assert!(
@@ -560,13 +613,25 @@ pub fn start_example_hub(
     data: &std::path::Path,
     facility: &str,
 ) -> (Pg, Proc) {
-    let pg = Pg::start();
+    // The city's PostgreSQL over TLS, its certificate signed by the city's
+    // own CA (the example's [database] ca_file).
+    let ca_dir = hub_config.parent().unwrap().join("db-ca");
+    std::fs::create_dir_all(&ca_dir).unwrap();
+    let (pg, ca) = Pg::start_tls_only(&ca_dir);
     let text = std::fs::read_to_string(hub_config).unwrap();
     let mut patched = text.clone();
     patch(
         &mut patched,
         "\"postgres://threshold_hub@db.city.example/threshold\"",
-        &format!("{:?}", pg.url()),
+        &format!(
+            "\"postgres://threshold@localhost:{}/postgres\"",
+            pg.port.unwrap()
+        ),
+    );
+    patch(
+        &mut patched,
+        "\"/etc/threshold-hub/db-ca.pem\"",
+        &format!("{:?}", ca.display().to_string()),
     );
     std::fs::write(hub_config, patched).unwrap();
     let key = bin()
