@@ -53,6 +53,22 @@ fn counsel_acknowledges_and_instructs_from_the_hub_and_the_kiosk_applies_each_on
     k.start();
     assert!(wait_shipped(&hub.pg, &[&k], SOON));
 
+    // Only the hub's accounts act through it.
+    let out = hub.cli(&[
+        "command",
+        "tully-library",
+        &open,
+        "--acknowledge",
+        "--by",
+        "Mallory",
+    ]);
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("`Mallory` is not an account of this hub"),
+        "{said}"
+    );
+
     // An encounter the hub does not hold: refused at once, nothing sent.
     let out = hub.cli(&[
         "command",
@@ -233,9 +249,7 @@ fn a_command_waits_for_a_kiosk_that_is_offline() {
             &id,
             "--acknowledge",
             "--by",
-            "Rosa Delgado",
-            "--role",
-            "none",
+            "Sam Okafor",
         ],
     );
     let cmd: i64 = serde_json::from_str::<serde_json::Value>(&said).unwrap()["id"]
@@ -251,9 +265,10 @@ fn a_command_waits_for_a_kiosk_that_is_offline() {
         (!rec["acknowledgements"].as_array().unwrap().is_empty()).then_some(rec)
     })
     .expect("applied once the kiosk is back");
+    let a = &rec["acknowledgements"][0];
     assert_eq!(
-        rec["acknowledgements"][0]["role"],
-        serde_json::Value::Null,
+        (a["by"].as_str(), a["role"].as_str()),
+        (Some("Sam Okafor"), Some("manager")),
         "{rec}"
     );
     assert!(wait(SOON, || outcome(&hub, cmd)).is_some());

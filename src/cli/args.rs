@@ -544,13 +544,10 @@ pub enum HubCmd {
         /// Counsel's instruction for the desk.
         #[arg(long, value_name = "TEXT")]
         instruct: Option<String>,
-        /// The account sending it (recorded on the kiosk).
+        /// The hub account sending it (an `[[account]]` of the hub config):
+        /// its name and role are recorded on the kiosk.
         #[arg(long, value_name = "NAME")]
         by: String,
-        /// The account's role: counsel, designated-staff, manager,
-        /// rapid-response or none.
-        #[arg(long, default_value = "counsel")]
-        role: String,
     },
     /// The commands sent, newest first, with when each was delivered and
     /// how it went on the kiosk.

@@ -5,7 +5,7 @@ use super::args::{Cli, HubArgs, HubCmd};
 use super::says::say;
 use super::EXIT_VERIFY_FAILED;
 use crate::domain::shipping::command::Action;
-use crate::hub::config::{Database, Enrolled, HubConfig, Service};
+use crate::hub::config::{Account, Database, Enrolled, HubConfig, Service};
 use crate::hub::{self, store, HubKey};
 use anyhow::anyhow;
 use serde_json::json;
@@ -28,6 +28,9 @@ fn demo_dir(cli: &Cli) -> PathBuf {
         crate::config::default_data_dir().join("hub-demo")
     }
 }
+
+/// The demo hub's one account.
+const DEMO_COUNSEL: &str = "Rosa Delgado";
 
 /// The demo hub: loopback HTTP, a private cluster, the demo kiosk's
 /// facility enrolled with the key in the kiosk's default data folder.
@@ -57,6 +60,11 @@ fn demo_config(cli: &Cli) -> anyhow::Result<HubConfig> {
         facility: vec![Enrolled {
             id: demo.config.facility.id.clone(),
             key: kiosk.public_hex(),
+        }],
+        // The demo kiosk's counsel contact.
+        account: vec![Account {
+            name: DEMO_COUNSEL.into(),
+            role: crate::domain::role::Role::Counsel,
         }],
     })
 }
@@ -236,16 +244,10 @@ async fn work(
             acknowledge: _,
             instruct,
             by,
-            role,
         } => {
-            let role = match role.as_str() {
-                "none" => None,
-                r => Some(
-                    serde_json::from_value::<crate::domain::role::Role>(r.into()).map_err(|_| {
-                        anyhow!("--role: `{r}` is not counsel, designated-staff, manager, rapid-response or none")
-                    })?,
-                ),
-            };
+            let account = config
+                .account(by.trim())
+                .map_err(|e| anyhow!("--by: {e}"))?;
             let action = match instruct {
                 Some(text) => Action::Instruct { text: text.clone() },
                 None => Action::Acknowledge,
@@ -256,8 +258,8 @@ async fn work(
                 facility,
                 encounter,
                 action,
-                by,
-                role,
+                by: &account.name,
+                role: Some(account.role),
             };
             let c = hub::commands::issue(pool, &key, &data, order).await?;
             if cli.json {

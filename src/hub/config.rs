@@ -1,6 +1,6 @@
 //! The hub's own configuration file: where it listens, its TLS files, its
 //! signing key, the database (a city PostgreSQL or a private local
-//! cluster), and facilities enrolled at start.
+//! cluster), facilities enrolled at start, and the accounts that act on it.
 
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -15,6 +15,21 @@ pub struct HubConfig {
     /// Facilities enrolled when the hub starts (as `threshold hub enroll`).
     #[serde(default)]
     pub facility: Vec<Enrolled>,
+    /// The people who act on the hub (counsel and the city's staff): a
+    /// command carries its account's name and role to the kiosk.
+    #[serde(default)]
+    pub account: Vec<Account>,
+}
+
+/// `[[account]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    /// The name recorded on the kiosk with what the account does.
+    pub name: String,
+    /// `counsel` (an acknowledgement counts as counsel's), `designated-staff`,
+    /// `manager` or `rapid-response`.
+    pub role: crate::domain::role::Role,
 }
 
 /// `[hub]`.
@@ -128,6 +143,17 @@ impl HubConfig {
             }
             _ => {}
         }
+        for (i, a) in self.account.iter().enumerate() {
+            let n = a.name.trim().chars().count();
+            if n == 0 || n > 80 || a.name.chars().any(char::is_control) {
+                return Err(format!(
+                    "account[{i}]: name must be 1 to 80 characters on one line"
+                ));
+            }
+            if self.account[..i].iter().any(|b| b.name == a.name) {
+                return Err(format!("account[{i}]: `{}` is listed twice", a.name));
+            }
+        }
         for (i, f) in self.facility.iter().enumerate() {
             super::store::public_key(&f.key)
                 .map_err(|e| format!("facility[{i}] ({}): {e}", f.id))?;
@@ -142,6 +168,21 @@ impl HubConfig {
             .data_key_file
             .clone()
             .unwrap_or_else(|| self.hub.key_file.with_file_name("data.key"))
+    }
+
+    /// The account named `name`, or what to do about it.
+    pub fn account(&self, name: &str) -> Result<&Account, String> {
+        self.account.iter().find(|a| a.name == name).ok_or_else(|| {
+            let known: Vec<&str> = self.account.iter().map(|a| a.name.as_str()).collect();
+            if known.is_empty() {
+                format!("no [[account]] in the hub config; add one (name and role) for `{name}`")
+            } else {
+                format!(
+                    "`{name}` is not an account of this hub (its accounts: {})",
+                    known.join(", ")
+                )
+            }
+        })
     }
 
     /// TLS certificate and key, when both are set.
@@ -177,5 +218,18 @@ mod tests {
         let bad =
             format!("{base}[database]\nurl = \"u\"\n[[facility]]\nid = \"a\"\nkey = \"zz\"\n");
         assert!(parse(&bad).unwrap_err().contains("facility[0]"));
+        let acct = |name: &str| {
+            format!("{base}[database]\nurl = \"u\"\n[[account]]\nname = \"{name}\"\nrole = \"counsel\"\n")
+        };
+        assert!(parse(&acct("Rosa Delgado")).is_ok());
+        assert!(parse(&acct(" ")).unwrap_err().contains("account[0]"));
+        let twice = format!(
+            "{}[[account]]\nname = \"Rosa Delgado\"\nrole = \"manager\"\n",
+            acct("Rosa Delgado")
+        );
+        assert!(parse(&twice).unwrap_err().contains("twice"));
+        let c: HubConfig = toml::from_str(&acct("Rosa Delgado")).unwrap();
+        assert!(c.account("Rosa Delgado").is_ok());
+        assert!(c.account("Mallory").unwrap_err().contains("Rosa Delgado"));
     }
 }

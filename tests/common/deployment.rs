@@ -318,7 +318,7 @@ impl World {
             "--instruct",
             words,
             "--by",
-            "Rosa Delgado",
+            "Deputy City Attorney on call",
         ]);
         assert!(out.status.success(), "{}", super::stderr(&out));
         let applied = wait(Duration::from_secs(30), || {
@@ -333,7 +333,7 @@ impl World {
         let applied = applied.unwrap_or_else(|| panic!("not applied: {:?}", hub.log()));
         assert_eq!(
             (applied["by"].as_str(), applied["text"].as_str()),
-            (Some("Rosa Delgado"), Some(words))
+            (Some("Deputy City Attorney on call"), Some(words))
         );
         let listed = wait(Duration::from_secs(30), || {
             let said = super::stdout(&self.hub_cli(&["commands", FACILITY]));

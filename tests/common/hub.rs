@@ -257,7 +257,7 @@ pub fn hub_config(dir: &Path, name: &str, db_url: &str, port: u16) -> PathBuf {
     std::fs::write(
         &path,
         format!(
-            "[hub]\nlisten = \"127.0.0.1:{port}\"\nkey_file = \"hub.key\"\n[database]\nurl = {db_url:?}\npool = 8\n"
+            "[hub]\nlisten = \"127.0.0.1:{port}\"\nkey_file = \"hub.key\"\n[database]\nurl = {db_url:?}\npool = 8\n\n[[account]]\nname = \"Rosa Delgado\"\nrole = \"counsel\"\n\n[[account]]\nname = \"Sam Okafor\"\nrole = \"manager\"\n"
         ),
     )
     .unwrap();
