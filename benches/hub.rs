@@ -349,9 +349,17 @@ fn main() {
                 role: Some(threshold::domain::role::Role::Counsel),
             };
             let t = Instant::now();
-            rt.block_on(threshold::hub::commands::issue(&pool, &signer, &data, order))
-                .unwrap();
-            while desk.encounter(&encounter).unwrap().counsel_instructions.len() <= i {
+            rt.block_on(threshold::hub::commands::issue(
+                &pool, &signer, &data, order,
+            ))
+            .unwrap();
+            while desk
+                .encounter(&encounter)
+                .unwrap()
+                .counsel_instructions
+                .len()
+                <= i
+            {
                 std::thread::sleep(Duration::from_millis(1));
             }
             samples.push(t.elapsed().as_secs_f64() * 1000.0);

@@ -14,8 +14,11 @@ use std::time::Duration;
 fn config(dir: &Path, name: &str, url: &str, ca: Option<&Path>, port: u16) -> std::path::PathBuf {
     let path = hub_config(dir, name, url, port);
     if let Some(ca) = ca {
-        let mut text = std::fs::read_to_string(&path).unwrap();
-        text.push_str(&format!("ca_file = {:?}\n", ca.display().to_string()));
+        let text = std::fs::read_to_string(&path).unwrap().replacen(
+            "[database]\n",
+            &format!("[database]\nca_file = {:?}\n", ca.display().to_string()),
+            1,
+        );
         std::fs::write(&path, text).unwrap();
     }
     path
