@@ -184,7 +184,7 @@ impl Downstream {
         }
         let answer: Commands = serde_json::from_str(&text).map_err(|e| {
             let mut t = text.clone();
-            t.truncate(300);
+            crate::domain::shipping::clip(&mut t, 300);
             tracing::warn!("the city hub's answer to a poll for commands is not understood ({e}): HTTP {status}: {t}");
             Failed::Other(format!("the hub answered HTTP {status}: {t}"))
         })?;

@@ -467,7 +467,7 @@ impl Shipper {
             return Ok(());
         }
         let mut text = res.text().await.unwrap_or_default();
-        text.truncate(300);
+        crate::domain::shipping::clip(&mut text, 300);
         tracing::warn!(%status, "the hub did not take the heartbeat: {text}");
         if status.is_server_error() {
             Err(format!("the hub answered HTTP {status}: {text}"))
@@ -489,7 +489,7 @@ async fn answer<T: serde::de::DeserializeOwned>(res: reqwest::Response) -> Resul
     })?;
     serde_json::from_str::<T>(&text).map_err(|_| {
         let mut t = text.trim().to_string();
-        t.truncate(300);
+        crate::domain::shipping::clip(&mut t, 300);
         format!("the hub answered HTTP {status}: {t}")
     })
 }

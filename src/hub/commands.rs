@@ -75,8 +75,23 @@ pub async fn issue(
             )));
         }
     }
-    let client = pool.get().await?;
-    let known = client
+    let mut client = pool.get().await?;
+    // Under the facility's row lock: a facility's commands are numbered in
+    // the order they commit, so a poll that has seen one has seen every
+    // earlier one.
+    let tx = client.transaction().await?;
+    let enrolled = tx
+        .execute(
+            "SELECT 1 FROM facilities WHERE id = $1 FOR UPDATE",
+            &[&facility],
+        )
+        .await?;
+    if enrolled == 0 {
+        return Err(DbError::Refused(format!(
+            "facility `{facility}` is not enrolled on this hub (`threshold hub facilities` lists those that are)"
+        )));
+    }
+    let known = tx
         .query_opt(
             "SELECT 1 FROM entries WHERE facility = $1 AND kind = 'encounter.opened' AND subject = $2",
             &[&facility, &encounter],
@@ -87,7 +102,7 @@ pub async fn issue(
             "the hub holds no encounter {encounter} of facility `{facility}` (is the reference right, and has the kiosk shipped it?)"
         )));
     }
-    let id: i64 = client
+    let id: i64 = tx
         .query_one("SELECT nextval('commands_id_seq')", &[])
         .await?
         .get(0);
@@ -108,8 +123,7 @@ pub async fn issue(
         Action::Instruct { text } => Some(data.seal_command(facility, id, text)),
         Action::Acknowledge => None,
     };
-    client
-        .execute(
+    tx.execute(
             "INSERT INTO commands (id, facility, encounter, action, sealed, by_account, role, issued_at, signature)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             &[
@@ -125,6 +139,7 @@ pub async fn issue(
             ],
         )
         .await?;
+    tx.commit().await?;
     tracing::info!(facility, encounter, id, action = command.action.token(), by = %command.by, "command issued");
     Ok(command)
 }
@@ -167,7 +182,7 @@ pub async fn poll(
     }
     for a in &poll.applied {
         let mut outcome = a.outcome.clone();
-        outcome.truncate(500);
+        crate::domain::shipping::clip(&mut outcome, 500);
         client
             .execute(
                 "UPDATE commands SET outcome = $3, applied_at = now() WHERE facility = $1 AND id = $2 AND outcome IS NULL",

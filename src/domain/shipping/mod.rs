@@ -445,6 +445,18 @@ impl Heartbeat {
     }
 }
 
+/// Cut `s` to at most `max` bytes, at a character boundary (a hub's or a
+/// kiosk's words may be in any language).
+pub fn clip(s: &mut String, max: usize) {
+    if s.len() > max {
+        let mut end = max;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+    }
+}
+
 /// The hub's answer to a batch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "result", rename_all = "kebab-case")]

@@ -146,3 +146,13 @@ fn answers_are_tagged_for_the_wire() {
     assert!(s.starts_with("{\"result\":\"gap\""), "{s}");
     assert_eq!(serde_json::from_str::<Answer>(&s).unwrap(), a);
 }
+
+#[test]
+fn clip_cuts_at_a_character_boundary() {
+    let mut s = "Đã từ chối".to_string();
+    super::clip(&mut s, 2);
+    assert_eq!(s, "Đ");
+    let mut s = "ok".to_string();
+    super::clip(&mut s, 300);
+    assert_eq!(s, "ok");
+}
