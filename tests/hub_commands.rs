@@ -31,7 +31,7 @@ fn outcome(hub: &OneHub, id: i64) -> Option<String> {
 }
 
 #[test]
-fn counsel_acknowledges_and_instructs_from_the_hub_and_the_kiosk_applies_each_once() {
+fn counsel_acts_from_the_hub_and_the_kiosk_applies_each_command_once() {
     let hub = OneHub::started();
     let mut k = hub.kiosk("tully-library");
     let open = k.official(&["--document-kind", "administrative-warrant"]);
@@ -188,16 +188,132 @@ fn counsel_acknowledges_and_instructs_from_the_hub_and_the_kiosk_applies_each_on
         0
     );
 
-    // A command the hub did not sign (written into its database by hand):
-    // not applied.
+    // A note and a checklist answer, from the hub too.
+    hub_ok(
+        &hub,
+        &[
+            "command",
+            "tully-library",
+            &open,
+            "--note",
+            "Second officer waited outside.",
+            "--by",
+            "Rosa Delgado",
+        ],
+    );
+    hub_ok(
+        &hub,
+        &[
+            "command",
+            "tully-library",
+            &open,
+            "--checklist",
+            "signed-by-judge",
+            "--answer",
+            "no",
+            "--by",
+            "Rosa Delgado",
+        ],
+    );
+    let rec = wait(SOON, || {
+        let rec = k.encounter(&open);
+        (!rec["notes"].as_array().unwrap().is_empty()
+            && !rec["checklist"].as_array().unwrap().is_empty())
+        .then_some(rec)
+    })
+    .expect("the note and the answer are applied");
+    assert_eq!(
+        (
+            rec["notes"][0]["text"].as_str(),
+            rec["notes"][0]["via"].as_str()
+        ),
+        (Some("Second officer waited outside."), Some("hub")),
+        "{rec}"
+    );
+    let c = &rec["checklist"][0];
+    assert_eq!(
+        (
+            c["item"].as_str(),
+            c["answer"].as_str(),
+            c["by"].as_str(),
+            c["via"].as_str()
+        ),
+        (
+            Some("signed-by-judge"),
+            Some("no"),
+            Some("Rosa Delgado"),
+            Some("hub")
+        ),
+        "{rec}"
+    );
+    let timeline =
+        String::from_utf8_lossy(&k.cli(&["encounter", "show", &open]).stdout).into_owned();
+    assert!(
+        timeline.contains("Note added by Rosa Delgado, from the city hub."),
+        "{timeline}"
+    );
+    assert!(
+        timeline.contains("answered No by Rosa Delgado, from the city hub."),
+        "{timeline}"
+    );
+    // A question the kiosk's profile does not ask: refused with the list.
+    let said = hub_ok(
+        &hub,
+        &[
+            "--json",
+            "command",
+            "tully-library",
+            &open,
+            "--checklist",
+            "no-such-question",
+            "--answer",
+            "yes",
+            "--by",
+            "Rosa Delgado",
+        ],
+    );
+    let odd: i64 = serde_json::from_str::<serde_json::Value>(&said).unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let told = wait(SOON, || outcome(&hub, odd)).expect("the kiosk reports the unknown question");
+    assert!(
+        told.starts_with("refused: ") && told.contains("signed-by-judge"),
+        "{told}"
+    );
+
+    // A command the hub did not sign (written into its database by hand,
+    // its action sealed with the hub's own data key): not applied.
+    let data =
+        threshold::hub::seal::DataKey::open(&hub.dir.path().join("data.key"), false).unwrap();
+    let forged = hub.pg.number("SELECT nextval('commands_id_seq')");
+    let sealed =
+        hex::encode(data.seal_command("tully-library", forged, r#"{"action":"acknowledge"}"#));
+    hub.pg.rows(&format!(
+        "INSERT INTO commands (id, facility, encounter, action, sealed, by_account, role, issued_at, signature)
+         VALUES ({forged}, 'tully-library', '{open}', 'acknowledge', decode('{sealed}', 'hex'), 'Mallory', 'counsel', '2026-12-06T00:00:00Z', '{}')",
+        "00".repeat(64)
+    ));
+    let told = wait(SOON, || outcome(&hub, forged)).expect("the kiosk reports the forgery");
+    assert!(told.contains("not signed with the hub's key"), "{told}");
+    // One whose action does not open with the data key: not sent at all.
     hub.pg.rows(&format!(
         "INSERT INTO commands (facility, encounter, action, by_account, role, issued_at, signature)
          VALUES ('tully-library', '{open}', 'acknowledge', 'Mallory', 'counsel', '2026-12-06T00:00:00Z', '{}')",
         "00".repeat(64)
     ));
-    let forged = hub.pg.number("SELECT max(id) FROM commands");
-    let told = wait(SOON, || outcome(&hub, forged)).expect("the kiosk reports the forgery");
-    assert!(told.contains("not signed with the hub's key"), "{told}");
+    let broken = hub.pg.number("SELECT max(id) FROM commands");
+    let told = wait(SOON, || outcome(&hub, broken)).expect("the hub says why");
+    assert!(
+        told.contains("does not open with the hub's data key"),
+        "{told}"
+    );
+    assert_eq!(
+        k.encounter(&open)["acknowledgements"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 
     // Each outcome is on the hub; `hub commands` lists them.
     assert!(wait(SOON, || (outcome(&hub, instr).is_some()).then_some(())).is_some());
@@ -227,7 +343,8 @@ fn counsel_acknowledges_and_instructs_from_the_hub_and_the_kiosk_applies_each_on
     let via_hub = hub.pg.number(
         "SELECT count(*) FROM entries WHERE facility = 'tully-library' AND body LIKE '%\"via\":\"hub\"%'",
     );
-    assert_eq!(via_hub, 2);
+    // The acknowledgement, instruction, note and checklist answer.
+    assert_eq!(via_hub, 4);
     k.stop();
 }
 

@@ -1,13 +1,13 @@
 //! Downstream from the city hub: the kiosk long-polls the hub for its
-//! facility's commands (counsel's acknowledgement or instruction, sent from
-//! the hub), checks each is signed with the hub key in `[hub]` and meant
+//! facility's commands (counsel's acknowledgement, instruction, note or
+//! checklist answer, sent from the hub), checks each is signed with the hub key in `[hub]` and meant
 //! for this facility, and applies it through the desk like any other
 //! acknowledgement or instruction: journaled as from the hub (`via: hub`)
 //! with the account that sent it. Each command is applied once: the note
 //! that it was taken is written in the transaction that applies it. How
 //! each went goes back to the hub with the next poll.
 
-use super::writes::{check_by, non_empty, text_in, TextKind};
+use super::writes::{check_by, checklist_in, non_empty, text_in, TextKind};
 use super::{AppError, Desk};
 use crate::domain::clock::Clock;
 use crate::domain::encounter::Via;
@@ -55,32 +55,45 @@ impl<C: Clock> Desk<C> {
     /// `false` when another poll took it first.
     async fn apply(&self, c: &Command) -> Result<bool, AppError> {
         let by = check_by(&c.by)?.to_string();
-        let text = match &c.action {
-            Action::Instruct { text } => {
-                let kind = TextKind::CounselInstruction;
-                let t = non_empty(kind.field(), crate::msg_id!("the text"), text)?;
-                crate::domain::encounter::check_text(kind.field(), t)?;
-                Some(t.to_string())
+        let text = |kind: TextKind, t: &str| -> Result<String, AppError> {
+            let t = non_empty(kind.field(), crate::msg_id!("the text"), t)?;
+            crate::domain::encounter::check_text(kind.field(), t)?;
+            Ok(t.to_string())
+        };
+        let action = match &c.action {
+            Action::Instruct { text: t } => Action::Instruct {
+                text: text(TextKind::CounselInstruction, t)?,
+            },
+            Action::Note { text: t } => Action::Note {
+                text: text(TextKind::Note, t)?,
+            },
+            Action::Checklist { item, .. } => {
+                self.checklist_item(item)?;
+                c.action.clone()
             }
-            Action::Acknowledge => None,
+            Action::Acknowledge => Action::Acknowledge,
         };
         let (id, encounter, role) = (c.id, c.encounter.clone(), c.role);
+        let hub = Some(Via::Hub);
         self.record
             .write_async(self.clock.now(), move |w| {
                 if shipped::command_taken(w.conn(), id).map_err(|e| w.err(e))? {
                     return Ok(false);
                 }
-                match &text {
-                    None => entries::acknowledge(w, &encounter, &by, role, Via::Hub, None)?,
-                    Some(t) => text_in(
-                        w,
-                        &encounter,
-                        TextKind::CounselInstruction,
-                        t,
-                        &by,
-                        None,
-                        Some(Via::Hub),
-                    )?,
+                match &action {
+                    Action::Acknowledge => {
+                        entries::acknowledge(w, &encounter, &by, role, Via::Hub, None)?
+                    }
+                    Action::Instruct { text } => {
+                        let kind = TextKind::CounselInstruction;
+                        text_in(w, &encounter, kind, text, &by, None, hub)?
+                    }
+                    Action::Note { text } => {
+                        text_in(w, &encounter, TextKind::Note, text, &by, None, hub)?
+                    }
+                    Action::Checklist { item, answer } => {
+                        checklist_in(w, &encounter, item, *answer, &by, hub)?
+                    }
                 }
                 shipped::note_command(w.conn(), id, &encounter, "applied").map_err(|e| w.err(e))?;
                 Ok::<_, AppError>(true)

@@ -421,9 +421,20 @@ impl<C: Clock> Desk<C> {
         answer: ChecklistAnswer,
         by: &str,
     ) -> Result<(), AppError> {
+        self.checklist_item(item)?;
+        let by = check_by(by)?.to_string();
+        let (id, item) = (id.to_string(), item.to_string());
+        self.record.write(self.clock.now(), move |w| {
+            writes::checklist_in(w, &id, &item, answer, &by, None)
+        })
+    }
+
+    /// `Ok` when the profile's checklist asks `item`.
+    fn checklist_item(&self, item: &str) -> Result<(), AppError> {
         let profile = &self.loaded.profile;
-        if profile.checklist_item(item).is_none() {
-            return Err(AppError::UnknownChecklistItem {
+        match profile.checklist_item(item) {
+            Some(_) => Ok(()),
+            None => Err(AppError::UnknownChecklistItem {
                 found: item.into(),
                 allowed: profile
                     .checklist
@@ -431,20 +442,8 @@ impl<C: Clock> Desk<C> {
                     .map(|c| c.id.as_str())
                     .collect::<Vec<_>>()
                     .join(", "),
-            });
+            }),
         }
-        let by = check_by(by)?.to_string();
-        let (id, item) = (id.to_string(), item.to_string());
-        self.record.write(self.clock.now(), move |w| {
-            check_open(&state_in(w, &id)?)?;
-            let body = ChecklistAnswered {
-                item,
-                answer,
-                by: w.seal(&by)?,
-            };
-            w.append(EventKind::ChecklistAnswered, &id, &body)?;
-            Ok(())
-        })
     }
 
     /// Record counsel's instruction, or a staff note.

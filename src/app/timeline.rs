@@ -24,9 +24,11 @@ crate::messages! {
         page_kind_by: "Page {number} photographed by {by}: {kind} ({bytes} bytes, SHA-256 {hash}…).",
         acknowledged: "Acknowledged by {by} ({role}), from {via}.",
         checklist: "Checklist: “{question}” answered {answer} by {by}.",
+        checklist_via: "Checklist: “{question}” answered {answer} by {by}, from {via}.",
         instruction: "Counsel's instruction recorded by {by}.",
         instruction_via: "Counsel's instruction recorded by {by}, from {via}.",
         note: "Note added by {by}.",
+        note_via: "Note added by {by}, from {via}.",
         decided: "Outcome recorded by {by}: {outcome}.",
         decided_basis: "Outcome recorded by {by}: {outcome} ({basis}).",
         closed: "Closed by {by}.",
@@ -270,22 +272,39 @@ pub fn line(loaded: &Loaded, l: &Line, lang: Language) -> String {
                 ("via", &via(*v, lang)),
             ],
         ),
-        Line::Checklist { item, answer, by } => {
+        Line::Checklist {
+            item,
+            answer,
+            by,
+            via: v,
+        } => {
             let question = loaded
                 .profile
                 .checklist_item(item)
                 .map_or_else(|| item.clone(), |i| i.question.get(lang).to_string());
             let answer = aw.answer(answer).unwrap_or(answer);
-            fill(
-                w.checklist,
-                &[("question", &question), ("answer", &answer), ("by", by)],
-            )
+            match v {
+                None => fill(
+                    w.checklist,
+                    &[("question", &question), ("answer", &answer), ("by", by)],
+                ),
+                Some(v) => fill(
+                    w.checklist_via,
+                    &[
+                        ("question", &question),
+                        ("answer", &answer),
+                        ("by", by),
+                        ("via", &via(*v, lang)),
+                    ],
+                ),
+            }
         }
         Line::Instruction { by, via: None } => fill(w.instruction, &[("by", by)]),
         Line::Instruction { by, via: Some(v) } => {
             fill(w.instruction_via, &[("by", by), ("via", &via(*v, lang))])
         }
-        Line::Note { by } => fill(w.note, &[("by", by)]),
+        Line::Note { by, via: None } => fill(w.note, &[("by", by)]),
+        Line::Note { by, via: Some(v) } => fill(w.note_via, &[("by", by), ("via", &via(*v, lang))]),
         Line::Decided { outcome, basis, by } => {
             let outcome = loaded.outcome_label(outcome.token(), lang);
             match aw.basis(basis) {

@@ -152,3 +152,24 @@ pub(super) fn text_in(
     w.append(event, id, &body)?;
     Ok(())
 }
+
+/// Write an answer to checklist question `item` (known to the profile) on
+/// open encounter `id`.
+pub(super) fn checklist_in(
+    w: &mut Writer<'_>,
+    id: &str,
+    item: &str,
+    answer: crate::domain::encounter::ChecklistAnswer,
+    by: &str,
+    via: Option<Via>,
+) -> Result<(), AppError> {
+    super::check_open(&super::state_in(w, id)?)?;
+    let body = ChecklistAnswered {
+        item: item.to_string(),
+        answer,
+        by: w.seal(by)?,
+        via,
+    };
+    w.append(EventKind::ChecklistAnswered, id, &body)?;
+    Ok(())
+}

@@ -527,23 +527,31 @@ pub enum HubCmd {
     /// (the key file is made when missing).
     Key,
     /// Send a facility's kiosk a command, signed by the hub: acknowledge
-    /// an encounter, or record counsel's instruction, as an account. The
-    /// kiosk applies it within seconds when it is online, later otherwise.
+    /// an encounter, record counsel's instruction or a note, or answer a
+    /// checklist question, as an account. The kiosk applies it within
+    /// seconds when it is online, later otherwise.
+    #[command(group(clap::ArgGroup::new("what").required(true).args(["acknowledge", "instruct", "note", "checklist"])))]
     Command {
         /// The facility id.
         facility: String,
         /// The encounter's reference, as in E-7K2M9Q4P.
         encounter: String,
         /// Acknowledge the encounter's page.
-        #[arg(
-            long,
-            conflicts_with = "instruct",
-            required_unless_present = "instruct"
-        )]
+        #[arg(long)]
         acknowledge: bool,
         /// Counsel's instruction for the desk.
         #[arg(long, value_name = "TEXT")]
         instruct: Option<String>,
+        /// A note for the encounter's record.
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+        /// A warrant-checklist question's id (the kiosk's policy profile),
+        /// answered with --answer.
+        #[arg(long, value_name = "ITEM", requires = "answer")]
+        checklist: Option<String>,
+        /// yes, no or unclear.
+        #[arg(long, value_name = "ANSWER", requires = "checklist")]
+        answer: Option<String>,
         /// The hub account sending it (an `[[account]]` of the hub config):
         /// its name and role are recorded on the kiosk.
         #[arg(long, value_name = "NAME")]

@@ -243,14 +243,26 @@ async fn work(
             encounter,
             acknowledge: _,
             instruct,
+            note,
+            checklist,
+            answer,
             by,
         } => {
             let account = config
                 .account(by.trim())
                 .map_err(|e| anyhow!("--by: {e}"))?;
-            let action = match instruct {
-                Some(text) => Action::Instruct { text: text.clone() },
-                None => Action::Acknowledge,
+            let action = match (instruct, note, checklist) {
+                (Some(text), _, _) => Action::Instruct { text: text.clone() },
+                (_, Some(text), _) => Action::Note { text: text.clone() },
+                (_, _, Some(item)) => Action::Checklist {
+                    item: item.clone(),
+                    answer: answer
+                        .as_deref()
+                        .unwrap_or_default()
+                        .parse()
+                        .map_err(|e: String| anyhow!("--answer: {e}"))?,
+                },
+                _ => Action::Acknowledge,
             };
             let key = HubKey::open(&config.hub.key_file, true)?;
             let data = hub::seal::DataKey::open(&config.data_key_file(), true)?;

@@ -45,7 +45,8 @@ pub struct Order<'a> {
     pub role: Option<Role>,
 }
 
-/// Issue `order`, signed with the hub's key. Refused when the facility is
+/// Issue `order`, signed with the hub's key (its action, words and all,
+/// sealed with the data key). Refused when the facility is
 /// not enrolled or the hub holds no such encounter of it.
 pub async fn issue(
     pool: &Pool,
@@ -66,14 +67,27 @@ pub async fn issue(
             "--by: the account's name, 1 to 80 characters on one line".into(),
         ));
     }
-    if let Action::Instruct { text } = &action {
-        let n = text.trim().chars().count();
-        if n == 0 || n > crate::domain::encounter::MAX_TEXT_CHARS {
+    match &action {
+        Action::Instruct { text } | Action::Note { text } => {
+            let n = text.trim().chars().count();
+            if n == 0 || n > crate::domain::encounter::MAX_TEXT_CHARS {
+                return Err(DbError::Refused(format!(
+                    "the {}: 1 to {} characters",
+                    if matches!(action, Action::Note { .. }) {
+                        "note"
+                    } else {
+                        "instruction"
+                    },
+                    crate::domain::encounter::MAX_TEXT_CHARS
+                )));
+            }
+        }
+        Action::Checklist { item, .. } if !crate::domain::policy::is_token(item) => {
             return Err(DbError::Refused(format!(
-                "the instruction: 1 to {} characters",
-                crate::domain::encounter::MAX_TEXT_CHARS
+                "--checklist: `{item}` is not a checklist question's id (lower-case letters, digits and hyphens, as in the kiosk's policy profile)"
             )));
         }
+        _ => {}
     }
     let mut client = pool.get().await?;
     // Under the facility's row lock: a facility's commands are numbered in
@@ -119,10 +133,10 @@ pub async fn issue(
         signature: String::new(),
     }
     .sign(|s| key.sign(s));
-    let sealed = match &command.action {
-        Action::Instruct { text } => Some(data.seal_command(facility, id, text)),
-        Action::Acknowledge => None,
-    };
+    // The action as signed (an instruction's or a note's words among it),
+    // sealed with the data key.
+    let action_json = serde_json::to_string(&command.action).unwrap_or_default();
+    let sealed = Some(data.seal_command(facility, id, &action_json));
     tx.execute(
             "INSERT INTO commands (id, facility, encounter, action, sealed, by_account, role, issued_at, signature)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -230,15 +244,25 @@ async fn pending(
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let id: i64 = r.get(0);
-        let action = match r.get::<_, &str>(2) {
-            "acknowledge" => Action::Acknowledge,
-            _ => {
-                let sealed: Option<Vec<u8>> = r.get(3);
-                let text = sealed
-                    .and_then(|s| data.open_command(facility, id, &s))
-                    .unwrap_or_default();
-                Action::Instruct { text }
-            }
+        let sealed: Option<Vec<u8>> = r.get(3);
+        let Some(action) = sealed
+            .and_then(|s| data.open_command(facility, id, &s))
+            .and_then(|j| serde_json::from_str::<Action>(&j).ok())
+        else {
+            // Altered in the database, or sealed under another data key:
+            // not sent, and said.
+            tracing::error!(
+                facility,
+                id,
+                "command {id} does not open with the hub's data key; not sent"
+            );
+            client
+                .execute(
+                    "UPDATE commands SET outcome = 'refused: it does not open with the hub''s data key (altered in the database?)' WHERE id = $1 AND outcome IS NULL",
+                    &[&id],
+                )
+                .await?;
+            continue;
         };
         let role: Option<String> = r.get(5);
         out.push(Command {

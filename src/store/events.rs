@@ -249,6 +249,9 @@ pub struct ChecklistAnswered {
     pub item: String,
     pub answer: ChecklistAnswer,
     pub by: VaultRef,
+    /// How it reached the record when not answered here: from the city hub.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<Via>,
 }
 
 /// A note or counsel's instruction.

@@ -29,6 +29,13 @@ pub enum Action {
     Acknowledge,
     /// The account records counsel's instruction for the desk.
     Instruct { text: String },
+    /// The account adds a note to the encounter's record.
+    Note { text: String },
+    /// The account answers a question of the warrant checklist.
+    Checklist {
+        item: String,
+        answer: crate::domain::encounter::ChecklistAnswer,
+    },
 }
 
 impl Action {
@@ -36,6 +43,8 @@ impl Action {
         match self {
             Action::Acknowledge => "acknowledge",
             Action::Instruct { .. } => "instruct",
+            Action::Note { .. } => "note",
+            Action::Checklist { .. } => "checklist",
         }
     }
 }

@@ -41,6 +41,9 @@ pub struct Answered {
     pub answer: String,
     pub by: String,
     pub at: String,
+    /// How it reached the record, when not answered here (the city hub).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<Via>,
 }
 
 /// Something a person did, with who and when.
@@ -122,6 +125,7 @@ pub enum Line {
         item: String,
         answer: String,
         by: String,
+        via: Option<Via>,
     },
     Instruction {
         by: String,
@@ -130,6 +134,7 @@ pub enum Line {
     },
     Note {
         by: String,
+        via: Option<Via>,
     },
     Decided {
         outcome: crate::domain::encounter::Outcome,
@@ -415,11 +420,13 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
                     answer: answer.clone(),
                     by: by.clone(),
                     at: e.at.clone(),
+                    via: b.via,
                 });
                 Line::Checklist {
                     item: b.item,
                     answer,
                     by,
+                    via: b.via,
                 }
             }
             Some(EventKind::InstructionRecorded) => {
@@ -433,7 +440,10 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
             }
             Some(EventKind::NoteAdded) => {
                 let act = text_act(conn, e)?;
-                let line = Line::Note { by: act.by.clone() };
+                let line = Line::Note {
+                    by: act.by.clone(),
+                    via: act.via,
+                };
                 rec.notes.push(act);
                 line
             }
