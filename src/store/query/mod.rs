@@ -1,9 +1,11 @@
 //! Reads for the CLI, kiosk and admin web: encounter lists and records, and
 //! the check-in log with filters, pages and exports.
 
+mod line;
 pub mod overview;
 mod record;
 
+pub use line::Line;
 pub use record::*;
 
 use crate::domain::document::DocumentKind;
