@@ -14,6 +14,7 @@ pub mod language;
 pub mod policy;
 pub mod role;
 pub mod shipping;
+pub mod stats;
 
 /// Something wrong with a value at a key path such as `contacts[2].email`.
 /// Config and profile loaders turn the path into a file, line and column.
