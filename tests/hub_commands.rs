@@ -23,7 +23,17 @@ fn hub_ok(hub: &OneHub, args: &[&str]) -> String {
     said
 }
 
-/// The hub's record of command `id`: (delivered, outcome).
+/// `hub --json command tully-library ENCOUNTER ARGS`: the command's id.
+fn command(hub: &OneHub, encounter: &str, args: &[&str]) -> i64 {
+    let mut all = vec!["--json", "command", "tully-library", encounter];
+    all.extend_from_slice(args);
+    let said = hub_ok(hub, &all);
+    serde_json::from_str::<serde_json::Value>(&said).unwrap()["id"]
+        .as_i64()
+        .unwrap()
+}
+
+/// How command `id` went, as the kiosk told the hub (`None` until it has).
 fn outcome(hub: &OneHub, id: i64) -> Option<String> {
     hub.pg
         .rows(&format!("SELECT outcome FROM commands WHERE id = {id}"))[0][0]
@@ -88,21 +98,7 @@ fn counsel_acts_from_the_hub_and_the_kiosk_applies_each_command_once() {
     // Counsel acknowledges from the hub: the kiosk's record has it, from
     // the hub, by counsel's account, in counsel's role.
     let started = Instant::now();
-    let said = hub_ok(
-        &hub,
-        &[
-            "--json",
-            "command",
-            "tully-library",
-            &open,
-            "--acknowledge",
-            "--by",
-            "Rosa Delgado",
-        ],
-    );
-    let ack: i64 = serde_json::from_str::<serde_json::Value>(&said).unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let ack = command(&hub, &open, &["--acknowledge", "--by", "Rosa Delgado"]);
     let rec = wait(SOON, || {
         let rec = k.encounter(&open);
         (!rec["acknowledgements"].as_array().unwrap().is_empty()).then_some(rec)
@@ -127,22 +123,16 @@ fn counsel_acts_from_the_hub_and_the_kiosk_applies_each_command_once() {
     );
 
     // An instruction, in counsel's words.
-    let said = hub_ok(
+    let instr = command(
         &hub,
+        &open,
         &[
-            "--json",
-            "command",
-            "tully-library",
-            &open,
             "--instruct",
             "Do not consent to a search; I am on my way.",
             "--by",
             "Rosa Delgado",
         ],
     );
-    let instr: i64 = serde_json::from_str::<serde_json::Value>(&said).unwrap()["id"]
-        .as_i64()
-        .unwrap();
     let rec = wait(SOON, || {
         let rec = k.encounter(&open);
         (!rec["counsel_instructions"].as_array().unwrap().is_empty()).then_some(rec)
@@ -162,21 +152,7 @@ fn counsel_acts_from_the_hub_and_the_kiosk_applies_each_command_once() {
     assert!(!hub.pg.dump().contains("I am on my way"));
 
     // On a closed encounter: refused on the kiosk, and the hub is told why.
-    let said = hub_ok(
-        &hub,
-        &[
-            "--json",
-            "command",
-            "tully-library",
-            &closed,
-            "--acknowledge",
-            "--by",
-            "Rosa Delgado",
-        ],
-    );
-    let late: i64 = serde_json::from_str::<serde_json::Value>(&said).unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let late = command(&hub, &closed, &["--acknowledge", "--by", "Rosa Delgado"]);
     let told = wait(SOON, || outcome(&hub, late)).expect("the kiosk reports how it went");
     assert!(told.starts_with("refused: "), "{told}");
     assert!(told.to_lowercase().contains("closed"), "{told}");
@@ -257,13 +233,10 @@ fn counsel_acts_from_the_hub_and_the_kiosk_applies_each_command_once() {
         "{timeline}"
     );
     // A question the kiosk's profile does not ask: refused with the list.
-    let said = hub_ok(
+    let odd = command(
         &hub,
+        &open,
         &[
-            "--json",
-            "command",
-            "tully-library",
-            &open,
             "--checklist",
             "no-such-question",
             "--answer",
@@ -272,9 +245,6 @@ fn counsel_acts_from_the_hub_and_the_kiosk_applies_each_command_once() {
             "Rosa Delgado",
         ],
     );
-    let odd: i64 = serde_json::from_str::<serde_json::Value>(&said).unwrap()["id"]
-        .as_i64()
-        .unwrap();
     let told = wait(SOON, || outcome(&hub, odd)).expect("the kiosk reports the unknown question");
     assert!(
         told.starts_with("refused: ") && told.contains("signed-by-judge"),
@@ -357,21 +327,7 @@ fn a_command_waits_for_a_kiosk_that_is_offline() {
     k.start();
     assert!(wait_shipped(&hub.pg, &[&k], SOON));
     k.stop();
-    let said = hub_ok(
-        &hub,
-        &[
-            "--json",
-            "command",
-            "tully-library",
-            &id,
-            "--acknowledge",
-            "--by",
-            "Sam Okafor",
-        ],
-    );
-    let cmd: i64 = serde_json::from_str::<serde_json::Value>(&said).unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let cmd = command(&hub, &id, &["--acknowledge", "--by", "Sam Okafor"]);
     std::thread::sleep(Duration::from_secs(2));
     assert_eq!(outcome(&hub, cmd), None, "nobody took it");
     let listed = hub_ok(&hub, &["commands"]);
