@@ -376,7 +376,7 @@ pub async fn login(
                     .replace("{minutes}", &wait.as_secs().div_ceil(60).max(1).to_string()),
                 Refusal::Account(_) => w
                     .slow_down
-                    .replace("{seconds}", &wait.as_secs().max(1).to_string()),
+                    .replace("{seconds}", &whole_seconds(wait).to_string()),
             };
             return refused(&state, c, &msg, wait, &f);
         }
@@ -440,6 +440,12 @@ pub fn removal(name: &str, path: &str) -> Cookie<'static> {
     c
 }
 
+/// A wait in whole seconds, rounded up: a browser that waits as long as
+/// it is told is not refused again.
+fn whole_seconds(wait: Duration) -> u64 {
+    wait.as_millis().div_ceil(1000).max(1) as u64
+}
+
 /// The sign-in page again, 429 with `Retry-After`.
 fn refused(state: &AppState, c: Chrome, msg: &str, wait: Duration, f: &LoginForm) -> Response {
     let mut r = login_page(
@@ -450,7 +456,7 @@ fn refused(state: &AppState, c: Chrome, msg: &str, wait: Duration, f: &LoginForm
         &f.account,
         &f.next,
     );
-    if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+    if let Ok(v) = HeaderValue::from_str(&whole_seconds(wait).to_string()) {
         r.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
     }
     r
