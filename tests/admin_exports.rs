@@ -177,7 +177,7 @@ async fn exports_follow_the_filters_and_bundles_verify() {
     // The bundle verifies with the facility's key, and not once edited.
     let bundle = send(&app, get("/export.bundle", Some(&counsel))).await;
     assert_eq!(bundle.status, StatusCode::OK);
-    let key = w.state.web.key.public_hex();
+    let key = w.state.key.public_hex();
     let report =
         threshold::store::bundle::verify(std::io::Cursor::new(&bundle.body), Some(&key)).unwrap();
     assert!(report.intact(), "{:?}", report.problems);

@@ -307,7 +307,7 @@ async fn the_integrity_page_reports_the_chain_head_and_alterations() {
     assert_eq!(r.status, StatusCode::OK);
     let text = r.text();
     assert!(text.contains("The record is intact"));
-    assert!(text.contains(&w.state.web.key.fingerprint()));
+    assert!(text.contains(&w.state.key.fingerprint()));
     let conn = rusqlite::Connection::open(w.dir.path().join("threshold.db")).unwrap();
     let (seq, hash): (i64, Vec<u8>) = conn
         .query_row(

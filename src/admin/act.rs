@@ -38,7 +38,7 @@ fn acting_role(role: AccountRole) -> Option<Role> {
     match role {
         AccountRole::Counsel => Some(Role::Counsel),
         AccountRole::Manager => Some(Role::Manager),
-        AccountRole::Staff => None,
+        AccountRole::Staff | AccountRole::City => None,
     }
 }
 

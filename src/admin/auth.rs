@@ -13,8 +13,8 @@
 use super::chrome::{cookie, language, query_param, render, set_cookie, Chrome, WebError};
 use super::client::{client_address, network_of};
 use super::throttle::{Bucket, Refusal};
-use super::AppState;
-use crate::domain::account::AccountRole;
+use super::site::Site;
+use crate::domain::account::{AccountRole, Scope};
 use askama::Template;
 use axum::extract::{FromRequestParts, State};
 use axum::http::header::{ACCEPT, LOCATION};
@@ -98,6 +98,8 @@ impl Devices {
 pub struct Viewer {
     pub user: String,
     pub role: AccountRole,
+    /// The facilities the account sees.
+    pub scope: Scope,
     pub csrf: String,
     pub chrome: Chrome,
     /// The page reloaded itself (the dashboard's refresh), rather than the
@@ -186,10 +188,10 @@ fn signed_out(parts: &Parts, chrome: Chrome, had_cookie: bool) -> Response {
         .into_response()
 }
 
-impl FromRequestParts<AppState> for Viewer {
+impl<S: Site> FromRequestParts<S> for Viewer {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
         let lang = language(parts, state);
         let mut chrome = Chrome::new(parts, state, lang);
         let token = cookie(&parts.headers, SESSION_COOKIE);
@@ -199,7 +201,7 @@ impl FromRequestParts<AppState> for Viewer {
         let activity = query_param(parts, "refresh").is_none();
         let session = match token {
             Some(t) => state
-                .call(move |desk| Ok(desk.session(&t, activity)?))
+                .session(t, activity)
                 .await
                 .map_err(|e| chrome.clone().error(e))?,
             None => None,
@@ -210,13 +212,14 @@ impl FromRequestParts<AppState> for Viewer {
         chrome.user = Some((s.user.clone(), s.role));
         chrome.csrf = s.csrf.clone();
         chrome.session_left = Some(s.idle_left_s);
-        if !s.role.may_review() {
+        if !state.admits(s.role) {
             let w = chrome.w;
             return Err(chrome.message(StatusCode::FORBIDDEN, w.refused, w.staff_refused));
         }
         Ok(Viewer {
             user: s.user,
             role: s.role,
+            scope: s.scope,
             csrf: s.csrf,
             chrome,
             refresh: !activity,
@@ -227,10 +230,10 @@ impl FromRequestParts<AppState> for Viewer {
 /// The request's frame without a session (the sign-in page).
 pub struct Anonymous(pub Chrome, pub Parts);
 
-impl FromRequestParts<AppState> for Anonymous {
+impl<S: Site> FromRequestParts<S> for Anonymous {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
         let lang = language(parts, state);
         Ok(Anonymous(Chrome::new(parts, state, lang), parts.clone()))
     }
@@ -277,17 +280,17 @@ pub fn safe_next(next: &str) -> String {
 
 /// A cookie for the admin web: HttpOnly, SameSite=Strict, `Secure` when
 /// browsers reach it over HTTPS.
-pub fn web_cookie(state: &AppState, name: &str, value: String, path: &str) -> Cookie<'static> {
+pub fn web_cookie(state: &impl Site, name: &str, value: String, path: &str) -> Cookie<'static> {
     Cookie::build((name.to_string(), value))
         .path(path.to_string())
         .http_only(true)
         .same_site(SameSite::Strict)
-        .secure(state.web.secure_cookies)
+        .secure(state.web().secure_cookies)
         .build()
 }
 
 fn login_page(
-    state: &AppState,
+    state: &impl Site,
     mut c: Chrome,
     status: StatusCode,
     problem: &str,
@@ -313,7 +316,7 @@ fn login_page(
 }
 
 /// GET /login.
-pub async fn login_form(State(state): State<AppState>, Anonymous(c, parts): Anonymous) -> Response {
+pub async fn login_form<S: Site>(State(state): State<S>, Anonymous(c, parts): Anonymous) -> Response {
     let next = query_param(&parts, "next").unwrap_or_else(|| "/".into());
     let problem = if query_param(&parts, "expired").is_some() {
         c.w.expired
@@ -334,8 +337,8 @@ pub struct LoginForm {
 }
 
 /// POST /login.
-pub async fn login(
-    State(state): State<AppState>,
+pub async fn login<S: Site>(
+    State(state): State<S>,
     Anonymous(c, parts): Anonymous,
     Form(f): Form<LoginForm>,
 ) -> Response {
@@ -353,7 +356,7 @@ pub async fn login(
     }
     let account = account_field(&f.account);
     let device =
-        cookie(&parts.headers, DEVICE_COOKIE).and_then(|v| state.web.devices.known(&v, &account));
+        cookie(&parts.headers, DEVICE_COOKIE).and_then(|v| state.web().devices.known(&v, &account));
     let bucket = match device {
         Some(device) => Bucket::Device {
             account: account.clone(),
@@ -361,10 +364,10 @@ pub async fn login(
         },
         None => Bucket::Account(account.clone()),
     };
-    let client = client_address(&parts, &state.web.proxies).map(network_of);
+    let client = client_address(&parts, &state.web().proxies).map(network_of);
     // Counted before the password is checked, under the lock: parallel
     // guesses cannot all slip past the limit.
-    let reserved = state.web.throttle().reserve(bucket, client, Instant::now());
+    let reserved = state.web().throttle().reserve(bucket, client, Instant::now());
     let reservation = match reserved {
         Ok(r) => r,
         Err(refusal) => {
@@ -381,24 +384,23 @@ pub async fn login(
             return refused(&state, c, &msg, wait, &f);
         }
     };
-    let name = account.clone();
-    let found = state.call(move |desk| Ok(desk.account(&name)?)).await;
+    let found = state.account(account.clone()).await;
     let found = match found {
         Ok(f) => f,
         Err(e) => {
-            state.web.throttle().released(reservation);
+            state.web().throttle().released(reservation);
             return c.error(e);
         }
     };
     let hash = found.as_ref().and_then(|(_, h)| h.clone());
     // Few password checks at once: each takes 19 MiB.
-    let Some(matches) = state.web.checkers.check(hash, f.password.clone()).await else {
-        state.web.throttle().released(reservation);
+    let Some(matches) = state.web().checkers.check(hash, f.password.clone()).await else {
+        state.web().throttle().released(reservation);
         tracing::warn!("sign-in not checked: the password checkers are busy");
         return refused(&state, c, w.busy, Duration::from_secs(2), &f);
     };
     let Some(role) = found.filter(|_| matches).map(|(role, _)| role) else {
-        state.web.throttle().failed(&reservation, Instant::now());
+        state.web().throttle().failed(&reservation, Instant::now());
         tracing::warn!(account = %account, client = ?client, "sign-in failed");
         return login_page(
             &state,
@@ -409,9 +411,8 @@ pub async fn login(
             &f.next,
         );
     };
-    state.web.throttle().succeeded(reservation);
-    let name = account.clone();
-    let opened = state.call(move |desk| Ok(desk.sign_in(&name)?)).await;
+    state.web().throttle().succeeded(reservation);
+    let opened = state.open_session(account.clone()).await;
     let token = match opened {
         Ok(t) => t,
         Err(e) => return c.error(e),
@@ -422,7 +423,7 @@ pub async fn login(
     let mut known = web_cookie(
         &state,
         DEVICE_COOKIE,
-        state.web.devices.issue(&account),
+        state.web().devices.issue(&account),
         "/login",
     );
     known.set_max_age(cookie::time::Duration::days(365));
@@ -447,7 +448,7 @@ fn whole_seconds(wait: Duration) -> u64 {
 }
 
 /// The sign-in page again, 429 with `Retry-After`.
-fn refused(state: &AppState, c: Chrome, msg: &str, wait: Duration, f: &LoginForm) -> Response {
+fn refused(state: &impl Site, c: Chrome, msg: &str, wait: Duration, f: &LoginForm) -> Response {
     let mut r = login_page(
         state,
         c,
@@ -470,16 +471,15 @@ pub struct CsrfForm {
 }
 
 /// POST /logout. Staff accounts, who see nothing else, can sign out too.
-pub async fn logout(
-    State(state): State<AppState>,
+pub async fn logout<S: Site>(
+    State(state): State<S>,
     Anonymous(c, parts): Anonymous,
     Form(f): Form<CsrfForm>,
 ) -> Response {
     let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
         return (StatusCode::SEE_OTHER, [(LOCATION, "/login")]).into_response();
     };
-    let t = token.clone();
-    let session = state.call(move |desk| Ok(desk.session(&t, false)?)).await;
+    let session = state.session(token.clone(), false).await;
     match session {
         Ok(Some(s)) if same_token(&f.csrf, &s.csrf) => {}
         Ok(Some(_)) => {
@@ -489,7 +489,7 @@ pub async fn logout(
         Ok(None) => {}
         Err(e) => return c.error(e),
     }
-    if let Err(e) = state.call(move |desk| Ok(desk.sign_out(&token)?)).await {
+    if let Err(e) = state.close_session(token).await {
         return c.error(e);
     }
     let mut r = (StatusCode::SEE_OTHER, [(LOCATION, "/login")]).into_response();

@@ -1,7 +1,7 @@
 //! What every admin page shares: the reader's language, the page frame
 //! (navigation, who is signed in, language links) and error pages.
 
-use super::AppState;
+use super::site::{Kind, Site};
 use crate::app::words::{words, Words};
 use crate::domain::account::AccountRole;
 use crate::domain::language::Language;
@@ -30,6 +30,9 @@ pub enum WebError {
     Template(#[from] askama::Error),
     #[error("a request's worker stopped: {0}")]
     Join(#[from] tokio::task::JoinError),
+    /// The hub's database (kept as text: the admin web knows no PostgreSQL).
+    #[error("{0}")]
+    Database(String),
 }
 
 /// The value of cookie `name` (parsed by axum-extra's cookie jar).
@@ -68,7 +71,7 @@ fn language_of(code: &str) -> Option<Language> {
 
 /// The reader's language: `?lang=`, then the language cookie, then the
 /// browser's Accept-Language, then the facility's first language.
-pub fn language(parts: &Parts, state: &AppState) -> Language {
+pub fn language(parts: &Parts, state: &impl Site) -> Language {
     query_param(parts, "lang")
         .and_then(|c| language_of(&c))
         .or_else(|| cookie(&parts.headers, LANG_COOKIE).and_then(|c| language_of(&c)))
@@ -79,8 +82,7 @@ pub fn language(parts: &Parts, state: &AppState) -> Language {
                 .filter_map(|item| item.split(';').next())
                 .find_map(language_of)
         })
-        .or_else(|| state.loaded.config.facility.languages.first().copied())
-        .unwrap_or(Language::English)
+        .unwrap_or_else(|| state.first_language())
 }
 
 /// Middleware: a `?lang=` choice is remembered in a cookie.
@@ -115,6 +117,8 @@ pub struct LangLink {
 #[derive(Clone)]
 pub struct Chrome {
     pub w: &'static Words,
+    /// The web the page belongs to.
+    pub site: Kind,
     pub lang: Language,
     pub facility: String,
     /// Who is signed in, and their role.
@@ -136,7 +140,7 @@ pub struct Chrome {
 
 impl Chrome {
     /// The frame for a request to `parts` in `lang`.
-    pub fn new(parts: &Parts, state: &AppState, lang: Language) -> Chrome {
+    pub fn new(parts: &Parts, state: &impl Site, lang: Language) -> Chrome {
         let path = parts.uri.path().to_string();
         let others: Vec<(String, String)> = parts
             .uri
@@ -166,8 +170,9 @@ impl Chrome {
             .collect();
         Chrome {
             w: words(lang),
+            site: state.kind(),
             lang,
-            facility: state.loaded.config.facility.name.clone(),
+            facility: state.name(),
             user: None,
             csrf: String::new(),
             nav: "",
@@ -212,6 +217,17 @@ impl Chrome {
     /// Whether the signed-in account sees the record (not staff).
     pub fn reviewer(&self) -> bool {
         self.user.as_ref().is_some_and(|(_, r)| r.may_review())
+    }
+
+    /// Whether this is the city's web (its own navigation).
+    pub fn city(&self) -> bool {
+        self.site == Kind::City
+    }
+
+    /// Whether the signed-in account sees the city's pages (any role the
+    /// city's web lets in).
+    pub fn city_reader(&self) -> bool {
+        self.city() && self.user.is_some()
     }
 
     /// The error page for `e`; internal errors are logged, never shown.
@@ -330,10 +346,10 @@ pub async fn security_headers(
 }
 
 /// A journal timestamp as the facility's local time, to the minute.
-pub fn local_minute(state: &AppState, at: &str) -> String {
+pub fn local_minute(state: &impl Site, at: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(at)
         .map(|t| {
-            t.with_timezone(&state.loaded.timezone())
+            t.with_timezone(&state.timezone())
                 .format("%Y-%m-%d %H:%M")
                 .to_string()
         })

@@ -228,7 +228,7 @@ pub async fn bundle(
     {
         return v.error(e);
     }
-    let key = state.web.key.clone();
+    let key = state.key.clone();
     let created = timestamp(chrono::Utc::now());
     let body = stream(&state, move |desk, w| {
         desk.write_bundle(&key, &created, range.0.as_deref(), range.1.as_deref(), w)?;
@@ -249,7 +249,7 @@ pub async fn report(State(state): State<AppState>, v: Viewer, Path(id): Path<Str
     if let Err(e) = journal_view(&state, &v, &id, Viewing::Report, None, None).await {
         return v.error(e);
     }
-    let (key, lang, who) = (state.web.key.clone(), v.chrome.lang, v.user.clone());
+    let (key, lang, who) = (state.key.clone(), v.chrome.lang, v.user.clone());
     let rid = id.clone();
     let pdf = state
         .call(move |desk| Ok(desk.report_pdf(&key, &rid, lang, &who)?))

@@ -10,7 +10,7 @@
 pub mod ack;
 mod act;
 pub mod auth;
-mod chrome;
+pub mod chrome;
 pub mod client;
 mod encounter;
 mod exports;
@@ -19,6 +19,7 @@ pub mod page;
 pub mod passwords;
 pub mod serve;
 mod settings;
+pub mod site;
 pub mod throttle;
 
 pub use chrome::WebError;
@@ -31,7 +32,7 @@ use crate::config::Loaded;
 use crate::devices::health::Health;
 use axum::routing::{get, post};
 use axum::Router;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// What the handlers share.
 #[derive(Clone)]
@@ -39,52 +40,26 @@ pub struct AppState {
     pub desk: Desk,
     pub loaded: Arc<Loaded>,
     pub ack: AckKey,
+    /// Signs export bundles and reports.
+    pub key: Arc<FacilityKey>,
     /// The health of every part of the service, for the dashboard.
     pub health: Health,
-    pub web: Arc<Web>,
-}
-
-/// The admin web's own state.
-pub struct Web {
-    /// Signs export bundles and reports.
-    pub key: FacilityKey,
-    /// Sign-in limits, counted before passwords are checked.
-    throttle: Mutex<throttle::Throttle>,
-    /// The password checkers sign-ins queue for.
-    checkers: passwords::Checkers,
-    /// Browsers that signed in before.
-    devices: auth::Devices,
-    /// When each reader's dashboard view was last journaled.
-    dashboard_views: Mutex<std::collections::HashMap<String, std::time::Instant>>,
-    /// `[admin] trusted_proxies`.
-    pub proxies: Vec<ipnet::IpNet>,
-    /// Cookies are marked `Secure`, and HSTS sent, when browsers reach the
-    /// server over HTTPS (its own, or a TLS proxy's).
-    pub secure_cookies: bool,
-}
-
-impl Web {
-    /// The sign-in limits, locked.
-    fn throttle(&self) -> std::sync::MutexGuard<'_, throttle::Throttle> {
-        self.throttle.lock().unwrap_or_else(|p| p.into_inner())
-    }
+    /// The sign-in's state (shared with the city's web).
+    pub web: Arc<site::Web>,
 }
 
 impl AppState {
     /// The state for a service recording through `desk`.
     pub fn new(desk: Desk, health: Health, https: bool) -> Result<AppState, KeyError> {
         let data_dir = desk.record().data_dir().to_path_buf();
+        let admin = &desk.loaded.config.admin;
         Ok(AppState {
             ack: AckKey::open(&data_dir)?,
-            web: Arc::new(Web {
-                key: FacilityKey::open(&data_dir)?,
-                throttle: Mutex::new(throttle::Throttle::default()),
-                checkers: passwords::Checkers::default(),
-                devices: auth::Devices::default(),
-                dashboard_views: Mutex::default(),
-                proxies: desk.loaded.config.admin.proxies(),
-                secure_cookies: https || desk.loaded.config.admin.behind_tls_proxy,
-            }),
+            key: Arc::new(FacilityKey::open(&data_dir)?),
+            web: Arc::new(site::Web::new(
+                admin.proxies(),
+                https || admin.behind_tls_proxy,
+            )),
             loaded: desk.loaded.clone(),
             health,
             desk,
@@ -103,12 +78,62 @@ impl AppState {
     }
 }
 
+impl site::Site for AppState {
+    fn web(&self) -> &site::Web {
+        &self.web
+    }
+    fn kind(&self) -> site::Kind {
+        site::Kind::Facility
+    }
+    fn name(&self) -> String {
+        self.loaded.config.facility.name.clone()
+    }
+    fn first_language(&self) -> crate::domain::language::Language {
+        let first = self.loaded.config.facility.languages.first().copied();
+        first.unwrap_or(crate::domain::language::Language::English)
+    }
+    fn timezone(&self) -> chrono_tz::Tz {
+        self.loaded.timezone()
+    }
+    /// Counsel and managers; staff work at the kiosk.
+    fn admits(&self, role: crate::domain::account::AccountRole) -> bool {
+        role.may_review()
+    }
+    async fn account(
+        &self,
+        name: String,
+    ) -> Result<Option<(crate::domain::account::AccountRole, Option<String>)>, WebError> {
+        self.call(move |desk| Ok(desk.account(&name)?)).await
+    }
+    async fn open_session(&self, name: String) -> Result<String, WebError> {
+        self.call(move |desk| Ok(desk.sign_in(&name)?)).await
+    }
+    async fn session(&self, token: String, activity: bool) -> Result<Option<site::Signed>, WebError> {
+        let found = self
+            .call(move |desk| Ok(desk.session(&token, activity)?))
+            .await?;
+        Ok(found.map(|s| site::Signed {
+            user: s.user,
+            role: s.role,
+            csrf: s.csrf,
+            idle_left_s: s.idle_left_s,
+            scope: Default::default(),
+        }))
+    }
+    async fn close_session(&self, token: String) -> Result<(), WebError> {
+        self.call(move |desk| Ok(desk.sign_out(&token)?)).await
+    }
+}
+
 /// The routes.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(overview::dashboard))
-        .route("/login", get(auth::login_form).post(auth::login))
-        .route("/logout", post(auth::logout))
+        .route(
+            "/login",
+            get(auth::login_form::<AppState>).post(auth::login::<AppState>),
+        )
+        .route("/logout", post(auth::logout::<AppState>))
         .route("/session/keep", post(auth::keep))
         .route("/log", get(overview::log))
         .route("/alerts", get(overview::alerts))

@@ -76,22 +76,9 @@ pub async fn dashboard(
     Query(query): Query<HashMap<String, String>>,
     v: Viewer,
 ) -> Response {
-    let due = {
-        let mut last = state
-            .web
-            .dashboard_views
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        let now = std::time::Instant::now();
-        let due = !v.refresh
-            || last
-                .get(&v.user)
-                .is_none_or(|t| now.duration_since(*t) >= DASHBOARD_AUDIT_EVERY);
-        if due {
-            last.insert(v.user.clone(), now);
-        }
-        due
-    };
+    let due = state
+        .web
+        .dashboard_view_due(&v.user, !v.refresh, DASHBOARD_AUDIT_EVERY);
     if due {
         let what = v.viewed(Viewing::Dashboard, None, None, None);
         if let Err(e) = journal(&state, "log", what).await {

@@ -204,8 +204,8 @@ pub async fn integrity(State(state): State<AppState>, v: Viewer) -> Response {
     };
     let page = IntegrityPage {
         c: v.chrome("integrity", v.chrome.w.nav_integrity),
-        public_key: state.web.key.public_hex(),
-        fingerprint: state.web.key.fingerprint(),
+        public_key: state.key.public_hex(),
+        fingerprint: state.key.fingerprint(),
         report,
     };
     let status = if page.report.intact() {

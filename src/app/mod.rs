@@ -1,6 +1,7 @@
 //! Use cases the CLI, kiosk and admin web all call: check in, open an
 //! encounter, attach a page, acknowledge, decide, close, purge.
 
+pub mod city_words;
 pub mod downstream;
 pub mod holds;
 pub mod kiosk;
@@ -20,6 +21,11 @@ pub use writes::TextKind;
 /// Seconds a web session lasts without activity.
 pub fn session_idle_s() -> u64 {
     crate::store::accounts::SESSION_IDLE.num_seconds() as u64
+}
+
+/// Seconds a web session lasts at most, active or not.
+pub fn session_max_s() -> u64 {
+    crate::store::accounts::SESSION_MAX.num_seconds() as u64
 }
 use writes::{check_by, details_in, non_empty, open_in, page_in};
 

@@ -60,6 +60,7 @@ crate::messages! {
         role_none: "no role",
         role_cli: "command line",
         role_account_counsel: "counsel",
+        role_account_city: "city staff",
         channel_email: "e-mail",
         channel_webhook: "webhook",
         channel_sms: "SMS",
@@ -178,6 +179,7 @@ pub fn account_role(r: Option<AccountRole>, lang: Language) -> &'static str {
         Some(AccountRole::Manager) => w.role_manager,
         Some(AccountRole::Counsel) => w.role_account_counsel,
         Some(AccountRole::Staff) => w.role_staff,
+        Some(AccountRole::City) => w.role_account_city,
         None => w.role_cli,
     }
 }

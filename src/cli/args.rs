@@ -168,6 +168,53 @@ pub enum UserCmd {
     List,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum HubUserCmd {
+    /// Create an account on the city's web. The password is asked for on a
+    /// terminal, or read from the first line of standard input.
+    Add {
+        /// Account name: lower-case letters, digits, `.`, `_`, `-`.
+        name: String,
+        /// counsel (encounters and facility health; acts on encounters),
+        /// manager (the same), city (statistics and facility health, no
+        /// encounter).
+        #[arg(long, value_enum)]
+        role: HubRoleArg,
+        /// A facility the account sees (repeat for several); without it,
+        /// every facility.
+        #[arg(long = "facility", value_name = "ID")]
+        facilities: Vec<String>,
+    },
+    /// Set a new password (asked for as in `add`); the account's sessions end.
+    Passwd { name: String },
+    /// Stop an account from signing in; its sessions end at once.
+    Disable { name: String },
+    /// Let a disabled account sign in again.
+    Enable { name: String },
+    /// Remove an account; its sessions end. What it did stays in the
+    /// hub's journal under its name.
+    Remove { name: String },
+    /// Change the facilities an account sees; its sessions end.
+    Scope {
+        name: String,
+        /// A facility it sees (repeat for several).
+        #[arg(long = "facility", value_name = "ID", required_unless_present = "all")]
+        facilities: Vec<String>,
+        /// Every facility.
+        #[arg(long, conflicts_with = "facilities")]
+        all: bool,
+    },
+    /// List the accounts.
+    List,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum HubRoleArg {
+    Counsel,
+    Manager,
+    City,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum RoleArg {
     Manager,
@@ -557,6 +604,10 @@ pub enum HubCmd {
         #[arg(long, value_name = "NAME")]
         by: String,
     },
+    /// The city's web accounts (in the hub's database): counsel, managers
+    /// and the city's staff, each scoped to all or some facilities.
+    #[command(subcommand)]
+    User(HubUserCmd),
     /// The commands sent, newest first, with when each was delivered and
     /// how it went on the kiosk.
     Commands {

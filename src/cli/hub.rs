@@ -66,6 +66,11 @@ fn demo_config(cli: &Cli) -> anyhow::Result<HubConfig> {
             name: DEMO_COUNSEL.into(),
             role: crate::domain::role::Role::Counsel,
         }],
+        web: crate::hub::config::Web {
+            name: "Demo city hub".into(),
+            timezone: demo.config.facility.timezone.clone(),
+            ..Default::default()
+        },
     })
 }
 
@@ -283,6 +288,7 @@ async fn work(
                 println!("{}", say!("command {id} for {encounter} at {facility} signed and waiting for the kiosk (`threshold hub commands {facility}` shows when it is applied)", id = c.id, encounter = c.encounter, facility = c.facility));
             }
         }
+        HubCmd::User(cmd) => super::hub_users::run(cli, pool, cmd).await?,
         HubCmd::Commands { facility, limit } => {
             let all =
                 hub::commands::list(pool, facility.as_deref(), (*limit).clamp(1, 10_000)).await?;

@@ -7,6 +7,7 @@ mod devices;
 mod encounter;
 mod export;
 mod hub;
+mod hub_users;
 mod notify;
 mod render;
 mod says;

@@ -13,7 +13,7 @@ use std::io::{BufRead, IsTerminal};
 
 /// The new password: asked twice on a terminal, else the first line of
 /// standard input (for scripts: `printf '%s\n' "$PW" | threshold user passwd ana`).
-fn read_password(name: &str) -> anyhow::Result<String> {
+pub(super) fn read_password(name: &str) -> anyhow::Result<String> {
     let password = if std::io::stdin().is_terminal() {
         let first = rpassword::prompt_password(say!("New password for {name}: ", name = name))
             .context(say!("cannot read the password from the terminal"))?;

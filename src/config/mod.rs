@@ -5,7 +5,7 @@ mod alerts;
 mod devices;
 mod hub;
 mod kiosk;
-mod profiles;
+pub mod profiles;
 mod source;
 mod validate;
 

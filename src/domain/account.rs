@@ -12,13 +12,17 @@ pub enum AccountRole {
     Manager,
     Counsel,
     Staff,
+    /// The city's staff who report to the council (on the hub only):
+    /// statistics and facility health, never an encounter's details.
+    City,
 }
 
 impl AccountRole {
-    pub const ALL: [AccountRole; 3] = [
+    pub const ALL: [AccountRole; 4] = [
         AccountRole::Manager,
         AccountRole::Counsel,
         AccountRole::Staff,
+        AccountRole::City,
     ];
 
     pub fn token(self) -> &'static str {
@@ -26,6 +30,7 @@ impl AccountRole {
             AccountRole::Manager => "manager",
             AccountRole::Counsel => "counsel",
             AccountRole::Staff => "staff",
+            AccountRole::City => "city",
         }
     }
 
@@ -46,7 +51,34 @@ impl FromStr for AccountRole {
         AccountRole::ALL
             .into_iter()
             .find(|r| r.token() == s)
-            .ok_or_else(|| format!("unknown role `{s}`; expected manager, counsel or staff"))
+            .ok_or_else(|| format!("unknown role `{s}`; expected manager, counsel, staff or city"))
+    }
+}
+
+/// The facilities an account sees: all, or those listed (a hub account
+/// scoped to some buildings; a kiosk's accounts see their own).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Scope {
+    #[default]
+    All,
+    Only(Vec<String>),
+}
+
+impl Scope {
+    /// Whether facility `id` is in the scope.
+    pub fn covers(&self, id: &str) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Only(ids) => ids.iter().any(|f| f == id),
+        }
+    }
+
+    /// The listed facilities, or none for all.
+    pub fn list(&self) -> Option<&[String]> {
+        match self {
+            Scope::All => None,
+            Scope::Only(ids) => Some(ids),
+        }
     }
 }
 

@@ -19,6 +19,63 @@ pub struct HubConfig {
     /// command carries its account's name and role to the kiosk.
     #[serde(default)]
     pub account: Vec<Account>,
+    /// The city's web (served on the hub's address).
+    #[serde(default)]
+    pub web: Web,
+}
+
+/// `[web]`: the city's web for counsel, managers and the city's staff.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Web {
+    /// The name at the top of every page (default "City hub").
+    pub name: String,
+    /// The time zone of the pages' times and the statistics' months
+    /// (IANA name, default `UTC`).
+    pub timezone: String,
+    /// The language of readers whose browser asks for none of the five
+    /// (default `en`).
+    pub language: crate::domain::language::Language,
+    /// The policy profile whose document and outcome names the pages use
+    /// (default `san-jose`; a built-in name or a `.toml` path).
+    pub policy: String,
+    /// Proxies whose `X-Forwarded-For` is believed (addresses or CIDR).
+    pub trusted_proxies: Vec<String>,
+    /// Browsers reach the hub over HTTPS through a TLS proxy: cookies are
+    /// marked Secure.
+    pub behind_tls_proxy: bool,
+}
+
+impl Default for Web {
+    fn default() -> Self {
+        Web {
+            name: "City hub".into(),
+            timezone: "UTC".into(),
+            language: crate::domain::language::Language::English,
+            policy: "san-jose".into(),
+            trusted_proxies: Vec::new(),
+            behind_tls_proxy: false,
+        }
+    }
+}
+
+impl Web {
+    /// `trusted_proxies` as networks (checked at load).
+    pub fn proxies(&self) -> Vec<ipnet::IpNet> {
+        self.trusted_proxies
+            .iter()
+            .filter_map(|p| {
+                p.parse::<ipnet::IpNet>()
+                    .ok()
+                    .or_else(|| p.parse::<std::net::IpAddr>().ok().map(ipnet::IpNet::from))
+            })
+            .collect()
+    }
+
+    /// The time zone (checked at load).
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.timezone.parse().unwrap_or(chrono_tz::UTC)
+    }
 }
 
 /// `[[account]]`.
@@ -117,6 +174,11 @@ impl HubConfig {
         c.hub.key_file = dir.join(&c.hub.key_file);
         c.check()
             .map_err(|e| anyhow::anyhow!("hub config {}: {e}", path.display()))?;
+        if c.web.policy.ends_with(".toml") {
+            c.web.policy = dir.join(&c.web.policy).display().to_string();
+        }
+        c.profile()
+            .map_err(|e| anyhow::anyhow!("hub config {}: {e}", path.display()))?;
         Ok(c)
     }
 
@@ -154,12 +216,31 @@ impl HubConfig {
                 return Err(format!("account[{i}]: `{}` is listed twice", a.name));
             }
         }
+        if self.web.timezone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(format!(
+                "[web] timezone `{}` is not a time zone name; use one like America/Los_Angeles",
+                self.web.timezone
+            ));
+        }
+        let n = self.web.name.trim().chars().count();
+        if n == 0 || n > 80 || self.web.name.chars().any(char::is_control) {
+            return Err("[web] name must be 1 to 80 characters on one line".into());
+        }
+        if self.web.proxies().len() != self.web.trusted_proxies.len() {
+            return Err("[web] trusted_proxies: give IP addresses (127.0.0.1, ::1) or CIDR ranges (10.0.0.0/8)".into());
+        }
         for (i, f) in self.facility.iter().enumerate() {
             super::store::public_key(&f.key)
                 .map_err(|e| format!("facility[{i}] ({}): {e}", f.id))?;
             super::store::facility_id(&f.id).map_err(|e| format!("facility[{i}]: {e}"))?;
         }
         Ok(())
+    }
+
+    /// The policy profile `[web] policy` names.
+    pub fn profile(&self) -> Result<crate::domain::policy::PolicyProfile, String> {
+        crate::config::profiles::load_profile(&self.web.policy, Path::new("."))
+            .map_err(|e| format!("[web] policy: {e}"))
     }
 
     /// The data key's file.

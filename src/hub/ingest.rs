@@ -188,6 +188,12 @@ pub async fn ingest(
             &facility_head,
         );
         tokio::try_join!(store, advance, keep_receipt)?;
+        let encounters: Vec<&str> = new
+            .iter()
+            .filter(|e| super::project::touches(&e.kind))
+            .map(|e| e.subject.as_str())
+            .collect();
+        super::project::refresh(&tx, &batch.facility, &encounters).await?;
     }
     tx.commit().await?;
     let answer = if new.is_empty() {

@@ -5,11 +5,14 @@
 //! facility's last heartbeat. Hub processes keep no state of their own:
 //! several can run behind a load balancer on one database.
 
+pub mod accounts;
+pub mod city;
 pub mod cluster;
 pub mod commands;
 pub mod config;
 pub mod ingest;
 pub mod pages;
+pub mod project;
 pub mod seal;
 pub mod store;
 pub mod verify;
@@ -156,12 +159,15 @@ pub async fn serve(
             key.fingerprint()
         );
         let _ = bound.send(addr);
+        let city = city::City::new(&config, pool.clone(), tls.is_some())
+            .map_err(anyhow::Error::msg)?;
         let app = web::router(web::Hub {
             pool: pool.clone(),
             key,
             data,
             issued: Default::default(),
-        });
+        })
+        .merge(city::router(city));
         let gate = crate::admin::serve::Gate::with_limits(2048, 256, Vec::new());
         let mut stopped = stop.clone();
         crate::admin::serve::serve(listener, app, tls, gate, async move {

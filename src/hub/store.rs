@@ -103,7 +103,65 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX commands_facility ON commands (facility, id);
     "#,
+    // 5: the city's web: its accounts (scoped to all or some facilities),
+    // their sessions (only a token's SHA-256 is kept), the journal of what
+    // each account viewed and did, and the encounters' projection the
+    // dashboard, the log and the statistics read (derived from the
+    // entries, never personal data; see `hub::project`).
+    r#"
+    CREATE TABLE users (
+        name        text PRIMARY KEY,
+        role        text NOT NULL CHECK (role IN ('counsel', 'manager', 'city')),
+        facilities  text[],
+        hash        text NOT NULL,
+        disabled    boolean NOT NULL DEFAULT false,
+        created_at  timestamptz NOT NULL DEFAULT now()
+    );
+    CREATE TABLE sessions (
+        id_hash     bytea PRIMARY KEY,
+        username    text NOT NULL REFERENCES users (name) ON DELETE CASCADE,
+        csrf        text NOT NULL,
+        created_at  timestamptz NOT NULL DEFAULT now(),
+        seen_at     timestamptz NOT NULL DEFAULT now(),
+        expires_at  timestamptz NOT NULL
+    );
+    CREATE TABLE audit (
+        id          bigserial PRIMARY KEY,
+        at          timestamptz NOT NULL DEFAULT now(),
+        username    text NOT NULL,
+        role        text NOT NULL,
+        action      text NOT NULL,
+        facility    text,
+        encounter   text,
+        detail      text
+    );
+    CREATE INDEX entries_subject ON entries (facility, subject)
+        WHERE kind LIKE 'encounter.%' OR kind LIKE 'alert.%';
+    CREATE TABLE encounters (
+        facility       text NOT NULL REFERENCES facilities (id),
+        id             text NOT NULL,
+        opened_at      timestamptz NOT NULL,
+        drill          boolean NOT NULL,
+        entrance       text NOT NULL,
+        document       text,
+        outcome        text,
+        closed_at      timestamptz,
+        first_ack_at   timestamptz,
+        counsel_ack_at timestamptz,
+        paged          text[] NOT NULL DEFAULT '{}',
+        acked_roles    text[] NOT NULL DEFAULT '{}',
+        tiers          integer NOT NULL DEFAULT 0,
+        pages          integer NOT NULL DEFAULT 0,
+        PRIMARY KEY (facility, id)
+    );
+    CREATE INDEX encounters_open ON encounters (opened_at) WHERE closed_at IS NULL;
+    CREATE INDEX encounters_opened ON encounters (opened_at);
+    "#,
 ];
+
+/// The migration that makes the encounters' projection (filled from the
+/// entries already stored).
+const ENCOUNTERS_MADE: usize = 5;
 
 /// Why the database cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -271,6 +329,10 @@ pub async fn migrate(pool: &Pool) -> Result<i64, DbError> {
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         tx.batch_execute(sql).await?;
+        if i + 1 == ENCOUNTERS_MADE {
+            let n = super::project::rebuild(&tx).await?;
+            tracing::info!("the city's web: {n} encounters projected from the stored entries");
+        }
         tx.execute("UPDATE hub_schema SET version = $1", &[&(i as i64 + 1)])
             .await?;
     }

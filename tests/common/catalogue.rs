@@ -97,6 +97,7 @@ fn literal(s: &str) -> (String, &str) {
 pub fn rust_messages() -> Vec<&'static str> {
     let mut out = Vec::new();
     out.extend(threshold::app::words::Words::MSGIDS);
+    out.extend(threshold::app::city_words::CityWords::MSGIDS);
     out.extend(threshold::admin::page::AckTexts::MSGIDS);
     out.extend(threshold::alerts::message::Words::MSGIDS);
     out.extend(threshold::render::words::msgids());

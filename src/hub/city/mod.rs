@@ -1,0 +1,132 @@
+//! The city's web, served by `threshold hub` on its own address beside
+//! the kiosks' interface: counsel's live view of every facility and the
+//! facilities' health. Same look, sign-in, sessions, CSRF and limits as
+//! the facility's admin web (one implementation, [`crate::admin::auth`]);
+//! accounts, sessions and the journal of views live in the hub's
+//! database ([`super::accounts`]).
+//!
+//! Roles: counsel and managers see open encounters and facility health
+//! in their scope; the city role sees facility health (and, later, the
+//! statistics) but no encounter.
+
+mod dashboard;
+
+use super::accounts;
+use super::store::DbError;
+use crate::admin::chrome::WebError;
+use crate::admin::site::{Kind, Signed, Site, Web};
+use crate::domain::account::AccountRole;
+use crate::domain::language::Language;
+use crate::domain::policy::PolicyProfile;
+use axum::routing::{get, post};
+use axum::Router;
+use deadpool_postgres::Pool;
+use std::sync::Arc;
+
+/// What the city's web's handlers share.
+#[derive(Clone)]
+pub struct City {
+    pub pool: Pool,
+    pub web: Arc<Web>,
+    pub name: String,
+    pub timezone: chrono_tz::Tz,
+    pub language: Language,
+    /// Names of document kinds and outcomes.
+    pub profile: Arc<PolicyProfile>,
+}
+
+impl City {
+    /// The city's web for `config`, on `pool`; `https` when the hub serves
+    /// TLS itself.
+    pub fn new(
+        config: &super::config::HubConfig,
+        pool: Pool,
+        https: bool,
+    ) -> Result<City, String> {
+        Ok(City {
+            pool,
+            web: Arc::new(Web::new(
+                config.web.proxies(),
+                https || config.web.behind_tls_proxy,
+            )),
+            name: config.web.name.clone(),
+            timezone: config.web.tz(),
+            language: config.web.language,
+            profile: Arc::new(config.profile()?),
+        })
+    }
+
+    /// A document kind token in `lang`, as the profile names it.
+    pub fn document_label(&self, kind: Option<&str>, lang: Language) -> String {
+        kind.and_then(|k| k.parse::<crate::domain::document::DocumentKind>().ok())
+            .and_then(|k| self.profile.document(k))
+            .map(|d| d.label.get(lang).to_string())
+            .or_else(|| kind.map(str::to_string))
+            .unwrap_or_default()
+    }
+}
+
+fn db(e: DbError) -> WebError {
+    WebError::Database(e.to_string())
+}
+
+impl Site for City {
+    fn web(&self) -> &Web {
+        &self.web
+    }
+    fn kind(&self) -> Kind {
+        Kind::City
+    }
+    fn name(&self) -> String {
+        self.name.clone()
+    }
+    fn first_language(&self) -> Language {
+        self.language
+    }
+    fn timezone(&self) -> chrono_tz::Tz {
+        self.timezone
+    }
+    fn admits(&self, role: AccountRole) -> bool {
+        accounts::ROLES.contains(&role)
+    }
+    async fn account(
+        &self,
+        name: String,
+    ) -> Result<Option<(AccountRole, Option<String>)>, WebError> {
+        let found = accounts::find(&self.pool, &name).await.map_err(db)?;
+        Ok(found.map(|(role, _, hash)| (role, hash)))
+    }
+    async fn open_session(&self, name: String) -> Result<String, WebError> {
+        accounts::open_session(&self.pool, &name).await.map_err(db)
+    }
+    async fn session(&self, token: String, activity: bool) -> Result<Option<Signed>, WebError> {
+        accounts::session(&self.pool, &token, activity)
+            .await
+            .map_err(db)
+    }
+    async fn close_session(&self, token: String) -> Result<(), WebError> {
+        accounts::close_session(&self.pool, &token)
+            .await
+            .map_err(db)
+    }
+}
+
+/// The city's web's routes.
+pub fn router(city: City) -> Router {
+    use crate::admin::{auth, chrome};
+    let https = city.web.secure_cookies;
+    Router::new()
+        .route("/", get(dashboard::dashboard))
+        .route(
+            "/login",
+            get(auth::login_form::<City>).post(auth::login::<City>),
+        )
+        .route("/logout", post(auth::logout::<City>))
+        .route("/session/keep", post(auth::keep))
+        .layer(axum::middleware::from_fn(chrome::remember_language))
+        .layer(axum::middleware::from_fn_with_state(
+            https,
+            chrome::security_headers,
+        ))
+        .with_state(city)
+}

@@ -1,0 +1,258 @@
+//! The city's web through its router, on a real PostgreSQL: every route
+//! for every role. Counsel and managers see the open encounters of their
+//! facilities, unanswered first; the city role sees the facilities'
+//! health and no encounter; an account scoped to some facilities sees
+//! nothing of the others. Sign-in, sessions and CSRF are the kiosk's
+//! (one implementation), with accounts and sessions in the hub's database.
+
+mod common;
+
+use axum::http::{header, StatusCode};
+use axum::Router;
+use common::admin::{get, post, send, sign_in, PASSWORD};
+use common::hub::Pg;
+use threshold::domain::account::{AccountRole, Scope};
+use threshold::hub::{accounts, project, store};
+
+const EAST: &str = "east-library";
+const WEST: &str = "west-center";
+
+/// Entries as a kiosk journals them (kind, subject, body), stored without
+/// the chain checks a batch gets: the router is under test here, the
+/// ingest in `hub.rs`.
+async fn entries(pool: &deadpool_postgres::Pool, facility: &str, rows: &[(&str, &str, &str)]) {
+    let c = pool.get().await.unwrap();
+    for (i, (kind, subject, body)) in rows.iter().enumerate() {
+        c.execute(
+            "INSERT INTO entries (facility, seq, at, kind, subject, body, hash)
+             VALUES ($1, $2, to_char(now() - interval '7 minutes', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), $3, $4, $5, '\\x00')",
+            &[&facility, &(i as i64 + 1), kind, subject, body],
+        )
+        .await
+        .unwrap();
+    }
+}
+
+struct City {
+    _pg: Pg,
+    pool: deadpool_postgres::Pool,
+    app: Router,
+}
+
+async fn city() -> City {
+    let pg = Pg::start();
+    let pool = store::pool(&pg.url(), None, 4, &store::Tls::AsUrlSays).unwrap();
+    store::migrate(&pool).await.unwrap();
+    for (f, seed) in [(EAST, 1u8), (WEST, 2u8)] {
+        let key = ed25519_dalek::SigningKey::from_bytes(&[seed; 32]);
+        store::enroll(&pool, f, &key.verifying_key().to_bytes())
+            .await
+            .unwrap();
+    }
+    entries(
+        &pool,
+        EAST,
+        &[
+            ("encounter.opened", "E-EASTOPEN", r#"{"entrance":"main","via":"kiosk","drill":false}"#),
+            ("alert.tier-paged", "E-EASTOPEN", r#"{"tier":0,"deadline":null}"#),
+            ("alert.queued", "E-EASTOPEN", r#"{"key":"k1","tier":0,"contact":"Dana Whitfield","role":"designated-staff","channel":"sms","due_at":"x"}"#),
+            ("encounter.details-recorded", "E-EASTOPEN", r#"{"document_kind":"administrative-warrant","officers":[]}"#),
+        ],
+    )
+    .await;
+    entries(
+        &pool,
+        WEST,
+        &[
+            ("encounter.opened", "E-WESTOPEN", r#"{"entrance":"side","via":"staff-mode","drill":false}"#),
+            ("encounter.acknowledged", "E-WESTOPEN", r#"{"by":{"vault":1,"commit":"x"},"role":"counsel","via":"ack-link"}"#),
+            ("encounter.opened", "E-WESTSHUT", r#"{"entrance":"side","via":"kiosk","drill":false}"#),
+            ("encounter.closed", "E-WESTSHUT", r#"{"by":{"vault":2,"commit":"y"}}"#),
+        ],
+    )
+    .await;
+    {
+        let mut c = pool.get().await.unwrap();
+        let tx = c.transaction().await.unwrap();
+        assert_eq!(project::rebuild(&tx).await.unwrap(), 3);
+        tx.commit().await.unwrap();
+        // East's kiosk spoke a moment ago with its printer out of paper;
+        // West's went silent ten minutes ago, and sent a forked batch.
+        c.batch_execute(&format!(
+            "INSERT INTO heartbeats (facility, sent_at, received_at, report) VALUES
+               ('{EAST}', 'x', now() - interval '5 seconds', '{{\"backlog\": 3, \"parts\": [{{\"part\": \"printer\", \"working\": false, \"detail\": \"out of paper\", \"fix\": \"load a roll\"}}]}}'),
+               ('{WEST}', 'x', now() - interval '10 minutes', '{{\"backlog\": 0, \"parts\": []}}');
+             INSERT INTO forks (facility, seq, exact, detail, batch) VALUES ('{WEST}', 4, true, 'differs', '{{}}');"
+        ))
+        .await
+        .unwrap();
+    }
+    let hash = threshold::admin::auth::hash_password(PASSWORD);
+    for (name, role, scope) in [
+        ("rosa", AccountRole::Counsel, Scope::All),
+        ("sam", AccountRole::Manager, Scope::All),
+        ("lee", AccountRole::City, Scope::All),
+        ("eve", AccountRole::Counsel, Scope::Only(vec![EAST.into()])),
+    ] {
+        accounts::add(&pool, name, role, &scope, &hash).await.unwrap();
+    }
+    let config: threshold::hub::config::HubConfig = toml::from_str(
+        "[hub]\nlisten = \"127.0.0.1:1\"\nkey_file = \"k\"\n[database]\nurl = \"u\"\n[web]\nname = \"City of Testing\"\ntimezone = \"America/Los_Angeles\"\n",
+    )
+    .unwrap();
+    let state = threshold::hub::city::City::new(&config, pool.clone(), false).unwrap();
+    City {
+        _pg: pg,
+        pool,
+        app: threshold::hub::city::router(state),
+    }
+}
+
+async fn dashboard_of(app: &Router, name: &str) -> String {
+    let (r, cookie) = sign_in(app, name, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{name}: {}", r.text());
+    let page = send(app, get("/", cookie.as_deref())).await;
+    assert_eq!(page.status, StatusCode::OK, "{name}");
+    page.text()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_role_sees_what_it_may_of_the_facilities_it_covers() {
+    let w = city().await;
+    let app = &w.app;
+    for name in ["rosa", "sam"] {
+        let page = dashboard_of(app, name).await;
+        // Both open encounters, the unanswered first and red; the closed
+        // one not.
+        let east = page.find("E-EASTOPEN").expect("east's open encounter");
+        let west = page.find("E-WESTOPEN").expect("west's open encounter");
+        assert!(east < west, "the unanswered encounter comes first");
+        assert!(!page.contains("E-WESTSHUT"));
+        assert_eq!(page.matches("Nobody has acknowledged yet").count(), 1);
+        assert!(page.contains("ICE administrative warrant (Form I-200 or I-205)"));
+        assert!(page.contains("Paged: Dana Whitfield"));
+        assert!(page.contains("arrived 7 min ago"), "{page}");
+        // The facilities' health: the printer, the silence, the fork.
+        assert!(page.contains("printer: out of paper (load a roll)"));
+        assert!(page.contains("SILENT for 10 min"));
+        assert!(page.contains("FORK: the hub refused 1 batches"));
+        assert!(page.contains("City of Testing"));
+    }
+    // The city role: the facilities, never an encounter.
+    let page = dashboard_of(app, "lee").await;
+    assert!(!page.contains("E-EASTOPEN") && !page.contains("E-WESTOPEN"));
+    assert!(page.contains(EAST) && page.contains(WEST));
+    assert!(page.contains("details are for counsel and managers"));
+    // Counsel for one building sees nothing of the other.
+    let page = dashboard_of(app, "eve").await;
+    assert!(page.contains("E-EASTOPEN"));
+    assert!(!page.contains("E-WESTOPEN") && !page.contains(WEST));
+    assert!(page.contains("This account covers: east-library."));
+    // In Spanish.
+    let (_, cookie) = sign_in(app, "rosa", PASSWORD).await;
+    let es = send(app, get("/?lang=es", cookie.as_deref())).await.text();
+    assert!(es.contains("<html lang=\"es\">") && es.contains("Instalaciones"));
+    // Every sign-in and view is journaled on the hub.
+    let c = w.pool.get().await.unwrap();
+    let n = |action: &'static str| {
+        let c = &c;
+        async move {
+            c.query_one(
+                "SELECT count(DISTINCT username) FROM audit WHERE action = $1",
+                &[&action],
+            )
+            .await
+            .unwrap()
+            .get::<_, i64>(0)
+        }
+    };
+    assert_eq!(n("signed-in").await, 4);
+    assert_eq!(n("viewed-dashboard").await, 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_sessions_and_forms_are_the_kiosks_rules() {
+    let w = city().await;
+    let app = &w.app;
+    // Signed out: browsers are sent to sign in, scripts told.
+    let r = send(app, get("/", None)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.location().starts_with("/login?next=%2F"));
+    let r = send(
+        app,
+        axum::http::Request::get("/")
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    // The sign-in page is the kiosk's, with the city's name.
+    let form = send(app, get("/login", None)).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.text().contains("City of Testing"));
+    assert!(form.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .contains("default-src 'none'"));
+    assert_eq!(form.headers[header::CACHE_CONTROL], "no-store, private");
+    // A wrong password, an unknown account.
+    let (r, cookie) = sign_in(app, "rosa", "not the password").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(cookie.is_none() && r.text().contains("do not match"));
+    let (r, _) = sign_in(app, "nobody", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    // A session; sign-out needs its CSRF token.
+    let (r, cookie) = sign_in(app, "rosa", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .contains("HttpOnly"));
+    let cookie = cookie.unwrap();
+    let page = send(app, get("/", Some(&cookie))).await.text();
+    let csrf = common::admin::csrf_of(&page);
+    let r = send(app, post("/logout", Some(&cookie), &[("csrf", "forged")])).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = send(
+        app,
+        post(
+            "/session/keep",
+            Some(&cookie),
+            &[("csrf", &csrf), ("next", "/")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = send(app, post("/logout", Some(&cookie), &[("csrf", &csrf)])).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(send(app, get("/", Some(&cookie))).await.status, StatusCode::SEE_OTHER);
+    // Idle for 31 minutes: the session has ended.
+    let (_, cookie) = sign_in(app, "sam", PASSWORD).await;
+    let cookie = cookie.unwrap();
+    let c = w.pool.get().await.unwrap();
+    c.execute(
+        "UPDATE sessions SET seen_at = now() - interval '31 minutes' WHERE username = 'sam'",
+        &[],
+    )
+    .await
+    .unwrap();
+    let r = send(app, get("/", Some(&cookie))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.location().contains("expired=1"));
+    // Disabling an account ends its sessions and its sign-ins.
+    let (_, cookie) = sign_in(app, "lee", PASSWORD).await;
+    let cookie = cookie.unwrap();
+    accounts::change(&w.pool, "lee", &accounts::Change::Disable)
+        .await
+        .unwrap();
+    assert_eq!(send(app, get("/", Some(&cookie))).await.status, StatusCode::SEE_OTHER);
+    let (r, _) = sign_in(app, "lee", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    // Only the city's roles exist on the hub.
+    let hash = threshold::admin::auth::hash_password(PASSWORD);
+    assert!(
+        accounts::add(&w.pool, "dana", AccountRole::Staff, &Scope::All, &hash)
+            .await
+            .is_err()
+    );
+}
