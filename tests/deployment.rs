@@ -197,6 +197,14 @@ fn the_shipped_configuration_runs_and_pages_by_every_channel() {
     // The document's page and the badge went up after their entries;
     // counsel instructs the desk from the hub.
     world.counsel_acts_from_the_hub(&id);
+    // Counsel sees the encounter on the city's web; the city's staff see
+    // the facility's health, not the encounter.
+    common::city::counsel_sees_the_city(
+        &world.hub_config,
+        &world.dir.path().join("ca.pem"),
+        common::deployment::FACILITY,
+        &id,
+    );
 
     // The devices are connected; nothing is broken.
     let list = devices_list(&world);

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod browser;
 pub mod catalogue;
+pub mod city;
 pub mod config;
 #[cfg(feature = "simulate")]
 pub mod deployment;
