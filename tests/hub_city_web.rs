@@ -56,7 +56,7 @@ async fn city() -> City {
             ("encounter.opened", "E-EASTOPEN", r#"{"entrance":"main","via":"kiosk","drill":false}"#),
             ("alert.tier-paged", "E-EASTOPEN", r#"{"tier":0,"deadline":null}"#),
             ("alert.queued", "E-EASTOPEN", r#"{"key":"k1","tier":0,"contact":"Dana Whitfield","role":"designated-staff","channel":"sms","due_at":"x"}"#),
-            ("encounter.details-recorded", "E-EASTOPEN", r#"{"document_kind":"administrative-warrant","officers":[]}"#),
+            ("encounter.details-recorded", "E-EASTOPEN", r#"{"document_kind":"administrative-warrant","officers":[],"exigent":false}"#),
         ],
     )
     .await;
@@ -64,10 +64,26 @@ async fn city() -> City {
         &pool,
         WEST,
         &[
-            ("encounter.opened", "E-WESTOPEN", r#"{"entrance":"side","via":"staff-mode","drill":false}"#),
-            ("encounter.acknowledged", "E-WESTOPEN", r#"{"by":{"vault":1,"commit":"x"},"role":"counsel","via":"ack-link"}"#),
-            ("encounter.opened", "E-WESTSHUT", r#"{"entrance":"side","via":"kiosk","drill":false}"#),
-            ("encounter.closed", "E-WESTSHUT", r#"{"by":{"vault":2,"commit":"y"}}"#),
+            (
+                "encounter.opened",
+                "E-WESTOPEN",
+                r#"{"entrance":"side","via":"staff-mode","drill":false}"#,
+            ),
+            (
+                "encounter.acknowledged",
+                "E-WESTOPEN",
+                r#"{"by":{"vault":1,"commit":"x"},"role":"counsel","via":"ack-link"}"#,
+            ),
+            (
+                "encounter.opened",
+                "E-WESTSHUT",
+                r#"{"entrance":"side","via":"kiosk","drill":false}"#,
+            ),
+            (
+                "encounter.closed",
+                "E-WESTSHUT",
+                r#"{"by":{"vault":2,"commit":"y"}}"#,
+            ),
         ],
     )
     .await;
@@ -94,13 +110,21 @@ async fn city() -> City {
         ("lee", AccountRole::City, Scope::All),
         ("eve", AccountRole::Counsel, Scope::Only(vec![EAST.into()])),
     ] {
-        accounts::add(&pool, name, role, &scope, &hash).await.unwrap();
+        accounts::add(&pool, name, role, &scope, &hash)
+            .await
+            .unwrap();
     }
     let config: threshold::hub::config::HubConfig = toml::from_str(
         "[hub]\nlisten = \"127.0.0.1:1\"\nkey_file = \"k\"\n[database]\nurl = \"u\"\n[web]\nname = \"City of Testing\"\ntimezone = \"America/Los_Angeles\"\n",
     )
     .unwrap();
-    let state = threshold::hub::city::City::new(&config, pool.clone(), false).unwrap();
+    let hub = threshold::hub::web::Hub {
+        pool: pool.clone(),
+        key: std::sync::Arc::new(threshold::hub::HubKey::from_seed([7; 32])),
+        data: std::sync::Arc::new(threshold::hub::seal::DataKey::from_bytes([9; 32])),
+        issued: Default::default(),
+    };
+    let state = threshold::hub::city::City::new(&config, hub, false).unwrap();
     City {
         _pg: pg,
         pool,
@@ -225,7 +249,10 @@ async fn sign_in_sessions_and_forms_are_the_kiosks_rules() {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let r = send(app, post("/logout", Some(&cookie), &[("csrf", &csrf)])).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(send(app, get("/", Some(&cookie))).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        send(app, get("/", Some(&cookie))).await.status,
+        StatusCode::SEE_OTHER
+    );
     // Idle for 31 minutes: the session has ended.
     let (_, cookie) = sign_in(app, "sam", PASSWORD).await;
     let cookie = cookie.unwrap();
@@ -245,7 +272,10 @@ async fn sign_in_sessions_and_forms_are_the_kiosks_rules() {
     accounts::change(&w.pool, "lee", &accounts::Change::Disable)
         .await
         .unwrap();
-    assert_eq!(send(app, get("/", Some(&cookie))).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        send(app, get("/", Some(&cookie))).await.status,
+        StatusCode::SEE_OTHER
+    );
     let (r, _) = sign_in(app, "lee", PASSWORD).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     // Only the city's roles exist on the hub.
@@ -255,4 +285,199 @@ async fn sign_in_sessions_and_forms_are_the_kiosks_rules() {
             .await
             .is_err()
     );
+}
+
+async fn session_of(app: &Router, name: &str) -> String {
+    let (r, cookie) = sign_in(app, name, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{name}: {}", r.text());
+    cookie.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn counsel_reads_an_encounter_of_any_facility_and_acts_on_it_by_command() {
+    let w = city().await;
+    let app = &w.app;
+    let east = format!("/facilities/{EAST}/encounters/E-EASTOPEN");
+    let west = format!("/facilities/{WEST}/encounters/E-WESTOPEN");
+    let rosa = session_of(app, "rosa").await;
+    // The kiosk's encounter page, its forms under the hub's address.
+    let page = send(app, get(&east, Some(&rosa))).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let page = page.text();
+    assert!(page.contains("ICE administrative warrant (Form I-200 or I-205)"));
+    assert!(page.contains(&format!("action=\"{east}/acknowledge\"")));
+    assert!(!page.contains("/report.pdf") && !page.contains("/hold\""));
+    assert!(
+        !page.contains("has not been heard from"),
+        "east's kiosk is in reach"
+    );
+    let csrf = common::admin::csrf_of(&page);
+    // Acknowledging issues a command, signed and waiting for the kiosk.
+    let r = send(
+        app,
+        post(
+            &format!("{east}/acknowledge"),
+            Some(&rosa),
+            &[("csrf", &csrf)],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert_eq!(r.location(), format!("{east}#act"));
+    let page = send(app, get(&east, Some(&rosa))).await.text();
+    assert!(page.contains("Your acknowledgement sent at"), "{page}");
+    assert!(page.contains("waiting for the kiosk to take it"));
+    let r = send(
+        app,
+        post(
+            &format!("{east}/instruction"),
+            Some(&rosa),
+            &[
+                ("csrf", &csrf),
+                ("text", "Do not consent.\r\nWait in the lobby."),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let c = w.pool.get().await.unwrap();
+    let rows = c
+        .query(
+            "SELECT action, by_account, role FROM commands ORDER BY id",
+            &[],
+        )
+        .await
+        .unwrap();
+    let got: Vec<(String, String, Option<String>)> = rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("acknowledge".into(), "rosa".into(), Some("counsel".into())),
+            ("instruct".into(), "rosa".into(), Some("counsel".into())),
+        ]
+    );
+    // Bad forms are refused with what to fix, and send nothing.
+    for (path, form, says) in [
+        ("instruction", vec![("text", " ")], "Write the text first."),
+        (
+            "checklist",
+            vec![("item", "no-such-question"), ("answer", "yes")],
+            "That is not a question of this checklist.",
+        ),
+        (
+            "checklist",
+            vec![("item", "names-court"), ("answer", "maybe")],
+            "Choose yes, no or unclear.",
+        ),
+    ] {
+        let mut form = form;
+        form.push(("csrf", &csrf));
+        let r = send(app, post(&format!("{east}/{path}"), Some(&rosa), &form)).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}");
+        assert!(r.text().contains(says), "{path}: {}", r.text());
+    }
+    let r = send(
+        app,
+        post(
+            &format!("{east}/acknowledge"),
+            Some(&rosa),
+            &[("csrf", "forged")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // A closed encounter takes nothing more.
+    let shut = format!("/facilities/{WEST}/encounters/E-WESTSHUT");
+    let r = send(
+        app,
+        post(
+            &format!("{shut}/note"),
+            Some(&rosa),
+            &[("csrf", &csrf), ("text", "late")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    // West's kiosk is silent: the page says what happens to a command.
+    let page = send(app, get(&west, Some(&rosa))).await.text();
+    assert!(
+        page.contains("has not been heard from for 10 min"),
+        "{page}"
+    );
+    // A page image not on the hub, an encounter not there.
+    assert_eq!(
+        send(app, get(&format!("{east}/pages/1"), Some(&rosa)))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        send(
+            app,
+            get(
+                &format!("/facilities/{EAST}/encounters/E-NOSUCH1"),
+                Some(&rosa)
+            )
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    // The city role reads no encounter; counsel for east reads none of west's.
+    let lee = session_of(app, "lee").await;
+    let r = send(app, get(&east, Some(&lee))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(!r.text().contains("ICE administrative warrant"));
+    let eve = session_of(app, "eve").await;
+    assert_eq!(
+        send(app, get(&east, Some(&eve))).await.status,
+        StatusCode::OK
+    );
+    let r = send(app, get(&west, Some(&eve))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.text().contains("does not cover facility west-center"));
+    let eve_page = send(app, get(&east, Some(&eve))).await.text();
+    let eve_csrf = common::admin::csrf_of(&eve_page);
+    let r = send(
+        app,
+        post(
+            &format!("{west}/acknowledge"),
+            Some(&eve),
+            &[("csrf", &eve_csrf)],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let n: i64 = c
+        .query_one("SELECT count(*) FROM commands", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 2, "nothing sent but rosa's two");
+    // Every view and action is journaled on the hub.
+    let audit: Vec<(String, String)> = c
+        .query(
+            "SELECT username, action FROM audit WHERE encounter IS NOT NULL ORDER BY id",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    for want in [
+        ("rosa", "viewed-encounter"),
+        ("rosa", "acknowledge"),
+        ("rosa", "instruct"),
+        ("eve", "viewed-encounter"),
+    ] {
+        assert!(
+            audit.contains(&(want.0.into(), want.1.into())),
+            "{want:?} in {audit:?}"
+        );
+    }
+    assert!(!audit.iter().any(|(u, _)| u == "lee"));
 }

@@ -34,7 +34,7 @@ pub struct ActForm {
 /// The role an account acts in on an encounter: counsel accounts answer
 /// for counsel (their acknowledgement stops the escalation and satisfies
 /// the counsel rule), managers as managers.
-fn acting_role(role: AccountRole) -> Option<Role> {
+pub fn acting_role(role: AccountRole) -> Option<Role> {
     match role {
         AccountRole::Counsel => Some(Role::Counsel),
         AccountRole::Manager => Some(Role::Manager),
@@ -44,7 +44,7 @@ fn acting_role(role: AccountRole) -> Option<Role> {
 
 /// Text typed into a box on a phone: line breaks and tabs become spaces
 /// (the record keeps one line per instruction or note).
-fn one_line(text: &str) -> String {
+pub fn one_line(text: &str) -> String {
     text.split(|c: char| c.is_control())
         .map(str::trim)
         .filter(|s| !s.is_empty())

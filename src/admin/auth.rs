@@ -12,8 +12,8 @@
 
 use super::chrome::{cookie, language, query_param, render, set_cookie, Chrome, WebError};
 use super::client::{client_address, network_of};
-use super::throttle::{Bucket, Refusal};
 use super::site::Site;
+use super::throttle::{Bucket, Refusal};
 use crate::domain::account::{AccountRole, Scope};
 use askama::Template;
 use axum::extract::{FromRequestParts, State};
@@ -316,7 +316,10 @@ fn login_page(
 }
 
 /// GET /login.
-pub async fn login_form<S: Site>(State(state): State<S>, Anonymous(c, parts): Anonymous) -> Response {
+pub async fn login_form<S: Site>(
+    State(state): State<S>,
+    Anonymous(c, parts): Anonymous,
+) -> Response {
     let next = query_param(&parts, "next").unwrap_or_else(|| "/".into());
     let problem = if query_param(&parts, "expired").is_some() {
         c.w.expired
@@ -367,7 +370,10 @@ pub async fn login<S: Site>(
     let client = client_address(&parts, &state.web().proxies).map(network_of);
     // Counted before the password is checked, under the lock: parallel
     // guesses cannot all slip past the limit.
-    let reserved = state.web().throttle().reserve(bucket, client, Instant::now());
+    let reserved = state
+        .web()
+        .throttle()
+        .reserve(bucket, client, Instant::now());
     let reservation = match reserved {
         Ok(r) => r,
         Err(refusal) => {

@@ -219,6 +219,11 @@ impl Chrome {
         self.user.as_ref().is_some_and(|(_, r)| r.may_review())
     }
 
+    /// The city's web's own words, in the page's language.
+    pub fn city_words(&self) -> &'static crate::app::city_words::CityWords {
+        crate::app::city_words::CityWords::get(self.lang)
+    }
+
     /// Whether this is the city's web (its own navigation).
     pub fn city(&self) -> bool {
         self.site == Kind::City
@@ -347,11 +352,12 @@ pub async fn security_headers(
 
 /// A journal timestamp as the facility's local time, to the minute.
 pub fn local_minute(state: &impl Site, at: &str) -> String {
+    local_minute_in(state.timezone(), at)
+}
+
+/// A journal timestamp as local time in `tz`, to the minute.
+pub fn local_minute_in(tz: chrono_tz::Tz, at: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(at)
-        .map(|t| {
-            t.with_timezone(&state.timezone())
-                .format("%Y-%m-%d %H:%M")
-                .to_string()
-        })
+        .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_else(|_| at.to_string())
 }

@@ -2,7 +2,7 @@
 //! Each view is journaled (who, when, what) before anything is shown.
 
 use super::auth::Viewer;
-use super::chrome::{local_minute, no_store, render, Chrome, WebError};
+use super::chrome::{local_minute_in, no_store, render, Chrome, WebError};
 use super::AppState;
 use crate::app::records::{EncounterRecord, Viewed, Viewing};
 use crate::domain::encounter::PageKind;
@@ -74,6 +74,11 @@ struct EncounterPage {
     basis: String,
     /// The checklist's answers: (token, label).
     answers: [(&'static str, &'static str); 3],
+    /// The encounter's address.
+    base: String,
+    /// On the city's web.
+    city: bool,
+    notice: Vec<String>,
 }
 
 /// Read encounter `id`, or NotFound.
@@ -112,25 +117,54 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
         return v.error(e);
     }
     // Read after journaling, so the timeline includes this view.
-    let mut r = match load(&state, &id).await {
+    let r = match load(&state, &id).await {
         Ok(r) => r,
         Err(e) => return v.error(e),
     };
+    let frame = Frame {
+        base: format!("/encounters/{id}"),
+        tz: state.loaded.timezone(),
+        profile: &state.loaded.profile,
+        city: false,
+        notice: Vec::new(),
+    };
+    page(&v, r, frame)
+}
+
+/// What differs between the facility's and the city's encounter pages.
+pub struct Frame<'a> {
+    /// The encounter's address: its page images and forms are under it.
+    pub base: String,
+    /// Times are shown in this zone.
+    pub tz: chrono_tz::Tz,
+    /// Names of document kinds, outcomes and checklist questions.
+    pub profile: &'a crate::domain::policy::PolicyProfile,
+    /// The city's web: holds and reports are the facility's, not offered.
+    pub city: bool,
+    /// Lines shown above the actions (a command on its way, the kiosk
+    /// out of reach).
+    pub notice: Vec<String>,
+}
+
+/// The encounter page for `r`, as `v` reads it.
+pub fn page(v: &Viewer, mut r: EncounterRecord, frame: Frame<'_>) -> Response {
+    let tz = frame.tz;
+    let at = |t: &str| local_minute_in(tz, t);
     for a in r.counsel_instructions.iter_mut().chain(r.notes.iter_mut()) {
-        a.at = local_minute(&state, &a.at);
+        a.at = at(&a.at);
     }
     for a in r.acknowledgements.iter_mut() {
-        a.at = local_minute(&state, &a.at);
+        a.at = at(&a.at);
     }
     for h in r.holds.iter_mut() {
-        h.placed_at = local_minute(&state, &h.placed_at);
+        h.placed_at = at(&h.placed_at);
         if let Some(rel) = h.released.as_mut() {
-            rel.at = local_minute(&state, &rel.at);
+            rel.at = at(&rel.at);
         }
     }
-    let c = v.chrome("", &format!("{} {}", v.chrome.w.encounter, id));
+    let c = v.chrome("", &format!("{} {}", v.chrome.w.encounter, r.id));
     let lang = c.lang;
-    let profile = &state.loaded.profile;
+    let profile = frame.profile;
     let kind = r.document_kind.as_deref().and_then(|k| k.parse().ok());
     let latest = |item: &str| r.checklist.iter().rev().find(|a| a.item == item);
     let questions = profile.checklist_for(kind);
@@ -155,9 +189,7 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
         })
         .unwrap_or_default();
     let acknowledged = r.acknowledgements.iter().any(|a| a.by == v.user);
-    let document = state
-        .loaded
-        .document_label(r.document_kind.as_deref(), lang);
+    let document = profile.document_label(r.document_kind.as_deref(), lang);
     let acks = r
         .acknowledgements
         .iter()
@@ -171,9 +203,9 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
         .iter()
         .map(|t| {
             (
-                local_minute(&state, &t.at),
+                at(&t.at),
                 t.kind.clone(),
-                crate::app::timeline::line(&state.loaded, &t.line, lang),
+                crate::app::timeline::line(profile, &t.line, lang),
             )
         })
         .collect();
@@ -181,11 +213,7 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
         .notifications
         .iter()
         .map(|n| {
-            let sent = n
-                .sent_at
-                .as_deref()
-                .map(|s| local_minute(&state, s))
-                .unwrap_or_default();
+            let sent = n.sent_at.as_deref().map(at).unwrap_or_default();
             (
                 format!(
                     "{} · {} {} · {}",
@@ -206,12 +234,12 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
     let decided = r
         .decided
         .as_ref()
-        .map(|d| format!("{} · {}", d.by, local_minute(&state, &d.at)))
+        .map(|d| format!("{} · {}", d.by, at(&d.at)))
         .unwrap_or_default();
     let outcome = r
         .outcome
         .as_deref()
-        .map(|o| state.loaded.outcome_label(o, lang))
+        .map(|o| profile.outcome_label(o, lang))
         .unwrap_or_default();
     let basis = r
         .decision_basis
@@ -228,12 +256,8 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
         verdict,
         acknowledged,
         outcome,
-        opened: local_minute(&state, &r.opened_at),
-        closed: r
-            .closed_at
-            .as_deref()
-            .map(|t| local_minute(&state, t))
-            .unwrap_or_default(),
+        opened: at(&r.opened_at),
+        closed: r.closed_at.as_deref().map(at).unwrap_or_default(),
         c,
         document,
         checklist,
@@ -242,6 +266,9 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
         timeline,
         notifications,
         decided,
+        base: frame.base,
+        city: frame.city,
+        notice: frame.notice,
         r,
     };
     render(StatusCode::OK, &page)

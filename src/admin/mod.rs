@@ -8,11 +8,11 @@
 //! session; see [`auth`] for accounts, sessions, CSRF and rate limiting.
 
 pub mod ack;
-mod act;
+pub mod act;
 pub mod auth;
 pub mod chrome;
 pub mod client;
-mod encounter;
+pub mod encounter;
 mod exports;
 mod overview;
 pub mod page;
@@ -108,7 +108,11 @@ impl site::Site for AppState {
     async fn open_session(&self, name: String) -> Result<String, WebError> {
         self.call(move |desk| Ok(desk.sign_in(&name)?)).await
     }
-    async fn session(&self, token: String, activity: bool) -> Result<Option<site::Signed>, WebError> {
+    async fn session(
+        &self,
+        token: String,
+        activity: bool,
+    ) -> Result<Option<site::Signed>, WebError> {
         let found = self
             .call(move |desk| Ok(desk.session(&token, activity)?))
             .await?;

@@ -82,7 +82,7 @@ impl Web {
         let due = asked
             || seen
                 .get(user)
-            .is_none_or(|t| now.saturating_duration_since(*t) >= every);
+                .is_none_or(|t| now.saturating_duration_since(*t) >= every);
         if due {
             seen.insert(user.to_string(), now);
         }

@@ -2,7 +2,9 @@
 //! encounter, attach a page, acknowledge, decide, close, purge.
 
 pub mod city_words;
+pub mod council;
 pub mod downstream;
+pub mod held_copy;
 pub mod holds;
 pub mod kiosk;
 pub mod log_export;

@@ -108,7 +108,7 @@ pub fn records_request(loaded: &Loaded, r: &EncounterRecord, release: Release) -
             "id": h.id, "reason": h.reason, "released": h.released.is_some(),
         })).collect::<Vec<_>>(),
         "timeline": r.timeline.iter().map(|t| json!({
-            "seq": t.seq, "at": t.at, "kind": t.kind, "summary": super::timeline::line(loaded, &t.line, en),
+            "seq": t.seq, "at": t.at, "kind": t.kind, "summary": super::timeline::line(&loaded.profile, &t.line, en),
         })).collect::<Vec<_>>(),
         "withheld": withheld,
         "purged": r.purged,

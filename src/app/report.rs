@@ -290,7 +290,7 @@ pub fn encounter_pdf(
     for t in &r.timeline {
         doc.fact(
             &format!("#{} {}", t.seq, local(&t.at)),
-            &timeline::line(loaded, &t.line, lang),
+            &timeline::line(&loaded.profile, &t.line, lang),
         );
     }
 

@@ -4,11 +4,11 @@
 //! catalogue. Names, officers' and people's words and error texts are
 //! printed as recorded.
 
-use crate::config::Loaded;
 use crate::domain::account::AccountRole;
 use crate::domain::catalogue::{comma, fill, trn};
 use crate::domain::encounter::{PageKind, Via};
 use crate::domain::language::Language;
+use crate::domain::policy::PolicyProfile;
 use crate::domain::role::{Channel, Role};
 use crate::store::events::Viewing;
 use crate::store::query::Line;
@@ -205,7 +205,7 @@ fn channel_of(c: &Option<String>, lang: Language) -> String {
 }
 
 /// One timeline entry as a sentence in `lang`.
-pub fn line(loaded: &Loaded, l: &Line, lang: Language) -> String {
+pub fn line(profile: &PolicyProfile, l: &Line, lang: Language) -> String {
     let w = Lines::get(lang);
     let aw = super::words::words(lang);
     match l {
@@ -222,7 +222,7 @@ pub fn line(loaded: &Loaded, l: &Line, lang: Language) -> String {
             document,
             exigent,
         } => {
-            let doc = loaded.document_label(Some(document.token()), lang);
+            let doc = profile.document_label(Some(document.token()), lang);
             let mut s = trn(
                 lang,
                 OFFICERS_ONE,
@@ -280,8 +280,7 @@ pub fn line(loaded: &Loaded, l: &Line, lang: Language) -> String {
             by,
             via: v,
         } => {
-            let question = loaded
-                .profile
+            let question = profile
                 .checklist_item(item)
                 .map_or_else(|| item.clone(), |i| i.question.get(lang).to_string());
             let answer = aw.answer(answer).unwrap_or(answer);
@@ -308,7 +307,7 @@ pub fn line(loaded: &Loaded, l: &Line, lang: Language) -> String {
         Line::Note { by, via: None } => fill(w.note, &[("by", by)]),
         Line::Note { by, via: Some(v) } => fill(w.note_via, &[("by", by), ("via", &via(*v, lang))]),
         Line::Decided { outcome, basis, by } => {
-            let outcome = loaded.outcome_label(outcome.token(), lang);
+            let outcome = profile.outcome_label(outcome.token(), lang);
             match aw.basis(basis) {
                 Some(b) => fill(
                     w.decided_basis,

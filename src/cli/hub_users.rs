@@ -89,7 +89,9 @@ pub async fn run(
             } else if list.is_empty() {
                 println!(
                     "{}",
-                    say!("no accounts; create one with `threshold hub user add NAME --role counsel`")
+                    say!(
+                        "no accounts; create one with `threshold hub user add NAME --role counsel`"
+                    )
                 );
             } else {
                 let rows: Vec<Vec<String>> = list

@@ -518,7 +518,7 @@ pub fn encounter_record(l: &Loaded, r: &EncounterRecord, as_json: bool) {
             "    #{:<6} {}  {}",
             t.seq,
             local(l, &t.at),
-            timeline::line(l, &t.line, lang)
+            timeline::line(&l.profile, &t.line, lang)
         );
     }
 }

@@ -330,21 +330,12 @@ impl Loaded {
     /// The profile's label in `lang` for a recorded document kind token;
     /// the token itself when the profile has none, "" for none recorded.
     pub fn document_label(&self, kind: Option<&str>, lang: Language) -> String {
-        kind.and_then(|k| k.parse::<crate::domain::document::DocumentKind>().ok())
-            .and_then(|k| self.profile.document(k))
-            .map(|d| d.label.get(lang).to_string())
-            .or_else(|| kind.map(str::to_string))
-            .unwrap_or_default()
+        self.profile.document_label(kind, lang)
     }
 
     /// The profile's label in `lang` for a recorded outcome token.
     pub fn outcome_label(&self, outcome: &str, lang: Language) -> String {
-        outcome
-            .parse::<crate::domain::encounter::Outcome>()
-            .ok()
-            .and_then(|o| self.profile.outcome_rule(o))
-            .map(|r| r.label.get(lang).to_string())
-            .unwrap_or_else(|| outcome.to_string())
+        self.profile.outcome_label(outcome, lang)
     }
 
     /// The folder `capture = "folder"` reads, relative to the config file.

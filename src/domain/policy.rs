@@ -205,6 +205,30 @@ impl PolicyProfile {
     }
 
     /// The checklist item with `id`.
+    /// A recorded document kind token in `lang`, as this profile names it
+    /// (the token itself when the profile does not know it).
+    pub fn document_label(
+        &self,
+        kind: Option<&str>,
+        lang: crate::domain::language::Language,
+    ) -> String {
+        kind.and_then(|k| k.parse::<DocumentKind>().ok())
+            .and_then(|k| self.document(k))
+            .map(|d| d.label.get(lang).to_string())
+            .or_else(|| kind.map(str::to_string))
+            .unwrap_or_default()
+    }
+
+    /// A recorded outcome token in `lang`, as this profile names it.
+    pub fn outcome_label(&self, outcome: &str, lang: crate::domain::language::Language) -> String {
+        outcome
+            .parse::<Outcome>()
+            .ok()
+            .and_then(|o| self.outcome_rule(o))
+            .map(|r| r.label.get(lang).to_string())
+            .unwrap_or_else(|| outcome.to_string())
+    }
+
     pub fn checklist_item(&self, id: &str) -> Option<&ChecklistItem> {
         self.checklist.iter().find(|c| c.id == id)
     }

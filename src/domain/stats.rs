@@ -54,6 +54,8 @@ pub struct Stats {
     pub first_ack: Durations,
     /// Arrival to counsel's acknowledgement (drills left out).
     pub counsel_ack: Durations,
+    /// Visitors' check-ins per month, facility and purpose (counts only).
+    pub visitors: BTreeMap<(String, String, String), u64>,
 }
 
 const NONE: &str = "-";
@@ -130,22 +132,44 @@ pub fn visitors<'a>(
 
 impl Stats {
     /// The counts as CSV (RFC 4180): one row per month, facility, document
-    /// kind and outcome, then the drills; tokens, not names.
+    /// kind and outcome, then the drills, then visitors by purpose; tokens,
+    /// not names.
     pub fn csv(&self) -> String {
-        let mut out = String::from("month,facility,kind,document,outcome,count\r\n");
+        let mut out = String::from("month,facility,kind,document,outcome,purpose,count\r\n");
         for (c, n) in &self.encounters {
             out.push_str(&format!(
-                "{},{},encounter,{},{},{n}\r\n",
+                "{},{},encounter,{},{},-,{n}\r\n",
                 c.month,
                 quote(&c.facility),
-                c.document,
-                c.outcome
+                quote(&c.document),
+                quote(&c.outcome)
             ));
         }
         for ((m, f), n) in &self.drills {
-            out.push_str(&format!("{m},{},drill,-,-,{n}\r\n", quote(f)));
+            out.push_str(&format!("{m},{},drill,-,-,-,{n}\r\n", quote(f)));
+        }
+        for ((m, f, p), n) in &self.visitors {
+            out.push_str(&format!(
+                "{m},{},visitors,-,-,{},{n}\r\n",
+                quote(f),
+                quote(p)
+            ));
         }
         out
+    }
+
+    /// Encounters (drills left out) summed by `key` of their cell.
+    pub fn by(&self, key: impl Fn(&Cell) -> &str) -> BTreeMap<String, u64> {
+        let mut out = BTreeMap::new();
+        for (c, n) in &self.encounters {
+            *out.entry(key(c).to_string()).or_default() += n;
+        }
+        out
+    }
+
+    /// Encounters in all (drills left out).
+    pub fn total(&self) -> u64 {
+        self.encounters.values().sum()
     }
 }
 
@@ -238,7 +262,7 @@ mod tests {
         // November in Los Angeles too.
         assert!(s.encounters.keys().all(|c| c.month == "2026-11"));
         let csv = s.csv();
-        assert!(csv.starts_with("month,facility,kind,document,outcome,count\r\n"));
+        assert!(csv.starts_with("month,facility,kind,document,outcome,purpose,count\r\n"));
         assert_eq!(csv.lines().count(), 1 + s.encounters.len() + s.drills.len());
     }
 
@@ -264,7 +288,7 @@ mod tests {
         assert_eq!(s.first_ack.unanswered, 1);
         assert!(s
             .csv()
-            .contains("2026-11,\"f, \"\"east\"\"\",encounter,-,-,1"));
+            .contains("2026-11,\"f, \"\"east\"\"\",encounter,-,-,-,1"));
         let v = visitors([("f1", late, "program"), ("f1", late, "program")], tz);
         assert_eq!(v.values().sum::<u64>(), 2);
     }

@@ -12,7 +12,11 @@ use deadpool_postgres::Pool;
 use sha2::{Digest, Sha256};
 
 /// The roles a hub account may have.
-pub const ROLES: [AccountRole; 3] = [AccountRole::Counsel, AccountRole::Manager, AccountRole::City];
+pub const ROLES: [AccountRole; 3] = [
+    AccountRole::Counsel,
+    AccountRole::Manager,
+    AccountRole::City,
+];
 
 /// A hub account as listed.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -80,11 +84,8 @@ pub async fn change(pool: &Pool, name: &str, change: &Change) -> Result<(), DbEr
     let tx = c.transaction().await?;
     let n = match change {
         Change::Password(hash) => {
-            tx.execute(
-                "UPDATE users SET hash = $2 WHERE name = $1",
-                &[&name, hash],
-            )
-            .await?
+            tx.execute("UPDATE users SET hash = $2 WHERE name = $1", &[&name, hash])
+                .await?
         }
         Change::Disable | Change::Enable => {
             let disabled = matches!(change, Change::Disable);

@@ -194,6 +194,7 @@ pub async fn ingest(
             .map(|e| e.subject.as_str())
             .collect();
         super::project::refresh(&tx, &batch.facility, &encounters).await?;
+        super::project::count_visits(&tx, &batch.facility, &ats, &kinds, &bodies).await?;
     }
     tx.commit().await?;
     let answer = if new.is_empty() {

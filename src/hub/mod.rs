@@ -14,6 +14,7 @@ pub mod ingest;
 pub mod pages;
 pub mod project;
 pub mod seal;
+pub mod stats;
 pub mod store;
 pub mod verify;
 pub mod web;
@@ -143,6 +144,12 @@ pub async fn serve(
     let (pool, cluster) = database(&config).await?;
     let result = async {
         migrated(&pool, &mut stop).await?;
+        if project::use_timezone(&pool, &config.web.timezone).await? {
+            tracing::info!(
+                "visitor counts are by month in {} ([web] timezone)",
+                config.web.timezone
+            );
+        }
         for f in &config.facility {
             let public = store::public_key(&f.key).map_err(anyhow::Error::msg)?;
             if store::enroll(&pool, &f.id, &public).await? == store::Enrolment::New {
@@ -159,15 +166,15 @@ pub async fn serve(
             key.fingerprint()
         );
         let _ = bound.send(addr);
-        let city = city::City::new(&config, pool.clone(), tls.is_some())
-            .map_err(anyhow::Error::msg)?;
-        let app = web::router(web::Hub {
+        let hub = web::Hub {
             pool: pool.clone(),
             key,
             data,
             issued: Default::default(),
-        })
-        .merge(city::router(city));
+        };
+        let city = city::City::new(&config, hub.clone(), tls.is_some())
+            .map_err(anyhow::Error::msg)?;
+        let app = web::router(hub).merge(city::router(city));
         let gate = crate::admin::serve::Gate::with_limits(2048, 256, Vec::new());
         let mut stopped = stop.clone();
         crate::admin::serve::serve(listener, app, tls, gate, async move {

@@ -40,7 +40,7 @@ SELECT e.facility, e.subject,
     coalesce(max((e.body::jsonb ->> 'tier')::integer) FILTER (WHERE e.kind = 'alert.tier-paged') + 1, 0),
     count(*) FILTER (WHERE e.kind = 'encounter.page-captured')
 FROM entries e
-WHERE (e.kind LIKE 'encounter.%' OR e.kind LIKE 'alert.%')
+WHERE e.kind <> 'checkin.recorded' AND (e.kind LIKE 'encounter.%' OR e.kind LIKE 'alert.%')
   AND ($1::text IS NULL OR e.facility = $1)
   AND ($2::text[] IS NULL OR e.subject = ANY($2))
 GROUP BY e.facility, e.subject
@@ -79,4 +79,71 @@ pub async fn rebuild(tx: &tokio_postgres::Transaction<'_>) -> Result<u64, DbErro
     let ids: Option<Vec<&str>> = None;
     let params: [&(dyn ToSql + Sync); 2] = [&none, &ids];
     Ok(tx.execute(REFRESH, &params).await?)
+}
+
+/// The time zone the visitor counts' months are in (`[web] timezone`),
+/// as the database holds it.
+const VISIT_ZONE: &str = "(SELECT value FROM settings WHERE key = 'timezone')";
+
+/// Count the check-ins among `(at, kind, body)` into their months and
+/// purposes (counts only: a purpose is a token, and nothing else of a
+/// visitor is read).
+pub async fn count_visits(
+    tx: &deadpool_postgres::Transaction<'_>,
+    facility: &str,
+    ats: &[&str],
+    kinds: &[&str],
+    bodies: &[&str],
+) -> Result<(), DbError> {
+    if !kinds.contains(&"checkin.recorded") {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO visit_months (facility, month, purpose, n)
+         SELECT $1, to_char(at::timestamptz AT TIME ZONE coalesce({VISIT_ZONE}, 'UTC'), 'YYYY-MM'),
+                coalesce(body::jsonb ->> 'purpose', '-'), count(*)
+         FROM unnest($2::text[], $3::text[], $4::text[]) AS b(at, kind, body)
+         WHERE kind = 'checkin.recorded'
+         GROUP BY 2, 3
+         ON CONFLICT (month, facility, purpose) DO UPDATE SET n = visit_months.n + excluded.n"
+    );
+    let params: [&(dyn ToSql + Sync); 4] = [&facility, &ats, &kinds, &bodies];
+    tx.execute(sql.as_str(), &params).await?;
+    Ok(())
+}
+
+/// Keep the visitor counts' months in `tz`: when the database's zone
+/// differs (first start, or `[web] timezone` changed), count them again
+/// from the entries, in one transaction. Every hub process of a city
+/// must use the same zone.
+pub async fn use_timezone(pool: &deadpool_postgres::Pool, tz: &str) -> Result<bool, DbError> {
+    let mut c = pool.get().await?;
+    let tx = c.transaction().await?;
+    tx.execute("LOCK TABLE settings IN EXCLUSIVE MODE", &[])
+        .await?;
+    let held: Option<String> = tx
+        .query_opt("SELECT value FROM settings WHERE key = 'timezone'", &[])
+        .await?
+        .map(|r| r.get(0));
+    if held.as_deref() == Some(tz) {
+        return Ok(false);
+    }
+    tx.execute(
+        "INSERT INTO settings (key, value) VALUES ('timezone', $1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        &[&tz],
+    )
+    .await?;
+    tx.execute("DELETE FROM visit_months", &[]).await?;
+    tx.execute(
+        "INSERT INTO visit_months (facility, month, purpose, n)
+         SELECT facility, to_char(at::timestamptz AT TIME ZONE $1, 'YYYY-MM'),
+                coalesce(body::jsonb ->> 'purpose', '-'), count(*)
+         FROM entries WHERE kind = 'checkin.recorded'
+         GROUP BY 1, 2, 3",
+        &[&tz],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
 }

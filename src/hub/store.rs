@@ -136,7 +136,9 @@ pub const MIGRATIONS: &[&str] = &[
         detail      text
     );
     CREATE INDEX entries_subject ON entries (facility, subject)
-        WHERE kind LIKE 'encounter.%' OR kind LIKE 'alert.%';
+        WHERE kind <> 'checkin.recorded';
+    CREATE INDEX entries_purges ON entries (facility, seq)
+        WHERE kind = 'retention.purged';
     CREATE TABLE encounters (
         facility       text NOT NULL REFERENCES facilities (id),
         id             text NOT NULL,
@@ -156,6 +158,17 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX encounters_open ON encounters (opened_at) WHERE closed_at IS NULL;
     CREATE INDEX encounters_opened ON encounters (opened_at);
+    CREATE TABLE settings (
+        key   text PRIMARY KEY,
+        value text NOT NULL
+    );
+    CREATE TABLE visit_months (
+        facility text NOT NULL REFERENCES facilities (id),
+        month    text NOT NULL,
+        purpose  text NOT NULL,
+        n        bigint NOT NULL,
+        PRIMARY KEY (month, facility, purpose)
+    );
     "#,
 ];
 

@@ -99,7 +99,10 @@ async fn open_encounters(
             OpenRow {
                 facility: r.get(0),
                 id: r.get(1),
-                arrived: fill(cw.arrived_ago, &[("minutes", &(secs.max(0) / 60).to_string())]),
+                arrived: fill(
+                    cw.arrived_ago,
+                    &[("minutes", &(secs.max(0) / 60).to_string())],
+                ),
                 opened: local_minute(city, &r.get::<_, String>(11)),
                 drill: r.get(3),
                 document: city.document_label(document.as_deref(), lang),
@@ -211,7 +214,10 @@ pub async fn dashboard(
     let cw = CityWords::get(lang);
     let scope = v.scope.list().map(<[String]>::to_vec);
     let encounters = v.role.may_review();
-    if city.web.dashboard_view_due(&v.user, !v.refresh, AUDIT_EVERY) {
+    if city
+        .web
+        .dashboard_view_due(&v.user, !v.refresh, AUDIT_EVERY)
+    {
         let a = super::accounts::Audit {
             user: &v.user,
             role: v.role.token(),

@@ -10,6 +10,8 @@
 //! statistics) but no encounter.
 
 mod dashboard;
+mod encounter;
+mod statistics;
 
 use super::accounts;
 use super::store::DbError;
@@ -27,6 +29,8 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct City {
     pub pool: Pool,
+    /// The hub's keys and command wake-up, for counsel's commands.
+    pub hub: super::web::Hub,
     pub web: Arc<Web>,
     pub name: String,
     pub timezone: chrono_tz::Tz,
@@ -40,11 +44,12 @@ impl City {
     /// TLS itself.
     pub fn new(
         config: &super::config::HubConfig,
-        pool: Pool,
+        hub: super::web::Hub,
         https: bool,
     ) -> Result<City, String> {
         Ok(City {
-            pool,
+            pool: hub.pool.clone(),
+            hub,
             web: Arc::new(Web::new(
                 config.web.proxies(),
                 https || config.web.behind_tls_proxy,
@@ -58,11 +63,7 @@ impl City {
 
     /// A document kind token in `lang`, as the profile names it.
     pub fn document_label(&self, kind: Option<&str>, lang: Language) -> String {
-        kind.and_then(|k| k.parse::<crate::domain::document::DocumentKind>().ok())
-            .and_then(|k| self.profile.document(k))
-            .map(|d| d.label.get(lang).to_string())
-            .or_else(|| kind.map(str::to_string))
-            .unwrap_or_default()
+        self.profile.document_label(kind, lang)
     }
 }
 
@@ -117,6 +118,21 @@ pub fn router(city: City) -> Router {
     let https = city.web.secure_cookies;
     Router::new()
         .route("/", get(dashboard::dashboard))
+        .route("/statistics", get(statistics::page))
+        .route("/statistics.csv", get(statistics::csv))
+        .route("/statistics.pdf", get(statistics::pdf))
+        .route(
+            "/facilities/{facility}/encounters/{id}",
+            get(encounter::show),
+        )
+        .route(
+            "/facilities/{facility}/encounters/{id}/pages/{number}",
+            get(encounter::page_image),
+        )
+        .route(
+            "/facilities/{facility}/encounters/{id}/{action}",
+            post(encounter::act),
+        )
         .route(
             "/login",
             get(auth::login_form::<City>).post(auth::login::<City>),

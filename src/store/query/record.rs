@@ -159,10 +159,6 @@ pub fn reveal(conn: &Connection, r: &VaultRef) -> rusqlite::Result<String> {
     Ok(vault::open(conn, r)?.unwrap_or_else(|| PURGED.to_string()))
 }
 
-fn reveal_opt(conn: &Connection, r: &Option<VaultRef>) -> rusqlite::Result<Option<String>> {
-    r.as_ref().map(|r| reveal(conn, r)).transpose()
-}
-
 /// Why a record could not be read back.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
@@ -198,23 +194,51 @@ fn body<T: serde::de::DeserializeOwned>(e: &Entry) -> Result<T, ReadError> {
 /// A note or an instruction entry as who said what, when.
 /// A note or instruction; one relayed for someone else is by them,
 /// "relayed by" whoever typed it.
-fn text_act(conn: &Connection, e: &Entry) -> Result<Act, ReadError> {
+fn text_act(rev: &mut Reveal<'_>, e: &Entry) -> Result<Act, ReadError> {
     let b: TextAdded = body(e)?;
-    let by = reveal(conn, &b.by)?;
+    let by = rev(&b.by)?;
     Ok(Act {
         at: e.at.clone(),
-        by: match reveal_opt(conn, &b.from)? {
+        by: match reveal_with(rev, &b.from)? {
             Some(from) => format!("{from} (relayed by {by})"),
             None => by,
         },
-        text: reveal(conn, &b.text)?,
+        text: rev(&b.text)?,
         via: b.via,
     })
+}
+
+/// Opens a vault reference: its value, or [`PURGED`].
+pub type Reveal<'a> = dyn FnMut(&VaultRef) -> Result<String, ReadError> + 'a;
+
+fn reveal_with(rev: &mut Reveal<'_>, r: &Option<VaultRef>) -> Result<Option<String>, ReadError> {
+    r.as_ref().map(|r| rev(r)).transpose()
 }
 
 /// The full record of encounter `id`, rebuilt from its journal entries.
 pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>, ReadError> {
     let entries = entries_for(conn, id)?;
+    let mut rev = |r: &VaultRef| -> Result<String, ReadError> { Ok(reveal(conn, r)?) };
+    let Some(mut rec) = assemble(id, &entries, &mut rev)? else {
+        return Ok(None);
+    };
+    rec.purged |= conn
+        .query_row("SELECT purged FROM encounters WHERE id = ?1", [id], |r| {
+            r.get::<_, bool>(0)
+        })
+        .optional()?
+        .unwrap_or(false);
+    Ok(Some(rec))
+}
+
+/// Encounter `id`'s record from its entries (oldest first), its vault
+/// values opened by `rev`: the kiosk's from its SQLite vault, the hub's
+/// from its sealed copy.
+pub fn assemble(
+    id: &str,
+    entries: &[Entry],
+    rev: &mut Reveal<'_>,
+) -> Result<Option<EncounterRecord>, ReadError> {
     if entries.is_empty() {
         return Ok(None);
     }
@@ -222,7 +246,7 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
         id: id.to_string(),
         ..Default::default()
     };
-    for e in &entries {
+    for e in entries {
         let line = match EventKind::from_token(&e.kind) {
             Some(EventKind::EncounterOpened) => {
                 let b: EncounterOpened = body(e)?;
@@ -245,25 +269,25 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
                     .iter()
                     .map(|o| {
                         Ok(OfficerView {
-                            name: reveal(conn, &o.name)?,
-                            badge: reveal(conn, &o.badge)?,
-                            agency: reveal(conn, &o.agency)?,
+                            name: rev(&o.name)?,
+                            badge: rev(&o.badge)?,
+                            agency: rev(&o.agency)?,
                         })
                     })
-                    .collect::<rusqlite::Result<_>>()?;
-                rec.supervisor = reveal_opt(conn, &b.supervisor)?;
-                rec.purpose = reveal_opt(conn, &b.purpose)?;
-                rec.sought = reveal_opt(conn, &b.sought)?;
+                    .collect::<Result<_, ReadError>>()?;
+                rec.supervisor = reveal_with(rev, &b.supervisor)?;
+                rec.purpose = reveal_with(rev, &b.purpose)?;
+                rec.sought = reveal_with(rev, &b.sought)?;
                 rec.area = b.area.clone();
                 rec.area_public = b.area_public;
                 rec.exigent = b.exigent;
                 rec.document_kind = Some(b.document_kind.token().into());
-                rec.court = reveal_opt(conn, &b.court)?;
-                rec.judge = reveal_opt(conn, &b.judge)?;
+                rec.court = reveal_with(rev, &b.court)?;
+                rec.judge = reveal_with(rev, &b.judge)?;
                 rec.issued = b.issued.map(|d| d.to_string());
                 rec.expires = b.expires.map(|d| d.to_string());
-                rec.address = reveal_opt(conn, &b.address)?;
-                rec.areas_named = reveal_opt(conn, &b.areas_named)?;
+                rec.address = reveal_with(rev, &b.address)?;
+                rec.areas_named = reveal_with(rev, &b.areas_named)?;
                 Line::Details {
                     officers: b.officers.len(),
                     document: b.document_kind,
@@ -273,7 +297,7 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
             Some(EventKind::PageCaptured) => {
                 let b: PageCaptured = body(e)?;
                 let by = match &b.by {
-                    Some(r) => Some(reveal(conn, r)?),
+                    Some(r) => Some(rev(r)?),
                     None => None,
                 };
                 rec.pages.push(PageView {
@@ -296,7 +320,7 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
             }
             Some(EventKind::Acknowledged) => {
                 let b: Acknowledged = body(e)?;
-                let by = reveal(conn, &b.by)?;
+                let by = rev(&b.by)?;
                 // A link in a shared channel: whoever in it pressed the link.
                 let by = if b.via == crate::domain::encounter::Via::ChannelLink {
                     crate::domain::encounter::in_channel_of(&by)
@@ -317,7 +341,7 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
             }
             Some(EventKind::ChecklistAnswered) => {
                 let b: ChecklistAnswered = body(e)?;
-                let by = reveal(conn, &b.by)?;
+                let by = rev(&b.by)?;
                 let answer = serde_json::to_value(b.answer)
                     .ok()
                     .and_then(|v| v.as_str().map(String::from))
@@ -338,7 +362,7 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
                 }
             }
             Some(EventKind::InstructionRecorded) => {
-                let act = text_act(conn, e)?;
+                let act = text_act(rev, e)?;
                 let line = Line::Instruction {
                     by: act.by.clone(),
                     via: act.via,
@@ -347,7 +371,7 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
                 line
             }
             Some(EventKind::NoteAdded) => {
-                let act = text_act(conn, e)?;
+                let act = text_act(rev, e)?;
                 let line = Line::Note {
                     by: act.by.clone(),
                     via: act.via,
@@ -357,18 +381,18 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
             }
             Some(EventKind::Decided) => {
                 let b: Decided = body(e)?;
-                let by = reveal(conn, &b.by)?;
+                let by = rev(&b.by)?;
                 rec.outcome = Some(b.outcome.token().into());
                 rec.decision_basis = Some(b.basis.token().into());
-                rec.override_reason = reveal_opt(conn, &b.override_reason)?;
-                rec.officials_reason = reveal_opt(conn, &b.officials_reason)?;
+                rec.override_reason = reveal_with(rev, &b.override_reason)?;
+                rec.officials_reason = reveal_with(rev, &b.officials_reason)?;
                 rec.decided = Some(Act {
                     at: e.at.clone(),
                     by: by.clone(),
                     text: b.outcome.token().into(),
                     via: None,
                 });
-                if let Some(instr) = reveal_opt(conn, &b.counsel_instruction)? {
+                if let Some(instr) = reveal_with(rev, &b.counsel_instruction)? {
                     rec.counsel_instructions.push(Act {
                         at: e.at.clone(),
                         by: by.clone(),
@@ -384,7 +408,7 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
             }
             Some(EventKind::Closed) => {
                 let b: Closed = body(e)?;
-                let by = reveal(conn, &b.by)?;
+                let by = rev(&b.by)?;
                 rec.closed_at = Some(e.at.clone());
                 rec.closed_by = Some(by.clone());
                 Line::Closed { by }
@@ -454,7 +478,7 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
             }
             Some(EventKind::HoldPlaced) => {
                 let b: HoldPlaced = body(e)?;
-                let by = reveal(conn, &b.by)?;
+                let by = rev(&b.by)?;
                 let line = Line::HoldPlaced {
                     hold: b.hold.clone(),
                     by: by.clone(),
@@ -471,7 +495,7 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
             }
             Some(EventKind::HoldReleased) => {
                 let b: HoldReleased = body(e)?;
-                let by = reveal(conn, &b.by)?;
+                let by = rev(&b.by)?;
                 if let Some(h) = rec.holds.iter_mut().find(|h| h.id == b.hold) {
                     h.released = Some(Act {
                         at: e.at.clone(),
@@ -513,11 +537,5 @@ pub fn encounter(conn: &Connection, id: &str) -> Result<Option<EncounterRecord>,
             line,
         });
     }
-    rec.purged |= conn
-        .query_row("SELECT purged FROM encounters WHERE id = ?1", [id], |r| {
-            r.get::<_, bool>(0)
-        })
-        .optional()?
-        .unwrap_or(false);
     Ok(Some(rec))
 }

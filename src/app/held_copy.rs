@@ -1,0 +1,77 @@
+//! An encounter's record rebuilt from a copy held elsewhere: the hub keeps
+//! each kiosk's entries exactly as stored and their vault values sealed
+//! under its own key; the city's web reads the record through here, with
+//! the same assembly (and the same timeline) as the kiosk's own pages.
+
+use super::records::EncounterRecord;
+use super::AppError;
+use crate::store::events::VaultRef;
+use crate::store::journal::Entry;
+use crate::store::query::{self, ReadError, PURGED};
+use std::collections::HashMap;
+
+/// One stored entry of the copy: seq, time, kind, body (JSON as stored).
+pub struct CopiedEntry {
+    pub seq: i64,
+    pub at: String,
+    pub kind: String,
+    pub body: String,
+}
+
+/// The vault ids the entries' bodies refer to.
+pub fn vault_ids(entries: &[CopiedEntry]) -> Vec<i64> {
+    fn walk(v: &serde_json::Value, out: &mut Vec<i64>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if let (Some(id), Some(serde_json::Value::String(_))) =
+                    (m.get("vault").and_then(|x| x.as_i64()), m.get("commit"))
+                {
+                    out.push(id);
+                }
+                m.values().for_each(|x| walk(x, out));
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for e in entries {
+        if let Ok(v) = serde_json::from_str(&e.body) {
+            walk(&v, &mut out);
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Encounter `id` of `facility` from its copied entries (oldest first;
+/// the purges that name it among them),
+/// with `values` (vault id → salt and value, as opened). A value missing,
+/// or not matching its entry's commitment, reads as purged.
+pub fn encounter(
+    facility: &str,
+    id: &str,
+    entries: Vec<CopiedEntry>,
+    values: &HashMap<i64, (Vec<u8>, String)>,
+) -> Result<Option<EncounterRecord>, AppError> {
+    let entries: Vec<Entry> = entries
+        .into_iter()
+        .map(|e| Entry {
+            seq: e.seq,
+            at: e.at,
+            facility: facility.to_string(),
+            kind: e.kind,
+            subject: id.to_string(),
+            body: e.body,
+            hash: [0; 32],
+        })
+        .collect();
+    let mut rev = |r: &VaultRef| -> Result<String, ReadError> {
+        Ok(values
+            .get(&r.vault)
+            .filter(|(salt, value)| crate::store::vault::commitment(salt, value) == r.commit)
+            .map_or_else(|| PURGED.to_string(), |(_, v)| v.clone()))
+    };
+    Ok(query::assemble(id, &entries, &mut rev)?)
+}

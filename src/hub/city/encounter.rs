@@ -1,0 +1,343 @@
+//! An encounter of any facility on the city's web: the same page as on
+//! the facility's admin web (its record rebuilt from the hub's copy, the
+//! page images opened from the hub's sealed copy), and counsel acting on
+//! it. An action becomes a command signed by the hub; the kiosk takes it
+//! within seconds when it is online, later otherwise, and the page says
+//! which. Every view and action is journaled on the hub before it is
+//! shown or sent; the kiosk journals the action once it applies it.
+
+use super::City;
+use crate::admin::act::{acting_role, one_line, ActForm};
+use crate::admin::auth::Viewer;
+use crate::admin::chrome::{local_minute, no_store, WebError};
+use crate::admin::encounter::{plausible_id, Frame};
+use crate::app::city_words::CityWords;
+use crate::app::held_copy::{self, CopiedEntry};
+use crate::app::records::EncounterRecord;
+use crate::domain::catalogue::fill;
+use crate::domain::shipping::command::Action;
+use axum::extract::{Path, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use std::collections::HashMap;
+
+/// The refusal when `v` may not read facility `facility`'s encounters:
+/// the city role never, a scoped account outside its facilities.
+fn refusal(v: &Viewer, facility: &str) -> Option<Response> {
+    let (w, cw) = (v.chrome.w, CityWords::get(v.chrome.lang));
+    if !v.role.may_review() {
+        return Some(v.chrome.clone().message(
+            StatusCode::FORBIDDEN,
+            w.refused,
+            cw.city_scope_note,
+        ));
+    }
+    if !v.scope.covers(facility) {
+        let text = fill(cw.not_in_scope, &[("facility", &facility)]);
+        return Some(
+            v.chrome
+                .clone()
+                .message(StatusCode::FORBIDDEN, w.refused, &text),
+        );
+    }
+    None
+}
+
+/// Encounter `id` of `facility` from the hub's copy, or NotFound.
+async fn load(city: &City, facility: &str, id: &str) -> Result<EncounterRecord, WebError> {
+    if !plausible_id(id) {
+        return Err(WebError::NotFound);
+    }
+    let c = city.pool.get().await.map_err(|e| super::db(e.into()))?;
+    let rows = c
+        .query(
+            "SELECT seq, at, kind, body FROM entries
+             WHERE facility = $1 AND ((subject = $2 AND kind <> 'checkin.recorded')
+                OR (kind = 'retention.purged' AND body::jsonb -> 'encounters' ? $2))
+             ORDER BY seq",
+            &[&facility, &id],
+        )
+        .await
+        .map_err(|e| super::db(e.into()))?;
+    let entries: Vec<CopiedEntry> = rows
+        .iter()
+        .map(|r| CopiedEntry {
+            seq: r.get(0),
+            at: r.get(1),
+            kind: r.get(2),
+            body: r.get(3),
+        })
+        .collect();
+    let ids = held_copy::vault_ids(&entries);
+    let sealed = c
+        .query(
+            "SELECT id, sealed FROM vault WHERE facility = $1 AND id = ANY($2)",
+            &[&facility, &ids],
+        )
+        .await
+        .map_err(|e| super::db(e.into()))?;
+    let values: HashMap<i64, (Vec<u8>, String)> = sealed
+        .iter()
+        .filter_map(|r| {
+            let id: i64 = r.get(0);
+            let sealed: Vec<u8> = r.get(1);
+            Some((id, city.hub.data.open_value(facility, id, &sealed)?))
+        })
+        .collect();
+    held_copy::encounter(facility, id, entries, &values)?.ok_or(WebError::NotFound)
+}
+
+/// Journal `action` by `v` on encounter `id` of `facility`.
+async fn journal(
+    city: &City,
+    v: &Viewer,
+    action: &str,
+    facility: &str,
+    id: &str,
+    detail: Option<String>,
+) -> Result<(), WebError> {
+    let a = super::accounts::Audit {
+        user: &v.user,
+        role: v.role.token(),
+        action,
+        facility: Some(facility),
+        encounter: Some(id),
+        detail,
+    };
+    super::accounts::audit(&city.pool, a)
+        .await
+        .map_err(super::db)
+}
+
+/// What the page says above the actions: this account's commands not yet
+/// applied (or refused), and whether the kiosk is in reach.
+async fn notices(
+    city: &City,
+    v: &Viewer,
+    facility: &str,
+    id: &str,
+) -> Result<Vec<String>, WebError> {
+    let cw = CityWords::get(v.chrome.lang);
+    let c = city.pool.get().await.map_err(|e| super::db(e.into()))?;
+    let rows = c
+        .query(
+            "SELECT action, issued_at, delivered_at IS NOT NULL, outcome FROM commands
+             WHERE facility = $1 AND encounter = $2 AND by_account = $3
+               AND (outcome IS NULL OR outcome <> 'applied')
+             ORDER BY id",
+            &[&facility, &id, &v.user],
+        )
+        .await
+        .map_err(|e| super::db(e.into()))?;
+    let mut out = Vec::new();
+    for r in &rows {
+        let action = match r.get::<_, String>(0).as_str() {
+            "acknowledge" => cw.action_acknowledge,
+            "instruct" => cw.action_instruct,
+            "note" => cw.action_note,
+            _ => cw.action_checklist,
+        };
+        let time = local_minute(city, &r.get::<_, String>(1));
+        let outcome: Option<String> = r.get(3);
+        let text = match outcome {
+            Some(reason) => cw.command_refused.replace("{reason}", &reason),
+            None if r.get::<_, bool>(2) => cw.command_delivered.to_string(),
+            None => cw.command_waiting.to_string(),
+        };
+        out.push(fill(&text, &[("action", &action), ("time", &time)]));
+    }
+    let age: Option<Option<i64>> = c
+        .query_opt(
+            "SELECT extract(epoch FROM now() - h.received_at)::bigint
+             FROM facilities f LEFT JOIN heartbeats h ON h.facility = f.id WHERE f.id = $1",
+            &[&facility],
+        )
+        .await
+        .map_err(|e| super::db(e.into()))?
+        .map(|r| r.get(0));
+    match age.flatten() {
+        None => out.push(cw.kiosk_never.to_string()),
+        Some(a) if a >= super::dashboard::SILENT_AFTER_S => {
+            out.push(fill(cw.kiosk_away, &[("minutes", &(a / 60))]));
+        }
+        Some(_) => {}
+    }
+    Ok(out)
+}
+
+/// GET /facilities/{facility}/encounters/{id}.
+pub async fn show(
+    State(city): State<City>,
+    v: Viewer,
+    Path((facility, id)): Path<(String, String)>,
+) -> Response {
+    if let Some(refused) = refusal(&v, &facility) {
+        return refused;
+    }
+    if let Err(e) = load(&city, &facility, &id).await {
+        return v.error(e);
+    }
+    if let Err(e) = journal(&city, &v, "viewed-encounter", &facility, &id, None).await {
+        return v.error(e);
+    }
+    let (r, notice) = match tokio::try_join!(
+        load(&city, &facility, &id),
+        notices(&city, &v, &facility, &id)
+    ) {
+        Ok(x) => x,
+        Err(e) => return v.error(e),
+    };
+    let frame = Frame {
+        base: format!("/facilities/{facility}/encounters/{id}"),
+        tz: city.timezone,
+        profile: &city.profile,
+        city: true,
+        notice,
+    };
+    crate::admin::encounter::page(&v, r, frame)
+}
+
+/// GET /facilities/{facility}/encounters/{id}/pages/{number}: the image,
+/// opened from the hub's sealed copy for this response only.
+pub async fn page_image(
+    State(city): State<City>,
+    v: Viewer,
+    Path((facility, id, number)): Path<(String, String, u32)>,
+) -> Response {
+    if let Some(refused) = refusal(&v, &facility) {
+        return refused;
+    }
+    let rec = match load(&city, &facility, &id).await {
+        Ok(r) => r,
+        Err(e) => return v.error(e),
+    };
+    let Some(page) = rec.pages.iter().find(|p| p.number == number).cloned() else {
+        return v.error(WebError::NotFound);
+    };
+    if rec.purged {
+        return v.error(WebError::NotFound);
+    }
+    let detail = Some(format!("page {number}"));
+    if let Err(e) = journal(&city, &v, "viewed-page", &facility, &id, detail).await {
+        return v.error(e);
+    }
+    let sealed = match city.pool.get().await {
+        Ok(c) => c
+            .query_opt(
+                "SELECT sealed FROM pages WHERE facility = $1 AND id = $2",
+                &[&facility, &page.id],
+            )
+            .await
+            .map(|r| r.map(|r| r.get::<_, Vec<u8>>(0))),
+        Err(e) => return v.error(super::db(e.into())),
+    };
+    let image = match sealed {
+        Ok(Some(s)) => city.hub.data.open_page(&facility, &page.id, &s),
+        Ok(None) => None,
+        Err(e) => return v.error(super::db(e.into())),
+    };
+    let Some(image) = image else {
+        let (w, cw) = (v.chrome.w, CityWords::get(v.chrome.lang));
+        return v
+            .chrome
+            .clone()
+            .message(StatusCode::NOT_FOUND, w.not_found, cw.page_not_here);
+    };
+    let (media, ext) = if page.media == "image/png" {
+        ("image/png", "png")
+    } else {
+        ("image/jpeg", "jpg")
+    };
+    (
+        StatusCode::OK,
+        no_store(),
+        [
+            (CONTENT_TYPE, media.to_string()),
+            (
+                CONTENT_DISPOSITION,
+                format!("inline; filename=\"{id}-page-{number}.{ext}\""),
+            ),
+        ],
+        image,
+    )
+        .into_response()
+}
+
+/// POST /facilities/{facility}/encounters/{id}/{acknowledge|instruction|note|checklist}:
+/// a command to the facility's kiosk, signed by the hub, journaled here
+/// first.
+pub async fn act(
+    State(city): State<City>,
+    v: Viewer,
+    Path((facility, id, what)): Path<(String, String, String)>,
+    Form(f): Form<ActForm>,
+) -> Response {
+    if let Some(refused) = v.csrf_refusal(&f.csrf) {
+        return refused;
+    }
+    if let Some(refused) = refusal(&v, &facility) {
+        return refused;
+    }
+    let w = v.chrome.w;
+    let refuse = |text: &str| {
+        v.chrome
+            .clone()
+            .message(StatusCode::BAD_REQUEST, w.not_recorded, text)
+    };
+    let text = one_line(&f.text);
+    let (action, anchor) = match what.as_str() {
+        "acknowledge" => (Action::Acknowledge, "act"),
+        "instruction" | "note" if text.is_empty() => return refuse(w.write_something),
+        "instruction" | "note"
+            if text.chars().count() > crate::domain::encounter::MAX_TEXT_CHARS =>
+        {
+            return refuse(w.text_too_long)
+        }
+        "instruction" => (Action::Instruct { text }, "act"),
+        "note" => (Action::Note { text }, "notes"),
+        "checklist" => {
+            let Ok(answer) = f.answer.parse() else {
+                return refuse(w.pick_an_answer);
+            };
+            if city.profile.checklist_item(&f.item).is_none() {
+                return refuse(w.unknown_question);
+            }
+            (
+                Action::Checklist {
+                    item: f.item.clone(),
+                    answer,
+                },
+                "checklist",
+            )
+        }
+        _ => return v.error(WebError::NotFound),
+    };
+    let rec = match load(&city, &facility, &id).await {
+        Ok(r) => r,
+        Err(e) => return v.error(e),
+    };
+    if rec.closed_at.is_some() {
+        return v
+            .chrome
+            .clone()
+            .message(StatusCode::CONFLICT, w.not_recorded, w.encounter_closed);
+    }
+    if let Err(e) = journal(&city, &v, action.token(), &facility, &id, None).await {
+        return v.error(e);
+    }
+    let order = super::super::commands::Order {
+        facility: &facility,
+        encounter: &id,
+        action,
+        by: &v.user,
+        role: acting_role(v.role),
+    };
+    let h = &city.hub;
+    if let Err(e) = super::super::commands::issue(&h.pool, &h.key, &h.data, order).await {
+        return v.error(super::db(e));
+    }
+    h.issued.notify_waiters();
+    Redirect::to(&format!("/facilities/{facility}/encounters/{id}#{anchor}")).into_response()
+}
