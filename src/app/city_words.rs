@@ -28,6 +28,7 @@ crate::messages! {
         not_in_scope: "This account does not cover facility {facility}.",
         command_waiting: "{action} sent at {time}: waiting for the kiosk to take it.",
         command_delivered: "{action} sent at {time}: the kiosk has it and is recording it.",
+        command_applied: "{action} sent at {time}: recorded at the desk.",
         command_refused: "{action} sent at {time} was refused by the kiosk: {reason}",
         kiosk_away: "The kiosk has not been heard from for {minutes} min. What you send is kept and delivered when it is back.",
         kiosk_never: "The kiosk has never been heard from. What you send is kept and delivered when it reaches the hub.",

@@ -106,7 +106,9 @@ async fn open_encounters(
                 opened: local_minute(city, &r.get::<_, String>(11)),
                 drill: r.get(3),
                 document: city.document_label(document.as_deref(), lang),
-                paged: if paged.is_empty() {
+                paged: if paged.is_empty() && r.get::<_, i32>(9) > 0 {
+                    crate::app::words::words(lang).nobody_paged.to_string()
+                } else if paged.is_empty() {
                     cw.nobody_paged_yet.to_string()
                 } else {
                     paged.join(", ")

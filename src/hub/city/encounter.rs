@@ -111,8 +111,8 @@ async fn journal(
         .map_err(super::db)
 }
 
-/// What the page says above the actions: this account's commands not yet
-/// applied (or refused), and whether the kiosk is in reach.
+/// What the page says above the actions: what became of each command this
+/// account sent about the encounter, and whether the kiosk is in reach.
 async fn notices(
     city: &City,
     v: &Viewer,
@@ -125,7 +125,6 @@ async fn notices(
         .query(
             "SELECT action, issued_at, delivered_at IS NOT NULL, outcome FROM commands
              WHERE facility = $1 AND encounter = $2 AND by_account = $3
-               AND (outcome IS NULL OR outcome <> 'applied')
              ORDER BY id",
             &[&facility, &id, &v.user],
         )
@@ -142,6 +141,7 @@ async fn notices(
         let time = local_minute(city, &r.get::<_, String>(1));
         let outcome: Option<String> = r.get(3);
         let text = match outcome {
+            Some(done) if done == "applied" => cw.command_applied.to_string(),
             Some(reason) => cw.command_refused.replace("{reason}", &reason),
             None if r.get::<_, bool>(2) => cw.command_delivered.to_string(),
             None => cw.command_waiting.to_string(),
