@@ -234,6 +234,10 @@ async fn counsel_acts_on_a_kiosk_s_encounter_from_a_phone() {
     check(&c, &out, "city-statistics", &axe).await;
     c.goto(&format!("{base}/")).await.unwrap();
     check(&c, &out, "city-dashboard", &axe).await;
+    c.goto(&format!("{base}/log")).await.unwrap();
+    let text = eval(&c, "return document.body.innerText").await;
+    assert!(text.as_str().unwrap().contains(&id));
+    check(&c, &out, "city-log", &axe).await;
     c.close().await.unwrap();
     library.stop();
     center.stop();

@@ -38,6 +38,7 @@ crate::messages! {
         action_note: "Your note",
         action_checklist: "Your checklist answer",
         nav_statistics: "Statistics",
+        nav_log: "Encounter log",
         month_from: "From month",
         month_to: "To month",
         encounters_total: "Encounters (drills not counted)",

@@ -139,6 +139,8 @@ pub const MIGRATIONS: &[&str] = &[
         WHERE kind <> 'checkin.recorded';
     CREATE INDEX entries_purges ON entries (facility, seq)
         WHERE kind = 'retention.purged';
+    CREATE INDEX entries_holds ON entries (facility, kind)
+        WHERE kind IN ('retention.hold-placed', 'retention.hold-released');
     CREATE TABLE encounters (
         facility       text NOT NULL REFERENCES facilities (id),
         id             text NOT NULL,

@@ -11,6 +11,7 @@
 
 mod dashboard;
 mod encounter;
+mod log;
 mod statistics;
 
 use super::accounts;
@@ -118,6 +119,7 @@ pub fn router(city: City) -> Router {
     let https = city.web.secure_cookies;
     Router::new()
         .route("/", get(dashboard::dashboard))
+        .route("/log", get(log::log))
         .route("/statistics", get(statistics::page))
         .route("/statistics.csv", get(statistics::csv))
         .route("/statistics.pdf", get(statistics::pdf))
