@@ -317,6 +317,9 @@ async fn the_statistics_equal_a_hand_count_and_carry_no_name() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("council.pdf");
     std::fs::write(&file, &pdf.body).unwrap();
+    let keep = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("city-screens");
+    std::fs::create_dir_all(&keep).unwrap();
+    std::fs::write(keep.join("council-report-es.pdf"), &pdf.body).unwrap();
     if let Some(text) = common::pdf_text(&file) {
         assert!(text.contains("Informe al concejo"), "{text}");
         assert!(text.contains(&total.to_string()));

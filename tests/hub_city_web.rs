@@ -306,7 +306,7 @@ async fn counsel_reads_an_encounter_of_any_facility_and_acts_on_it_by_command() 
     let page = page.text();
     assert!(page.contains("ICE administrative warrant (Form I-200 or I-205)"));
     assert!(page.contains(&format!("action=\"{east}/acknowledge\"")));
-    assert!(!page.contains("/report.pdf") && !page.contains("/hold\""));
+    assert!(page.contains(&format!("{east}/report.pdf")) && !page.contains("/hold\""));
     assert!(
         !page.contains("has not been heard from"),
         "east's kiosk is in reach"
@@ -426,9 +426,30 @@ async fn counsel_reads_an_encounter_of_any_facility_and_acts_on_it_by_command() 
         .status,
         StatusCode::NOT_FOUND
     );
+    // The report for counsel's file, from the hub's copy, signed by the hub.
+    let pdf = send(app, get(&format!("{east}/report.pdf"), Some(&rosa))).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert!(pdf.body.starts_with(b"%PDF"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("r.pdf"), &pdf.body).unwrap();
+    let keep = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("city-screens");
+    std::fs::create_dir_all(&keep).unwrap();
+    std::fs::write(keep.join("city-report.pdf"), &pdf.body).unwrap();
+    if let Some(text) = common::pdf_text(&dir.path().join("r.pdf")) {
+        for want in [
+            "E-EASTOPEN",
+            "City hub signing key",
+            "threshold-hub-report/1",
+            "threshold hub verify east-library",
+        ] {
+            assert!(text.contains(want), "{want} not in the report:\n{text}");
+        }
+    }
     // The city role reads no encounter; counsel for east reads none of west's.
     let lee = session_of(app, "lee").await;
     let r = send(app, get(&east, Some(&lee))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = send(app, get(&format!("{east}/report.pdf"), Some(&lee))).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(!r.text().contains("ICE administrative warrant"));
     let eve = session_of(app, "eve").await;

@@ -70,5 +70,8 @@ crate::messages! {
         how_counted_text: "Each encounter is counted once, in the month its officials arrived (city time), under the document recorded last and the outcome recorded. The median and the 90th percentile are nearest-rank. Visitors are counted by the purpose they chose; nothing else about them leaves the building.",
         nothing_in_period: "Nothing was recorded in this period.",
         every_facility: "every facility",
+        hub_key: "City hub signing key (Ed25519)",
+        hub_check_signature: "1. The signature (Ed25519) covers the statement above, byte for byte. Check it against the city hub's public key printed above (threshold hub key prints it) using any Ed25519 tool.",
+        hub_check_head: "2. This report was made from the city hub's copy of the facility's record, each entry as the kiosk stored it and shipped it signed with the facility's key: threshold hub verify FACILITY checks the copy, and on the kiosk threshold log verify --against SEQ:HASH with the head above checks that the facility still holds the same record.",
     }
 }

@@ -22,7 +22,7 @@ pub use crate::store::keys::load as load_key;
 pub use crate::store::keys::KeyError;
 pub use crate::store::query::overview::{ChannelHealth, Delivery};
 pub use crate::store::query::{
-    EncounterRecord, EncounterRow, LogError, LogFilter, LogKind, LogRow, ReadError,
+    EncounterRecord, EncounterRow, LogError, LogFilter, LogKind, LogRow, PageView, ReadError,
 };
 pub use crate::store::retention::PurgeSummary;
 pub use crate::store::timestamp;

@@ -28,6 +28,10 @@ pub enum ReportError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Pdf(#[from] PdfError),
+    /// The page's image is not where the report is made (the city hub's
+    /// copy before the kiosk has sent it).
+    #[error("page {0} is not here yet")]
+    PageMissing(u32),
     #[error("{}", crate::msg!("page {number}: {source}", number = .number, source = .source))]
     Page {
         number: u32,
@@ -49,6 +53,36 @@ pub fn statement(
     )
 }
 
+/// The signed statement at the end of a report, and how to check it.
+pub struct Integrity {
+    /// The record's head, `#seq hash`.
+    pub head: String,
+    /// What the key is ("Facility signing key (Ed25519)", or the hub's).
+    pub key_label: String,
+    pub key_hex: String,
+    pub fingerprint: String,
+    pub statement: String,
+    pub signature: String,
+    /// How a reader checks it, one paragraph each.
+    pub checks: Vec<String>,
+}
+
+/// What a report is made from: the kiosk's own record, or the city hub's
+/// copy of it.
+pub struct Basis<'a> {
+    pub record: query::EncounterRecord,
+    pub facility_name: &'a str,
+    pub facility_id: &'a str,
+    pub profile: &'a crate::domain::policy::PolicyProfile,
+    pub paper: crate::render::pdf::Paper,
+    pub tz: chrono_tz::Tz,
+    /// When it was made (RFC 3339, UTC), as its statement says.
+    pub created: String,
+    pub integrity: Integrity,
+    /// A page's image.
+    pub image: &'a mut dyn FnMut(&query::PageView) -> Result<Vec<u8>, ReportError>,
+}
+
 /// The PDF report of encounter `id`, made for `who`, labelled in `lang`.
 pub fn encounter_pdf(
     loaded: &Loaded,
@@ -61,12 +95,74 @@ pub fn encounter_pdf(
     let conn = store.conn();
     let r = query::encounter(conn, id)?.ok_or_else(|| ReportError::Unknown(id.to_string()))?;
     let w = words(lang);
-    let local = |at: &str| crate::app::log_export::local(loaded, at);
     let created = crate::store::timestamp(chrono::Utc::now());
     let facility = &loaded.config.facility;
+    // The chain head now, and this encounter's last entry, signed.
+    let head = query::chain_head(conn).map_err(|e| store.err(e))?;
+    let last_seq = r.timeline.last().map_or(0, |t| t.seq);
+    let last_hash = query::entry_hash(conn, last_seq).map_err(|e| store.err(e))?;
+    let (head_hex, last_hex) = (hex::encode(&head.1), hex::encode(&last_hash));
+    let statement = statement(
+        &facility.id,
+        &r.id,
+        (last_seq, &last_hex),
+        (head.0, &head_hex),
+        &created,
+    );
+    let integrity = Integrity {
+        head: format!("#{} {head_hex}", head.0),
+        key_label: w.facility_key.to_string(),
+        key_hex: key.public_hex(),
+        fingerprint: key.fingerprint(),
+        signature: key.sign(&statement),
+        statement,
+        checks: vec![w.check_signature.to_string(), w.check_head.to_string()],
+    };
+    let mut image = |p: &query::PageView| {
+        store
+            .pages()
+            .read(&p.id)
+            .map_err(|source| ReportError::Page {
+                number: p.number,
+                source,
+            })
+    };
+    render(
+        Basis {
+            record: r,
+            facility_name: &facility.name,
+            facility_id: &facility.id,
+            profile: &loaded.profile,
+            paper: loaded.config.report.paper,
+            tz: loaded.timezone(),
+            created,
+            integrity,
+            image: &mut image,
+        },
+        lang,
+        who,
+    )
+}
+
+/// A report from `b`, labelled in `lang`, made for `who`.
+pub fn render(b: Basis<'_>, lang: Language, who: &str) -> Result<Vec<u8>, ReportError> {
+    let r = b.record;
+    let w = words(lang);
+    let tz = b.tz;
+    let local = |at: &str| {
+        chrono::DateTime::parse_from_rfc3339(at)
+            .map(|t| {
+                t.with_timezone(&tz)
+                    .format("%Y-%m-%d %H:%M:%S %Z")
+                    .to_string()
+            })
+            .unwrap_or_else(|_| at.to_string())
+    };
+    let created = b.created.clone();
+    let profile = b.profile;
     let mut doc = Document::new(
-        &format!("{} · {} {}", facility.name, w.encounter, r.id),
-        loaded.config.report.paper,
+        &format!("{} · {} {}", b.facility_name, w.encounter, r.id),
+        b.paper,
     );
     doc.title(
         &format!("{} {}", w.report_title, r.id),
@@ -80,7 +176,7 @@ pub fn encounter_pdf(
         REGULAR,
         10.0,
         0.0,
-        &format!("{} · {}", facility.name, facility.id),
+        &format!("{} · {}", b.facility_name, b.facility_id),
     );
     doc.text(
         REGULAR,
@@ -114,7 +210,7 @@ pub fn encounter_pdf(
         doc.fact(w.kiosk_language, shown.endonym());
     }
     let document = match r.document_kind.as_deref() {
-        Some(k) => loaded.document_label(Some(k), lang),
+        Some(k) => profile.document_label(Some(k), lang),
         None => "—".into(),
     };
     doc.fact(w.document, &document);
@@ -135,14 +231,14 @@ pub fn encounter_pdf(
         (Some(o), Some(d)) => format!(
             "{} · {} {} · {}",
             match basis {
-                Some(b) => noted(&loaded.outcome_label(o, lang), b, lang),
-                None => loaded.outcome_label(o, lang),
+                Some(b) => noted(&profile.outcome_label(o, lang), b, lang),
+                None => profile.outcome_label(o, lang),
             },
             w.decided_by,
             d.by,
             local(&d.at)
         ),
-        (Some(o), None) => loaded.outcome_label(o, lang),
+        (Some(o), None) => profile.outcome_label(o, lang),
         _ => "—".into(),
     };
     doc.fact(w.outcome, &outcome);
@@ -195,8 +291,7 @@ pub fn encounter_pdf(
     // any other answer recorded.
     doc.heading(w.checklist);
     let kind = r.document_kind.as_deref().and_then(|k| k.parse().ok());
-    let mut items: Vec<String> = loaded
-        .profile
+    let mut items: Vec<String> = profile
         .checklist_for(kind)
         .iter()
         .map(|q| q.id.clone())
@@ -210,8 +305,7 @@ pub fn encounter_pdf(
         doc.text(REGULAR, 10.0, 0.0, w.none);
     }
     for item in &items {
-        let q = loaded
-            .profile
+        let q = profile
             .checklist_item(item)
             .map(|i| i.question.get(lang).to_string())
             .unwrap_or_else(|| item.clone());
@@ -277,58 +371,43 @@ pub fn encounter_pdf(
         shown.push(k);
     }
     for l in shown {
-        doc.text(BOLD, 10.0, 0.0, loaded.profile.notice.title.get(l));
-        doc.text(REGULAR, 10.0, 0.0, loaded.profile.notice.body.get(l));
-        doc.text(
-            REGULAR,
-            10.0,
-            0.0,
-            loaded.profile.access.non_public.text.get(l),
-        );
+        doc.text(BOLD, 10.0, 0.0, profile.notice.title.get(l));
+        doc.text(REGULAR, 10.0, 0.0, profile.notice.body.get(l));
+        doc.text(REGULAR, 10.0, 0.0, profile.access.non_public.text.get(l));
     }
     doc.heading(w.timeline);
     for t in &r.timeline {
         doc.fact(
             &format!("#{} {}", t.seq, local(&t.at)),
-            &timeline::line(&loaded.profile, &t.line, lang),
+            &timeline::line(profile, &t.line, lang),
         );
     }
 
-    // The chain head now, and this encounter's last entry, signed.
-    let head = query::chain_head(conn).map_err(|e| store.err(e))?;
-    let last_seq = r.timeline.last().map_or(0, |t| t.seq);
-    let last_hash = query::entry_hash(conn, last_seq).map_err(|e| store.err(e))?;
-    let (head_hex, last_hex) = (hex::encode(&head.1), hex::encode(&last_hash));
-    let statement = statement(
-        &facility.id,
-        &r.id,
-        (last_seq, &last_hex),
-        (head.0, &head_hex),
-        &created,
-    );
+    let i = &b.integrity;
     doc.heading(w.integrity);
-    doc.fact(w.chain_head, &format!("#{} {head_hex}", head.0));
-    doc.fact(w.facility_key, &key.public_hex());
-    doc.fact(w.fingerprint, &key.fingerprint());
-    doc.text(REGULAR, 8.0, 0.0, statement.trim_end());
-    doc.fact(w.signature, &key.sign(&statement));
+    doc.fact(w.chain_head, &i.head);
+    doc.fact(&i.key_label, &i.key_hex);
+    doc.fact(w.fingerprint, &i.fingerprint);
+    doc.text(REGULAR, 8.0, 0.0, i.statement.trim_end());
+    doc.fact(w.signature, &i.signature);
     // The fingerprint large enough to read aloud over the phone.
     doc.text(
         BOLD,
         14.0,
         0.0,
-        &labelled(lang, w.fingerprint, &key.fingerprint()),
+        &labelled(lang, w.fingerprint, &i.fingerprint),
     );
     doc.heading(w.how_to_check);
-    doc.text(REGULAR, 10.0, 0.0, w.check_signature);
-    doc.text(REGULAR, 10.0, 0.0, w.check_head);
+    for check in &i.checks {
+        doc.text(REGULAR, 10.0, 0.0, check);
+    }
 
     // For the custodian who files it.
     doc.heading(w.certification);
     doc.text(REGULAR, 10.0, 0.0, w.certify_text);
     doc.fact(
         w.facility_label,
-        &format!("{} · {}", facility.name, facility.id),
+        &format!("{} · {}", b.facility_name, b.facility_id),
     );
     for line in [w.custodian, w.signature_line, w.date_line] {
         doc.fact(line, "______________________________");
@@ -352,13 +431,14 @@ pub fn encounter_pdf(
             doc.text(REGULAR, 10.0, 0.0, w.purged);
             continue;
         }
-        let bytes = store
-            .pages()
-            .read(&p.id)
-            .map_err(|source| ReportError::Page {
-                number: p.number,
-                source,
-            })?;
+        let bytes = match (b.image)(p) {
+            Err(ReportError::PageMissing(_)) => {
+                let cw = crate::app::city_words::CityWords::get(lang);
+                doc.text(REGULAR, 10.0, 0.0, cw.page_not_here);
+                continue;
+            }
+            other => other?,
+        };
         let alt = format!("{} {}{}", w.page, p.number, page_kind(w, p));
         doc.image(&bytes, &alt)?;
     }

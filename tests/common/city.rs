@@ -176,6 +176,12 @@ pub fn counsel_sees_the_city(hub_config: &Path, ca: &Path, facility: &str, id: &
     .unwrap_or_else(|| panic!("the encounter and the heartbeat are not on the city dashboard"));
     assert!(page.body.contains(facility));
     assert!(page.body.contains("Counsel acknowledged"), "{}", page.body);
+    // The report for counsel's file, from the hub's copy, both pages in it.
+    let report = counsel.get(&format!(
+        "/facilities/{facility}/encounters/{id}/report.pdf"
+    ));
+    assert_eq!(report.status, 200, "{}", report.body);
+    assert!(report.body.starts_with("%PDF"));
     let mut city = CityBrowser::new(&base, Some(ca));
     assert_eq!(city.sign_in("council.staff", PW).status, 303);
     let page = city.get("/");

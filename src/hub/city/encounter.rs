@@ -341,3 +341,147 @@ pub async fn act(
     h.issued.notify_waiters();
     Redirect::to(&format!("/facilities/{facility}/encounters/{id}#{anchor}")).into_response()
 }
+
+/// What the hub's report signs: its copy of `facility`'s record up to
+/// `head`, the encounter's last entry in it, and when it was made.
+pub fn report_statement(
+    facility: &str,
+    encounter: &str,
+    last: (i64, &str),
+    head: (i64, &str),
+    created: &str,
+) -> String {
+    format!(
+        "threshold-hub-report/1\nfacility {facility}\nencounter {encounter}\nlast-entry {} {}\nhead {} {}\ncreated {created}\n",
+        last.0, last.1, head.0, head.1
+    )
+}
+
+/// GET /facilities/{facility}/encounters/{id}/report.pdf: the report for
+/// counsel's file, as the kiosk makes it, from the hub's copy and signed
+/// with the hub's key; a page whose image has not arrived says so.
+pub async fn report(
+    State(city): State<City>,
+    v: Viewer,
+    Path((facility, id)): Path<(String, String)>,
+) -> Response {
+    if let Some(refused) = refusal(&v, &facility) {
+        return refused;
+    }
+    let r = match load(&city, &facility, &id).await {
+        Ok(r) => r,
+        Err(e) => return v.error(e),
+    };
+    if let Err(e) = journal(&city, &v, "exported-report", &facility, &id, None).await {
+        return v.error(e);
+    }
+    let (lang, cw) = (v.chrome.lang, CityWords::get(v.chrome.lang));
+    let last_seq = r.timeline.last().map_or(0, |t| t.seq);
+    let found = async {
+        let c = city.pool.get().await?;
+        let head = c
+            .query_one(
+                "SELECT head_seq, head_hash FROM facilities WHERE id = $1",
+                &[&facility],
+            )
+            .await?;
+        let last = c
+            .query_opt(
+                "SELECT hash FROM entries WHERE facility = $1 AND seq = $2",
+                &[&facility, &last_seq],
+            )
+            .await?;
+        let ids: Vec<String> = r.pages.iter().map(|p| p.id.clone()).collect();
+        let pages = c
+            .query(
+                "SELECT id, sealed FROM pages WHERE facility = $1 AND id = ANY($2)",
+                &[&facility, &ids],
+            )
+            .await?;
+        Ok::<_, super::DbError>((
+            (
+                head.get::<_, i64>(0),
+                hex::encode(head.get::<_, Vec<u8>>(1)),
+            ),
+            last.map(|l| hex::encode(l.get::<_, Vec<u8>>(0)))
+                .unwrap_or_default(),
+            pages
+                .iter()
+                .map(|p| (p.get::<_, String>(0), p.get::<_, Vec<u8>>(1)))
+                .collect::<HashMap<String, Vec<u8>>>(),
+        ))
+    };
+    let ((head_seq, head_hex), last_hex, sealed) = match found.await {
+        Ok(x) => x,
+        Err(e) => return v.error(super::db(e)),
+    };
+    let created = crate::app::records::timestamp(chrono::Utc::now());
+    let statement = report_statement(
+        &facility,
+        &id,
+        (last_seq, &last_hex),
+        (head_seq, &head_hex),
+        &created,
+    );
+    let key = &city.hub.key;
+    let integrity = crate::app::report::Integrity {
+        head: format!("#{head_seq} {head_hex}"),
+        key_label: cw.hub_key.to_string(),
+        key_hex: key.public_hex(),
+        fingerprint: key.fingerprint(),
+        signature: key.sign(&statement),
+        statement,
+        checks: vec![
+            cw.hub_check_signature.to_string(),
+            cw.hub_check_head.replace("FACILITY", &facility),
+        ],
+    };
+    let (city2, who, f2) = (city.clone(), v.user.clone(), facility.clone());
+    let made = tokio::task::spawn_blocking(move || {
+        let data = &city2.hub.data;
+        let mut image = |p: &crate::app::records::PageView| {
+            sealed
+                .get(&p.id)
+                .and_then(|s| data.open_page(&f2, &p.id, s))
+                .ok_or(crate::app::report::ReportError::PageMissing(p.number))
+        };
+        crate::app::report::render(
+            crate::app::report::Basis {
+                record: r,
+                facility_name: &f2,
+                facility_id: &f2,
+                profile: &city2.profile,
+                paper: crate::render::pdf::Paper::Letter,
+                tz: city2.timezone,
+                created,
+                integrity,
+                image: &mut image,
+            },
+            lang,
+            &who,
+        )
+    })
+    .await;
+    let pdf = match made {
+        Ok(Ok(p)) => p,
+        Ok(Err(e)) => {
+            return v.error(WebError::Database(format!(
+                "the report could not be made: {e}"
+            )))
+        }
+        Err(e) => return v.error(e.into()),
+    };
+    (
+        StatusCode::OK,
+        no_store(),
+        [
+            (CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                CONTENT_DISPOSITION,
+                format!("inline; filename=\"{facility}-{id}-report.pdf\""),
+            ),
+        ],
+        pdf,
+    )
+        .into_response()
+}

@@ -132,6 +132,10 @@ pub fn router(city: City) -> Router {
             get(encounter::page_image),
         )
         .route(
+            "/facilities/{facility}/encounters/{id}/report.pdf",
+            get(encounter::report),
+        )
+        .route(
             "/facilities/{facility}/encounters/{id}/{action}",
             post(encounter::act),
         )
