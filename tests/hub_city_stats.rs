@@ -9,7 +9,6 @@ mod common;
 use axum::http::StatusCode;
 use chrono::{Duration, TimeZone, Utc};
 use common::admin::{get, send, sign_in, PASSWORD};
-use common::hub::Pg;
 use std::collections::BTreeMap;
 use threshold::domain::account::{AccountRole, Scope};
 use threshold::hub::{accounts, project, store};
@@ -206,9 +205,7 @@ async fn generate(pool: &deadpool_postgres::Pool) -> Hand {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_statistics_equal_a_hand_count_and_carry_no_name() {
-    let pg = Pg::start();
-    let pool = store::pool(&pg.url(), None, 4, &store::Tls::AsUrlSays).unwrap();
-    store::migrate(&pool).await.unwrap();
+    let (_pg, pool) = common::city_world::hub_database().await;
     for i in 0..5u8 {
         let key = ed25519_dalek::SigningKey::from_bytes(&[i + 1; 32]);
         store::enroll(
@@ -236,18 +233,7 @@ async fn the_statistics_equal_a_hand_count_and_carry_no_name() {
     accounts::add(&pool, "lee", AccountRole::City, &Scope::All, &hash)
         .await
         .unwrap();
-    let config: threshold::hub::config::HubConfig = toml::from_str(
-        "[hub]\nlisten = \"127.0.0.1:1\"\nkey_file = \"k\"\n[database]\nurl = \"u\"\n[web]\ntimezone = \"America/Los_Angeles\"\n",
-    )
-    .unwrap();
-    let hub = threshold::hub::web::Hub {
-        pool: pool.clone(),
-        key: std::sync::Arc::new(threshold::hub::HubKey::from_seed([7; 32])),
-        data: std::sync::Arc::new(threshold::hub::seal::DataKey::from_bytes([9; 32])),
-        issued: Default::default(),
-    };
-    let app =
-        threshold::hub::city::router(threshold::hub::city::City::new(&config, hub, false).unwrap());
+    let app = common::city_world::router_on(&pool, "America/Los_Angeles");
     let (_, cookie) = sign_in(&app, "lee", PASSWORD).await;
     let cookie = cookie.expect("the city role signs in");
     let q = "from=2026-11&to=2026-11";

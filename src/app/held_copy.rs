@@ -75,3 +75,42 @@ pub fn encounter(
     };
     Ok(query::assemble(id, &entries, &mut rev)?)
 }
+
+/// One stored entry of the copy, whole, for a bundle.
+pub struct StoredEntry {
+    pub seq: i64,
+    pub at: String,
+    pub kind: String,
+    pub subject: String,
+    pub body: String,
+    pub hash: [u8; 32],
+}
+
+/// A signed bundle (`threshold-bundle/1`, the kiosk's format) of
+/// `facility`'s copied `entries` (consecutive, the first following
+/// `prev`), signed by the holder of `public_key` with `sign`: checkable
+/// with `threshold log verify --bundle FILE --key PUBLIC_KEY` like the
+/// kiosk's own. The number of entries.
+pub fn bundle(
+    facility: &str,
+    created_at: &str,
+    prev: [u8; 32],
+    entries: Vec<StoredEntry>,
+    public_key: String,
+    sign: &dyn Fn(&str) -> String,
+    out: &mut impl std::io::Write,
+) -> Result<u64, crate::store::bundle::BundleError> {
+    let entries = entries.into_iter().map(|e| {
+        Ok(Entry {
+            seq: e.seq,
+            at: e.at,
+            facility: facility.to_string(),
+            kind: e.kind,
+            subject: e.subject,
+            body: e.body,
+            hash: e.hash,
+        })
+    });
+    let signer = crate::store::bundle::BundleSigner { public_key, sign };
+    crate::store::bundle::write_entries(facility, created_at, prev, entries, &signer, out)
+}

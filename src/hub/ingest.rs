@@ -28,6 +28,7 @@ pub async fn ingest(
     pool: &Pool,
     key: &HubKey,
     data: &DataKey,
+    tz: chrono_tz::Tz,
     body: &[u8],
 ) -> Result<(u16, Answer), DbError> {
     let batch: Batch = match serde_json::from_slice(body) {
@@ -187,14 +188,19 @@ pub async fn ingest(
             "UPDATE facilities SET head_seq = $2, head_hash = $3, last_batch_at = now() WHERE id = $1",
             &facility_head,
         );
-        tokio::try_join!(store, advance, keep_receipt)?;
+        let visits = super::project::visits(
+            new.iter()
+                .map(|e| (e.at.as_str(), e.kind.as_str(), e.body.as_str())),
+            tz,
+        );
+        let count = super::project::count_visits(&tx, &batch.facility, &visits);
+        tokio::try_join!(store, advance, keep_receipt, count)?;
         let encounters: Vec<&str> = new
             .iter()
             .filter(|e| super::project::touches(&e.kind))
             .map(|e| e.subject.as_str())
             .collect();
         super::project::refresh(&tx, &batch.facility, &encounters).await?;
-        super::project::count_visits(&tx, &batch.facility, &ats, &kinds, &bodies).await?;
     }
     tx.commit().await?;
     let answer = if new.is_empty() {

@@ -171,6 +171,7 @@ pub async fn serve(
             key,
             data,
             issued: Default::default(),
+            tz: config.web.tz(),
         };
         let city = city::City::new(&config, hub.clone(), tls.is_some())
             .map_err(anyhow::Error::msg)?;

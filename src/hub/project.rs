@@ -81,34 +81,54 @@ pub async fn rebuild(tx: &tokio_postgres::Transaction<'_>) -> Result<u64, DbErro
     Ok(tx.execute(REFRESH, &params).await?)
 }
 
-/// The time zone the visitor counts' months are in (`[web] timezone`),
-/// as the database holds it.
-const VISIT_ZONE: &str = "(SELECT value FROM settings WHERE key = 'timezone')";
+/// The check-ins among `entries` counted by month (in `tz`) and purpose:
+/// counts only (a purpose is a token, nothing else of a visitor is read).
+pub fn visits<'a>(
+    entries: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
+    tz: chrono_tz::Tz,
+) -> Vec<(String, String, i64)> {
+    #[derive(serde::Deserialize)]
+    struct Purpose {
+        purpose: Option<String>,
+    }
+    let mut counts: std::collections::BTreeMap<(String, String), i64> = Default::default();
+    for (at, kind, body) in entries {
+        if kind != "checkin.recorded" {
+            continue;
+        }
+        let Ok(t) = chrono::DateTime::parse_from_rfc3339(at) else {
+            continue;
+        };
+        let month = t.with_timezone(&tz).format("%Y-%m").to_string();
+        let purpose = serde_json::from_str::<Purpose>(body)
+            .ok()
+            .and_then(|p| p.purpose)
+            .unwrap_or_else(|| "-".into());
+        *counts.entry((month, purpose)).or_default() += 1;
+    }
+    counts.into_iter().map(|((m, p), n)| (m, p, n)).collect()
+}
 
-/// Count the check-ins among `(at, kind, body)` into their months and
-/// purposes (counts only: a purpose is a token, and nothing else of a
-/// visitor is read).
+/// Add `visits` (month, purpose, count) to `facility`'s visitor counts.
 pub async fn count_visits(
     tx: &deadpool_postgres::Transaction<'_>,
     facility: &str,
-    ats: &[&str],
-    kinds: &[&str],
-    bodies: &[&str],
-) -> Result<(), DbError> {
-    if !kinds.contains(&"checkin.recorded") {
+    visits: &[(String, String, i64)],
+) -> Result<(), tokio_postgres::Error> {
+    if visits.is_empty() {
         return Ok(());
     }
-    let sql = format!(
+    let months: Vec<&str> = visits.iter().map(|v| v.0.as_str()).collect();
+    let purposes: Vec<&str> = visits.iter().map(|v| v.1.as_str()).collect();
+    let counts: Vec<i64> = visits.iter().map(|v| v.2).collect();
+    let params: [&(dyn ToSql + Sync); 4] = [&facility, &months, &purposes, &counts];
+    tx.execute(
         "INSERT INTO visit_months (facility, month, purpose, n)
-         SELECT $1, to_char(at::timestamptz AT TIME ZONE coalesce({VISIT_ZONE}, 'UTC'), 'YYYY-MM'),
-                coalesce(body::jsonb ->> 'purpose', '-'), count(*)
-         FROM unnest($2::text[], $3::text[], $4::text[]) AS b(at, kind, body)
-         WHERE kind = 'checkin.recorded'
-         GROUP BY 2, 3
-         ON CONFLICT (month, facility, purpose) DO UPDATE SET n = visit_months.n + excluded.n"
-    );
-    let params: [&(dyn ToSql + Sync); 4] = [&facility, &ats, &kinds, &bodies];
-    tx.execute(sql.as_str(), &params).await?;
+         SELECT $1, * FROM unnest($2::text[], $3::text[], $4::bigint[])
+         ON CONFLICT (month, facility, purpose) DO UPDATE SET n = visit_months.n + excluded.n",
+        &params,
+    )
+    .await?;
     Ok(())
 }
 
@@ -146,4 +166,33 @@ pub async fn use_timezone(pool: &deadpool_postgres::Pool, tz: &str) -> Result<bo
     .await?;
     tx.commit().await?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn visits_are_counted_by_the_city_s_month_and_purpose_only() {
+        let tz: chrono_tz::Tz = "America/Los_Angeles".parse().unwrap();
+        let body = |p: &str| {
+            format!(
+                r#"{{"purpose":"{p}","language":"en","entrance":"main","name":{{"vault":1,"commit":"c"}}}}"#
+            )
+        };
+        let (a, b) = (body("program"), body("permits"));
+        let rows = [
+            ("2026-12-01T03:00:00.000Z", "checkin.recorded", a.as_str()),
+            ("2026-12-01T09:00:00.000Z", "checkin.recorded", a.as_str()),
+            ("2026-12-01T09:00:00.000Z", "checkin.recorded", b.as_str()),
+            ("2026-12-01T09:00:00.000Z", "encounter.opened", a.as_str()),
+            ("not a time", "checkin.recorded", a.as_str()),
+        ];
+        assert_eq!(
+            super::visits(rows, tz),
+            vec![
+                ("2026-11".into(), "program".into(), 1),
+                ("2026-12".into(), "permits".into(), 1),
+                ("2026-12".into(), "program".into(), 1),
+            ]
+        );
+    }
 }

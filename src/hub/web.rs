@@ -39,6 +39,8 @@ pub struct Hub {
     pub data: Arc<super::seal::DataKey>,
     /// Wakes the polls this process holds when it issues a command.
     pub issued: Arc<tokio::sync::Notify>,
+    /// `[web] timezone`: the visitor counts' months.
+    pub tz: chrono_tz::Tz,
 }
 
 /// The hub's routes.
@@ -76,7 +78,7 @@ fn unavailable(e: super::store::DbError) -> Response {
 }
 
 async fn batches(State(hub): State<Hub>, body: Bytes) -> Response {
-    match super::ingest::ingest(&hub.pool, &hub.key, &hub.data, &body).await {
+    match super::ingest::ingest(&hub.pool, &hub.key, &hub.data, hub.tz, &body).await {
         Ok((status, answer)) => json(status, serde_json::to_string(&answer).unwrap_or_default()),
         Err(e) => unavailable(e),
     }

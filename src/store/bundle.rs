@@ -159,24 +159,57 @@ pub fn write(
             .map_err(err)?;
         h.try_into().unwrap_or(GENESIS)
     };
-    let facility = store.facility().to_string();
-    let header = Header {
-        format: FORMAT.into(),
-        facility: facility.clone(),
-        created_at: created_at.into(),
-        from_seq: first,
-        prev_hash: hex::encode(prev),
-        public_key: key.public_hex(),
-    };
-    line(out, &header)?;
     let mut stmt = conn
         .prepare("SELECT seq, at, facility, kind, subject, body, hash FROM journal WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq")
         .map_err(err)?;
-    let mut rows = stmt.query([first, last]).map_err(err)?;
-    let (mut n, mut head) = (0u64, prev);
-    while let Some(r) = rows.next().map_err(err)? {
-        let e = super::journal::from_row(r).map_err(err)?;
+    let rows = stmt
+        .query_map([first, last], super::journal::from_row)
+        .map_err(err)?;
+    let signer = BundleSigner {
+        public_key: key.public_hex(),
+        sign: &|s| key.sign(s),
+    };
+    let entries = rows.map(|r| r.map_err(err));
+    write_entries(store.facility(), created_at, prev, entries, &signer, out)
+}
+
+/// Who signs a bundle: the facility's key on its kiosk, the city hub's
+/// key for its copy.
+pub struct BundleSigner<'a> {
+    pub public_key: String,
+    pub sign: &'a dyn Fn(&str) -> String,
+}
+
+/// Write a bundle of `facility`'s `entries` (consecutive, in order, the
+/// first following the hash `prev`), signed by `signer`, to `out`.
+pub fn write_entries(
+    facility: &str,
+    created_at: &str,
+    prev: [u8; 32],
+    entries: impl Iterator<Item = Result<super::journal::Entry, BundleError>>,
+    signer: &BundleSigner<'_>,
+    out: &mut impl Write,
+) -> Result<u64, BundleError> {
+    let mut entries = entries.peekable();
+    let first = match entries.peek() {
+        Some(Ok(e)) => e.seq,
+        Some(Err(_)) => return Err(entries.next().and_then(Result::err).expect("an error")),
+        None => return Err(BundleError::Empty),
+    };
+    let header = Header {
+        format: FORMAT.into(),
+        facility: facility.to_string(),
+        created_at: created_at.into(),
+        from_seq: first,
+        prev_hash: hex::encode(prev),
+        public_key: signer.public_key.clone(),
+    };
+    line(out, &header)?;
+    let (mut n, mut head, mut last) = (0u64, prev, first);
+    for e in entries {
+        let e = e?;
         head = e.hash;
+        last = e.seq;
         n += 1;
         line(
             out,
@@ -192,9 +225,9 @@ pub fn write(
         )?;
     }
     let head = hex::encode(head);
-    let signature = key.sign(&statement(
+    let signature = (signer.sign)(&statement(
         FORMAT,
-        &facility,
+        facility,
         created_at,
         (first, last),
         &header.prev_hash,

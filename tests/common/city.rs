@@ -182,9 +182,47 @@ pub fn counsel_sees_the_city(hub_config: &Path, ca: &Path, facility: &str, id: &
     ));
     assert_eq!(report.status, 200, "{}", report.body);
     assert!(report.body.starts_with("%PDF"));
+    // The hub's copy as a signed bundle in the kiosk's format: checked by
+    // the kiosk's own verifier against the hub's key.
+    let bundle = counsel.get(&format!("/facilities/{facility}/export.bundle"));
+    assert_eq!(bundle.status, 200, "{}", bundle.body);
+    let file = hub_config.with_file_name("hub.bundle.jsonl");
+    std::fs::write(&file, &bundle.body).unwrap();
+    let key = super::hub::hub_cli(hub_config, &["key"]);
+    let key = String::from_utf8_lossy(&key.stdout)
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    let out = super::bin()
+        .args(["log", "verify", "--bundle"])
+        .arg(&file)
+        .args(["--key", &key])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the hub's bundle does not verify: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let mut city = CityBrowser::new(&base, Some(ca));
     assert_eq!(city.sign_in("council.staff", PW).status, 303);
     let page = city.get("/");
     assert_eq!(page.status, 200);
     assert!(page.body.contains(facility) && !page.body.contains(id));
+    // The visitors the kiosk checked in are counted (by purpose, at
+    // ingest), the encounter too, and nothing names anyone.
+    let csv = city.get("/statistics.csv");
+    assert_eq!(csv.status, 200);
+    assert!(
+        csv.body.contains(&format!(",{facility},visitors,")),
+        "{}",
+        csv.body
+    );
+    assert!(
+        csv.body.contains(&format!(",{facility},encounter,")),
+        "{}",
+        csv.body
+    );
 }

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod browser;
 pub mod catalogue;
 pub mod city;
+pub mod city_world;
 pub mod config;
 #[cfg(feature = "simulate")]
 pub mod deployment;

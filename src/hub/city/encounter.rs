@@ -25,7 +25,7 @@ use std::collections::HashMap;
 
 /// The refusal when `v` may not read facility `facility`'s encounters:
 /// the city role never, a scoped account outside its facilities.
-fn refusal(v: &Viewer, facility: &str) -> Option<Response> {
+pub fn refusal(v: &Viewer, facility: &str) -> Option<Response> {
     let (w, cw) = (v.chrome.w, CityWords::get(v.chrome.lang));
     if !v.role.may_review() {
         return Some(v.chrome.clone().message(

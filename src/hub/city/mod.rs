@@ -11,6 +11,7 @@
 
 mod dashboard;
 mod encounter;
+mod export;
 mod log;
 mod statistics;
 
@@ -120,6 +121,7 @@ pub fn router(city: City) -> Router {
     Router::new()
         .route("/", get(dashboard::dashboard))
         .route("/log", get(log::log))
+        .route("/facilities/{facility}/export.bundle", get(export::bundle))
         .route("/statistics", get(statistics::page))
         .route("/statistics.csv", get(statistics::csv))
         .route("/statistics.pdf", get(statistics::pdf))
