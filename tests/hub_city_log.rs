@@ -20,7 +20,7 @@ async fn the_city_log_filters_pages_and_keeps_to_the_account_s_facilities() {
         rows.push((
             "encounter.opened".to_string(),
             id.clone(),
-            format!(r#"{{"entrance":"main","via":"kiosk","drill":false}}"#),
+            r#"{"entrance":"main","via":"kiosk","drill":false}"#.to_string(),
             i * 7,
         ));
         rows.push((

@@ -212,7 +212,7 @@ fn text_act(rev: &mut Reveal<'_>, e: &Entry) -> Result<Act, ReadError> {
 pub type Reveal<'a> = dyn FnMut(&VaultRef) -> Result<String, ReadError> + 'a;
 
 fn reveal_with(rev: &mut Reveal<'_>, r: &Option<VaultRef>) -> Result<Option<String>, ReadError> {
-    r.as_ref().map(|r| rev(r)).transpose()
+    r.as_ref().map(rev).transpose()
 }
 
 /// The full record of encounter `id`, rebuilt from its journal entries.
