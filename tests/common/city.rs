@@ -176,6 +176,10 @@ pub fn counsel_sees_the_city(hub_config: &Path, ca: &Path, facility: &str, id: &
     .unwrap_or_else(|| panic!("the encounter and the heartbeat are not on the city dashboard"));
     assert!(page.body.contains(facility));
     assert!(page.body.contains("Counsel acknowledged"), "{}", page.body);
+    // A page image, opened from the hub's sealed copy.
+    let image = counsel.get(&format!("/facilities/{facility}/encounters/{id}/pages/1"));
+    assert_eq!(image.status, 200, "{}", image.body);
+    assert!(image.body.contains("PNG") || image.body.contains("JFIF"));
     // The report for counsel's file, from the hub's copy, both pages in it.
     let report = counsel.get(&format!(
         "/facilities/{facility}/encounters/{id}/report.pdf"
