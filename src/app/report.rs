@@ -160,6 +160,12 @@ pub fn render(b: Basis<'_>, lang: Language, who: &str) -> Result<Vec<u8>, Report
     };
     let created = b.created.clone();
     let profile = b.profile;
+    // The hub knows a facility by its id alone.
+    let facility_line = if b.facility_name == b.facility_id {
+        b.facility_id.to_string()
+    } else {
+        format!("{} · {}", b.facility_name, b.facility_id)
+    };
     let mut doc = Document::new(
         &format!("{} · {} {}", b.facility_name, w.encounter, r.id),
         b.paper,
@@ -172,12 +178,7 @@ pub fn render(b: Basis<'_>, lang: Language, who: &str) -> Result<Vec<u8>, Report
     if r.drill {
         doc.text(BOLD, 14.0, 0.0, w.drill);
     }
-    doc.text(
-        REGULAR,
-        10.0,
-        0.0,
-        &format!("{} · {}", b.facility_name, b.facility_id),
-    );
+    doc.text(REGULAR, 10.0, 0.0, &facility_line);
     doc.text(
         REGULAR,
         10.0,
@@ -405,10 +406,7 @@ pub fn render(b: Basis<'_>, lang: Language, who: &str) -> Result<Vec<u8>, Report
     // For the custodian who files it.
     doc.heading(w.certification);
     doc.text(REGULAR, 10.0, 0.0, w.certify_text);
-    doc.fact(
-        w.facility_label,
-        &format!("{} · {}", b.facility_name, b.facility_id),
-    );
+    doc.fact(w.facility_label, &facility_line);
     for line in [w.custodian, w.signature_line, w.date_line] {
         doc.fact(line, "______________________________");
     }
