@@ -152,5 +152,11 @@ pub fn router(city: City) -> Router {
             https,
             chrome::security_headers,
         ))
+        // As on the facility's admin web: a request (a slow upload of a
+        // form included) gets 30 s, then 408.
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            crate::admin::serve::REQUEST,
+        ))
         .with_state(city)
 }
