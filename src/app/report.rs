@@ -47,8 +47,28 @@ pub fn statement(
     head: (i64, &str),
     created: &str,
 ) -> String {
+    statement_as(
+        "threshold-report/1",
+        facility,
+        encounter,
+        last,
+        head,
+        created,
+    )
+}
+
+/// [`statement`] in `format`: `threshold-hub-report/1` for a report made
+/// from the city hub's copy and signed with its key.
+pub fn statement_as(
+    format: &str,
+    facility: &str,
+    encounter: &str,
+    last: (i64, &str),
+    head: (i64, &str),
+    created: &str,
+) -> String {
     format!(
-        "threshold-report/1\nfacility {facility}\nencounter {encounter}\nlast-entry {} {}\nhead {} {}\ncreated {created}\n",
+        "{format}\nfacility {facility}\nencounter {encounter}\nlast-entry {} {}\nhead {} {}\ncreated {created}\n",
         last.0, last.1, head.0, head.1
     )
 }

@@ -3,6 +3,7 @@
 
 mod alerts_test;
 mod args;
+mod args_hub;
 mod devices;
 mod encounter;
 mod export;

@@ -342,21 +342,6 @@ pub async fn act(
     Redirect::to(&format!("/facilities/{facility}/encounters/{id}#{anchor}")).into_response()
 }
 
-/// What the hub's report signs: its copy of `facility`'s record up to
-/// `head`, the encounter's last entry in it, and when it was made.
-pub fn report_statement(
-    facility: &str,
-    encounter: &str,
-    last: (i64, &str),
-    head: (i64, &str),
-    created: &str,
-) -> String {
-    format!(
-        "threshold-hub-report/1\nfacility {facility}\nencounter {encounter}\nlast-entry {} {}\nhead {} {}\ncreated {created}\n",
-        last.0, last.1, head.0, head.1
-    )
-}
-
 /// GET /facilities/{facility}/encounters/{id}/report.pdf: the report for
 /// counsel's file, as the kiosk makes it, from the hub's copy and signed
 /// with the hub's key; a page whose image has not arrived says so.
@@ -416,7 +401,10 @@ pub async fn report(
         Err(e) => return v.error(super::db(e)),
     };
     let created = crate::app::records::timestamp(chrono::Utc::now());
-    let statement = report_statement(
+    // What it signs: the hub's copy of the facility's record up to its
+    // head, the encounter's last entry in it, and when it was made.
+    let statement = crate::app::report::statement_as(
+        "threshold-hub-report/1",
         &facility,
         &id,
         (last_seq, &last_hex),
