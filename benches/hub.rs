@@ -169,6 +169,7 @@ fn main() {
         facility: vec![],
         account: vec![],
         web: Default::default(),
+        retention: Default::default(),
     };
     let hub_key = threshold::hub::HubKey::open(&config.hub.key_file, true)
         .unwrap()

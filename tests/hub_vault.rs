@@ -183,7 +183,7 @@ fn a_page_is_taken_only_as_its_entry_names_it_from_its_facility() {
             facility, page, &sha,
         ));
         let url = format!("http://127.0.0.1:{}/v1/pages", hub.port);
-        let res = ureq_post(&url, facility, page, &sig, body);
+        let res = post_page(&url, facility, page, &sig, body);
         (res.0, res.1)
     };
     // The same page again: already stored.
@@ -216,25 +216,4 @@ fn a_page_is_taken_only_as_its_entry_names_it_from_its_facility() {
     });
     assert_eq!(status, 400, "{said}");
     assert_eq!(hub.pg.number("SELECT count(*) FROM pages"), 0);
-}
-
-/// POST `body` to `url` as a page upload: (status, body).
-fn ureq_post(url: &str, facility: &str, page: &str, sig: &str, body: &[u8]) -> (u16, String) {
-    use threshold::domain::shipping::page::{FACILITY_HEADER, PAGE_HEADER, SIGNATURE_HEADER};
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let res = reqwest::Client::new()
-            .post(url)
-            .header(FACILITY_HEADER, facility)
-            .header(PAGE_HEADER, page)
-            .header(SIGNATURE_HEADER, sig)
-            .body(body.to_vec())
-            .send()
-            .await
-            .unwrap();
-        (res.status().as_u16(), res.text().await.unwrap())
-    })
 }

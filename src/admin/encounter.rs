@@ -79,6 +79,8 @@ struct EncounterPage {
     /// On the city's web.
     city: bool,
     notice: Vec<String>,
+    /// What the page says when the record's personal data is gone.
+    purged_note: String,
 }
 
 /// Read encounter `id`, or NotFound.
@@ -127,6 +129,7 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
         profile: &state.loaded.profile,
         city: false,
         notice: Vec::new(),
+        purged_note: None,
     };
     page(&v, r, frame)
 }
@@ -144,6 +147,9 @@ pub struct Frame<'a> {
     /// Lines shown above the actions (a command on its way, the kiosk
     /// out of reach).
     pub notice: Vec<String>,
+    /// Said instead of "removed by retention" when the copy was purged
+    /// otherwise (the hub's own retention).
+    pub purged_note: Option<String>,
 }
 
 /// The encounter page for `r`, as `v` reads it.
@@ -163,6 +169,9 @@ pub fn page(v: &Viewer, mut r: EncounterRecord, frame: Frame<'_>) -> Response {
         }
     }
     let c = v.chrome("", &format!("{} {}", v.chrome.w.encounter, r.id));
+    let purged_note = frame
+        .purged_note
+        .unwrap_or_else(|| c.w.purged_note.to_string());
     let lang = c.lang;
     let profile = frame.profile;
     let kind = r.document_kind.as_deref().and_then(|k| k.parse().ok());
@@ -269,6 +278,7 @@ pub fn page(v: &Viewer, mut r: EncounterRecord, frame: Frame<'_>) -> Response {
         base: frame.base,
         city: frame.city,
         notice: frame.notice,
+        purged_note,
         r,
     };
     render(StatusCode::OK, &page)

@@ -33,6 +33,7 @@ crate::messages! {
         kiosk_away: "The kiosk has not been heard from for {minutes} min. What you send is kept and delivered when it is back.",
         kiosk_never: "The kiosk has never been heard from. What you send is kept and delivered when it reaches the hub.",
         page_not_here: "This page's image has not reached the hub yet. Try again in a minute.",
+        hub_purged: "On {date} the hub deleted its copy of this encounter's names, notes and pages: it had been closed longer than its facility keeps them ({years} years), and no purge came from its kiosk. The record's entries remain.",
         action_acknowledge: "Your acknowledgement",
         action_instruct: "Your instruction",
         action_note: "Your note",

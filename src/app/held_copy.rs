@@ -20,6 +20,11 @@ pub struct CopiedEntry {
 
 /// The vault ids the entries' bodies refer to.
 pub fn vault_ids(entries: &[CopiedEntry]) -> Vec<i64> {
+    vault_ids_in(entries.iter().map(|e| e.body.as_str()))
+}
+
+/// The vault ids entry bodies (JSON as stored) refer to, sorted, once each.
+pub fn vault_ids_in<'a>(bodies: impl IntoIterator<Item = &'a str>) -> Vec<i64> {
     fn walk(v: &serde_json::Value, out: &mut Vec<i64>) {
         match v {
             serde_json::Value::Object(m) => {
@@ -35,8 +40,8 @@ pub fn vault_ids(entries: &[CopiedEntry]) -> Vec<i64> {
         }
     }
     let mut out = Vec::new();
-    for e in entries {
-        if let Ok(v) = serde_json::from_str(&e.body) {
+    for body in bodies {
+        if let Ok(v) = serde_json::from_str(body) {
             walk(&v, &mut out);
         }
     }

@@ -400,19 +400,23 @@ impl Shipper {
     }
 
     /// The kiosk's state for the hub: version, chain head, backlog, the
-    /// health board, open encounters (ids and times; no names).
+    /// health board, open encounters (ids and times; no names), and the
+    /// retention periods in force.
     pub async fn report(&self) -> Result<String, String> {
         let parts = self.health.parts();
-        let (head, receipt, open, pages) = self
+        let configured = &self.desk.loaded.config.retention;
+        let configured = (configured.visitor_days, configured.encounter_years);
+        let (head, receipt, open, pages, retention) = self
             .desk
             .record()
-            .read_async(|r| {
+            .read_async(move |r| {
                 let c = r.conn();
                 Ok::<_, rusqlite::Error>((
                     crate::store::query::chain_head(c)?,
                     shipped::last_receipt(c, r.facility())?.map_or(0, |x| x.seq),
                     crate::store::query::encounters(c, true)?,
                     shipped::pages_shipped(c)?,
+                    crate::store::accounts::retention_override(c)?.unwrap_or(configured),
                 ))
             })
             .await
@@ -438,6 +442,9 @@ impl Shipper {
             "pages_waiting": pages.1,
             "parts": parts,
             "open_encounters": open,
+            // The periods in force, so the hub applies this kiosk's rule to
+            // its copy should the kiosk never come back (`hub::retention`).
+            "retention": { "visitor_days": retention.0, "encounter_years": retention.1 },
         })
         .to_string())
     }

@@ -80,6 +80,16 @@ pub enum HubCmd {
     },
     /// Every enrolled facility: its head, last batch and heartbeat, forks.
     Facilities,
+    /// Apply the kiosks' retention rule to the hub's copies that no kiosk
+    /// purge came for (a kiosk retired, lost or long offline): closed
+    /// encounters past their facility's period and `[retention]
+    /// grace_days`, no legal hold on them, lose their names, notes and
+    /// pages on the hub. The running hub does this every hour.
+    Purge {
+        /// Only say what would be purged.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Print the hub's public key for the kiosks' `[hub] public_key`
     /// (the key file is made when missing).
     Key,

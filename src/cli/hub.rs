@@ -2,7 +2,7 @@
 //! a record, list facilities, print its key.
 
 use super::args::{Cli, HubArgs, HubCmd};
-use super::says::say;
+use super::says::{say, sayn};
 use super::EXIT_VERIFY_FAILED;
 use crate::domain::shipping::command::Action;
 use crate::hub::config::{Account, Database, Enrolled, HubConfig, Service};
@@ -71,6 +71,7 @@ fn demo_config(cli: &Cli) -> anyhow::Result<HubConfig> {
             timezone: demo.config.facility.timezone.clone(),
             ..Default::default()
         },
+        retention: Default::default(),
     })
 }
 
@@ -208,6 +209,9 @@ async fn work(
                         )
                     );
                 }
+                if report.purged_here > 0 {
+                    println!("{}", say!("encounters the hub purged itself, past the facility's retention with no purge from its kiosk: {n}", n = report.purged_here));
+                }
                 if report.pages_missing > 0 {
                     println!("{}", say!("document pages not on the hub yet: {n} (the kiosk sends each after the batch that names it; `threshold log verify` on the kiosk checks its copies)", n = report.pages_missing));
                 }
@@ -240,6 +244,16 @@ async fn work(
                         heartbeat = f.last_heartbeat_at.as_deref().unwrap_or(&never),
                         forks = f.forks, fingerprint = f.fingerprint)
                 );
+            }
+        }
+        HubCmd::Purge { dry_run } => {
+            let done =
+                hub::retention::purge(pool, chrono::Utc::now(), config.retention.rules(), *dry_run)
+                    .await?;
+            if cli.json {
+                println!("{}", serde_json::to_string(&done)?);
+            } else {
+                say_purge(&done, config.retention.grace_days);
             }
         }
         HubCmd::Key => {}
@@ -310,4 +324,68 @@ async fn work(
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What a hub purge did (or would do), a line a facility.
+fn say_purge(done: &hub::retention::HubPurge, grace_days: u32) {
+    if done.facilities.is_empty() {
+        println!("{}", say!("no facility is enrolled yet; nothing to purge"));
+    }
+    for f in &done.facilities {
+        let years = f.encounter_years;
+        let period = if f.period_from == "heartbeat" {
+            sayn!(
+                "{n} year, as its kiosk reported",
+                "{n} years, as its kiosk reported",
+                years
+            )
+        } else {
+            sayn!(
+                "{n} year, the hub config's [retention] (its kiosk never reported one)",
+                "{n} years, the hub config's [retention] (its kiosk never reported one)",
+                years
+            )
+        };
+        let line = if done.dry_run {
+            sayn!(
+                "{facility} ({period}): would purge {n} closed encounter",
+                "{facility} ({period}): would purge {n} closed encounters",
+                f.encounters,
+                facility = f.facility,
+                period = period
+            )
+        } else {
+            sayn!(
+                "{facility} ({period}): purged {n} closed encounter ({values} values, {pages} pages)",
+                "{facility} ({period}): purged {n} closed encounters ({values} values, {pages} pages)",
+                f.encounters,
+                facility = f.facility,
+                period = period,
+                values = f.values,
+                pages = f.pages
+            )
+        };
+        println!("{line}");
+        if f.waiting > 0 {
+            println!(
+                "  {}",
+                sayn!(
+                    "{n} past the period waits up to {days} days for its kiosk's own purge",
+                    "{n} past the period wait up to {days} days for their kiosk's own purge",
+                    f.waiting,
+                    days = grace_days
+                )
+            );
+        }
+        if f.held > 0 {
+            println!(
+                "  {}",
+                sayn!(
+                    "kept: {n} past the period is on legal hold",
+                    "kept: {n} past the period are on legal hold",
+                    f.held
+                )
+            );
+        }
+    }
 }

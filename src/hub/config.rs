@@ -22,6 +22,42 @@ pub struct HubConfig {
     /// The city's web (served on the hub's address).
     #[serde(default)]
     pub web: Web,
+    /// The hub's own retention, for encounters no kiosk purge came for.
+    #[serde(default)]
+    pub retention: Retention,
+}
+
+/// `[retention]`: the kiosks' rule, applied by the hub to the copies of
+/// encounters whose kiosk's purge never came (see `hub::retention`).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Retention {
+    /// Years a closed encounter's personal data is kept, for a facility
+    /// whose kiosk has not reported its own period in a heartbeat (default
+    /// 7, the kiosk's default; 1 to 100).
+    pub encounter_years: u32,
+    /// Days past the date the kiosk would have purged an encounter that
+    /// the hub waits for the kiosk's own purge (default 30; 0 to 3650).
+    pub grace_days: u32,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention {
+            encounter_years: 7,
+            grace_days: 30,
+        }
+    }
+}
+
+impl Retention {
+    /// As the hub's retention applies them.
+    pub fn rules(&self) -> super::retention::Rules {
+        super::retention::Rules {
+            encounter_years: self.encounter_years,
+            grace_days: self.grace_days,
+        }
+    }
 }
 
 /// `[web]`: the city's web for counsel, managers and the city's staff.
@@ -229,6 +265,18 @@ impl HubConfig {
         if self.web.proxies().len() != self.web.trusted_proxies.len() {
             return Err("[web] trusted_proxies: give IP addresses (127.0.0.1, ::1) or CIDR ranges (10.0.0.0/8)".into());
         }
+        if !(1..=100).contains(&self.retention.encounter_years) {
+            return Err(format!(
+                "[retention] encounter_years = {} is out of range; give 1 to 100 (the kiosks' own limits)",
+                self.retention.encounter_years
+            ));
+        }
+        if self.retention.grace_days > 3650 {
+            return Err(format!(
+                "[retention] grace_days = {} is out of range; give 0 to 3650",
+                self.retention.grace_days
+            ));
+        }
         for (i, f) in self.facility.iter().enumerate() {
             super::store::public_key(&f.key)
                 .map_err(|e| format!("facility[{i}] ({}): {e}", f.id))?;
@@ -309,7 +357,25 @@ mod tests {
             acct("Rosa Delgado")
         );
         assert!(parse(&twice).unwrap_err().contains("twice"));
+        let kept = |r: &str| {
+            parse(&format!(
+                "{base}[database]\nurl = \"u\"\n[retention]\n{r}\n"
+            ))
+        };
+        assert!(kept("encounter_years = 3\ngrace_days = 0").is_ok());
+        assert!(kept("encounter_years = 0")
+            .unwrap_err()
+            .contains("1 to 100"));
+        assert!(kept("grace_days = 4000").unwrap_err().contains("0 to 3650"));
+        assert!(
+            kept("visitor_days = 30").is_err(),
+            "visitor data is never on the hub"
+        );
         let c: HubConfig = toml::from_str(&acct("Rosa Delgado")).unwrap();
+        assert_eq!(
+            (c.retention.encounter_years, c.retention.grace_days),
+            (7, 30)
+        );
         assert!(c.account("Rosa Delgado").is_ok());
         assert!(c.account("Mallory").unwrap_err().contains("Rosa Delgado"));
     }

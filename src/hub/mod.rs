@@ -13,6 +13,7 @@ pub mod config;
 pub mod ingest;
 pub mod pages;
 pub mod project;
+pub mod retention;
 pub mod seal;
 pub mod stats;
 pub mod store;
@@ -156,6 +157,11 @@ pub async fn serve(
                 tracing::info!(facility = %f.id, "enrolled from the config");
             }
         }
+        tokio::spawn(retention::every_hour(
+            pool.clone(),
+            config.retention.rules(),
+            stop.clone(),
+        ));
         let listener = std::net::TcpListener::bind(config.hub.listen).map_err(|e| {
             anyhow::anyhow!("[hub] listen: cannot listen on {}: {e}; stop the program holding it or choose another address", config.hub.listen)
         })?;

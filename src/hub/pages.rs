@@ -118,6 +118,17 @@ pub async fn take(
         ));
     };
     let (seq, encounter, body): (i64, String, String) = (entry.get(0), entry.get(1), entry.get(2));
+    let purged_here = tx
+        .query_opt(
+            "SELECT 1 FROM hub_purges WHERE facility = $1 AND encounter = $2",
+            &[&up.facility, &encounter],
+        )
+        .await?;
+    if purged_here.is_some() {
+        // Past the facility's retention: the hub purged this encounter's
+        // copy (`hub::retention`) and keeps no page of it.
+        return Ok((200, PageAnswer::Purged));
+    }
     let named: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
     let named = &named["page"];
     if named["sha256"].as_str() != Some(sha256.as_str())

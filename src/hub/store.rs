@@ -172,6 +172,19 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (month, facility, purpose)
     );
     "#,
+    // 6: the hub's own retention: encounters whose personal values and
+    // pages the hub deleted itself (past the facility's retention period,
+    // no purge having come from its kiosk; see `hub::retention`).
+    r#"
+    CREATE TABLE hub_purges (
+        facility        text NOT NULL REFERENCES facilities (id),
+        encounter       text NOT NULL,
+        purged_at       timestamptz NOT NULL DEFAULT now(),
+        encounter_years integer NOT NULL,
+        closed_at       timestamptz NOT NULL,
+        PRIMARY KEY (facility, encounter)
+    );
+    "#,
 ];
 
 /// The migration that makes the encounters' projection (filled from the

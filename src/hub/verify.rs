@@ -1,8 +1,8 @@
 //! `threshold hub verify FACILITY`: the hub's copy of a facility's record,
 //! checked from its first entry: seqs without a gap, every hash recomputed
 //! from the one before, the head the hub recorded, its receipts, the
-//! encounters' values and document pages it keeps, and any batch it
-//! refused as a fork.
+//! encounters' values and document pages it keeps (those the hub's own
+//! retention purged aside), and any batch it refused as a fork.
 
 use super::store::DbError;
 use crate::domain::chain::{chain_hash, GENESIS};
@@ -33,6 +33,9 @@ pub struct HubVerify {
     /// Pages the record names that the hub holds no image of, purged ones
     /// aside (still on their way, or lost on the kiosk).
     pub pages_missing: i64,
+    /// Encounters whose values and pages the hub purged itself, past the
+    /// facility's retention with no purge from its kiosk (`hub_purges`).
+    pub purged_here: i64,
 }
 
 impl HubVerify {
@@ -185,7 +188,15 @@ pub async fn verify(
             "SELECT count(*) FROM entries e WHERE e.facility = $1 AND e.kind = 'encounter.page-captured'
                AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.facility = e.facility AND p.id = (e.body::jsonb) -> 'page' ->> 'page')
                AND NOT EXISTS (SELECT 1 FROM entries x WHERE x.facility = e.facility AND x.kind = 'retention.purged'
-                                 AND (x.body::jsonb) -> 'pages' ? ((e.body::jsonb) -> 'page' ->> 'page'))",
+                                 AND (x.body::jsonb) -> 'pages' ? ((e.body::jsonb) -> 'page' ->> 'page'))
+               AND NOT EXISTS (SELECT 1 FROM hub_purges h WHERE h.facility = e.facility AND h.encounter = e.subject)",
+            &[&facility],
+        )
+        .await?
+        .get(0);
+    let purged_here: i64 = client
+        .query_one(
+            "SELECT count(*) FROM hub_purges WHERE facility = $1",
             &[&facility],
         )
         .await?
@@ -210,5 +221,6 @@ pub async fn verify(
         values,
         pages: page_ids.len() as i64,
         pages_missing,
+        purged_here,
     })
 }

@@ -277,6 +277,33 @@ impl World {
             .next()
         });
         assert!(heartbeat.is_some(), "no heartbeat: {:?}", hub.log());
+        // The heartbeat names the kiosk's retention period, and the hub's
+        // own retention (run at its start and hourly) holds the facility
+        // to it: nothing is due today.
+        let period = pg.number(&format!(
+            "SELECT (report -> 'retention' ->> 'encounter_years')::bigint FROM heartbeats WHERE facility = '{FACILITY}'"
+        ));
+        assert_eq!(
+            period, 7,
+            "the example kiosk config keeps encounters 7 years"
+        );
+        let out = self.hub_cli(&["purge", "--dry-run"]);
+        let said = super::stdout(&out);
+        assert!(
+            out.status.success()
+                && said.contains(&format!(
+                    "{FACILITY} (7 years, as its kiosk reported): would purge 0 closed encounters"
+                )),
+            "{said}{}",
+            super::stderr(&out)
+        );
+        assert!(
+            !hub.log()
+                .iter()
+                .any(|l| l.contains("retention on the hub did not run")),
+            "{:?}",
+            hub.log()
+        );
         let verify = self.cli(&["log", "verify"]);
         let said = super::stdout(&verify);
         assert!(verify.status.success() && said.contains(": yes"), "{said}");

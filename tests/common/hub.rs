@@ -144,6 +144,12 @@ impl Pg {
         })
     }
 
+    /// A pool of connections to the hub's database, as the hub makes one.
+    pub fn pool(&self) -> deadpool_postgres::Pool {
+        threshold::hub::store::pool(&self.url(), None, 2, &threshold::hub::store::Tls::AsUrlSays)
+            .unwrap()
+    }
+
     /// One number from `sql`.
     pub fn number(&self, sql: &str) -> i64 {
         self.rows(sql)[0][0]
@@ -516,4 +522,25 @@ pub fn start_example_hub(
     );
     let hub = start_hub(hub_config);
     (pg, hub)
+}
+
+/// POST `body` to `url` as a page upload: (status, body).
+pub fn post_page(url: &str, facility: &str, page: &str, sig: &str, body: &[u8]) -> (u16, String) {
+    use threshold::domain::shipping::page::{FACILITY_HEADER, PAGE_HEADER, SIGNATURE_HEADER};
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let res = reqwest::Client::new()
+            .post(url)
+            .header(FACILITY_HEADER, facility)
+            .header(PAGE_HEADER, page)
+            .header(SIGNATURE_HEADER, sig)
+            .body(body.to_vec())
+            .send()
+            .await
+            .unwrap();
+        (res.status().as_u16(), res.text().await.unwrap())
+    })
 }

@@ -86,7 +86,18 @@ async fn load(city: &City, facility: &str, id: &str) -> Result<EncounterRecord, 
             Some((id, city.hub.data.open_value(facility, id, &sealed)?))
         })
         .collect();
-    held_copy::encounter(facility, id, entries, &values)?.ok_or(WebError::NotFound)
+    let mut rec =
+        held_copy::encounter(facility, id, entries, &values)?.ok_or(WebError::NotFound)?;
+    // The hub's own retention purged its copy (no purge came from the kiosk).
+    rec.purged |= c
+        .query_opt(
+            "SELECT 1 FROM hub_purges WHERE facility = $1 AND encounter = $2",
+            &[&facility, &id],
+        )
+        .await
+        .map_err(|e| super::db(e.into()))?
+        .is_some();
+    Ok(rec)
 }
 
 /// Journal `action` by `v` on encounter `id` of `facility`.
@@ -167,6 +178,26 @@ async fn notices(
     Ok(out)
 }
 
+/// When the hub's own retention purged the encounter (no purge came from
+/// its kiosk), the page says so, with the day and the period.
+async fn purged_note(
+    city: &City,
+    v: &Viewer,
+    facility: &str,
+    id: &str,
+) -> Result<Option<String>, WebError> {
+    let purged = crate::hub::retention::purged_here(&city.pool, facility, id)
+        .await
+        .map_err(super::db)?;
+    Ok(purged.map(|(at, years)| {
+        let day = at.with_timezone(&city.timezone).format("%Y-%m-%d");
+        fill(
+            CityWords::get(v.chrome.lang).hub_purged,
+            &[("date", &day), ("years", &years)],
+        )
+    }))
+}
+
 /// GET /facilities/{facility}/encounters/{id}.
 pub async fn show(
     State(city): State<City>,
@@ -182,9 +213,10 @@ pub async fn show(
     if let Err(e) = journal(&city, &v, "viewed-encounter", &facility, &id, None).await {
         return v.error(e);
     }
-    let (r, notice) = match tokio::try_join!(
+    let (r, notice, purged) = match tokio::try_join!(
         load(&city, &facility, &id),
-        notices(&city, &v, &facility, &id)
+        notices(&city, &v, &facility, &id),
+        purged_note(&city, &v, &facility, &id)
     ) {
         Ok(x) => x,
         Err(e) => return v.error(e),
@@ -195,6 +227,7 @@ pub async fn show(
         profile: &city.profile,
         city: true,
         notice,
+        purged_note: purged,
     };
     crate::admin::encounter::page(&v, r, frame)
 }

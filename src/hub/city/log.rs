@@ -8,6 +8,7 @@ use super::City;
 use crate::admin::auth::Viewer;
 use crate::admin::chrome::{local_minute, render, Chrome, WebError};
 use crate::app::city_words::CityWords;
+use crate::hub::retention::HELD;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -100,20 +101,6 @@ fn day_start(s: &str, tz: chrono_tz::Tz) -> Option<DateTime<Utc>> {
         .earliest()
         .map(|t| t.with_timezone(&Utc))
 }
-
-/// The active legal holds and whether one covers encounter `e` (by its
-/// id, or a range its arrival falls in).
-const HELD: &str = "EXISTS (
-    SELECT 1 FROM entries p
-    WHERE p.facility = e.facility AND p.kind = 'retention.hold-placed'
-      AND (p.body::jsonb ->> 'encounter' = e.id
-        OR (p.body::jsonb ->> 'from_at' IS NOT NULL
-            AND e.opened_at >= (p.body::jsonb ->> 'from_at')::timestamptz
-            AND e.opened_at < (p.body::jsonb ->> 'until_at')::timestamptz))
-      AND NOT EXISTS (
-        SELECT 1 FROM entries r
-        WHERE r.facility = p.facility AND r.kind = 'retention.hold-released'
-          AND r.body::jsonb ->> 'hold' = p.body::jsonb ->> 'hold'))";
 
 /// The encounters the filters select, newest first, from `cursor`
 /// (`opened_at|facility|id` of the last row of the previous page).

@@ -98,6 +98,30 @@ impl Kiosk {
             .to_string()
     }
 
+    /// Record encounter `id`'s outcome (the officials left) and close it,
+    /// by the CLI.
+    pub fn close(&self, id: &str) {
+        for args in [
+            vec![
+                "encounter",
+                "decide",
+                id,
+                "--outcome",
+                "left",
+                "--by",
+                "Dana",
+            ],
+            vec!["encounter", "close", id, "--by", "Dana"],
+        ] {
+            let out = self.cli(&args);
+            assert!(
+                out.status.success(),
+                "{args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+
     /// `encounter show ID --json` on this kiosk.
     pub fn encounter(&self, id: &str) -> serde_json::Value {
         let out = self.cli(&["--json", "encounter", "show", id]);
