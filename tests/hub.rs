@@ -54,7 +54,7 @@ fn three_kiosks_two_hubs_a_killed_hub_and_a_restarted_database_lose_nothing() {
     let config_b = hub_config(hubs.path(), "hub-b", &pg.url(), port_b);
     let public = hub_key(&config_a);
     let mut a = start_hub(&config_a);
-    let _b = start_hub(&config_b);
+    let b = start_hub(&config_b);
 
     let urls = [port_a, port_b, port_a].map(|p| format!("http://127.0.0.1:{p}"));
     let mut kiosks: Vec<Kiosk> = ["tully-library", "city-hall-east", "seven-trees"]
@@ -157,6 +157,16 @@ fn three_kiosks_two_hubs_a_killed_hub_and_a_restarted_database_lose_nothing() {
 
     let _a = start_hub(&config_a);
     assert!(wait_shipped(&pg, &all, SOON), "backlog never arrived");
+    // Hub B lived through the restart: it listens for other processes'
+    // commands again (held polls looked at the database meanwhile).
+    assert!(
+        b.wait_log(
+            "listening for commands other hub processes issue again",
+            SOON
+        ),
+        "{:?}",
+        b.log()
+    );
     for k in &kiosks {
         same_record(&pg, k, &config_a);
     }

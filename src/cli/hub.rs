@@ -144,7 +144,7 @@ async fn serve(config: HubConfig, demo: bool) -> anyhow::Result<()> {
 }
 
 async fn on_database(cli: &Cli, config: &HubConfig, cmd: &HubCmd) -> anyhow::Result<ExitCode> {
-    let (pool, cluster) = hub::database(config).await?;
+    let (pool, cluster, _) = hub::database(config).await?;
     let done = work(cli, config, &pool, cmd).await;
     pool.close();
     if let Some(c) = cluster.filter(|c| c.started) {

@@ -2,8 +2,9 @@
 //! records counsel's instruction; the hub signs the command with its key
 //! and holds it until the facility's kiosk long-polls for it; the kiosk's
 //! next poll says how it went. Any hub process can answer any poll: the
-//! commands live in the database, and a poll looks for new ones every
-//! [`LOOK_EVERY`] (at once when this process issued one).
+//! commands live in the database, each announced with NOTIFY when it is
+//! stored, which wakes the polls every hub process holds (`hub::wake`);
+//! a poll also looks for new ones every [`LOOK_EVERY`].
 
 use super::seal::DataKey;
 use super::store::DbError;
@@ -153,6 +154,12 @@ pub async fn issue(
             ],
         )
         .await?;
+    // Delivered at commit to every hub process listening (`hub::wake`).
+    tx.execute(
+        "SELECT pg_notify($1, $2)",
+        &[&super::wake::CHANNEL, &facility],
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(facility, encounter, id, action = command.action.token(), by = %command.by, "command issued");
     Ok(command)

@@ -18,6 +18,7 @@ pub mod seal;
 pub mod stats;
 pub mod store;
 pub mod verify;
+pub mod wake;
 pub mod web;
 
 use config::HubConfig;
@@ -68,8 +69,11 @@ impl HubKey {
 }
 
 /// The database a config names: its private cluster started (on a
-/// blocking thread) when it has one, the pool made.
-pub async fn database(config: &HubConfig) -> anyhow::Result<(Pool, Option<cluster::Cluster>)> {
+/// blocking thread) when it has one, the pool made, and how to open a
+/// connection of its own (for LISTEN).
+pub async fn database(
+    config: &HubConfig,
+) -> anyhow::Result<(Pool, Option<cluster::Cluster>, store::Connect)> {
     let db = &config.database;
     let (url, cluster) = match (&db.url, &db.cluster) {
         (Some(url), _) => (url.clone(), None),
@@ -98,8 +102,8 @@ pub async fn database(config: &HubConfig) -> anyhow::Result<(Pool, Option<cluste
         (Some(p), false) => store::Tls::Verify(Some(p.clone())),
         (None, _) => store::Tls::AsUrlSays,
     };
-    let pool = store::pool(&url, password.as_deref(), db.pool, &tls)?;
-    Ok((pool, cluster))
+    let connect = store::Connect::new(&url, password.as_deref(), &tls)?;
+    Ok((connect.pool(db.pool)?, cluster, connect))
 }
 
 /// Migrate, trying again every 2 s while the database cannot be reached
@@ -142,7 +146,7 @@ pub async fn serve(
         .map(|(c, k)| crate::admin::serve::tls_config(&c, &k))
         .transpose()
         .map_err(|e| anyhow::anyhow!("{}", e.to_string().replace("[admin]", "[hub]")))?;
-    let (pool, cluster) = database(&config).await?;
+    let (pool, cluster, connect) = database(&config).await?;
     let result = async {
         migrated(&pool, &mut stop).await?;
         if project::use_timezone(&pool, &config.web.timezone).await? {
@@ -179,6 +183,11 @@ pub async fn serve(
             issued: Default::default(),
             tz: config.web.tz(),
         };
+        tokio::spawn(wake::on_commands(
+            connect,
+            hub.issued.clone(),
+            stop.clone(),
+        ));
         let city = city::City::new(&config, hub.clone(), tls.is_some())
             .map_err(anyhow::Error::msg)?;
         let app = web::router(hub).merge(city::router(city));

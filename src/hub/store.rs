@@ -185,6 +185,15 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (facility, encounter)
     );
     "#,
+    // 7: entries without a foreign key to facilities. Every entry is
+    // stored by `hub::ingest` in the transaction that first locks its
+    // facility's row (an enrolled facility, never deleted), so the key
+    // checked nothing that lock does not; its trigger, one per row, was
+    // most of the difference between the hub's ingest and a bare INSERT
+    // (see BENCHMARKS.md).
+    r#"
+    ALTER TABLE entries DROP CONSTRAINT entries_facility_fkey;
+    "#,
 ];
 
 /// The migration that makes the encounters' projection (filled from the
@@ -280,50 +289,76 @@ fn tls_connector(
     Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
 }
 
+/// How to open one connection to the hub's database: the parsed
+/// connection string, and the TLS client when the connection is TLS.
+#[derive(Clone)]
+pub struct Connect {
+    pub config: tokio_postgres::Config,
+    pub tls: Option<tokio_postgres_rustls::MakeRustlsConnect>,
+}
+
+impl Connect {
+    /// `url` (a URL or key=value string), with `password` when given
+    /// apart, over TLS as `tls` says.
+    pub fn new(url: &str, password: Option<&str>, tls: &Tls) -> Result<Connect, DbError> {
+        let mut config: tokio_postgres::Config = url.parse().map_err(|e| {
+            DbError::Refused(format!(
+                "[database] url is not a PostgreSQL connection string: {e}"
+            ))
+        })?;
+        if let Some(p) = password {
+            config.password(p);
+        }
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(Duration::from_secs(5));
+        }
+        config.application_name("threshold-hub");
+        let ca_file = match tls {
+            Tls::Verify(ca) => {
+                config.ssl_mode(tokio_postgres::config::SslMode::Require);
+                Some(ca.as_deref())
+            }
+            Tls::AsUrlSays => {
+                (config.get_ssl_mode() == tokio_postgres::config::SslMode::Require).then_some(None)
+            }
+        };
+        let tls = match ca_file {
+            Some(ca) => Some(tls_connector(ca)?),
+            // sslmode=prefer (the default) is taken as no TLS: a connection
+            // that would quietly fall back to plain text is not offered.
+            None => {
+                config.ssl_mode(tokio_postgres::config::SslMode::Disable);
+                None
+            }
+        };
+        Ok(Connect { config, tls })
+    }
+
+    /// A pool of up to `size` connections.
+    pub fn pool(&self, size: usize) -> Result<Pool, DbError> {
+        let manager = ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        };
+        let config = self.config.clone();
+        let manager = match &self.tls {
+            Some(tls) => Manager::from_config(config, tls.clone(), manager),
+            None => Manager::from_config(config, NoTls, manager),
+        };
+        Pool::builder(manager)
+            .max_size(size)
+            .runtime(Runtime::Tokio1)
+            .wait_timeout(Some(Duration::from_secs(10)))
+            .create_timeout(Some(Duration::from_secs(5)))
+            .recycle_timeout(Some(Duration::from_secs(5)))
+            .build()
+            .map_err(|e| DbError::Refused(e.to_string()))
+    }
+}
+
 /// A pool of up to `size` connections to `url` (a URL or key=value
 /// string), with `password` when given apart, over TLS as `tls` says.
 pub fn pool(url: &str, password: Option<&str>, size: usize, tls: &Tls) -> Result<Pool, DbError> {
-    let mut config: tokio_postgres::Config = url.parse().map_err(|e| {
-        DbError::Refused(format!(
-            "[database] url is not a PostgreSQL connection string: {e}"
-        ))
-    })?;
-    if let Some(p) = password {
-        config.password(p);
-    }
-    if config.get_connect_timeout().is_none() {
-        config.connect_timeout(Duration::from_secs(5));
-    }
-    config.application_name("threshold-hub");
-    let ca_file = match tls {
-        Tls::Verify(ca) => {
-            config.ssl_mode(tokio_postgres::config::SslMode::Require);
-            Some(ca.as_deref())
-        }
-        Tls::AsUrlSays => {
-            (config.get_ssl_mode() == tokio_postgres::config::SslMode::Require).then_some(None)
-        }
-    };
-    let manager = ManagerConfig {
-        recycling_method: RecyclingMethod::Fast,
-    };
-    let manager = match ca_file {
-        Some(ca) => Manager::from_config(config, tls_connector(ca)?, manager),
-        // sslmode=prefer (the default) is taken as no TLS: a connection
-        // that would quietly fall back to plain text is not offered.
-        None => {
-            config.ssl_mode(tokio_postgres::config::SslMode::Disable);
-            Manager::from_config(config, NoTls, manager)
-        }
-    };
-    Pool::builder(manager)
-        .max_size(size)
-        .runtime(Runtime::Tokio1)
-        .wait_timeout(Some(Duration::from_secs(10)))
-        .create_timeout(Some(Duration::from_secs(5)))
-        .recycle_timeout(Some(Duration::from_secs(5)))
-        .build()
-        .map_err(|e| DbError::Refused(e.to_string()))
+    Connect::new(url, password, tls)?.pool(size)
 }
 
 /// Bring the schema up to date, one hub process at a time.

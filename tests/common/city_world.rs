@@ -55,7 +55,7 @@ pub async fn entries(pool: &deadpool_postgres::Pool, facility: &str, rows: &[(&s
 }
 
 pub struct CityWorld {
-    _pg: Pg,
+    pub pg: Pg,
     pub pool: deadpool_postgres::Pool,
     pub app: Router,
 }
@@ -136,7 +136,7 @@ pub async fn city() -> CityWorld {
             .unwrap();
     }
     let app = router_on(&pool, "America/Los_Angeles");
-    CityWorld { _pg: pg, pool, app }
+    CityWorld { pg, pool, app }
 }
 
 pub async fn session_of(app: &Router, name: &str) -> String {
