@@ -7,7 +7,8 @@
 //! by the hub's own code. Then each page is asked through the city web's
 //! router, signed in, and its server time measured: p50 and p99 beside
 //! the limits (page p99 under 50 ms; the council report for a year under
-//! 2 s). Asserts nothing about time.
+//! 2 s); then the hub's own retention over the same city. Asserts
+//! nothing about time.
 //!
 //! `THRESHOLD_BENCH_CHECKINS` sets the number of check-ins (default
 //! 10,000,000).
@@ -215,6 +216,24 @@ fn main() {
         ] {
             let (p50, p99, size) = measure(&app, cookie, &path, n).await;
             println!("| {what} | {p50:.1} ms | {p99:.1} ms | {limit} | {size} B |");
+        }
+        // The hub's own retention over the same city: the hourly pass when
+        // nothing is due, then eight years on (every closed encounter due).
+        println!("\n| Hub retention (100 facilities, one year) | time | limit | encounters |");
+        println!("|---|---|---|---|");
+        let rules = threshold::hub::retention::Rules { encounter_years: 7, grace_days: 30 };
+        let now = chrono::Utc::now();
+        let later = now + chrono::Duration::days(8 * 366);
+        for (what, at, dry) in [
+            ("hourly pass, nothing due", now, false),
+            ("dry run eight years on", later, true),
+            ("purge eight years on, every closed encounter", later, false),
+            ("hourly pass after it, nothing left", later, false),
+        ] {
+            let t = Instant::now();
+            let done = threshold::hub::retention::purge(&pool, at, rules, dry).await.unwrap();
+            let ms = t.elapsed().as_secs_f64() * 1000.0;
+            println!("| {what} | {ms:.0} ms | < 60 s (it runs hourly) | {} |", done.encounters());
         }
         pool.close();
     });
