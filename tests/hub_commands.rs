@@ -347,3 +347,71 @@ fn a_command_waits_for_a_kiosk_that_is_offline() {
     assert!(wait(SOON, || outcome(&hub, cmd)).is_some());
     k.stop();
 }
+
+#[test]
+fn the_city_webs_accounts_act_from_the_command_line_as_on_the_web() {
+    let hub = OneHub::started();
+    let mut k = hub.kiosk("tully-library");
+    let id = k.official(&["--document-kind", "court-order"]);
+    k.start();
+    assert!(wait_shipped(&hub.pg, &[&k], SOON));
+    let add = |name: &str, role: &str, scope: &[&str]| {
+        common::city::add_hub_user(
+            &hub.config,
+            name,
+            role,
+            scope,
+            "correct horse battery staple",
+        )
+    };
+    add("rosa", "counsel", &[]);
+    add("lee", "city", &[]);
+    add("eve", "counsel", &["alviso-library"]);
+    let cmd = command(&hub, &id, &["--note", "Called the clerk", "--by", "rosa"]);
+    let rec = wait(SOON, || {
+        let rec = k.encounter(&id);
+        (!rec["notes"].as_array().unwrap().is_empty()).then_some(rec)
+    })
+    .expect("the note reaches the kiosk");
+    assert!(rec.to_string().contains("rosa"), "{rec}");
+    assert_eq!(
+        hub.pg.rows(&format!(
+            "SELECT by_account, role FROM commands WHERE id = {cmd}"
+        )),
+        vec![vec![Some("rosa".into()), Some("counsel".into())]]
+    );
+    // In the city web's journal, as the account's act from the command line.
+    assert_eq!(
+        hub.pg
+            .rows("SELECT username, role, action, detail FROM audit"),
+        vec![vec![
+            Some("rosa".into()),
+            Some("counsel".into()),
+            Some("note".into()),
+            Some("from the hub's command line".into())
+        ]]
+    );
+    // Refused, each naming what to do, and nothing sent.
+    for (by, says) in [
+        ("lee", "city role"),
+        ("eve", "does not cover facility `tully-library`"),
+        ("nobody", "nor is `nobody` an account of the city's web"),
+    ] {
+        let out = hub.cli(&["command", "tully-library", &id, "--acknowledge", "--by", by]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && err.contains(says), "{by}: {err}");
+    }
+    let out = hub.cli(&["user", "disable", "rosa"]);
+    assert!(out.status.success());
+    let out = hub.cli(&[
+        "command",
+        "tully-library",
+        &id,
+        "--acknowledge",
+        "--by",
+        "rosa",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is disabled"));
+    assert_eq!(hub.pg.number("SELECT count(*) FROM commands"), 1);
+    k.stop();
+}

@@ -119,8 +119,9 @@ pub enum HubCmd {
         /// yes, no or unclear.
         #[arg(long, value_name = "ANSWER", requires = "checklist")]
         answer: Option<String>,
-        /// The hub account sending it (an `[[account]]` of the hub config):
-        /// its name and role are recorded on the kiosk.
+        /// Who sends it: an `[[account]]` of the hub config, or a city web
+        /// account of counsel or a manager covering the facility. Its name
+        /// and role are recorded on the kiosk.
         #[arg(long, value_name = "NAME")]
         by: String,
     },

@@ -267,9 +267,7 @@ async fn work(
             answer,
             by,
         } => {
-            let account = config
-                .account(by.trim())
-                .map_err(|e| anyhow!("--by: {e}"))?;
+            let (name, role, web_role) = acting_account(config, pool, by.trim(), facility).await?;
             let action = match (instruct, note, checklist) {
                 (Some(text), _, _) => Action::Instruct { text: text.clone() },
                 (_, Some(text), _) => Action::Note { text: text.clone() },
@@ -289,10 +287,23 @@ async fn work(
                 facility,
                 encounter,
                 action,
-                by: &account.name,
-                role: Some(account.role),
+                by: &name,
+                role: Some(role),
             };
+            let token = order.action.token();
             let c = hub::commands::issue(pool, &key, &data, order).await?;
+            if let Some(web_role) = web_role {
+                // In the city web's journal of what its accounts did.
+                let a = hub::accounts::Audit {
+                    user: &name,
+                    role: web_role.token(),
+                    action: token,
+                    facility: Some(facility),
+                    encounter: Some(encounter),
+                    detail: Some("from the hub's command line".into()),
+                };
+                hub::accounts::audit(pool, a).await?;
+            }
             if cli.json {
                 println!(
                     "{}",
@@ -324,6 +335,41 @@ async fn work(
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Who `--by` names: one of the hub config's `[[account]]`s, else a city
+/// web account that may act on `facility`'s encounters (counsel or a
+/// manager, enabled, covering it). Its name, its role on the kiosk, and
+/// its role on the city's web when it is one of its accounts.
+async fn acting_account(
+    config: &HubConfig,
+    pool: &deadpool_postgres::Pool,
+    by: &str,
+    facility: &str,
+) -> anyhow::Result<(
+    String,
+    crate::domain::role::Role,
+    Option<crate::domain::account::AccountRole>,
+)> {
+    let configured = match config.account(by) {
+        Ok(a) => return Ok((a.name.clone(), a.role, None)),
+        Err(e) => e,
+    };
+    let Some((role, scope, hash)) = hub::accounts::find(pool, by).await? else {
+        anyhow::bail!("--by: {configured}; nor is `{by}` an account of the city's web (`threshold hub user list`)");
+    };
+    if hash.is_none() {
+        anyhow::bail!(
+            "--by: the city web account `{by}` is disabled (`threshold hub user enable {by}`)"
+        );
+    }
+    if !scope.covers(facility) {
+        anyhow::bail!("--by: the city web account `{by}` does not cover facility `{facility}` (`threshold hub user scope`)");
+    }
+    let acting = crate::admin::act::acting_role(role).ok_or_else(|| {
+        anyhow!("--by: `{by}` has the city role, which sees statistics and health but does not act on encounters; send it as counsel or a manager")
+    })?;
+    Ok((by.to_string(), acting, Some(role)))
 }
 
 /// What a hub purge did (or would do), a line a facility.
