@@ -41,7 +41,7 @@ async fn each_role_sees_what_it_may_of_the_facilities_it_covers() {
         // The facilities' health: the printer, the silence, the fork.
         assert!(page.contains("printer: out of paper (load a roll)"));
         assert!(page.contains("SILENT for 10 min"));
-        assert!(page.contains("FORK: the hub refused 1 batches"));
+        assert!(page.contains("FORK: the hub refused 1 batch that disagrees"));
         assert!(page.contains("City of Testing"));
     }
     // The city role: the facilities, never an encounter.

@@ -380,12 +380,18 @@ pub async fn login<S: Site>(
             tracing::warn!(account = %account, client = ?client, "sign-in not checked: {refusal:?}");
             let wait = refusal.wait();
             let msg = match refusal {
-                Refusal::Client(_) => w
-                    .too_many
-                    .replace("{minutes}", &wait.as_secs().div_ceil(60).max(1).to_string()),
-                Refusal::Account(_) => w
-                    .slow_down
-                    .replace("{seconds}", &whole_seconds(wait).to_string()),
+                Refusal::Client(_) => crate::msgn_in!(
+                    c.lang,
+                    "Too many failed sign-ins from this network. Wait {n} minute, then try again.",
+                    "Too many failed sign-ins from this network. Wait {n} minutes, then try again.",
+                    wait.as_secs().div_ceil(60).max(1)
+                ),
+                Refusal::Account(_) => crate::msgn_in!(
+                    c.lang,
+                    "This account had several failed sign-ins. Wait {n} second, then try again.",
+                    "This account had several failed sign-ins. Wait {n} seconds, then try again.",
+                    whole_seconds(wait)
+                ),
             };
             return refused(&state, c, &msg, wait, &f);
         }

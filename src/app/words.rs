@@ -19,8 +19,6 @@ crate::messages! {
         account: "Account name",
         password: "Password",
         bad_login: "That account name and password do not match. Check them and try again.",
-        too_many: "Too many failed sign-ins from this network. Wait {minutes} minutes, then try again.",
-        slow_down: "This account had several failed sign-ins. Wait {seconds} seconds, then try again.",
         busy: "The server is checking many sign-ins right now. Try again in a few seconds.",
         expired: "Your session ended. Sign in again.",
         csrf_failed: "This form had expired or came from another site; nothing was changed. Reload the page and try again.",

@@ -363,6 +363,21 @@ macro_rules! msg {
     };
 }
 
+/// A sentence with a count in `lang`, in the plural form the language
+/// needs: `msgn_in!(lang, "{n} batch", "{n} batches", n, facility = f)`.
+#[macro_export]
+macro_rules! msgn_in {
+    ($lang:expr, $one:literal, $other:literal, $n:expr $(, $k:ident = $v:expr)* $(,)?) => {
+        $crate::domain::catalogue::trn(
+            $lang,
+            $one,
+            $other,
+            u64::try_from($n).unwrap_or(u64::MAX),
+            &[$((stringify!($k), &$v as &dyn std::fmt::Display)),*],
+        )
+    };
+}
+
 /// Marks a sentence kept as `&'static str` until it is read, for the
 /// catalogue (gettext's `N_`): the reader translates it with [`tr`].
 #[macro_export]

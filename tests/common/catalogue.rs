@@ -55,12 +55,20 @@ pub fn code_messages() -> Vec<(String, Option<String>)> {
                 let name_start = head
                     .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
                     .map_or(0, |p| p + 1);
-                let plural = match &head[name_start..] {
+                let name = &head[name_start..];
+                let plural = match name {
                     "say" | "msg" | "msg_id" => false,
-                    "sayn" => true,
+                    "sayn" | "msgn_in" => true,
                     _ => continue,
                 };
-                let (one, rest) = literal(&code[i + 2..]);
+                // `msgn_in!(lang, "one", "other", n)`: the language first.
+                let args = if name == "msgn_in" {
+                    let rest = &code[i + 2..];
+                    &rest[rest.find('"').unwrap()..]
+                } else {
+                    &code[i + 2..]
+                };
+                let (one, rest) = literal(args);
                 let other = plural.then(|| literal(rest.trim_start().strip_prefix(',').unwrap()).0);
                 out.push((one, other));
             }

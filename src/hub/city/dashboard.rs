@@ -184,9 +184,12 @@ async fn facilities(
             let forks: i64 = r.get(6);
             FacilityRow {
                 fork_alarm: if forks > 0 {
-                    fill(
-                        cw.fork_alarm,
-                        &[("forks", &forks.to_string()), ("facility", &id)],
+                    crate::msgn_in!(
+                        lang,
+                        "FORK: the hub refused {n} batch that disagrees with the record it holds. Tell counsel; run threshold hub verify {facility}.",
+                        "FORK: the hub refused {n} batches that disagree with the record it holds. Tell counsel; run threshold hub verify {facility}.",
+                        forks,
+                        facility = id
                     )
                 } else {
                     String::new()
@@ -259,7 +262,12 @@ pub async fn dashboard(
             cw,
             encounters,
             more_open: if more > 0 {
-                fill(cw.more_open, &[("n", &more.to_string())])
+                crate::msgn_in!(
+                    lang,
+                    "{n} more open encounter is not shown; the oldest and unanswered come first.",
+                    "{n} more open encounters are not shown; the oldest and unanswered come first.",
+                    more
+                )
             } else {
                 String::new()
             },
