@@ -387,8 +387,8 @@ fn say_purge(done: &hub::retention::HubPurge, grace_days: u32) {
             )
         } else {
             sayn!(
-                "{n} year, the hub config's [retention] (its kiosk never reported one)",
-                "{n} years, the hub config's [retention] (its kiosk never reported one)",
+                "{n} year from the hub config's [retention]; its kiosk never reported one",
+                "{n} years from the hub config's [retention]; its kiosk never reported one",
                 years
             )
         };
