@@ -287,3 +287,67 @@ async fn counsel_is_told_when_the_hub_purged_an_encounter_itself() {
         .text();
     assert!(es.contains("el hub borró su copia"), "{es}");
 }
+
+/// A hold that a batch stores while a purge is under way (after the purge
+/// listed the encounter as due, before it took the facility's row) keeps
+/// the encounter: the purge checks again under the lock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hold_stored_while_the_purge_waits_for_the_facility_keeps_the_encounter() {
+    use common::city_world::*;
+    let w = city().await;
+    // A batch of West's holds the facility's row.
+    let mut batch = w.pool.get().await.unwrap();
+    let tx = batch.transaction().await.unwrap();
+    tx.execute(
+        "SELECT 1 FROM facilities WHERE id = $1 FOR UPDATE",
+        &[&WEST],
+    )
+    .await
+    .unwrap();
+    let rules = Rules {
+        encounter_years: 7,
+        grace_days: 30,
+    };
+    let pool = w.pool.clone();
+    let purging = tokio::spawn(async move {
+        purge(&pool, Utc::now() + Days::days(8 * 366), rules, false)
+            .await
+            .unwrap()
+    });
+    // The purge has listed E-WESTSHUT and waits for the row.
+    let c = w.pool.get().await.unwrap();
+    let mut tries = 0;
+    while c
+        .query_one(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get::<_, i64>(0)
+        == 0
+    {
+        tries += 1;
+        assert!(tries < 300, "the purge never waited for the facility's row");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // The batch stores a hold on it, and ends.
+    tx.execute(
+        "INSERT INTO entries (facility, seq, at, kind, subject, body, hash)
+         VALUES ($1, 100, '2026-12-06T00:00:00Z', 'retention.hold-placed', 'H-1',
+                 '{\"hold\":\"H-1\",\"encounter\":\"E-WESTSHUT\",\"reason\":\"x\",\"by\":{\"vault\":9,\"commit\":\"c\"}}', '\\x00')",
+        &[&WEST],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let p = purging.await.unwrap();
+    assert_eq!(p.encounters(), 0, "{p:?}");
+    assert_eq!(
+        c.query_one("SELECT count(*) FROM hub_purges", &[])
+            .await
+            .unwrap()
+            .get::<_, i64>(0),
+        0
+    );
+}

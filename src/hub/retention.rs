@@ -165,7 +165,8 @@ pub async fn purge(
             f.encounters = ids.len();
         } else {
             for chunk in ids.chunks(BATCH) {
-                let (n, values, pages) = purge_some(pool, &f.facility, chunk, years).await?;
+                let (n, values, pages) =
+                    purge_some(pool, &f.facility, chunk, past_grace, years).await?;
                 f.encounters += n;
                 f.values += values;
                 f.pages += pages;
@@ -187,14 +188,17 @@ pub async fn purge(
     Ok(out)
 }
 
-/// Delete the values and pages of encounters `ids` of `facility`, noting
-/// each in `hub_purges`, in one transaction under the facility's row lock
-/// (as a batch is stored), so a batch and a purge never interleave and two
-/// hub processes never purge one encounter twice.
+/// Delete the values and pages of encounters `ids` of `facility` that are
+/// still due (closed before `cutoff`, purged by nobody, no hold on them),
+/// noting each in `hub_purges`, in one transaction under the facility's
+/// row lock (as a batch is stored): a hold or a purge in a batch stored
+/// since they were listed is seen, and two hub processes never purge one
+/// encounter twice.
 async fn purge_some(
     pool: &Pool,
     facility: &str,
     ids: &[String],
+    cutoff: DateTime<Utc>,
     years: u32,
 ) -> Result<(usize, u64, u64), DbError> {
     let mut c = pool.get().await?;
@@ -206,11 +210,13 @@ async fn purge_some(
     .await?;
     let mine: Vec<String> = tx
         .query(
-            "INSERT INTO hub_purges (facility, encounter, encounter_years, closed_at)
-             SELECT e.facility, e.id, $3, e.closed_at FROM encounters e
-             WHERE e.facility = $1 AND e.id = ANY($2) AND e.closed_at IS NOT NULL
-             ON CONFLICT DO NOTHING RETURNING encounter",
-            &[&facility, &ids, &(years as i32)],
+            &format!(
+                "INSERT INTO hub_purges (facility, encounter, encounter_years, closed_at)
+                 SELECT e.facility, e.id, $4, e.closed_at FROM encounters e
+                 WHERE {DUE} AND NOT {HELD} AND e.id = ANY($3)
+                 ON CONFLICT DO NOTHING RETURNING encounter"
+            ),
+            &[&facility, &cutoff, &ids, &(years as i32)],
         )
         .await?
         .iter()
