@@ -13,7 +13,7 @@
 use super::chrome::{cookie, language, query_param, render, set_cookie, Chrome, WebError};
 use super::client::{client_address, network_of};
 use super::site::Site;
-use super::throttle::{Bucket, Refusal};
+use super::throttle::Bucket;
 use crate::domain::account::{AccountRole, Scope};
 use askama::Template;
 use axum::extract::{FromRequestParts, State};
@@ -379,20 +379,7 @@ pub async fn login<S: Site>(
         Err(refusal) => {
             tracing::warn!(account = %account, client = ?client, "sign-in not checked: {refusal:?}");
             let wait = refusal.wait();
-            let msg = match refusal {
-                Refusal::Client(_) => crate::msgn_in!(
-                    c.lang,
-                    "Too many failed sign-ins from this network. Wait {n} minute, then try again.",
-                    "Too many failed sign-ins from this network. Wait {n} minutes, then try again.",
-                    wait.as_secs().div_ceil(60).max(1)
-                ),
-                Refusal::Account(_) => crate::msgn_in!(
-                    c.lang,
-                    "This account had several failed sign-ins. Wait {n} second, then try again.",
-                    "This account had several failed sign-ins. Wait {n} seconds, then try again.",
-                    whole_seconds(wait)
-                ),
-            };
+            let msg = refusal.message(c.lang);
             return refused(&state, c, &msg, wait, &f);
         }
     };
@@ -455,10 +442,6 @@ pub fn removal(name: &str, path: &str) -> Cookie<'static> {
 
 /// A wait in whole seconds, rounded up: a browser that waits as long as
 /// it is told is not refused again.
-fn whole_seconds(wait: Duration) -> u64 {
-    wait.as_millis().div_ceil(1000).max(1) as u64
-}
-
 /// The sign-in page again, 429 with `Retry-After`.
 fn refused(state: &impl Site, c: Chrome, msg: &str, wait: Duration, f: &LoginForm) -> Response {
     let mut r = login_page(
@@ -469,7 +452,7 @@ fn refused(state: &impl Site, c: Chrome, msg: &str, wait: Duration, f: &LoginFor
         &f.account,
         &f.next,
     );
-    if let Ok(v) = HeaderValue::from_str(&whole_seconds(wait).to_string()) {
+    if let Ok(v) = HeaderValue::from_str(&super::throttle::whole_seconds(wait).to_string()) {
         r.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
     }
     r

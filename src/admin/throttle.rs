@@ -57,6 +57,30 @@ impl Refusal {
             Refusal::Client(d) | Refusal::Account(d) => d,
         }
     }
+
+    /// What the sign-in page says, in `lang`: how long to wait, rounded
+    /// up (a browser that waits as told is not refused again).
+    pub fn message(self, lang: crate::domain::language::Language) -> String {
+        match self {
+            Refusal::Client(wait) => crate::msgn_in!(
+                lang,
+                "Too many failed sign-ins from this network. Wait {n} minute, then try again.",
+                "Too many failed sign-ins from this network. Wait {n} minutes, then try again.",
+                wait.as_secs().div_ceil(60).max(1)
+            ),
+            Refusal::Account(wait) => crate::msgn_in!(
+                lang,
+                "This account had several failed sign-ins. Wait {n} second, then try again.",
+                "This account had several failed sign-ins. Wait {n} seconds, then try again.",
+                whole_seconds(wait)
+            ),
+        }
+    }
+}
+
+/// `wait` in whole seconds, rounded up, at least 1 (for `Retry-After`).
+pub fn whole_seconds(wait: Duration) -> u64 {
+    wait.as_millis().div_ceil(1000).max(1) as u64
 }
 
 /// An attempt counted in advance.
