@@ -91,11 +91,7 @@ async fn page_images_are_attached_only_when_configured() {
 #[tokio::test]
 async fn smtp_down_falls_back_to_the_webhook_and_nothing_is_sent_twice_when_it_returns() {
     // A port with nothing listening: the SMTP server is down.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let inbox = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let got = inbox.clone();
     let hooks = axum::Router::new().route(

@@ -25,11 +25,7 @@ pub struct Driver {
 
 impl Driver {
     pub fn start(exe: &PathBuf) -> Driver {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = super::free_port();
         let child = Command::new(exe)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())

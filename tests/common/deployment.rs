@@ -28,14 +28,8 @@ pub const WEBHOOK_SECRET: &str = "webhook secret for the test";
 pub const GATEWAY_USER: &str = "kiosk";
 pub const GATEWAY_PASSWORD: &str = "gateway pass";
 
-/// A free loopback port (bound and released; the service takes it next).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+/// A free loopback port (see `common::free_port`).
+pub use super::free_port;
 
 /// What to break for a fault test, one at a time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

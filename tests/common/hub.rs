@@ -14,14 +14,8 @@ use threshold::hub::cluster::Cluster;
 mod kiosk;
 pub use kiosk::Kiosk;
 
-/// A free loopback port (bound and released).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+/// A free loopback port (see `common::free_port`).
+pub use super::free_port;
 
 /// Poll `f` until it gives a value or `within` passes.
 pub fn wait<T>(within: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {

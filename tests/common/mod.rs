@@ -25,6 +25,30 @@ use threshold::config::Loaded;
 
 /// The `threshold` binary built for these tests, speaking English
 /// whatever the machine's locale (the CLI speaks the operator's language).
+/// A loopback port nothing listens on, for a server a test starts in
+/// another process. Taken below the kernel's ephemeral range (32768 and
+/// up here), where the operating system picks ports for outgoing
+/// connections: a port the kernel handed out and released could be taken
+/// by any test's outgoing connection before the server binds it (the
+/// deployment test's hub once found its port so taken on CI). Each call
+/// of a test binary gets another port; the first one free from there is
+/// returned.
+pub fn free_port() -> u16 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    const FROM: u32 = 20_000;
+    const SPAN: u32 = 12_000;
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let start = std::process::id().wrapping_mul(7919);
+    for _ in 0..SPAN {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let port = (FROM + start.wrapping_add(n) % SPAN) as u16;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free loopback port from {FROM} to {}", FROM + SPAN)
+}
+
 pub fn bin() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_threshold"));
     for var in ["LC_ALL", "LC_MESSAGES", "LANGUAGE"] {
