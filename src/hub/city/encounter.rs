@@ -89,13 +89,9 @@ async fn load(city: &City, facility: &str, id: &str) -> Result<EncounterRecord, 
     let mut rec =
         held_copy::encounter(facility, id, entries, &values)?.ok_or(WebError::NotFound)?;
     // The hub's own retention purged its copy (no purge came from the kiosk).
-    rec.purged |= c
-        .query_opt(
-            "SELECT 1 FROM hub_purges WHERE facility = $1 AND encounter = $2",
-            &[&facility, &id],
-        )
+    rec.purged |= crate::hub::retention::purged_here(&city.pool, facility, id)
         .await
-        .map_err(|e| super::db(e.into()))?
+        .map_err(super::db)?
         .is_some();
     Ok(rec)
 }
